@@ -1,0 +1,28 @@
+"""The /api/v1 surface: every app's router under one NinjaAPI with one auth policy and one error shape."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from qualify.accounts.api_auth import BearerToken
+from qualify.cases.api import router as cases_router
+from qualify.core.api import install_error_handlers
+from qualify.participants.api import router as participants_router
+from qualify.plan.api import router as plan_router
+
+api = NinjaAPI(
+    title="qualify API",
+    version="1",
+    description=(
+        "MHHS Qualification: participants, plan, cases and the register. Authenticate with "
+        "'Authorization: Bearer <token>' (tokens from /accounts/tokens/) or a signed-in session (with CSRF). "
+        "Objects outside your organisation answer 404, exactly as if they did not exist."
+    ),
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/", participants_router)
+api.add_router("/", plan_router)
+api.add_router("/", cases_router)

@@ -1,0 +1,14 @@
+"""Development on a laptop: SQLite and local files by default, console e-mail, debug pages."""
+
+from __future__ import annotations
+
+from config import env
+
+from .base import *  # noqa: F403  (settings modules layer on one another by design)
+from .base import STORAGES
+
+DEBUG = env.boolean("DEBUG", True)
+SECRET_KEY = env.string("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
+# Plain static storage: no collectstatic needed to run the development server.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,0 +1,18 @@
+"""The test suite: fast hashing, in-memory mail, tasks run at once, and the database from DATABASE_URL."""
+
+from __future__ import annotations
+
+import tempfile
+
+from .base import *  # noqa: F403  (settings modules layer on one another by design)
+from .base import STORAGES
+
+DEBUG = False
+SECRET_KEY = "test-only-not-a-secret"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="qualify-test-media-")
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+AXES_ENABLED = True
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -1,0 +1,19 @@
+"""Root URLs. Every view declares a guard (qualify.core.guards); tests walk this tree to prove it."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+admin.site.site_header = "qualify administration"
+admin.site.site_title = "qualify admin"
+
+urlpatterns = [
+    path("", include("qualify.cases.urls")),
+    path("", include("qualify.core.urls")),
+    path("accounts/", include("qualify.accounts.urls")),
+    path("organisations/", include("qualify.participants.urls")),
+    path("plan/", include("qualify.plan.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

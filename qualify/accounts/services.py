@@ -1,0 +1,127 @@
+"""Creating people and tokens, and authenticating tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from qualify.accounts.models import ApiToken, User
+from qualify.audit.services import audit_record
+from qualify.core.actor import Actor
+from qualify.core.errors import NotFound, ValidationFailed
+from qualify.core.ids import parse_uuid
+from qualify.core.permissions import Decision, deny
+from qualify.core.roles import StaffRole
+
+TOKEN_PREFIX = "qfy_"
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Actor,
+    email: str,
+    full_name: str,
+    password: str | None = None,
+    staff_role: str = StaffRole.NONE,
+    is_machine: bool = False,
+    is_staff: bool = False,
+) -> User:
+    """Create a person or machine client. Only a programme administrator (or a command) may."""
+    if not actor.is_programme_admin:
+        deny("Only a programme administrator can create accounts.").enforce()
+    email = email.strip().lower()
+    if User.objects.filter(email=email).exists():
+        raise ValidationFailed(f"An account for {email} already exists.", details={"email": "taken"})
+    if staff_role not in StaffRole.values:
+        raise ValidationFailed(f"Unknown staff role {staff_role!r}.", details={"staff_role": "unknown"})
+    user = User.objects.create_user(
+        email, password, full_name=full_name, staff_role=staff_role, is_machine=is_machine, is_staff=is_staff
+    )
+    if password is None:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        action="accounts.user.create",
+        target=user,
+        organisation_id=None,
+        changes={"email": email, "staff_role": staff_role, "is_machine": is_machine},
+    )
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str
+
+
+def can_manage_tokens(actor: Actor, user: User) -> Decision:
+    if actor.user_id == user.pk or actor.is_programme_admin:
+        return Decision(True)
+    return deny("You can only manage your own API tokens.")
+
+
+@transaction.atomic
+def api_token_create(
+    *, actor: Actor, user: User, name: str, expires_at: dt.datetime | None = None
+) -> IssuedToken:
+    """Issue a token for ``user``; the secret is returned once and never stored."""
+    can_manage_tokens(actor, user).enforce()
+    if not name.strip():
+        raise ValidationFailed("Give the token a name so you can recognise it later.", details={"name": "required"})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name.strip()[:100], prefix=secret[:12], digest=_digest(secret), expires_at=expires_at
+    )
+    audit_record(
+        actor=actor,
+        action="accounts.api_token.create",
+        target=token,
+        organisation_id=None,
+        changes={"user": user.email, "name": token.name},
+    )
+    return IssuedToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    can_manage_tokens(actor, token.user).enforce()
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(
+            actor=actor, action="accounts.api_token.revoke", target=token, organisation_id=None, changes={}
+        )
+    return token
+
+
+def api_token_authenticate(secret: str) -> User | None:
+    """The active user a bearer secret belongs to, or None. Records last use at most once a minute."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.select_related("user").filter(digest=_digest(secret)).first()
+    if token is None or not token.is_usable or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def api_token_get(*, actor: Actor, uuid: str) -> ApiToken:
+    public_id = parse_uuid(uuid)
+    token = ApiToken.objects.select_related("user").filter(uuid=public_id).first() if public_id else None
+    if token is None or not can_manage_tokens(actor, token.user).allowed:
+        raise NotFound("No such token.")
+    return token

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import datetime as dt
+import uuid as uuid_mod
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from qualify.cases.models import QualificationCase
+from qualify.cases.selectors import CaseFilters, case_get, case_list
+from qualify.cases.services import case_transition
+from qualify.core.requests import actor_of
+from qualify.register.selectors import participation_status
+
+router = Router(tags=["cases"])
+
+
+class CaseFilterIn(Schema):
+    role: str = ""
+    route: str = ""
+    wave: str = ""
+    state: str = ""
+    organisation: str = ""
+    search: str = ""
+
+
+class CaseOut(Schema):
+    uuid: uuid_mod.UUID
+    reference: str
+    organisation: str
+    organisation_uuid: uuid_mod.UUID
+    mpid: str
+    role: str
+    route: str
+    wave: str | None
+    state: str
+    state_label: str
+    state_changed_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_organisation(obj: QualificationCase) -> str:
+        return obj.participation.organisation.name
+
+    @staticmethod
+    def resolve_organisation_uuid(obj: QualificationCase) -> uuid_mod.UUID:
+        return obj.participation.organisation.uuid
+
+    @staticmethod
+    def resolve_mpid(obj: QualificationCase) -> str:
+        return obj.participation.mpid
+
+    @staticmethod
+    def resolve_role(obj: QualificationCase) -> str:
+        return obj.participation.role
+
+    @staticmethod
+    def resolve_route(obj: QualificationCase) -> str:
+        return obj.participation.route
+
+    @staticmethod
+    def resolve_wave(obj: QualificationCase) -> str | None:
+        return obj.wave.code if obj.wave else None
+
+    @staticmethod
+    def resolve_state_label(obj: QualificationCase) -> str:
+        return obj.get_state_display()
+
+
+class TransitionOut(Schema):
+    name: str
+    from_state: str
+    to_state: str
+    at: dt.datetime
+    actor_name: str
+    comment: str
+    effective_date: dt.date | None
+
+
+class RegisterStatusOut(Schema):
+    on: dt.date
+    state: str
+    qualified_from: dt.date | None
+    activated_on: dt.date | None
+
+
+class CaseDetailOut(CaseOut):
+    history: list[TransitionOut]
+    register_today: RegisterStatusOut
+
+    @staticmethod
+    def resolve_history(obj: QualificationCase) -> list[object]:
+        return list(obj.transitions.all())
+
+    @staticmethod
+    def resolve_register_today(obj: QualificationCase) -> object:
+        from django.utils import timezone
+
+        return participation_status(participation=obj.participation, on=timezone.localdate())
+
+
+class TransitionIn(Schema):
+    name: str
+    comment: str = ""
+    effective_date: dt.date | None = None
+
+
+@router.get("/cases", response=list[CaseOut], summary="List qualification cases (filters as on the overview)")
+@paginate(LimitOffsetPagination)
+def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> object:
+    return case_list(actor=actor_of(request), filters=CaseFilters(**filters.dict()))
+
+
+@router.get("/cases/{key}", response=CaseDetailOut, summary="One case by reference (QC-000123) or UUID")
+def get_case(request: HttpRequest, key: str) -> QualificationCase:
+    return case_get(actor=actor_of(request), key=key)
+
+
+@router.post(
+    "/cases/{key}/transitions",
+    response={200: CaseDetailOut},
+    summary="Move a case one step (409 when the step is not possible from its state)",
+)
+def post_transition(request: HttpRequest, key: str, payload: TransitionIn) -> QualificationCase:
+    actor = actor_of(request)
+    case = case_get(actor=actor, key=key)
+    case_transition(
+        actor=actor, case=case, name=payload.name, comment=payload.comment, effective_date=payload.effective_date
+    )
+    return case_get(actor=actor, key=case.reference)

@@ -1,0 +1,54 @@
+"""Who may move a case (pure functions; the workflow table refers to them, services enforce them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qualify.core.actor import Actor
+from qualify.core.permissions import ALLOW, Decision, deny
+from qualify.core.roles import StaffRole
+
+
+def _org_id(case: Any) -> int:
+    return int(case.participation.organisation_id)
+
+
+def participant_lead(actor: Actor, case: Any) -> Decision:
+    """The participant's qualification lead; the Programme may also act for a participant, with a reason."""
+    if actor.is_lead_of(_org_id(case)) or actor.is_programme_admin:
+        return ALLOW
+    return deny("Only the organisation's qualification lead can do this.")
+
+
+def programme(actor: Actor, case: Any) -> Decision:
+    if actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a programme administrator can do this.")
+
+
+def assessor(actor: Actor, case: Any) -> Decision:
+    if actor.is_assessor or actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a Code Body assessor can do this.")
+
+
+def board(actor: Actor, case: Any) -> Decision:
+    if actor.staff_role == StaffRole.BOARD_MEMBER or actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a board member can record a board decision.")
+
+
+def lead_or_programme(actor: Actor, case: Any) -> Decision:
+    return participant_lead(actor, case)
+
+
+def can_assign_wave(actor: Actor) -> Decision:
+    if actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a programme administrator can assign waves.")
+
+
+def can_open_case(actor: Actor) -> Decision:
+    if actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a programme administrator can open qualification cases.")

@@ -1,0 +1,112 @@
+"""Reads of qualification cases, always starting from what the actor may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+
+from qualify.cases.guidance import NEXT_STEPS, NextStep
+from qualify.cases.models import CaseTransition, QualificationCase
+from qualify.core.actor import Actor
+from qualify.core.errors import NotFound
+from qualify.core.ids import parse_uuid
+from qualify.plan.models import WaveDeadline
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    """The one filter set for the case list, shared by the HTML overview and the API."""
+
+    role: str = ""
+    route: str = ""
+    wave: str = ""
+    state: str = ""
+    organisation: str = ""
+    search: str = ""
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> CaseFilters:
+        return cls(**{f: str(data.get(f, "") or "").strip() for f in cls.__dataclass_fields__})
+
+    def apply(self, qs: QuerySet[QualificationCase]) -> QuerySet[QualificationCase]:
+        if self.role:
+            qs = qs.filter(participation__role=self.role)
+        if self.route:
+            qs = qs.filter(participation__route=self.route)
+        if self.wave:
+            qs = qs.filter(wave__code=self.wave)
+        if self.state:
+            qs = qs.filter(state=self.state)
+        if self.organisation:
+            qs = qs.filter(participation__organisation__uuid=self.organisation)
+        if self.search:
+            term = self.search
+            qs = qs.filter(participation__mpid__iexact=term) | qs.filter(
+                participation__organisation__name__icontains=term
+            ) | qs.filter(reference__iexact=term)
+        return qs
+
+    def active(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def _base(actor: Actor) -> QuerySet[QualificationCase]:
+    return QualificationCase.objects.visible_to(actor).select_related("participation__organisation", "wave")
+
+
+def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[QualificationCase]:
+    qs = _base(actor)
+    if filters:
+        qs = filters.apply(qs)
+    return qs.order_by("participation__organisation__name", "participation__mpid", "participation__role")
+
+
+def case_counts(*, actor: Actor, filters: CaseFilters | None = None) -> dict[str, int]:
+    """Cases per state, under the same filters as the list (one query)."""
+    qs = QualificationCase.objects.visible_to(actor)
+    if filters:
+        qs = filters.apply(qs)
+    return {row["state"]: row["n"] for row in qs.values("state").annotate(n=Count("pk")).order_by()}
+
+
+def case_get(*, actor: Actor, key: str) -> QualificationCase:
+    """By UUID or by reference (QC-000123); NotFound if absent or outside the actor's scope."""
+    qs = _base(actor).prefetch_related(
+        Prefetch("transitions", queryset=CaseTransition.objects.order_by("at", "pk"))
+    )
+    key = str(key).strip()
+    case = qs.filter(reference=key.upper()).first() if key.upper().startswith("QC-") else None
+    if case is None and (public_id := parse_uuid(key)) is not None:
+        case = qs.filter(uuid=public_id).first()
+    if case is None:
+        raise NotFound("No such qualification case.")
+    return case
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case: QualificationCase
+    next_step: NextStep
+    deadline: WaveDeadline | None
+    days_left: int | None
+
+
+def case_summaries(*, actor: Actor, today: dt.date | None = None) -> list[CaseSummary]:
+    """Each visible case with what to do next and the wave deadline that step is measured against."""
+    today = today or timezone.localdate()
+    cases = list(case_list(actor=actor))
+    wave_ids = {c.wave_id for c in cases if c.wave_id}
+    deadlines: dict[tuple[int, str], WaveDeadline] = {
+        (d.wave_id, d.kind): d for d in WaveDeadline.objects.filter(wave_id__in=wave_ids)
+    }
+    summaries = []
+    for case in cases:
+        step = NEXT_STEPS[case.state]
+        deadline = deadlines.get((case.wave_id, step.deadline_kind)) if case.wave_id and step.deadline_kind else None
+        days = (deadline.date - today).days if deadline else None
+        summaries.append(CaseSummary(case=case, next_step=step, deadline=deadline, days_left=days))
+    return summaries

@@ -1,0 +1,128 @@
+"""Case pages: the participant home, the programme overview, a case with its history and next steps."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from qualify.cases.choices import CaseState
+from qualify.cases.forms import TransitionForm, WaveAssignForm
+from qualify.cases.guidance import NEXT_STEPS
+from qualify.cases.permissions import can_assign_wave
+from qualify.cases.selectors import CaseFilters, case_counts, case_get, case_list, case_summaries
+from qualify.cases.services import case_assign_wave, case_transition
+from qualify.cases.workflow import CASE_WORKFLOW
+from qualify.core import guards
+from qualify.core.errors import DomainError, NotFound
+from qualify.core.requests import actor_of
+from qualify.core.roles import StaffRole
+from qualify.core.web import paginate, render_page_or_partial, report_error
+from qualify.participants.choices import MarketRole, Route
+from qualify.plan.models import Wave
+
+
+@guards.signed_in
+def home(request: HttpRequest) -> HttpResponse:
+    """A participant's home: each case, its state, the next deadline and what to do next. Staff see the overview."""
+    actor = actor_of(request)
+    if actor.is_staff_member:
+        return redirect("cases:list")
+    today = timezone.localdate()
+    return render(request, "cases/home.html", {"summaries": case_summaries(actor=actor, today=today), "today": today})
+
+
+@guards.signed_in
+def case_list_view(request: HttpRequest) -> HttpResponse:
+    """The programme overview of cases with filters and counts (participants see only their own)."""
+    actor = actor_of(request)
+    filters = CaseFilters.from_mapping(request.GET)
+    page = paginate(request, case_list(actor=actor, filters=filters))
+    counts = case_counts(actor=actor, filters=filters)
+    context = {
+        "page": page,
+        "filters": filters,
+        "counts": [(state, counts.get(state.value, 0)) for state in CaseState],
+        "total": sum(counts.values()),
+        "roles": MarketRole.choices,
+        "routes": Route.choices,
+        "states": CaseState.choices,
+        "waves": Wave.objects.order_by("sequence").values_list("code", "name"),
+        "query": _without_page(request),
+    }
+    return render_page_or_partial(request, "cases/case_list.html", "cases/_case_table.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _case_or_404(request: HttpRequest, key: str):  # type: ignore[no-untyped-def]
+    try:
+        return case_get(actor=actor_of(request), key=key)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+@guards.signed_in
+def case_detail(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    case = _case_or_404(request, key)
+    available = CASE_WORKFLOW.available(actor, case)
+    context = {
+        "case": case,
+        "next_step": NEXT_STEPS[case.state],
+        "transitions": available,
+        "transition_history": list(case.transitions.all()),
+        "wave_form": WaveAssignForm(initial={"wave": case.wave.code if case.wave else None}),
+        "can_assign_wave": can_assign_wave(actor).allowed,
+        "is_staff": actor.is_staff_member,
+    }
+    return render(request, "cases/case_detail.html", context)
+
+
+@require_POST
+@guards.signed_in
+def case_transition_view(request: HttpRequest, key: str) -> HttpResponse:
+    case = _case_or_404(request, key)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Please check the step's details: " + "; ".join(
+            f"{field}: {' '.join(errs)}" for field, errs in form.errors.items()))
+        return redirect("cases:detail", key=case.reference)
+    try:
+        case = case_transition(
+            actor=actor_of(request),
+            case=case,
+            name=form.cleaned_data["name"],
+            comment=form.cleaned_data["comment"] or "",
+            effective_date=form.cleaned_data["effective_date"],
+        )
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, f"{case.reference} is now {case.get_state_display().lower()}.")
+    return redirect("cases:detail", key=case.reference)
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def case_assign_wave_view(request: HttpRequest, key: str) -> HttpResponse:
+    case = _case_or_404(request, key)
+    form = WaveAssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a wave.")
+        return redirect("cases:detail", key=case.reference)
+    try:
+        case_assign_wave(
+            actor=actor_of(request), case=case, wave=form.cleaned_data["wave"], reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, f"{case.reference} is now in {form.cleaned_data['wave'].name}.")
+    return redirect("cases:detail", key=case.reference)

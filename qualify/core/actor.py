@@ -1,0 +1,83 @@
+"""The Actor: everything a service needs to know about who is acting, resolved once per request.
+
+Services take ``actor`` rather than a request or a user so that views, the API, commands and tasks all call them
+the same way, and so that a command can act as a named system actor.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from qualify.core.roles import ALL_SEEING_ROLES, ASSESSOR_ROLES, MembershipRole, StaffRole
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    display_name: str
+    staff_role: str = StaffRole.NONE
+    # organisation pk -> MembershipRole value
+    memberships: dict[int, str] = field(default_factory=dict)
+    request_id: str = ""
+    is_authenticated: bool = True
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.staff_role in ALL_SEEING_ROLES
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.staff_role in ALL_SEEING_ROLES
+
+    @property
+    def is_assessor(self) -> bool:
+        return self.staff_role in ASSESSOR_ROLES
+
+    @property
+    def is_programme_admin(self) -> bool:
+        return self.staff_role == StaffRole.PROGRAMME_ADMIN
+
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        return frozenset(self.memberships)
+
+    def role_in(self, organisation_id: int) -> str | None:
+        return self.memberships.get(organisation_id)
+
+    def is_lead_of(self, organisation_id: int) -> bool:
+        return self.memberships.get(organisation_id) == MembershipRole.LEAD
+
+    def can_edit_for(self, organisation_id: int) -> bool:
+        return self.memberships.get(organisation_id) in (MembershipRole.LEAD, MembershipRole.CONTRIBUTOR)
+
+
+ANONYMOUS = Actor(user_id=None, display_name="anonymous", is_authenticated=False)
+
+
+def system_actor(name: str = "system") -> Actor:
+    """An actor for commands and background work that act on the Programme's behalf."""
+    return Actor(
+        user_id=None,
+        display_name=name,
+        staff_role=StaffRole.PROGRAMME_ADMIN,
+        request_id=f"cmd-{uuid.uuid4().hex[:12]}",
+    )
+
+
+def actor_for_user(user: Any | AnonymousUser, *, request_id: str = "") -> Actor:
+    """Build the Actor for a user (one query for the memberships)."""
+    if user is None or not user.is_authenticated:
+        return ANONYMOUS
+    memberships = {m.organisation_id: m.role for m in user.memberships.all()}
+    return Actor(
+        user_id=user.pk,
+        display_name=user.display_name,
+        staff_role=user.staff_role,
+        memberships=memberships,
+        request_id=request_id,
+    )

@@ -1,0 +1,49 @@
+"""Base models and the tenancy-aware queryset every organisation-owned model uses."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from qualify.core.actor import Actor
+
+
+class VisibleQuerySet(models.QuerySet[Any]):
+    """A queryset that knows the path from its model to the owning organisation.
+
+    ``visible_to(actor)`` is the only way views, the API and selectors start a query (STYLE.md rule 5): staff with an
+    all-seeing role get every row, a participant's people get their own organisations' rows, anyone else none.
+    Subclasses set ``organisation_path`` ("" for the Organisation model itself).
+    """
+
+    organisation_path: ClassVar[str] = "organisation"
+
+    def visible_to(self, actor: Actor) -> Self:
+        if not actor.is_authenticated:
+            return self.none()
+        if actor.sees_everything:
+            return self.all()
+        if not actor.organisation_ids:
+            return self.none()
+        field = f"{self.organisation_path}__in" if self.organisation_path else "pk__in"
+        return self.filter(**{field: actor.organisation_ids})
+
+
+class TimestampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class PublicIdModel(TimestampedModel):
+    """URLs and payloads carry ``uuid`` (or a human reference), never the sequential primary key (rule 8)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,173 @@
+"""One engine for every state machine (STYLE.md rules 9-10).
+
+A workflow is a declarative table of transitions: which states it leaves from, the state it reaches, who may take it
+(a pure permission function returning a Decision), guards that return a reason to refuse, and whether a comment or an
+effective date is required. ``apply_transition`` is the only code that assigns a state field: it locks the row,
+re-validates against the locked copy, applies the move, lets the workflow record it (transition row, register events)
+and writes the audit event, all in one transaction; side effects are queued with ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from qualify.core.actor import Actor
+from qualify.core.errors import TransitionNotAllowed, ValidationFailed
+from qualify.core.permissions import Decision
+
+M = TypeVar("M", bound=models.Model)
+
+
+@dataclass(frozen=True)
+class TransitionInput:
+    """What the person supplied with the move."""
+
+    comment: str = ""
+    effective_date: dt.date | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Permission = Callable[[Actor, Any], Decision]
+Guard = Callable[[Any, TransitionInput], str | None]
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: Permission
+    guards: tuple[Guard, ...] = ()
+    comment_required: bool = False
+    effective_date_required: bool = False
+    description: str = ""
+
+
+@dataclass
+class AppliedTransition(Generic[M]):
+    instance: M
+    transition: Transition
+    source: str
+    data: TransitionInput
+    actor: Actor
+    at: dt.datetime
+    on_commit: list[Callable[[], None]] = field(default_factory=list)
+
+
+class Workflow(Generic[M]):
+    """Subclass per stateful model; set ``model``, ``transitions`` and implement ``record``."""
+
+    model: type[M]
+    state_field: str = "state"
+    transitions: tuple[Transition, ...] = ()
+
+    def __init__(self) -> None:
+        names = [t.name for t in self.transitions]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"{type(self).__name__} repeats transition names {sorted(duplicates)}")
+        self._by_name = {t.name: t for t in self.transitions}
+
+    def get(self, name: str) -> Transition:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise TransitionNotAllowed(f"There is no step called {name!r}.", code="unknown_transition") from None
+
+    def state_of(self, instance: M) -> str:
+        return str(getattr(instance, self.state_field))
+
+    def leaving(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if state in t.sources]
+
+    def available(self, actor: Actor, instance: M) -> list[Transition]:
+        """Transitions the actor may take now (for showing controls; services re-check under lock)."""
+        state = self.state_of(instance)
+        return [t for t in self.leaving(state) if t.permission(actor, instance).allowed]
+
+    def check(self, actor: Actor, instance: M, transition: Transition, data: TransitionInput) -> None:
+        state = self.state_of(instance)
+        if state not in transition.sources:
+            raise TransitionNotAllowed(
+                f"“{transition.label}” is not possible while the case is {self.state_label(state)}.",
+                details={"state": state, "transition": transition.name},
+            )
+        transition.permission(actor, instance).enforce()
+        if transition.comment_required and not data.comment.strip():
+            raise ValidationFailed("A reason is required for this step.", details={"comment": "required"})
+        if transition.effective_date_required and data.effective_date is None:
+            raise ValidationFailed(
+                "An effective date is required for this step.", details={"effective_date": "required"}
+            )
+        for guard in transition.guards:
+            reason = guard(instance, data)
+            if reason:
+                raise TransitionNotAllowed(reason, details={"transition": transition.name})
+
+    def state_label(self, state: str) -> str:
+        return state
+
+    def record(self, applied: AppliedTransition[M]) -> dict[str, Any]:
+        """Write the domain's own record of the move; return extra fields for the audit event."""
+        raise NotImplementedError
+
+    def organisation_id(self, instance: M) -> int | None:
+        return None
+
+
+def apply_transition(
+    workflow: Workflow[M], *, actor: Actor, instance: M, name: str, data: TransitionInput | None = None
+) -> M:
+    from qualify.audit.services import audit_record  # audit is called by everyone and calls no domain app
+
+    data = data or TransitionInput()
+    transition = workflow.get(name)
+    with transaction.atomic():
+        locked = workflow.model._default_manager.select_for_update().get(pk=instance.pk)
+        workflow.check(actor, locked, transition, data)
+        source = workflow.state_of(locked)
+        now = timezone.now()
+        setattr(locked, workflow.state_field, transition.target)
+        update_fields = [workflow.state_field]
+        if hasattr(locked, "state_changed_at"):
+            locked.state_changed_at = now
+            update_fields.append("state_changed_at")
+        if hasattr(locked, "updated_at"):
+            update_fields.append("updated_at")
+        locked.save(update_fields=update_fields)
+        applied = AppliedTransition(
+            instance=locked, transition=transition, source=source, data=data, actor=actor, at=now
+        )
+        extra = workflow.record(applied)
+        audit_record(
+            actor=actor,
+            action=f"{workflow.model._meta.label_lower}.{transition.name}",
+            target=locked,
+            organisation_id=workflow.organisation_id(locked),
+            changes={
+                workflow.state_field: {"before": source, "after": transition.target},
+                **({"comment": data.comment} if data.comment else {}),
+                **(
+                    {"effective_date": data.effective_date.isoformat()}
+                    if data.effective_date is not None
+                    else {}
+                ),
+                **extra,
+            },
+        )
+        for callback in applied.on_commit:
+            transaction.on_commit(callback)
+    return locked
+
+
+def transition_table(workflow: Workflow[Any]) -> Iterable[tuple[str, str, Transition]]:
+    for t in workflow.transitions:
+        for source in sorted(t.sources):
+            yield source, t.target, t

@@ -1,0 +1,60 @@
+"""Reads of participant records, always from what the actor may see."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from qualify.core.actor import Actor
+from qualify.core.errors import NotFound
+from qualify.core.ids import parse_uuid
+from qualify.participants.models import DistributorId, MarketParticipation, Membership, Organisation
+
+
+def organisation_list(*, actor: Actor, search: str = "") -> QuerySet[Organisation]:
+    qs = Organisation.objects.visible_to(actor).annotate(participation_count=Count("participations"))
+    if search:
+        qs = qs.filter(name__icontains=search.strip())
+    return qs.order_by("name")
+
+
+def organisation_get(*, actor: Actor, uuid: object) -> Organisation:
+    public_id = parse_uuid(uuid)
+    organisation = Organisation.objects.visible_to(actor).filter(uuid=public_id).first() if public_id else None
+    if organisation is None:
+        raise NotFound("No such organisation.")
+    return organisation
+
+
+def organisation_members(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.visible_to(actor)
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("role", "user__full_name")
+    )
+
+
+def participation_list(
+    *, actor: Actor, organisation: Organisation | None = None, role: str = "", mpid: str = ""
+) -> QuerySet[MarketParticipation]:
+    qs = (
+        MarketParticipation.objects.visible_to(actor)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("distributor_ids", queryset=DistributorId.objects.order_by("code")))
+        .prefetch_related("exemptions")
+    )
+    if organisation is not None:
+        qs = qs.filter(organisation=organisation)
+    if role:
+        qs = qs.filter(role=role)
+    if mpid:
+        qs = qs.filter(mpid=mpid.upper())
+    return qs.order_by("mpid", "role")
+
+
+def participation_get(*, actor: Actor, uuid: object) -> MarketParticipation:
+    public_id = parse_uuid(uuid)
+    participation = participation_list(actor=actor).filter(uuid=public_id).first() if public_id else None
+    if participation is None:
+        raise NotFound("No such market participation.")
+    return participation

@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from qualify.core.admin import ReadOnlyAdmin
+from qualify.register.models import RegisterEvent
+
+
+@admin.register(RegisterEvent)
+class RegisterEventAdmin(ReadOnlyAdmin):
+    list_display = ["participation", "kind", "effective_date", "source", "reference", "recorded_at"]
+    list_filter = ["kind", "source"]
+    search_fields = ["participation__mpid"]
+    list_select_related = ["participation"]

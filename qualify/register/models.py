@@ -1,0 +1,49 @@
+"""The qualification register: dated status events per market participation (DOMAIN.md §6, §8, §11).
+
+Events carry the date they take effect, not the date they were recorded, so the register can answer "what was the
+status of MPID X for role R on date D" for any D, and a board decision can take effect from a later date.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from qualify.core.models import VisibleQuerySet
+from qualify.participants.models import MarketParticipation
+from qualify.register.choices import RegisterEventKind, RegisterEventSource
+
+
+class RegisterEventQuerySet(VisibleQuerySet):
+    organisation_path = "participation__organisation"
+
+
+class RegisterEvent(models.Model):
+    participation = models.ForeignKey(
+        MarketParticipation, on_delete=models.PROTECT, related_name="register_events"
+    )
+    kind = models.CharField(max_length=20, choices=RegisterEventKind.choices)
+    effective_date = models.DateField()
+    source = models.CharField(max_length=10, choices=RegisterEventSource.choices)
+    reference = models.CharField(max_length=100, blank=True, help_text="Case reference, decision or file name.")
+    note = models.TextField(blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by_name = models.CharField(max_length=200)
+
+    objects = RegisterEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["effective_date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participation", "kind", "effective_date"],
+                name="register_event_once_per_day",
+                violation_error_message="This event is already recorded for this date.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RegisterEventKind.values), name="register_event_kind_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["participation", "effective_date"], name="register_event_by_date")]
+
+    def __str__(self) -> str:
+        return f"{self.participation} {self.kind} from {self.effective_date}"

@@ -1,0 +1,62 @@
+"""Recording register events. Cases call this from their workflow; the import command calls it in bulk."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from qualify.audit.services import audit_record
+from qualify.core.actor import Actor
+from qualify.core.errors import ValidationFailed
+from qualify.participants.models import MarketParticipation
+from qualify.register.choices import RegisterEventKind, RegisterEventSource
+from qualify.register.models import RegisterEvent
+
+
+@transaction.atomic
+def register_event_record(
+    *,
+    actor: Actor,
+    participation: MarketParticipation,
+    kind: str,
+    effective_date: dt.date,
+    source: str,
+    reference: str = "",
+    note: str = "",
+) -> tuple[RegisterEvent, bool]:
+    """Record that ``participation`` had ``kind`` take effect on ``effective_date``; idempotent per day.
+
+    Callers check permission: the case workflow (board or programme decisions) and the register import (programme
+    administrators) are the only writers.
+    """
+    if kind not in RegisterEventKind.values:
+        raise ValidationFailed(f"Unknown register event {kind!r}.", details={"kind": "unknown"})
+    if source not in RegisterEventSource.values:
+        raise ValidationFailed(f"Unknown register source {source!r}.", details={"source": "unknown"})
+    event, created = RegisterEvent.objects.get_or_create(
+        participation=participation,
+        kind=kind,
+        effective_date=effective_date,
+        defaults={
+            "source": source,
+            "reference": reference[:100],
+            "note": note,
+            "recorded_by_name": actor.display_name,
+        },
+    )
+    if created:
+        audit_record(
+            actor=actor,
+            action="register.event.record",
+            target=event,
+            organisation_id=participation.organisation_id,
+            changes={
+                "mpid": participation.mpid,
+                "role": participation.role,
+                "kind": kind,
+                "effective_date": effective_date,
+                "source": source,
+            },
+        )
+    return event, created
