@@ -12,3 +12,4 @@ SECRET_KEY = env.string("DJANGO_SECRET_KEY", "local-development-only-not-a-secre
 # Plain static storage: no collectstatic needed to run the development server.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns when the folder is missing)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403  (settings modules layer on one another by design)
 from .base import STORAGES
@@ -12,7 +14,12 @@ SECRET_KEY = "test-only-not-a-secret"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-MEDIA_ROOT = tempfile.mkdtemp(prefix="qualify-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="qualify-test-media-"))
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 AXES_ENABLED = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="qualify-test-static-"))
+
+# Concurrent runs (a developer's and a helper's, or two CI jobs) must not fight over one PostgreSQL test database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": f"test_qualify_{os.getpid()}"}  # noqa: F405

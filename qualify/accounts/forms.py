@@ -5,8 +5,9 @@ from django.contrib.auth.forms import AuthenticationForm
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True,
-                                                                               "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
 
     def clean_username(self) -> str:
         return str(self.cleaned_data["username"]).strip().lower()

@@ -19,7 +19,8 @@ from qualify.core.web import report_error
 
 login = guards.public(
     auth_views.LoginView.as_view(
-        template_name="accounts/login.html", authentication_form=EmailAuthenticationForm,
+        template_name="accounts/login.html",
+        authentication_form=EmailAuthenticationForm,
         redirect_authenticated_user=True,
     )
 )
@@ -60,7 +61,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         else:
             secret = issued.secret
             form = TokenCreateForm()
-    listing = ApiToken.objects.filter(user_id=actor.user_id).order_by("-created_at")
+    listing = ApiToken.objects.filter(user=request.user.pk).order_by("-created_at")
     return render(request, "accounts/tokens.html", {"form": form, "tokens": listing, "secret": secret})
 
 

@@ -18,7 +18,7 @@ class AppendOnlyError(RuntimeError):
     pass
 
 
-class AuditEventQuerySet(VisibleQuerySet):
+class AuditEventQuerySet(VisibleQuerySet["AuditEvent"]):
     organisation_path = "organisation_id"
 
     def visible_to(self, actor: Any) -> AuditEventQuerySet:
@@ -31,7 +31,7 @@ class AuditEventQuerySet(VisibleQuerySet):
     def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The audit log is append-only.")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("The audit log is append-only.")
 
 

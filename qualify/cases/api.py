@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 import datetime as dt
 import uuid as uuid_mod
 
@@ -125,6 +123,10 @@ def post_transition(request: HttpRequest, key: str, payload: TransitionIn) -> Qu
     actor = actor_of(request)
     case = case_get(actor=actor, key=key)
     case_transition(
-        actor=actor, case=case, name=payload.name, comment=payload.comment, effective_date=payload.effective_date
+        actor=actor,
+        case=case,
+        name=payload.name,
+        comment=payload.comment,
+        effective_date=payload.effective_date,
     )
     return case_get(actor=actor, key=case.reference)

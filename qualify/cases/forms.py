@@ -7,9 +7,7 @@ from qualify.plan.models import Wave
 
 class TransitionForm(forms.Form):
     name = forms.CharField(widget=forms.HiddenInput)
-    comment = forms.CharField(
-        label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
-    )
+    comment = forms.CharField(label="Reason", required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     effective_date = forms.DateField(
         label="Effective from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -17,29 +17,35 @@ class NextStep:
 
 S = CaseState
 NEXT_STEPS: dict[str, NextStep] = {
-    S.DRAFT: NextStep("Submit your pre-qualification: preferred wave, PIT approach, target migration date.",
-                      DeadlineKind.PRE_QUALIFICATION, True),
-    S.PREQUAL_SUBMITTED: NextStep("The Programme is scoping your case (reliance and exemptions).",
-                                  DeadlineKind.PIT_START, False),
+    S.DRAFT: NextStep(
+        "Submit your pre-qualification: preferred wave, PIT approach, target migration date.",
+        DeadlineKind.PRE_QUALIFICATION,
+        True,
+    ),
+    S.PREQUAL_SUBMITTED: NextStep(
+        "The Programme is scoping your case (reliance and exemptions).", DeadlineKind.PIT_START, False
+    ),
     S.SCOPED: NextStep("Start Pre-Integration Testing on your own systems.", DeadlineKind.PIT_START, True),
-    S.PIT: NextStep("Complete PIT and submit your Initial QAD with PIT exit evidence.",
-                    DeadlineKind.INITIAL_QAD, True),
-    S.INITIAL_QAD_SUBMITTED: NextStep("The Code Bodies are assessing your Initial QAD.",
-                                      DeadlineKind.QT_START, False),
-    S.INITIAL_CLARIFICATION: NextStep("Answer the Code Bodies' clarification questions on your Initial QAD.",
-                                      DeadlineKind.QT_START, True),
-    S.TESTING: NextStep("Complete testing and submit your Final QAD with the Test Completion Report.",
-                        DeadlineKind.FINAL_QAD, True),
-    S.FINAL_QAD_SUBMITTED: NextStep("The Code Bodies are assessing your Final QAD.",
-                                    DeadlineKind.TARGET_BOARD, False),
-    S.FINAL_CLARIFICATION: NextStep("Answer the clarification questions on your Final QAD.",
-                                    DeadlineKind.TARGET_BOARD, True),
+    S.PIT: NextStep("Complete PIT and submit your Initial QAD with PIT exit evidence.", DeadlineKind.INITIAL_QAD, True),
+    S.INITIAL_QAD_SUBMITTED: NextStep("The Code Bodies are assessing your Initial QAD.", DeadlineKind.QT_START, False),
+    S.INITIAL_CLARIFICATION: NextStep(
+        "Answer the Code Bodies' clarification questions on your Initial QAD.", DeadlineKind.QT_START, True
+    ),
+    S.TESTING: NextStep(
+        "Complete testing and submit your Final QAD with the Test Completion Report.",
+        DeadlineKind.FINAL_QAD,
+        True,
+    ),
+    S.FINAL_QAD_SUBMITTED: NextStep("The Code Bodies are assessing your Final QAD.", DeadlineKind.TARGET_BOARD, False),
+    S.FINAL_CLARIFICATION: NextStep(
+        "Answer the clarification questions on your Final QAD.", DeadlineKind.TARGET_BOARD, True
+    ),
     S.AGREED: NextStep("Have a company director sign the Final QAD declaration.", DeadlineKind.TARGET_BOARD, True),
-    S.SIGNED: NextStep("The Programme is sending your case to the approving bodies.",
-                       DeadlineKind.TARGET_BOARD, False),
+    S.SIGNED: NextStep("The Programme is sending your case to the approving bodies.", DeadlineKind.TARGET_BOARD, False),
     S.AWAITING_APPROVAL: NextStep("Awaiting the approving bodies' decisions.", DeadlineKind.TARGET_BOARD, False),
-    S.QUALIFIED: NextStep("Complete service activation: DIP production onboarding and an agreed effective date.",
-                          None, True),
+    S.QUALIFIED: NextStep(
+        "Complete service activation: DIP production onboarding and an agreed effective date.", None, True
+    ),
     S.SERVICE_ACTIVATION: NextStep("Service activation is in progress.", None, True),
     S.ACTIVE: NextStep("Nothing due: you are qualified and active.", None, False),
     S.SUSPENDED: NextStep("Your qualification is suspended; follow the remedy agreed with the board.", None, True),

@@ -10,7 +10,7 @@ from qualify.participants.models import MarketParticipation
 from qualify.plan.models import Wave
 
 
-class CaseQuerySet(VisibleQuerySet):
+class CaseQuerySet(VisibleQuerySet["QualificationCase"]):
     organisation_path = "participation__organisation"
 
 
@@ -38,7 +38,7 @@ class QualificationCase(PublicIdModel):
         return f"{self.reference} {self.participation}"
 
 
-class CaseTransitionQuerySet(VisibleQuerySet):
+class CaseTransitionQuerySet(VisibleQuerySet["CaseTransition"]):
     organisation_path = "case__participation__organisation"
 
 

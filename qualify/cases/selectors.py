@@ -45,9 +45,11 @@ class CaseFilters:
             qs = qs.filter(participation__organisation__uuid=self.organisation)
         if self.search:
             term = self.search
-            qs = qs.filter(participation__mpid__iexact=term) | qs.filter(
-                participation__organisation__name__icontains=term
-            ) | qs.filter(reference__iexact=term)
+            qs = (
+                qs.filter(participation__mpid__iexact=term)
+                | qs.filter(participation__organisation__name__icontains=term)
+                | qs.filter(reference__iexact=term)
+            )
         return qs
 
     def active(self) -> dict[str, str]:
@@ -67,7 +69,7 @@ def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[Q
 
 def case_counts(*, actor: Actor, filters: CaseFilters | None = None) -> dict[str, int]:
     """Cases per state, under the same filters as the list (one query)."""
-    qs = QualificationCase.objects.visible_to(actor)
+    qs: QuerySet[QualificationCase] = QualificationCase.objects.visible_to(actor)
     if filters:
         qs = filters.apply(qs)
     return {row["state"]: row["n"] for row in qs.values("state").annotate(n=Count("pk")).order_by()}
@@ -75,9 +77,7 @@ def case_counts(*, actor: Actor, filters: CaseFilters | None = None) -> dict[str
 
 def case_get(*, actor: Actor, key: str) -> QualificationCase:
     """By UUID or by reference (QC-000123); NotFound if absent or outside the actor's scope."""
-    qs = _base(actor).prefetch_related(
-        Prefetch("transitions", queryset=CaseTransition.objects.order_by("at", "pk"))
-    )
+    qs = _base(actor).prefetch_related(Prefetch("transitions", queryset=CaseTransition.objects.order_by("at", "pk")))
     key = str(key).strip()
     case = qs.filter(reference=key.upper()).first() if key.upper().startswith("QC-") else None
     if case is None and (public_id := parse_uuid(key)) is not None:

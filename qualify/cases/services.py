@@ -29,7 +29,9 @@ def case_open(
     """Open the one qualification case a participation has (DOMAIN.md §4), in draft."""
     can_open_case(actor).enforce()
     if QualificationCase.objects.filter(participation=participation).exists():
-        raise ValidationFailed(f"{participation} already has a qualification case.", details={"participation": "has_case"})
+        raise ValidationFailed(
+            f"{participation} already has a qualification case.", details={"participation": "has_case"}
+        )
     case = QualificationCase.objects.create(
         participation=participation,
         wave=wave,

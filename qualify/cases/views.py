@@ -91,8 +91,11 @@ def case_transition_view(request: HttpRequest, key: str) -> HttpResponse:
     case = _case_or_404(request, key)
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Please check the step's details: " + "; ".join(
-            f"{field}: {' '.join(errs)}" for field, errs in form.errors.items()))
+        messages.error(
+            request,
+            "Please check the step's details: "
+            + "; ".join(f"{field}: {' '.join(str(e) for e in errs)}" for field, errs in form.errors.items()),
+        )
         return redirect("cases:detail", key=case.reference)
     try:
         case = case_transition(
@@ -119,7 +122,10 @@ def case_assign_wave_view(request: HttpRequest, key: str) -> HttpResponse:
         return redirect("cases:detail", key=case.reference)
     try:
         case_assign_wave(
-            actor=actor_of(request), case=case, wave=form.cleaned_data["wave"], reason=form.cleaned_data["reason"]
+            actor=actor_of(request),
+            case=case,
+            wave=form.cleaned_data["wave"],
+            reason=form.cleaned_data["reason"],
         )
     except DomainError as error:
         report_error(request, error)

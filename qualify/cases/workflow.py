@@ -41,56 +41,158 @@ def _has_wave(case: QualificationCase, data: TransitionInput) -> str | None:
 
 
 def _t(name: str, label: str, sources: Any, target: str, permission: Any, **kw: Any) -> Transition:
-    return Transition(
-        name=name, label=label, sources=frozenset(sources), target=target, permission=permission, **kw
-    )
+    return Transition(name=name, label=label, sources=frozenset(sources), target=target, permission=permission, **kw)
 
 
 TRANSITIONS: tuple[Transition, ...] = (
-    _t("submit_prequalification", "Submit pre-qualification", {S.DRAFT}, S.PREQUAL_SUBMITTED,
-       who.participant_lead, guards=(_prequalification_needed,),
-       description="Preferred wave, PIT approach and timescales, target migration date, Placing Reliance."),
-    _t("scope", "Confirm scope", {S.DRAFT, S.PREQUAL_SUBMITTED}, S.SCOPED, who.programme,
-       guards=(_sit_scopes_from_draft, _has_wave),
-       description="Reliance and exemptions decided; the test set and QAD questions are now known."),
+    _t(
+        "submit_prequalification",
+        "Submit pre-qualification",
+        {S.DRAFT},
+        S.PREQUAL_SUBMITTED,
+        who.participant_lead,
+        guards=(_prequalification_needed,),
+        description="Preferred wave, PIT approach and timescales, target migration date, Placing Reliance.",
+    ),
+    _t(
+        "scope",
+        "Confirm scope",
+        {S.DRAFT, S.PREQUAL_SUBMITTED},
+        S.SCOPED,
+        who.programme,
+        guards=(_sit_scopes_from_draft, _has_wave),
+        description="Reliance and exemptions decided; the test set and QAD questions are now known.",
+    ),
     _t("start_pit", "Start Pre-Integration Testing", {S.SCOPED}, S.PIT, who.participant_lead),
     _t("submit_initial_qad", "Submit Initial QAD", {S.PIT}, S.INITIAL_QAD_SUBMITTED, who.participant_lead),
-    _t("query_initial_qad", "Raise clarification on Initial QAD", {S.INITIAL_QAD_SUBMITTED},
-       S.INITIAL_CLARIFICATION, who.assessor, comment_required=True),
-    _t("answer_initial_clarification", "Answer clarification", {S.INITIAL_CLARIFICATION},
-       S.INITIAL_QAD_SUBMITTED, who.participant_lead),
-    _t("start_testing", "Start testing", {S.INITIAL_QAD_SUBMITTED}, S.TESTING, who.assessor,
-       description="QT for non-SIT parties (DIP, framework and data onboarding first); SIT evidence for SIT."),
+    _t(
+        "query_initial_qad",
+        "Raise clarification on Initial QAD",
+        {S.INITIAL_QAD_SUBMITTED},
+        S.INITIAL_CLARIFICATION,
+        who.assessor,
+        comment_required=True,
+    ),
+    _t(
+        "answer_initial_clarification",
+        "Answer clarification",
+        {S.INITIAL_CLARIFICATION},
+        S.INITIAL_QAD_SUBMITTED,
+        who.participant_lead,
+    ),
+    _t(
+        "start_testing",
+        "Start testing",
+        {S.INITIAL_QAD_SUBMITTED},
+        S.TESTING,
+        who.assessor,
+        description="QT for non-SIT parties (DIP, framework and data onboarding first); SIT evidence for SIT.",
+    ),
     _t("submit_final_qad", "Submit Final QAD", {S.TESTING}, S.FINAL_QAD_SUBMITTED, who.participant_lead),
-    _t("query_final_qad", "Raise clarification on Final QAD", {S.FINAL_QAD_SUBMITTED},
-       S.FINAL_CLARIFICATION, who.assessor, comment_required=True),
-    _t("answer_final_clarification", "Answer clarification", {S.FINAL_CLARIFICATION},
-       S.FINAL_QAD_SUBMITTED, who.participant_lead),
+    _t(
+        "query_final_qad",
+        "Raise clarification on Final QAD",
+        {S.FINAL_QAD_SUBMITTED},
+        S.FINAL_CLARIFICATION,
+        who.assessor,
+        comment_required=True,
+    ),
+    _t(
+        "answer_final_clarification",
+        "Answer clarification",
+        {S.FINAL_CLARIFICATION},
+        S.FINAL_QAD_SUBMITTED,
+        who.participant_lead,
+    ),
     _t("agree", "Agree Final QAD and work-off plans", {S.FINAL_QAD_SUBMITTED}, S.AGREED, who.assessor),
     _t("sign", "Sign (company director)", {S.AGREED}, S.SIGNED, who.participant_lead),
     _t("send_for_approval", "Send to the approving bodies", {S.SIGNED}, S.AWAITING_APPROVAL, who.programme),
-    _t("approve", "Record approval (qualified)", {S.AWAITING_APPROVAL}, S.QUALIFIED, who.board,
-       comment_required=True, effective_date_required=True),
-    _t("refer_back", "Refer back for clarification", {S.AWAITING_APPROVAL}, S.FINAL_CLARIFICATION, who.board,
-       comment_required=True),
-    _t("start_service_activation", "Start service activation", {S.QUALIFIED}, S.SERVICE_ACTIVATION,
-       who.programme),
-    _t("activate", "Record service activation", {S.SERVICE_ACTIVATION}, S.ACTIVE, who.programme,
-       effective_date_required=True),
-    _t("suspend", "Suspend", {S.ACTIVE}, S.SUSPENDED, who.board, comment_required=True,
-       effective_date_required=True),
-    _t("reinstate", "Reinstate", {S.SUSPENDED}, S.ACTIVE, who.board, comment_required=True,
-       effective_date_required=True),
-    _t("revoke", "Revoke qualification", {S.QUALIFIED, S.SERVICE_ACTIVATION, S.ACTIVE, S.SUSPENDED}, S.REVOKED,
-       who.board, comment_required=True, effective_date_required=True),
+    _t(
+        "approve",
+        "Record approval (qualified)",
+        {S.AWAITING_APPROVAL},
+        S.QUALIFIED,
+        who.board,
+        comment_required=True,
+        effective_date_required=True,
+    ),
+    _t(
+        "refer_back",
+        "Refer back for clarification",
+        {S.AWAITING_APPROVAL},
+        S.FINAL_CLARIFICATION,
+        who.board,
+        comment_required=True,
+    ),
+    _t(
+        "start_service_activation",
+        "Start service activation",
+        {S.QUALIFIED},
+        S.SERVICE_ACTIVATION,
+        who.programme,
+    ),
+    _t(
+        "activate",
+        "Record service activation",
+        {S.SERVICE_ACTIVATION},
+        S.ACTIVE,
+        who.programme,
+        effective_date_required=True,
+    ),
+    _t(
+        "suspend",
+        "Suspend",
+        {S.ACTIVE},
+        S.SUSPENDED,
+        who.board,
+        comment_required=True,
+        effective_date_required=True,
+    ),
+    _t(
+        "reinstate",
+        "Reinstate",
+        {S.SUSPENDED},
+        S.ACTIVE,
+        who.board,
+        comment_required=True,
+        effective_date_required=True,
+    ),
+    _t(
+        "revoke",
+        "Revoke qualification",
+        {S.QUALIFIED, S.SERVICE_ACTIVATION, S.ACTIVE, S.SUSPENDED},
+        S.REVOKED,
+        who.board,
+        comment_required=True,
+        effective_date_required=True,
+    ),
     _t("withdraw", "Withdraw", BEFORE_QUALIFIED, S.WITHDRAWN, who.lead_or_programme, comment_required=True),
     _t("defer", "Defer to a later wave", BEFORE_QUALIFIED, S.DEFERRED, who.programme, comment_required=True),
-    _t("resume", "Resume in the new wave", {S.DEFERRED}, S.SCOPED, who.programme, comment_required=True,
-       guards=(_has_wave,)),
-    _t("record_non_completion", "Record non-completion (Annex 4)", BEFORE_QUALIFIED, S.NON_COMPLETION,
-       who.programme, comment_required=True),
-    _t("accept_remediation", "Accept remediation plan", {S.NON_COMPLETION}, S.SCOPED, who.programme,
-       comment_required=True),
+    _t(
+        "resume",
+        "Resume in the new wave",
+        {S.DEFERRED},
+        S.SCOPED,
+        who.programme,
+        comment_required=True,
+        guards=(_has_wave,),
+    ),
+    _t(
+        "record_non_completion",
+        "Record non-completion (Annex 4)",
+        BEFORE_QUALIFIED,
+        S.NON_COMPLETION,
+        who.programme,
+        comment_required=True,
+    ),
+    _t(
+        "accept_remediation",
+        "Accept remediation plan",
+        {S.NON_COMPLETION},
+        S.SCOPED,
+        who.programme,
+        comment_required=True,
+    ),
 )
 
 # Steps that take effect in the market write this register event, dated by the step's effective date.
@@ -110,9 +212,7 @@ class CaseWorkflow(Workflow[QualificationCase]):
     def state_label(self, state: str) -> str:
         return str(CaseState(state).label).lower() if state in CaseState.values else state
 
-    def check(
-        self, actor: Actor, instance: QualificationCase, transition: Transition, data: TransitionInput
-    ) -> None:
+    def check(self, actor: Actor, instance: QualificationCase, transition: Transition, data: TransitionInput) -> None:
         super().check(actor, instance, transition, data)
         acting_for_participant = not actor.is_lead_of(instance.participation.organisation_id)
         if actor.is_staff_member and acting_for_participant and not data.comment.strip():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from qualify.core.roles import ALL_SEEING_ROLES, ASSESSOR_ROLES, MembershipRole, StaffRole
 
@@ -73,6 +73,7 @@ def actor_for_user(user: Any | AnonymousUser, *, request_id: str = "") -> Actor:
     """Build the Actor for a user (one query for the memberships)."""
     if user is None or not user.is_authenticated:
         return ANONYMOUS
+    user = cast(Any, user)  # an authenticated user is always our User model
     memberships = {m.organisation_id: m.role for m in user.memberships.all()}
     return Actor(
         user_id=user.pk,

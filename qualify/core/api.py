@@ -1,7 +1,5 @@
 """API plumbing shared by every router: one error shape (STYLE.md rule 14) for every failure."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -28,14 +26,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         return error_response(
-            api, request, status=422, code="validation_failed", message="The request is not valid.",
+            api,
+            request,
+            status=422,
+            code="validation_failed",
+            message="The request is not valid.",
             details=exc.errors,
         )
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return error_response(
-            api, request, status=401, code="unauthenticated",
+            api,
+            request,
+            status=401,
+            code="unauthenticated",
             message="Sign in, or send 'Authorization: Bearer <token>'.",
         )
 

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
 
 from django.db import models
 
 if TYPE_CHECKING:
     from qualify.core.actor import Actor
 
+_M = TypeVar("_M", bound=models.Model)
 
-class VisibleQuerySet(models.QuerySet[Any]):
+
+class VisibleQuerySet(models.QuerySet[_M]):
     """A queryset that knows the path from its model to the owning organisation.
 
     ``visible_to(actor)`` is the only way views, the API and selectors start a query (STYLE.md rule 5): staff with an

@@ -29,5 +29,11 @@ class MembershipRole(models.TextChoices):
 ASSESSOR_ROLES = frozenset({StaffRole.BSC_ASSESSOR, StaffRole.REC_ASSESSOR, StaffRole.DIP_ASSESSOR})
 # Staff who see every participant (DOMAIN.md: assessors see every participant; participants only their own).
 ALL_SEEING_ROLES = frozenset(
-    {*ASSESSOR_ROLES, StaffRole.BOARD_MEMBER, StaffRole.PROGRAMME_ADMIN, StaffRole.AUDITOR, StaffRole.MARKET_SYSTEM}
+    {
+        *ASSESSOR_ROLES,
+        StaffRole.BOARD_MEMBER,
+        StaffRole.PROGRAMME_ADMIN,
+        StaffRole.AUDITOR,
+        StaffRole.MARKET_SYSTEM,
+    }
 )

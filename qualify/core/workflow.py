@@ -154,11 +154,7 @@ def apply_transition(
             changes={
                 workflow.state_field: {"before": source, "after": transition.target},
                 **({"comment": data.comment} if data.comment else {}),
-                **(
-                    {"effective_date": data.effective_date.isoformat()}
-                    if data.effective_date is not None
-                    else {}
-                ),
+                **({"effective_date": data.effective_date.isoformat()} if data.effective_date is not None else {}),
                 **extra,
             },
         )

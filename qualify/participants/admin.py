@@ -1,7 +1,13 @@
 from django.contrib import admin
 
 from qualify.core.admin import ReadOnlyAdmin
-from qualify.participants.models import DistributorId, Exemption, MarketParticipation, Membership, Organisation
+from qualify.participants.models import (
+    DistributorId,
+    Exemption,
+    MarketParticipation,
+    Membership,
+    Organisation,
+)
 
 
 @admin.register(Organisation)

@@ -1,5 +1,3 @@
-from __future__ import annotations
-
 import uuid as uuid_mod
 
 from django.http import HttpRequest
@@ -48,7 +46,12 @@ class ParticipationOut(Schema):
     @staticmethod
     def resolve_exemptions(obj: MarketParticipation) -> list[dict[str, str]]:
         return [
-            {"kind": e.kind, "scope": e.scope, "decided_on": e.decided_on.isoformat(), "reference": e.reference}
+            {
+                "kind": e.kind,
+                "scope": e.scope,
+                "decided_on": e.decided_on.isoformat(),
+                "reference": e.reference,
+            }
             for e in obj.exemptions.all()
         ]
 

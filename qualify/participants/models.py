@@ -14,7 +14,7 @@ mpid_validator = RegexValidator(r"^[A-Z0-9]{4}$", "An MPID is four capital lette
 distributor_id_validator = RegexValidator(r"^[0-9]{2}$", "A distributor id is two digits, e.g. 10 or 24.")
 
 
-class OrganisationQuerySet(VisibleQuerySet):
+class OrganisationQuerySet(VisibleQuerySet["Organisation"]):
     organisation_path = ""
 
 
@@ -34,7 +34,7 @@ class Organisation(PublicIdModel):
         return self.name
 
 
-class MembershipQuerySet(VisibleQuerySet):
+class MembershipQuerySet(VisibleQuerySet["Membership"]):
     organisation_path = "organisation"
 
 
@@ -60,7 +60,7 @@ class Membership(TimestampedModel):
         return f"{self.user} — {self.get_role_display()} at {self.organisation}"
 
 
-class ParticipationQuerySet(VisibleQuerySet):
+class ParticipationQuerySet(VisibleQuerySet["MarketParticipation"]):
     organisation_path = "organisation"
 
 
@@ -93,16 +93,14 @@ class MarketParticipation(PublicIdModel):
         return f"{self.mpid} {self.get_role_display()}"
 
 
-class DistributorIdQuerySet(VisibleQuerySet):
+class DistributorIdQuerySet(VisibleQuerySet["DistributorId"]):
     organisation_path = "participation__organisation"
 
 
 class DistributorId(models.Model):
     """A distributor id (the first two digits of an MPAN) held by an LDSO participation (DOMAIN.md §8)."""
 
-    participation = models.ForeignKey(
-        MarketParticipation, on_delete=models.CASCADE, related_name="distributor_ids"
-    )
+    participation = models.ForeignKey(MarketParticipation, on_delete=models.CASCADE, related_name="distributor_ids")
     code = models.CharField(max_length=2, unique=True, validators=[distributor_id_validator])
 
     objects = DistributorIdQuerySet.as_manager()
@@ -114,7 +112,7 @@ class DistributorId(models.Model):
         return self.code
 
 
-class ExemptionQuerySet(VisibleQuerySet):
+class ExemptionQuerySet(VisibleQuerySet["Exemption"]):
     organisation_path = "participation__organisation"
 
 

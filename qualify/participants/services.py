@@ -27,9 +27,7 @@ from qualify.participants.permissions import can_manage_members, can_manage_part
 
 
 @transaction.atomic
-def organisation_create(
-    *, actor: Actor, name: str, company_number: str = "", contact_email: str = ""
-) -> Organisation:
+def organisation_create(*, actor: Actor, name: str, company_number: str = "", contact_email: str = "") -> Organisation:
     can_manage_participants(actor).enforce()
     name = name.strip()
     if not name:
@@ -76,8 +74,9 @@ def _validate_mpid(mpid: str) -> str:
     try:
         mpid_validator(mpid)
     except DjangoValidationError as exc:
-        raise ValidationFailed(f"{mpid!r} is not an MPID: four capital letters or digits.",
-                               details={"mpid": "invalid"}) from exc
+        raise ValidationFailed(
+            f"{mpid!r} is not an MPID: four capital letters or digits.", details={"mpid": "invalid"}
+        ) from exc
     return mpid
 
 
@@ -88,8 +87,9 @@ def _validate_distributor_ids(codes: Iterable[str]) -> list[str]:
         try:
             distributor_id_validator(code)
         except DjangoValidationError as exc:
-            raise ValidationFailed(f"{code!r} is not a distributor id: two digits.",
-                                   details={"distributor_ids": "invalid"}) from exc
+            raise ValidationFailed(
+                f"{code!r} is not a distributor id: two digits.", details={"distributor_ids": "invalid"}
+            ) from exc
         cleaned.append(code)
     return sorted(set(cleaned))
 

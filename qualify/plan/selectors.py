@@ -45,7 +45,9 @@ def milestones_by_meaning() -> dict[str, list[Milestone]]:
 
 def all_suppliers_qualified_date() -> dt.date | None:
     milestone = (
-        Milestone.objects.filter(meaning=MilestoneMeaning.ALL_SUPPLIERS_QUALIFIED).exclude(date=None)
-        .order_by("date").first()
+        Milestone.objects.filter(meaning=MilestoneMeaning.ALL_SUPPLIERS_QUALIFIED)
+        .exclude(date=None)
+        .order_by("date")
+        .first()
     )
     return milestone.date if milestone else None

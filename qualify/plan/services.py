@@ -62,14 +62,27 @@ def milestone_upsert(
             sequence=sequence if sequence is not None else Milestone.objects.count() + 1,
         )
         audit_record(
-            actor=actor, action="plan.milestone.create", target=milestone, organisation_id=None,
+            actor=actor,
+            action="plan.milestone.create",
+            target=milestone,
+            organisation_id=None,
             changes={"code": code, "date": date, "meaning": meaning, "segments": cleaned_segments},
         )
         return milestone
-    before = {"name": milestone.name, "meaning": milestone.meaning, "segments": milestone.segments,
-              "description": milestone.description, "date_note": milestone.date_note}
-    after = {"name": name.strip(), "meaning": meaning, "segments": cleaned_segments,
-             "description": description or milestone.description, "date_note": date_note or milestone.date_note}
+    before = {
+        "name": milestone.name,
+        "meaning": milestone.meaning,
+        "segments": milestone.segments,
+        "description": milestone.description,
+        "date_note": milestone.date_note,
+    }
+    after = {
+        "name": name.strip(),
+        "meaning": meaning,
+        "segments": cleaned_segments,
+        "description": description or milestone.description,
+        "date_note": date_note or milestone.date_note,
+    }
     changed = {k: {"before": before[k], "after": after[k]} for k in before if before[k] != after[k]}
     for key, value in after.items():
         setattr(milestone, key, value)
@@ -77,8 +90,13 @@ def milestone_upsert(
         milestone.sequence = sequence
     milestone.save()
     if changed:
-        audit_record(actor=actor, action="plan.milestone.update", target=milestone, organisation_id=None,
-                     changes=changed)
+        audit_record(
+            actor=actor,
+            action="plan.milestone.update",
+            target=milestone,
+            organisation_id=None,
+            changes=changed,
+        )
     if milestone.date != date:
         milestone_move(actor=actor, milestone=milestone, new_date=date, change_request=change_request)
     return milestone
@@ -113,7 +131,10 @@ def milestone_move(
     locked.save(update_fields=["date", "updated_at"])
     milestone.date = new_date
     audit_record(
-        actor=actor, action="plan.milestone.move", target=locked, organisation_id=None,
+        actor=actor,
+        action="plan.milestone.move",
+        target=locked,
+        organisation_id=None,
         changes={"date": {"before": old, "after": new_date}, "change_request": change_request},
     )
     return change
@@ -142,7 +163,10 @@ def wave_upsert(
             raise ValidationFailed(f"Unknown deadline kind {kind!r}.", details={"deadlines": "unknown"})
         WaveDeadline.objects.update_or_create(wave=wave, kind=kind, defaults={"date": date})
     audit_record(
-        actor=actor, action="plan.wave.create" if created else "plan.wave.update", target=wave,
-        organisation_id=None, changes={"code": code, "name": name, "deadlines": deadlines or {}},
+        actor=actor,
+        action="plan.wave.create" if created else "plan.wave.update",
+        target=wave,
+        organisation_id=None,
+        changes={"code": code, "name": name, "deadlines": deadlines or {}},
     )
     return wave

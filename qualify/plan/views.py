@@ -17,7 +17,11 @@ def plan_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "plan/plan.html",
-        {"milestones": milestone_list(actor=actor), "waves": wave_list(actor=actor), "today": timezone.localdate()},
+        {
+            "milestones": milestone_list(actor=actor),
+            "waves": wave_list(actor=actor),
+            "today": timezone.localdate(),
+        },
     )
 
 

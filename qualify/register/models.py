@@ -13,14 +13,12 @@ from qualify.participants.models import MarketParticipation
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 
 
-class RegisterEventQuerySet(VisibleQuerySet):
+class RegisterEventQuerySet(VisibleQuerySet["RegisterEvent"]):
     organisation_path = "participation__organisation"
 
 
 class RegisterEvent(models.Model):
-    participation = models.ForeignKey(
-        MarketParticipation, on_delete=models.PROTECT, related_name="register_events"
-    )
+    participation = models.ForeignKey(MarketParticipation, on_delete=models.PROTECT, related_name="register_events")
     kind = models.CharField(max_length=20, choices=RegisterEventKind.choices)
     effective_date = models.DateField()
     source = models.CharField(max_length=10, choices=RegisterEventSource.choices)

@@ -58,9 +58,7 @@ def status_on(events: Iterable[EventFact], on: dt.date) -> Status:
     qualified = latest_q_or_r
     after = [e for e in history if order_key(e) > order_key(qualified)]
     activation = next((e for e in after if e.kind == RegisterEventKind.SERVICE_ACTIVATED), None)
-    suspension_events = [
-        e for e in after if e.kind in (RegisterEventKind.SUSPENDED, RegisterEventKind.REINSTATED)
-    ]
+    suspension_events = [e for e in after if e.kind in (RegisterEventKind.SUSPENDED, RegisterEventKind.REINSTATED)]
     latest_suspension = suspension_events[-1] if suspension_events else None
     suspended = latest_suspension is not None and latest_suspension.kind == RegisterEventKind.SUSPENDED
     if suspended:

@@ -1,0 +1,158 @@
+"""The fixed cast every test uses (STYLE.md rule 17): two participant organisations and staff of each body.
+
+Everything is set up through services, as a real user would cause it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from qualify.accounts.models import User
+from qualify.accounts.services import api_token_create, user_create
+from qualify.cases.models import QualificationCase
+from qualify.cases.services import case_open
+from qualify.core.actor import Actor, actor_for_user, system_actor
+from qualify.core.roles import MembershipRole, StaffRole
+from qualify.participants.choices import MarketRole, Route
+from qualify.participants.models import MarketParticipation, Organisation
+from qualify.participants.services import membership_add, organisation_create, participation_create
+from qualify.plan.choices import DeadlineKind
+from qualify.plan.models import Wave
+from qualify.plan.services import wave_upsert
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@dataclass
+class Cast:
+    org_a: Organisation
+    org_b: Organisation
+    supplier_a: MarketParticipation
+    mem_a: MarketParticipation
+    supplier_b: MarketParticipation
+    ldso_b: MarketParticipation
+    wave: Wave
+    case_a: QualificationCase
+    case_a_mem: QualificationCase
+    case_b: QualificationCase
+    users: dict[str, User]
+
+    def user(self, key: str) -> User:
+        return self.users[key]
+
+    def actor(self, key: str) -> Actor:
+        return actor_for_user(self.users[key])
+
+
+# Who is who: key -> (e-mail, name, staff role, (organisation key, membership role) or None)
+PEOPLE: dict[str, tuple[str, str, str, tuple[str, str] | None]] = {
+    "lead_a": ("lead@northwind.test", "Ada Lead", StaffRole.NONE, ("a", MembershipRole.LEAD)),
+    "contributor_a": (
+        "contrib@northwind.test",
+        "Cal Contributor",
+        StaffRole.NONE,
+        ("a", MembershipRole.CONTRIBUTOR),
+    ),
+    "viewer_a": ("viewer@northwind.test", "Vi Viewer", StaffRole.NONE, ("a", MembershipRole.VIEWER)),
+    "lead_b": ("lead@southbank.test", "Bea Lead", StaffRole.NONE, ("b", MembershipRole.LEAD)),
+    "bsc": ("bsc@elexon.test", "Bo Assessor", StaffRole.BSC_ASSESSOR, None),
+    "rec": ("rec@recmanager.test", "Rae Assessor", StaffRole.REC_ASSESSOR, None),
+    "dip": ("dip@dipmanager.test", "Dee Assessor", StaffRole.DIP_ASSESSOR, None),
+    "board": ("board@pab.test", "Bram Board", StaffRole.BOARD_MEMBER, None),
+    "admin": ("admin@programme.test", "Pat Programme", StaffRole.PROGRAMME_ADMIN, None),
+    "auditor": ("auditor@programme.test", "Aud Itor", StaffRole.AUDITOR, None),
+    "machine": ("registration@market.test", "Registration system", StaffRole.MARKET_SYSTEM, None),
+}
+
+
+def build_cast() -> Cast:
+    system = system_actor("test set-up")
+    org_a = organisation_create(actor=system, name="Northwind Energy Ltd", company_number="01234567")
+    org_b = organisation_create(actor=system, name="Southbank Power plc", company_number="07654321")
+    orgs = {"a": org_a, "b": org_b}
+    supplier_a = participation_create(
+        actor=system, organisation=org_a, mpid="NWEN", role=MarketRole.SUPPLIER, route=Route.QT
+    )
+    mem_a = participation_create(actor=system, organisation=org_a, mpid="NWMS", role=MarketRole.MEM, route=Route.SIT)
+    supplier_b = participation_create(
+        actor=system, organisation=org_b, mpid="SBPW", role=MarketRole.SUPPLIER, route=Route.QT
+    )
+    ldso_b = participation_create(
+        actor=system,
+        organisation=org_b,
+        mpid="SBDN",
+        role=MarketRole.LDSO,
+        route=Route.SIT,
+        distributor_ids=["12"],
+    )
+    wave = wave_upsert(
+        actor=system,
+        code="W1",
+        name="Wave 1",
+        sequence=1,
+        deadlines={
+            DeadlineKind.PRE_QUALIFICATION: dt.date(2026, 12, 1),
+            DeadlineKind.INITIAL_QAD: dt.date(2027, 2, 1),
+            DeadlineKind.FINAL_QAD: dt.date(2027, 5, 1),
+        },
+    )
+    users: dict[str, User] = {}
+    for key, (email, name, role, membership) in PEOPLE.items():
+        users[key] = user_create(
+            actor=system,
+            email=email,
+            full_name=name,
+            password=None if key == "machine" else PASSWORD,
+            staff_role=role,
+            is_machine=key == "machine",
+            is_staff=key == "admin",
+        )
+        if membership:
+            membership_add(actor=system, organisation=orgs[membership[0]], user=users[key], role=membership[1])
+    return Cast(
+        org_a=org_a,
+        org_b=org_b,
+        supplier_a=supplier_a,
+        mem_a=mem_a,
+        supplier_b=supplier_b,
+        ldso_b=ldso_b,
+        wave=wave,
+        case_a=case_open(actor=system, participation=supplier_a, wave=wave),
+        case_a_mem=case_open(actor=system, participation=mem_a, wave=wave),
+        case_b=case_open(actor=system, participation=supplier_b, wave=wave),
+        users=users,
+    )
+
+
+@pytest.fixture
+def cast(db: Any) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def client_for(cast: Cast):  # type: ignore[no-untyped-def]
+    """A Django test client signed in as one of the cast (``None`` for anonymous)."""
+
+    def make(key: str | None) -> Client:
+        client = Client()
+        if key is not None:
+            client.force_login(cast.user(key))
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_for(cast: Cast):  # type: ignore[no-untyped-def]
+    """A bearer token header for one of the cast."""
+
+    def make(key: str) -> dict[str, str]:
+        issued = api_token_create(actor=system_actor(), user=cast.user(key), name="test")
+        return {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
+
+    return make

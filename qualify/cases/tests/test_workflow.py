@@ -1,0 +1,214 @@
+"""The case lifecycle, exhaustively: every transition from every state, and who may take each one.
+
+The expectations are written out here independently of qualify/cases/workflow.py, so a change to the table that is
+not also a deliberate change to these expectations fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from qualify.audit.models import AuditEvent
+from qualify.cases.choices import CaseState
+from qualify.cases.models import CaseTransition, QualificationCase
+from qualify.cases.services import case_transition
+from qualify.cases.workflow import CASE_WORKFLOW
+from qualify.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from qualify.register.models import RegisterEvent
+
+S = CaseState
+PRE = [
+    S.DRAFT,
+    S.PREQUAL_SUBMITTED,
+    S.SCOPED,
+    S.PIT,
+    S.INITIAL_QAD_SUBMITTED,
+    S.INITIAL_CLARIFICATION,
+    S.TESTING,
+    S.FINAL_QAD_SUBMITTED,
+    S.FINAL_CLARIFICATION,
+    S.AGREED,
+    S.SIGNED,
+    S.AWAITING_APPROVAL,
+]
+
+# transition -> (states it may leave from, state it reaches)
+EXPECTED: dict[str, tuple[set[str], str]] = {
+    "submit_prequalification": ({S.DRAFT}, S.PREQUAL_SUBMITTED),
+    "scope": ({S.DRAFT, S.PREQUAL_SUBMITTED}, S.SCOPED),
+    "start_pit": ({S.SCOPED}, S.PIT),
+    "submit_initial_qad": ({S.PIT}, S.INITIAL_QAD_SUBMITTED),
+    "query_initial_qad": ({S.INITIAL_QAD_SUBMITTED}, S.INITIAL_CLARIFICATION),
+    "answer_initial_clarification": ({S.INITIAL_CLARIFICATION}, S.INITIAL_QAD_SUBMITTED),
+    "start_testing": ({S.INITIAL_QAD_SUBMITTED}, S.TESTING),
+    "submit_final_qad": ({S.TESTING}, S.FINAL_QAD_SUBMITTED),
+    "query_final_qad": ({S.FINAL_QAD_SUBMITTED}, S.FINAL_CLARIFICATION),
+    "answer_final_clarification": ({S.FINAL_CLARIFICATION}, S.FINAL_QAD_SUBMITTED),
+    "agree": ({S.FINAL_QAD_SUBMITTED}, S.AGREED),
+    "sign": ({S.AGREED}, S.SIGNED),
+    "send_for_approval": ({S.SIGNED}, S.AWAITING_APPROVAL),
+    "approve": ({S.AWAITING_APPROVAL}, S.QUALIFIED),
+    "refer_back": ({S.AWAITING_APPROVAL}, S.FINAL_CLARIFICATION),
+    "start_service_activation": ({S.QUALIFIED}, S.SERVICE_ACTIVATION),
+    "activate": ({S.SERVICE_ACTIVATION}, S.ACTIVE),
+    "suspend": ({S.ACTIVE}, S.SUSPENDED),
+    "reinstate": ({S.SUSPENDED}, S.ACTIVE),
+    "revoke": ({S.QUALIFIED, S.SERVICE_ACTIVATION, S.ACTIVE, S.SUSPENDED}, S.REVOKED),
+    "withdraw": (set(PRE), S.WITHDRAWN),
+    "defer": (set(PRE), S.DEFERRED),
+    "resume": ({S.DEFERRED}, S.SCOPED),
+    "record_non_completion": (set(PRE), S.NON_COMPLETION),
+    "accept_remediation": ({S.NON_COMPLETION}, S.SCOPED),
+}
+
+# transition -> the cast members (besides the programme administrator) who may take it
+MAY: dict[str, set[str]] = {
+    "submit_prequalification": {"lead_a"},
+    "scope": set(),
+    "start_pit": {"lead_a"},
+    "submit_initial_qad": {"lead_a"},
+    "query_initial_qad": {"bsc", "rec", "dip"},
+    "answer_initial_clarification": {"lead_a"},
+    "start_testing": {"bsc", "rec", "dip"},
+    "submit_final_qad": {"lead_a"},
+    "query_final_qad": {"bsc", "rec", "dip"},
+    "answer_final_clarification": {"lead_a"},
+    "agree": {"bsc", "rec", "dip"},
+    "sign": {"lead_a"},
+    "send_for_approval": set(),
+    "approve": {"board"},
+    "refer_back": {"board"},
+    "start_service_activation": set(),
+    "activate": set(),
+    "suspend": {"board"},
+    "reinstate": {"board"},
+    "revoke": {"board"},
+    "withdraw": {"lead_a"},
+    "defer": set(),
+    "resume": set(),
+    "record_non_completion": set(),
+    "accept_remediation": set(),
+}
+EVERYONE = [
+    "lead_a",
+    "contributor_a",
+    "viewer_a",
+    "lead_b",
+    "bsc",
+    "rec",
+    "dip",
+    "board",
+    "auditor",
+    "machine",
+]
+
+
+def force_state(case: QualificationCase, state: str) -> QualificationCase:
+    # Test set-up only: jump straight to a state without walking the path to it.
+    QualificationCase.objects.filter(pk=case.pk).update(state=state)
+    case.refresh_from_db()
+    return case
+
+
+def test_the_table_under_test_is_the_expected_table():
+    assert {t.name for t in CASE_WORKFLOW.transitions} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("state", [s.value for s in CaseState])
+def test_every_transition_from_every_state(cast, name, state):
+    sources, target = EXPECTED[name]
+    # A non-SIT case with a wave satisfies every guard except "SIT scopes from draft", which the SIT case covers.
+    case = cast.case_a_mem if (name == "scope" and state == S.DRAFT) else cast.case_a
+    force_state(case, state)
+    admin = cast.actor("admin")
+    kwargs = {"comment": "by hand in a test", "effective_date": dt.date(2026, 1, 5)}
+    if state in sources:
+        moved = case_transition(actor=admin, case=case, name=name, **kwargs)
+        assert moved.state == target
+        recorded = CaseTransition.objects.get(case=case)
+        assert (recorded.from_state, recorded.to_state, recorded.actor_name) == (
+            state,
+            target,
+            "Pat Programme",
+        )
+        assert AuditEvent.objects.filter(action=f"cases.qualificationcase.{name}", object_id=str(case.uuid)).exists()
+    else:
+        with pytest.raises(TransitionNotAllowed):
+            case_transition(actor=admin, case=case, name=name, **kwargs)
+        case.refresh_from_db()
+        assert case.state == state
+        assert not CaseTransition.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_only_the_right_people_may_take_each_transition(cast, name):
+    sources, _ = EXPECTED[name]
+    start = next(s for s in PRE + list(CaseState) if s in sources and not (name == "scope" and s == S.DRAFT))
+    for key in EVERYONE:
+        case = force_state(cast.case_a, start)
+        actor = cast.actor(key)
+        kwargs = {"comment": "reason given", "effective_date": dt.date(2026, 1, 5)}
+        if key in MAY[name]:
+            assert case_transition(actor=actor, case=case, name=name, **kwargs).state != start, key
+        else:
+            with pytest.raises(NotAllowed):
+                case_transition(actor=actor, case=case, name=name, **kwargs)
+            case.refresh_from_db()
+            assert case.state == start, key
+
+
+def test_sit_participant_is_scoped_without_prequalification(cast):
+    admin = cast.actor("admin")
+    with pytest.raises(TransitionNotAllowed, match="SIT-route"):
+        case_transition(actor=cast.actor("admin"), case=cast.case_a_mem, name="submit_prequalification", comment="x")
+    assert case_transition(actor=admin, case=cast.case_a_mem, name="scope", comment="SIT").state == S.SCOPED
+
+
+def test_non_sit_participant_cannot_be_scoped_before_prequalification(cast):
+    with pytest.raises(TransitionNotAllowed, match="pre-qualification"):
+        case_transition(actor=cast.actor("admin"), case=cast.case_a, name="scope", comment="too early")
+
+
+def test_scoping_needs_a_wave(cast):
+    QualificationCase.objects.filter(pk=cast.case_a.pk).update(wave=None, state=S.PREQUAL_SUBMITTED)
+    cast.case_a.refresh_from_db()
+    with pytest.raises(TransitionNotAllowed, match="wave"):
+        case_transition(actor=cast.actor("admin"), case=cast.case_a, name="scope", comment="no wave")
+
+
+def test_staff_moving_a_case_by_hand_must_give_a_reason(cast):
+    with pytest.raises(ValidationFailed, match="reason"):
+        case_transition(actor=cast.actor("admin"), case=cast.case_a, name="submit_prequalification")
+    # the participant's own lead needs no reason for its own submission
+    assert (
+        case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification").state
+        == S.PREQUAL_SUBMITTED
+    )
+
+
+def test_approval_needs_an_effective_date_and_writes_the_register(cast):
+    case = force_state(cast.case_a, S.AWAITING_APPROVAL)
+    with pytest.raises(ValidationFailed, match="effective date"):
+        case_transition(actor=cast.actor("board"), case=case, name="approve", comment="PAB 12")
+    case_transition(
+        actor=cast.actor("board"),
+        case=case,
+        name="approve",
+        comment="PAB 12",
+        effective_date=dt.date(2026, 3, 1),
+    )
+    event = RegisterEvent.objects.get(participation=cast.supplier_a)
+    assert (event.kind, event.effective_date, event.reference) == (
+        "QUALIFIED",
+        dt.date(2026, 3, 1),
+        case.reference,
+    )
+
+
+def test_unknown_step_is_refused_with_409(cast):
+    with pytest.raises(TransitionNotAllowed) as info:
+        case_transition(actor=cast.actor("admin"), case=cast.case_a, name="teleport", comment="x")
+    assert info.value.status == 409

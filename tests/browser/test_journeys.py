@@ -1,0 +1,66 @@
+"""What a participant and a programme administrator see, through the browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_participant_sees_only_its_own_cases_and_what_to_do_next(page, live_server, live_cast):
+    sign_in(page, live_server, "lead@northwind.test")
+    page.wait_for_url(f"{live_server.url}/")
+    cards = page.get_by_test_id("case-card")
+    assert cards.count() == 2
+    assert "Submit your pre-qualification" in cards.first.inner_text()
+    assert "Southbank" not in page.content()
+
+    # take the next step from the case page and see it in the history
+    page.get_by_role("link", name=re.compile("NWEN")).click()
+    page.get_by_test_id("step-submit_prequalification").get_by_role("button").click()
+    assert page.get_by_test_id("case-state").inner_text() == "Pre-qualification submitted"
+    assert "Ada Lead" in page.get_by_test_id("history").inner_text()
+
+    # another organisation's case is simply not there
+    response = page.goto(f"{live_server.url}/cases/{live_cast.case_b.reference}/")
+    assert response.status == 404
+
+
+def test_programme_admin_filters_the_overview_and_moves_a_case_with_a_reason(page, live_server, live_cast):
+    sign_in(page, live_server, "admin@programme.test")
+    page.wait_for_url(f"{live_server.url}/cases/")
+    assert page.get_by_test_id("case-row").count() == 3
+    assert page.get_by_test_id("case-total").inner_text() == "3"
+
+    # htmx swaps the table when a filter changes, and the URL follows
+    page.get_by_label("Route").select_option("SIT")
+    page.wait_for_function("document.querySelectorAll('[data-testid=case-row]').length === 1")
+    page.wait_for_function("window.location.search.includes('route=SIT')")
+    assert "NWMS" in page.get_by_test_id("case-row").inner_text()
+
+    page.get_by_role("link", name=live_cast.case_a_mem.reference).click()
+    step = page.get_by_test_id("step-scope")
+    step.get_by_label("Reason (required)").fill("SIT evidence accepted; scope confirmed at QWG")
+    step.get_by_role("button").click()
+    assert page.get_by_test_id("case-state").inner_text() == "Scoped"
+    assert "SIT evidence accepted" in page.get_by_test_id("history").inner_text()
+
+
+def test_sign_in_failure_says_so_without_revealing_which_part_was_wrong(page, live_server, live_cast):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill("lead@northwind.test")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    message = page.get_by_role("alert").inner_text().lower()
+    assert "enter a correct email and password" in message

@@ -1,0 +1,115 @@
+"""Structural rules of STYLE.md that a reviewer would otherwise have to remember."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from config.api import api
+
+ROOT = Path(__file__).resolve().parent.parent
+QUALIFY = ROOT / "qualify"
+
+# Layers, lowest first. An app may import its own layer's peers only where listed, and any lower layer.
+LAYER = {
+    "core": 0,
+    "audit": 1,
+    "notifications": 1,
+    "accounts": 2,
+    "participants": 3,
+    "plan": 4,
+    "library": 4,
+    "register": 5,
+    "cases": 6,
+    "qad": 7,
+    "testing": 7,
+    "assessment": 8,
+    "gating": 9,
+    "demo": 10,
+}
+# core may call audit (the workflow engine writes the audit event); audit and notifications call no domain app.
+ALLOWED_UPWARD = {("core", "audit")}
+
+
+def _walk(patterns, prefix=""):  # type: ignore[no-untyped-def]
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+def test_every_url_declares_its_guard():
+    unguarded = []
+    for route, pattern in _walk(get_resolver().url_patterns):
+        if route.startswith(("admin/", "api/v1/")):
+            continue  # the admin site guards itself (staff only); API operations are checked below
+        if not hasattr(pattern.callback, "qualify_guard"):
+            unguarded.append(route)
+    assert unguarded == []
+
+
+def test_every_api_operation_requires_authentication():
+    schema = api.get_openapi_schema()
+    open_operations = [
+        f"{method.upper()} {path}"
+        for path, operations in schema["paths"].items()
+        for method, operation in operations.items()
+        if not operation.get("security")
+    ]
+    assert open_operations == []
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_apps_depend_one_way():
+    violations = []
+    for path in QUALIFY.rglob("*.py"):
+        relative = path.relative_to(QUALIFY)
+        if relative.parts[0] in ("tests",) or "tests" in relative.parts or "migrations" in relative.parts:
+            continue
+        app = relative.parts[0]
+        if app not in LAYER:
+            continue
+        for module in _imports(path):
+            match = re.match(r"qualify\.(\w+)", module)
+            if not match or match.group(1) == app or match.group(1) not in LAYER:
+                continue
+            other = match.group(1)
+            if LAYER[other] >= LAYER[app] and (app, other) not in ALLOWED_UPWARD:
+                violations.append(f"{relative} imports {module}")
+    assert violations == []
+
+
+def test_nothing_but_the_workflow_engine_assigns_a_state():
+    pattern = re.compile(r"\.(state|status)\s*=[^=]|setattr\([^,]+,\s*[\"'](state|status)[\"']")
+    offenders = []
+    for path in QUALIFY.rglob("*.py"):
+        relative = path.relative_to(QUALIFY)
+        if "tests" in relative.parts or "migrations" in relative.parts:
+            continue
+        if pattern.search(path.read_text(encoding="utf-8")):
+            offenders.append(str(relative))
+    assert offenders == []
+
+
+def test_views_and_api_never_write_models_directly():
+    pattern = re.compile(r"\.(save|delete)\(|objects\.(create|update_or_create|get_or_create|bulk_create)\(")
+    offenders = []
+    for name in ("views.py", "api.py"):
+        for path in QUALIFY.rglob(name):
+            if pattern.search(path.read_text(encoding="utf-8")):
+                offenders.append(str(path.relative_to(QUALIFY)))
+    assert offenders == []

@@ -1,0 +1,243 @@
+"""Every page and endpoint against every kind of person: allowed, wrong role, other organisation, anonymous.
+
+Each row names a URL and what each member of the cast gets. ``DEFAULT`` is the answer for anyone not listed.
+A test at the bottom fails if a URL or API operation exists that no row covers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from config.api import api
+from qualify.accounts.services import api_token_create
+from qualify.cases.models import QualificationCase
+from qualify.core.actor import system_actor
+from qualify.plan.services import milestone_upsert
+
+SIGNED_IN = [
+    "lead_a",
+    "contributor_a",
+    "viewer_a",
+    "lead_b",
+    "bsc",
+    "rec",
+    "dip",
+    "board",
+    "admin",
+    "auditor",
+]
+STAFF = ["bsc", "rec", "dip", "board", "admin", "auditor"]
+
+
+@dataclass
+class Row:
+    name: str
+    url: Callable[[Any], str]
+    expect: dict[str | None, int]
+    method: str = "get"
+    data: Callable[[Any], dict[str, Any]] = field(default=lambda cast: {})
+    api: bool = False
+
+
+def every(keys: list[str], status: int) -> dict[str | None, int]:
+    return dict.fromkeys(keys, status)
+
+
+def page(name: str, url: Callable[[Any], str], expect: dict[str | None, int], **kw: Any) -> Row:
+    return Row(name, url, {None: 302, **expect}, **kw)
+
+
+def endpoint(name: str, url: Callable[[Any], str], expect: dict[str | None, int], **kw: Any) -> Row:
+    return Row(name, url, {None: 401, **expect}, api=True, **kw)
+
+
+A_MEMBERS = ["lead_a", "contributor_a", "viewer_a"]
+case_a = lambda c: c.case_a.reference  # noqa: E731
+org_a = lambda c: str(c.org_a.uuid)  # noqa: E731
+
+ROWS = [
+    Row("core:health", lambda c: reverse("core:health"), {None: 200, **every(SIGNED_IN, 200)}),
+    # Signed-in people are sent on from the sign-in page.
+    Row("accounts:login", lambda c: reverse("accounts:login"), {None: 200, **every(SIGNED_IN, 302)}),
+    Row(
+        "accounts:password_reset",
+        lambda c: reverse("accounts:password_reset"),
+        {None: 200, **every(SIGNED_IN, 200)},
+    ),
+    Row(
+        "accounts:password_reset_done",
+        lambda c: reverse("accounts:password_reset_done"),
+        {None: 200, **every(SIGNED_IN, 200)},
+    ),
+    Row(
+        "accounts:password_reset_complete",
+        lambda c: reverse("accounts:password_reset_complete"),
+        {None: 200, **every(SIGNED_IN, 200)},
+    ),
+    Row(
+        "accounts:password_reset_confirm",
+        lambda c: reverse("accounts:password_reset_confirm", args=["MQ", "bad-token"]),
+        {None: 200, **every(SIGNED_IN, 200)},
+    ),
+    page("accounts:logout", lambda c: reverse("accounts:logout"), every(SIGNED_IN, 302), method="post"),
+    page(
+        "cases:home",
+        lambda c: reverse("cases:home"),
+        {**every([*A_MEMBERS, "lead_b"], 200), **every(STAFF, 302)},
+    ),
+    page("cases:list", lambda c: reverse("cases:list"), every(SIGNED_IN, 200)),
+    page(
+        "cases:detail",
+        lambda c: reverse("cases:detail", args=[case_a(c)]),
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
+    # Form posts answer with a redirect; whether the step happened is checked in test_transition_post_*.
+    page(
+        "cases:transition",
+        lambda c: reverse("cases:transition", args=[case_a(c)]),
+        {**every(A_MEMBERS, 302), "lead_b": 404, **every(STAFF, 302)},
+        method="post",
+        data=lambda c: {"name": "submit_prequalification", "comment": "matrix"},
+    ),
+    page(
+        "cases:assign_wave",
+        lambda c: reverse("cases:assign_wave", args=[case_a(c)]),
+        {**every(SIGNED_IN, 403), "admin": 302},
+        method="post",
+        data=lambda c: {"wave": "W1"},
+    ),
+    page("participants:list", lambda c: reverse("participants:list"), every(SIGNED_IN, 200)),
+    page(
+        "participants:detail",
+        lambda c: reverse("participants:detail", args=[org_a(c)]),
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
+    page("plan:plan", lambda c: reverse("plan:plan"), every(SIGNED_IN, 200)),
+    page("plan:milestone", lambda c: reverse("plan:milestone", args=["M14"]), every(SIGNED_IN, 200)),
+    page("accounts:tokens", lambda c: reverse("accounts:tokens"), every(SIGNED_IN, 200)),
+    page(
+        "accounts:token_revoke",
+        lambda c: reverse("accounts:token_revoke", args=[str(c.token_a.uuid)]),
+        {**every(SIGNED_IN, 404), "lead_a": 302, "admin": 302},
+        method="post",
+    ),
+    endpoint("GET /organisations", lambda c: "/api/v1/organisations", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /organisations/{uuid}",
+        lambda c: f"/api/v1/organisations/{org_a(c)}",
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
+    endpoint("GET /participations", lambda c: "/api/v1/participations", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /participations/{uuid}",
+        lambda c: f"/api/v1/participations/{c.supplier_a.uuid}",
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
+    endpoint("GET /milestones", lambda c: "/api/v1/milestones", every(SIGNED_IN, 200)),
+    endpoint("GET /milestones/{code}", lambda c: "/api/v1/milestones/M14", every(SIGNED_IN, 200)),
+    endpoint("GET /waves", lambda c: "/api/v1/waves", every(SIGNED_IN, 200)),
+    endpoint("GET /cases", lambda c: "/api/v1/cases", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /cases/{key}",
+        lambda c: f"/api/v1/cases/{case_a(c)}",
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
+    endpoint(
+        "POST /cases/{key}/transitions",
+        lambda c: f"/api/v1/cases/{case_a(c)}/transitions",
+        {
+            "lead_a": 200,
+            "admin": 200,
+            "contributor_a": 403,
+            "viewer_a": 403,
+            "lead_b": 404,
+            **every(["bsc", "rec", "dip", "board", "auditor"], 403),
+        },
+        method="post",
+        data=lambda c: {"name": "submit_prequalification", "comment": "matrix"},
+    ),
+]
+
+
+@pytest.fixture
+def matrix_cast(cast):
+    milestone_upsert(actor=system_actor(), code="M14", name="All Suppliers qualified", date=None)
+    cast.token_a = api_token_create(actor=system_actor(), user=cast.user("lead_a"), name="a's token").token
+    return cast
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r.name for r in ROWS])
+@pytest.mark.parametrize("who", [None, *SIGNED_IN])
+def test_permission_matrix(matrix_cast, client_for, token_for, row, who):
+    cast = matrix_cast
+    if who not in row.expect:
+        pytest.fail(f"{row.name}: the matrix has no expectation for {who}")
+    expected = row.expect[who]
+    url = row.url(cast)
+    if row.api and who is not None:
+        client, extra = client_for(None), token_for(who)
+    else:
+        client, extra = client_for(who), {}
+    if row.method == "post":
+        if row.api:
+            response = client.post(url, row.data(cast), content_type="application/json", **extra)
+        else:
+            response = client.post(url, row.data(cast), **extra)
+    else:
+        response = client.get(url, **extra)
+    assert response.status_code == expected, f"{row.name} as {who}: {response.status_code}"
+    if row.api and response.status_code >= 400:
+        assert set(response.json()["error"]) == {"code", "message", "details"}
+    if response.status_code == 302 and who is None and not row.name.startswith(("accounts:", "core:")):
+        assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_other_organisations_object_is_indistinguishable_from_a_missing_one(matrix_cast, client_for, token_for):
+    client = client_for("lead_b")
+    hidden = client.get(reverse("cases:detail", args=[matrix_cast.case_a.reference]))
+    missing = client.get(reverse("cases:detail", args=["QC-999999"]))
+    assert hidden.status_code == missing.status_code == 404
+    api_hidden = client_for(None).get(f"/api/v1/cases/{matrix_cast.case_a.reference}", **token_for("lead_b"))
+    api_missing = client_for(None).get("/api/v1/cases/QC-999999", **token_for("lead_b"))
+    assert api_hidden.status_code == api_missing.status_code == 404
+    assert api_hidden.json()["error"]["code"] == api_missing.json()["error"]["code"] == "not_found"
+
+
+def test_transition_post_by_a_contributor_changes_nothing(matrix_cast, client_for):
+    client_for("contributor_a").post(
+        reverse("cases:transition", args=[matrix_cast.case_a.reference]), {"name": "submit_prequalification"}
+    )
+    assert QualificationCase.objects.get(pk=matrix_cast.case_a.pk).state == "DRAFT"
+
+
+def test_transition_post_by_the_lead_moves_the_case(matrix_cast, client_for):
+    client_for("lead_a").post(
+        reverse("cases:transition", args=[matrix_cast.case_a.reference]), {"name": "submit_prequalification"}
+    )
+    assert QualificationCase.objects.get(pk=matrix_cast.case_a.pk).state == "PREQUAL_SUBMITTED"
+
+
+def test_matrix_covers_every_url_and_endpoint():
+    covered_pages = {r.name for r in ROWS if not r.api}
+    namespaced = set()
+    for key, value in get_resolver().namespace_dict.items():
+        if key in ("admin", "api"):
+            continue
+        for name in value[1].reverse_dict:
+            if isinstance(name, str):
+                namespaced.add(f"{key}:{name}")
+    assert len(namespaced) >= 15  # the walk found the site, not nothing
+    assert namespaced <= covered_pages, namespaced - covered_pages
+
+    operations = {
+        f"{method.upper()} {path.removeprefix('/api/v1')}"
+        for path, ops in api.get_openapi_schema()["paths"].items()
+        for method in ops
+    }
+    assert len(operations) >= 10
+    assert operations <= {r.name for r in ROWS if r.api}, operations - {r.name for r in ROWS if r.api}
