@@ -113,3 +113,13 @@ def test_views_and_api_never_write_models_directly():
             if pattern.search(path.read_text(encoding="utf-8")):
                 offenders.append(str(path.relative_to(QUALIFY)))
     assert offenders == []
+
+
+def test_workflow_docs_are_generated_from_the_current_tables():
+    from qualify.core.management.commands.render_workflows import rendered_documents
+
+    docs = ROOT / "docs" / "workflows"
+    for name, text in rendered_documents().items():
+        committed = docs / f"{name}.md"
+        assert committed.exists(), f"run `python manage.py render_workflows` to create {committed}"
+        assert committed.read_text(encoding="utf-8") == text, "run `python manage.py render_workflows`"

@@ -91,6 +91,7 @@ ROWS = [
         {**every([*A_MEMBERS, "lead_b"], 200), **every(STAFF, 302)},
     ),
     page("cases:list", lambda c: reverse("cases:list"), every(SIGNED_IN, 200)),
+    page("cases:lifecycle", lambda c: reverse("cases:lifecycle"), every(SIGNED_IN, 200)),
     page(
         "cases:detail",
         lambda c: reverse("cases:detail", args=[case_a(c)]),

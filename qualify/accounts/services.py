@@ -7,6 +7,8 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -44,6 +46,11 @@ def user_create(
         raise ValidationFailed(f"An account for {email} already exists.", details={"email": "taken"})
     if staff_role not in StaffRole.values:
         raise ValidationFailed(f"Unknown staff role {staff_role!r}.", details={"staff_role": "unknown"})
+    if password is not None:
+        try:
+            validate_password(password, User(email=email, full_name=full_name))
+        except DjangoValidationError as exc:
+            raise ValidationFailed(" ".join(exc.messages), details={"password": exc.messages}) from exc
     user = User.objects.create_user(
         email, password, full_name=full_name, staff_role=staff_role, is_machine=is_machine, is_staff=is_staff
     )

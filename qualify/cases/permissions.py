@@ -1,4 +1,7 @@
-"""Who may move a case (pure functions; the workflow table refers to them, services enforce them)."""
+"""Who may move a case (pure functions; the workflow table refers to them, services enforce them).
+
+The first line of each docstring is shown to people on the lifecycle page, so it names the role plainly.
+"""
 
 from __future__ import annotations
 
@@ -14,32 +17,31 @@ def _org_id(case: Any) -> int:
 
 
 def participant_lead(actor: Actor, case: Any) -> Decision:
-    """The participant's qualification lead; the Programme may also act for a participant, with a reason."""
+    """The participant's qualification lead (or the Programme on its behalf, with a reason)."""
     if actor.is_lead_of(_org_id(case)) or actor.is_programme_admin:
         return ALLOW
     return deny("Only the organisation's qualification lead can do this.")
 
 
 def programme(actor: Actor, case: Any) -> Decision:
+    """A programme administrator."""
     if actor.is_programme_admin:
         return ALLOW
     return deny("Only a programme administrator can do this.")
 
 
 def assessor(actor: Actor, case: Any) -> Decision:
+    """A Code Body assessor (BSC, REC or DIP Manager) or a programme administrator."""
     if actor.is_assessor or actor.is_programme_admin:
         return ALLOW
     return deny("Only a Code Body assessor can do this.")
 
 
 def board(actor: Actor, case: Any) -> Decision:
+    """A board member (or a programme administrator recording the board's decision)."""
     if actor.staff_role == StaffRole.BOARD_MEMBER or actor.is_programme_admin:
         return ALLOW
     return deny("Only a board member can record a board decision.")
-
-
-def lead_or_programme(actor: Actor, case: Any) -> Decision:
-    return participant_lead(actor, case)
 
 
 def can_assign_wave(actor: Actor) -> Decision:

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list_view, name="list"),
+    path("cases/lifecycle/", views.lifecycle, name="lifecycle"),
     path("cases/<str:key>/", views.case_detail, name="detail"),
     path("cases/<str:key>/transition/", views.case_transition_view, name="transition"),
     path("cases/<str:key>/wave/", views.case_assign_wave_view, name="assign_wave"),

@@ -17,6 +17,7 @@ from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
+from qualify.core.workflow import render_mermaid, who_may
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.web import paginate, render_page_or_partial, report_error
@@ -53,6 +54,22 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "query": _without_page(request),
     }
     return render_page_or_partial(request, "cases/case_list.html", "cases/_case_table.html", context)
+
+
+@guards.signed_in
+def lifecycle(request: HttpRequest) -> HttpResponse:
+    """The case lifecycle as the transition table itself: every step, where it leaves from, and who may take it."""
+    labels = dict(CaseState.choices)
+    steps = [
+        {
+            "transition": t,
+            "sources": [labels[s] for s in sorted(t.sources)],
+            "target": labels[t.target],
+            "who": who_may(t),
+        }
+        for t in CASE_WORKFLOW.transitions
+    ]
+    return render(request, "cases/lifecycle.html", {"steps": steps, "mermaid": render_mermaid(CASE_WORKFLOW, "DRAFT")})
 
 
 def _without_page(request: HttpRequest) -> str:

@@ -15,7 +15,7 @@ from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
-from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow
+from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow, register
 from qualify.participants.choices import Route
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 
@@ -166,7 +166,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         comment_required=True,
         effective_date_required=True,
     ),
-    _t("withdraw", "Withdraw", BEFORE_QUALIFIED, S.WITHDRAWN, who.lead_or_programme, comment_required=True),
+    _t("withdraw", "Withdraw", BEFORE_QUALIFIED, S.WITHDRAWN, who.participant_lead, comment_required=True),
     _t("defer", "Defer to a later wave", BEFORE_QUALIFIED, S.DEFERRED, who.programme, comment_required=True),
     _t(
         "resume",
@@ -254,4 +254,4 @@ class CaseWorkflow(Workflow[QualificationCase]):
         return {"case": case.reference}
 
 
-CASE_WORKFLOW = CaseWorkflow()
+CASE_WORKFLOW = register("qualification_case", CaseWorkflow())

@@ -167,3 +167,26 @@ def transition_table(workflow: Workflow[Any]) -> Iterable[tuple[str, str, Transi
     for t in workflow.transitions:
         for source in sorted(t.sources):
             yield source, t.target, t
+
+
+REGISTRY: dict[str, Workflow[Any]] = {}
+
+
+def register(name: str, workflow: Workflow[Any]) -> Workflow[Any]:
+    """Name a workflow so ``manage.py render_workflows`` and the lifecycle pages can find it."""
+    REGISTRY[name] = workflow
+    return workflow
+
+
+def who_may(transition: Transition) -> str:
+    """A permission function's docstring's first line, e.g. 'The participant's qualification lead'."""
+    doc = (transition.permission.__doc__ or transition.permission.__name__).strip().splitlines()[0]
+    return doc.rstrip(".")
+
+
+def render_mermaid(workflow: Workflow[Any], initial: str) -> str:
+    """The transition table as a Mermaid state diagram (generated: edit the table, not the diagram)."""
+    lines = ["stateDiagram-v2", f"    [*] --> {initial}"]
+    for source, target, t in transition_table(workflow):
+        lines.append(f"    {source} --> {target}: {t.label}")
+    return "\n".join(lines) + "\n"

@@ -99,3 +99,24 @@ def test_revoked_and_expired_tokens_are_refused(cast):
 def test_machine_client_reads_every_participant_with_its_token(cast, token_for):
     response = Client().get("/api/v1/organisations", **token_for("machine"))
     assert response.json()["count"] == 2
+
+
+def test_weak_passwords_are_refused_when_creating_an_account(db):
+    import pytest
+
+    from qualify.accounts.services import user_create
+    from qualify.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed, match="too short|too common"):
+        user_create(actor=system_actor(), email="new@x.test", full_name="New Person", password="password")
+
+
+def test_machine_client_token_can_be_issued_from_the_command_line(cast):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("create_api_token", "registration@market.test", "registration (test)", stdout=out)
+    secret = out.getvalue().strip().splitlines()[-1]
+    assert api_token_authenticate(secret) == cast.user("machine")

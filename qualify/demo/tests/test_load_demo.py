@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from io import StringIO
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from qualify.accounts.models import ApiToken, User
+from qualify.accounts.services import api_token_authenticate
+from qualify.audit.models import AuditEvent
+from qualify.audit.services import verify_chain
+from qualify.cases.models import CaseTransition, QualificationCase
+from qualify.core.actor import system_actor
+from qualify.demo.data import DEFAULT_PASSWORD, MACHINE, MARKER_EMAIL, ORGANISATIONS
+from qualify.demo.services import demo_logins
+from qualify.participants.choices import MarketRole, Route
+from qualify.participants.models import DistributorId, Exemption, MarketParticipation, Membership, Organisation
+from qualify.participants.services import organisation_create
+from qualify.plan.choices import DeadlineKind, MilestoneMeaning
+from qualify.plan.models import Milestone, Wave, WaveDeadline
+from qualify.register.models import RegisterEvent
+from qualify.register.selectors import participation_status
+
+MODELS = (
+    Organisation,
+    MarketParticipation,
+    DistributorId,
+    Exemption,
+    Membership,
+    User,
+    ApiToken,
+    Milestone,
+    Wave,
+    WaveDeadline,
+    QualificationCase,
+    CaseTransition,
+    RegisterEvent,
+    AuditEvent,
+)
+
+
+def load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.mark.django_db
+def test_load_demo_builds_a_believable_market_and_a_second_run_changes_nothing():
+    first = load()
+
+    assert 38 <= Organisation.objects.count() <= 45
+    participations = MarketParticipation.objects.all()
+    assert {p.role for p in participations} == set(MarketRole.values)
+    assert {p.route for p in participations} == set(Route.values)
+    assert QualificationCase.objects.count() == participations.count()
+    assert QualificationCase.objects.values("state").distinct().count() >= 8
+    today = timezone.localdate()
+    assert any(participation_status(participation=p, on=today).operational for p in participations)
+    assert list(verify_chain()) == []
+
+    before = counts()
+    second = load()
+    assert counts() == before
+    assert "already loaded" in second
+    assert "already loaded" not in first
+    for login in demo_logins():
+        assert login.email in first and login.email in second
+
+
+@pytest.mark.django_db
+def test_every_case_stands_where_the_demo_says_through_real_transitions():
+    load()
+    planned = {(p.mpid, p.role): p.state for o in ORGANISATIONS for p in o.participations}
+    actual = {
+        (c.participation.mpid, c.participation.role): c.state
+        for c in QualificationCase.objects.select_related("participation")
+    }
+    assert actual == planned
+    for case in QualificationCase.objects.exclude(state="DRAFT").prefetch_related("transitions"):
+        steps = list(case.transitions.all())
+        assert steps[0].from_state == "DRAFT"
+        assert all(a.to_state == b.from_state for a, b in itertools.pairwise(steps))
+        assert steps[-1].to_state == case.state
+    # Participant steps are taken by the organisation's lead, assessor steps by an assessor, approval by the board.
+    approve = CaseTransition.objects.filter(name="approve").first()
+    assert approve is not None and approve.actor_name == "Graham Oduya"
+    sign = CaseTransition.objects.select_related("case__participation__organisation").filter(name="sign").first()
+    assert sign is not None
+    lead = Membership.objects.get(organisation=sign.case.participation.organisation, role="LEAD").user
+    assert sign.actor_name == lead.full_name
+
+
+@pytest.mark.django_db
+def test_plan_has_the_milestones_and_waves_with_past_and_future_deadlines():
+    load()
+    milestones = {m.code: m for m in Milestone.objects.all()}
+    assert set(milestones) == {"M8", "M10", "M11", "M12", "M13", "M14", "M15", "M16"}
+    move = milestones["M10"].date_changes.get()
+    assert move.change_request == "CR055"
+    assert move.approved_on == dt.date(2024, 11, 29)
+    assert milestones["M11"].segments == ["ADVANCED", "UMS"]
+    assert milestones["M12"].segments == ["SMART"]
+    assert milestones["M14"].meaning == MilestoneMeaning.ALL_SUPPLIERS_QUALIFIED
+    assert milestones["M15"].meaning == MilestoneMeaning.MIGRATION_END and milestones["M15"].date is None
+    today = timezone.localdate()
+    for wave in Wave.objects.prefetch_related("deadlines"):
+        dates = {d.kind: d.date for d in wave.deadlines.all()}
+        assert set(dates) == set(DeadlineKind.values)
+        assert [dates[k] for k in DeadlineKind.values] == sorted(dates.values())
+    deadlines = WaveDeadline.objects.values_list("date", flat=True)
+    assert any(d < today for d in deadlines) and any(d > today for d in deadlines)
+
+
+@pytest.mark.django_db
+def test_ldsos_hold_the_fourteen_gsp_groups_and_idnos_the_higher_ids():
+    load()
+    codes = set(DistributorId.objects.values_list("code", flat=True))
+    assert {str(n) for n in range(10, 24)} <= codes
+    assert any(int(c) >= 24 for c in codes)
+    assert set(DistributorId.objects.values_list("participation__role", flat=True)) == {MarketRole.LDSO}
+    exemption = Exemption.objects.select_related("participation").get()
+    assert exemption.kind == "SMART_SEGMENT" and exemption.participation.role == MarketRole.SUPPLIER
+
+
+@pytest.mark.django_db
+def test_demo_logins_sign_in_with_the_one_password_and_the_machine_token_works():
+    out = load("--password", "another-demo-pass-42")
+    for login in demo_logins():
+        client = Client()
+        client.post(reverse("accounts:login"), {"username": login.email, "password": "another-demo-pass-42"})
+        assert "_auth_user_id" in client.session, login.email
+    admin = User.objects.get(email=MARKER_EMAIL)
+    assert admin.is_staff and admin.staff_role == "PROGRAMME_ADMIN"
+    machine = User.objects.get(email=MACHINE.email)
+    assert machine.is_machine and not machine.has_usable_password()
+    secret = re.search(r"qfy_\S+", out)
+    assert secret is not None and api_token_authenticate(secret.group(0)) == machine
+    assert "another-demo-pass-42" in load("--password", "another-demo-pass-42")
+    assert "another-demo-pass-42" not in load()
+
+
+@pytest.mark.django_db
+def test_a_weak_password_loads_nothing():
+    with pytest.raises(CommandError, match="too weak"):
+        load("--password", "password")
+    assert Organisation.objects.count() == 0 and not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failure_half_way_leaves_nothing_half_loaded():
+    # The last demo organisation already exists, so loading fails near the end and must roll everything back.
+    organisation_create(actor=system_actor("test"), name=ORGANISATIONS[-1].name)
+    before = counts()
+    with pytest.raises(CommandError, match="already exists"):
+        load()
+    assert counts() == before
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("day", [dt.date(2025, 2, 1), dt.date(2028, 6, 30)])
+def test_effective_dates_are_history_on_whatever_day_the_demo_is_loaded(day):
+    with time_machine.travel(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC), tick=False):
+        load()
+        today = timezone.localdate()
+        assert today == day
+        assert not RegisterEvent.objects.filter(effective_date__gt=today).exists()
+        assert any(
+            participation_status(participation=p, on=today).operational for p in MarketParticipation.objects.all()
+        )
+    assert DEFAULT_PASSWORD  # the default is what a fresh machine gets; the other tests cover a given password
