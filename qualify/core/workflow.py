@@ -172,7 +172,10 @@ def transition_table(workflow: Workflow[Any]) -> Iterable[tuple[str, str, Transi
 REGISTRY: dict[str, Workflow[Any]] = {}
 
 
-def register(name: str, workflow: Workflow[Any]) -> Workflow[Any]:
+W = TypeVar("W", bound=Workflow[Any])
+
+
+def register(name: str, workflow: W) -> W:
     """Name a workflow so ``manage.py render_workflows`` and the lifecycle pages can find it."""
     REGISTRY[name] = workflow
     return workflow

@@ -107,7 +107,7 @@ def test_weak_passwords_are_refused_when_creating_an_account(db):
     from qualify.accounts.services import user_create
     from qualify.core.errors import ValidationFailed
 
-    with pytest.raises(ValidationFailed, match="too short|too common"):
+    with pytest.raises(ValidationFailed, match=r"too short|too common"):
         user_create(actor=system_actor(), email="new@x.test", full_name="New Person", password="password")
 
 
