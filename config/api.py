@@ -8,8 +8,11 @@ from ninja.security import django_auth
 from qualify.accounts.api_auth import BearerToken
 from qualify.cases.api import router as cases_router
 from qualify.core.api import install_error_handlers
+from qualify.library.api import router as library_router
+from qualify.notifications.api import router as notifications_router
 from qualify.participants.api import router as participants_router
 from qualify.plan.api import router as plan_router
+from qualify.qad.api import router as qad_router
 
 api = NinjaAPI(
     title="qualify API",
@@ -26,3 +29,6 @@ install_error_handlers(api)
 api.add_router("/", participants_router)
 api.add_router("/", plan_router)
 api.add_router("/", cases_router)
+api.add_router("/", qad_router)
+api.add_router("/", library_router)
+api.add_router("/", notifications_router)

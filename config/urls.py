@@ -14,6 +14,9 @@ urlpatterns = [
     path("accounts/", include("qualify.accounts.urls")),
     path("organisations/", include("qualify.participants.urls")),
     path("plan/", include("qualify.plan.urls")),
+    path("library/", include("qualify.library.urls")),
+    path("qad/", include("qualify.qad.urls")),
+    path("notifications/", include("qualify.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,15 @@
 """Every page and endpoint against every kind of person: allowed, wrong role, other organisation, anonymous.
 
-Each row names a URL and what each member of the cast gets. ``DEFAULT`` is the answer for anyone not listed.
-A test at the bottom fails if a URL or API operation exists that no row covers.
+Each row names a URL and what each member of the cast gets (``None`` is the anonymous visitor). The rows of the
+foundation apps are here; later apps list theirs in ``qualify/<app>/tests/matrix.py`` (``ROWS``, and optionally
+``prepare(cast)`` to create what their URLs need), collected below. A test at the bottom fails if a URL or API
+operation exists that no row covers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+import importlib
+import pkgutil
 
 import pytest
 from django.urls import get_resolver, reverse
@@ -18,49 +19,12 @@ from qualify.accounts.services import api_token_create
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import system_actor
 from qualify.plan.services import milestone_upsert
+from tests.matrix import A_MEMBERS, SIGNED_IN, STAFF, Row, endpoint, every, page
 
-SIGNED_IN = [
-    "lead_a",
-    "contributor_a",
-    "viewer_a",
-    "lead_b",
-    "bsc",
-    "rec",
-    "dip",
-    "board",
-    "admin",
-    "auditor",
-]
-STAFF = ["bsc", "rec", "dip", "board", "admin", "auditor"]
-
-
-@dataclass
-class Row:
-    name: str
-    url: Callable[[Any], str]
-    expect: dict[str | None, int]
-    method: str = "get"
-    data: Callable[[Any], dict[str, Any]] = field(default=lambda cast: {})
-    api: bool = False
-
-
-def every(keys: list[str], status: int) -> dict[str | None, int]:
-    return dict.fromkeys(keys, status)
-
-
-def page(name: str, url: Callable[[Any], str], expect: dict[str | None, int], **kw: Any) -> Row:
-    return Row(name, url, {None: 302, **expect}, **kw)
-
-
-def endpoint(name: str, url: Callable[[Any], str], expect: dict[str | None, int], **kw: Any) -> Row:
-    return Row(name, url, {None: 401, **expect}, api=True, **kw)
-
-
-A_MEMBERS = ["lead_a", "contributor_a", "viewer_a"]
 case_a = lambda c: c.case_a.reference  # noqa: E731
 org_a = lambda c: str(c.org_a.uuid)  # noqa: E731
 
-ROWS = [
+BASE_ROWS = [
     Row("core:health", lambda c: reverse("core:health"), {None: 200, **every(SIGNED_IN, 200)}),
     # Signed-in people are sent on from the sign-in page.
     Row("accounts:login", lambda c: reverse("accounts:login"), {None: 200, **every(SIGNED_IN, 302)}),
@@ -165,10 +129,28 @@ ROWS = [
 ]
 
 
+def _app_matrices():  # type: ignore[no-untyped-def]
+    import qualify
+
+    for info in pkgutil.iter_modules(qualify.__path__):
+        try:
+            yield importlib.import_module(f"qualify.{info.name}.tests.matrix")
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"qualify.{info.name}.tests", f"qualify.{info.name}.tests.matrix"):
+                raise
+
+
+APP_MATRICES = list(_app_matrices())
+ROWS = BASE_ROWS + [row for module in APP_MATRICES for row in module.ROWS]
+
+
 @pytest.fixture
 def matrix_cast(cast):
     milestone_upsert(actor=system_actor(), code="M14", name="All Suppliers qualified", date=None)
     cast.token_a = api_token_create(actor=system_actor(), user=cast.user("lead_a"), name="a's token").token
+    for module in APP_MATRICES:
+        if hasattr(module, "prepare"):
+            module.prepare(cast)
     return cast
 
 

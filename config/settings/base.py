@@ -30,11 +30,15 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "qualify.core",
     "qualify.audit",
+    "qualify.notifications",
     "qualify.accounts",
     "qualify.participants",
     "qualify.plan",
+    "qualify.library",
     "qualify.register",
     "qualify.cases",
+    "qualify.qad",
+    "qualify.gating",
     "qualify.demo",
 ]
 
