@@ -23,6 +23,13 @@ def participant_lead(actor: Actor, case: Any) -> Decision:
     return deny("Only the organisation's qualification lead can do this.")
 
 
+def participant_editor(actor: Actor, case: Any) -> Decision:
+    """The participant's qualification lead or a contributor (or the Programme on its behalf, with a reason)."""
+    if actor.can_edit_for(_org_id(case)) or actor.is_programme_admin:
+        return ALLOW
+    return deny("Only the organisation's qualification lead or a contributor can do this.")
+
+
 def programme(actor: Actor, case: Any) -> Decision:
     """A programme administrator."""
     if actor.is_programme_admin:

@@ -17,10 +17,10 @@ from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
-from qualify.core.workflow import render_mermaid, who_may
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.web import paginate, render_page_or_partial, report_error
+from qualify.core.workflow import render_mermaid, who_may
 from qualify.participants.choices import MarketRole, Route
 from qualify.plan.models import Wave
 

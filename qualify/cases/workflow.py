@@ -64,7 +64,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         description="Reliance and exemptions decided; the test set and QAD questions are now known.",
     ),
     _t("start_pit", "Start Pre-Integration Testing", {S.SCOPED}, S.PIT, who.participant_lead),
-    _t("submit_initial_qad", "Submit Initial QAD", {S.PIT}, S.INITIAL_QAD_SUBMITTED, who.participant_lead),
+    _t(
+        "submit_initial_qad",
+        "Submit Initial QAD",
+        {S.PIT},
+        S.INITIAL_QAD_SUBMITTED,
+        who.participant_editor,
+        description="The Initial QAD may be submitted by the lead or a contributor; the Final QAD needs the lead.",
+    ),
     _t(
         "query_initial_qad",
         "Raise clarification on Initial QAD",

@@ -74,6 +74,21 @@ class Workflow(Generic[M]):
         if duplicates:
             raise ValueError(f"{type(self).__name__} repeats transition names {sorted(duplicates)}")
         self._by_name = {t.name: t for t in self.transitions}
+        self._extra_guards: dict[str, list[Guard]] = {}
+
+    def add_guard(self, name: str, guard: Guard) -> None:
+        """Let a higher app add a precondition to a step without the lower app importing it.
+
+        E.g. the QAD app makes ``submit_initial_qad`` require a submitted Initial QAD snapshot. Call it from the
+        higher app's ``AppConfig.ready()``; adding the same guard twice has no effect.
+        """
+        self.get(name)
+        guards = self._extra_guards.setdefault(name, [])
+        if guard not in guards:
+            guards.append(guard)
+
+    def guards_for(self, transition: Transition) -> tuple[Guard, ...]:
+        return (*transition.guards, *self._extra_guards.get(transition.name, ()))
 
     def get(self, name: str) -> Transition:
         try:
@@ -106,7 +121,7 @@ class Workflow(Generic[M]):
             raise ValidationFailed(
                 "An effective date is required for this step.", details={"effective_date": "required"}
             )
-        for guard in transition.guards:
+        for guard in self.guards_for(transition):
             reason = guard(instance, data)
             if reason:
                 raise TransitionNotAllowed(reason, details={"transition": transition.name})

@@ -68,7 +68,7 @@ MAY: dict[str, set[str]] = {
     "submit_prequalification": {"lead_a"},
     "scope": set(),
     "start_pit": {"lead_a"},
-    "submit_initial_qad": {"lead_a"},
+    "submit_initial_qad": {"lead_a", "contributor_a"},
     "query_initial_qad": {"bsc", "rec", "dip"},
     "answer_initial_clarification": {"lead_a"},
     "start_testing": {"bsc", "rec", "dip"},
@@ -212,3 +212,19 @@ def test_unknown_step_is_refused_with_409(cast):
     with pytest.raises(TransitionNotAllowed) as info:
         case_transition(actor=cast.actor("admin"), case=cast.case_a, name="teleport", comment="x")
     assert info.value.status == 409
+
+
+def test_a_higher_app_can_add_a_precondition_to_a_step(cast):
+    def needs_evidence(case, data):
+        return "Attach the PIT exit evidence first." if "evidence" not in data.comment else None
+
+    CASE_WORKFLOW.add_guard("submit_prequalification", needs_evidence)
+    try:
+        with pytest.raises(TransitionNotAllowed, match="PIT exit evidence"):
+            case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification")
+        moved = case_transition(
+            actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification", comment="evidence attached"
+        )
+        assert moved.state == S.PREQUAL_SUBMITTED
+    finally:
+        CASE_WORKFLOW._extra_guards.pop("submit_prequalification", None)
