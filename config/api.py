@@ -13,6 +13,7 @@ from qualify.notifications.api import router as notifications_router
 from qualify.participants.api import router as participants_router
 from qualify.plan.api import router as plan_router
 from qualify.qad.api import router as qad_router
+from qualify.register.api import router as register_router
 
 api = NinjaAPI(
     title="qualify API",
@@ -28,6 +29,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", participants_router)
 api.add_router("/", plan_router)
+api.add_router("/", register_router)
 api.add_router("/", cases_router)
 api.add_router("/", qad_router)
 api.add_router("/", library_router)

@@ -108,6 +108,17 @@ BASE_ROWS = [
     endpoint("GET /waves", lambda c: "/api/v1/waves", every(SIGNED_IN, 200)),
     endpoint("GET /cases", lambda c: "/api/v1/cases", every(SIGNED_IN, 200)),
     endpoint(
+        "GET /register/{mpid}/{role}",
+        lambda c: "/api/v1/register/NWEN/SUPPLIER",
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
+    endpoint("GET /register/changes", lambda c: "/api/v1/register/changes", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /register/publication.csv",
+        lambda c: "/api/v1/register/publication.csv?since=2026-01-01&until=2026-12-31",
+        every(SIGNED_IN, 200),
+    ),
+    endpoint(
         "GET /cases/{key}",
         lambda c: f"/api/v1/cases/{case_a(c)}",
         {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},

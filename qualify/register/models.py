@@ -6,6 +6,8 @@ status of MPID X for role R on date D" for any D, and a board decision can take 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from qualify.core.models import VisibleQuerySet
@@ -18,6 +20,13 @@ class RegisterEventQuerySet(VisibleQuerySet["RegisterEvent"]):
 
 
 class RegisterEvent(models.Model):
+    """One dated status event. Append-only: a mistake is corrected by a later event, never by editing history.
+
+    ``seq`` numbers events in commit order (assigned under a lock), so systems that keep a copy can follow the
+    change feed with a cursor and never miss an event that committed late.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
     participation = models.ForeignKey(MarketParticipation, on_delete=models.PROTECT, related_name="register_events")
     kind = models.CharField(max_length=20, choices=RegisterEventKind.choices)
     effective_date = models.DateField()
@@ -45,3 +54,21 @@ class RegisterEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participation} {self.kind} from {self.effective_date}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise RuntimeError("Register events are append-only; record a later event instead.")
+        super().save(*args, **kwargs)
+
+
+class RegisterSequence(models.Model):
+    """One row, locked by each writer so that ``RegisterEvent.seq`` follows commit order."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_seq = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="register_sequence_singleton")]
+
+    def __str__(self) -> str:
+        return f"register sequence at {self.last_seq}"

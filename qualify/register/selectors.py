@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
 from qualify.participants.models import MarketParticipation
+from qualify.register.choices import RegisterEventKind
 from qualify.register.models import RegisterEvent
 from qualify.register.rules import EventFact, Status, status_on
 
@@ -27,3 +29,64 @@ def register_status(*, actor: Actor, mpid: str, role: str, on: dt.date) -> tuple
     if participation is None:
         raise NotFound(f"No {role.upper()} participation with MPID {mpid.upper()}.")
     return participation, participation_status(participation=participation, on=on)
+
+
+def register_history(*, participation: MarketParticipation, until: dt.date) -> list[RegisterEvent]:
+    """The events that decide the status on ``until``: every one in effect by then, oldest first."""
+    return list(
+        RegisterEvent.objects.filter(participation=participation, effective_date__lte=until).order_by(
+            "effective_date", "seq"
+        )
+    )
+
+
+def register_changes(*, actor: Actor, after: int = 0, limit: int = 1000) -> list[RegisterEvent]:
+    """Events recorded after cursor ``after`` (a ``seq``), oldest first, for systems that keep a copy."""
+    return list(
+        RegisterEvent.objects.visible_to(actor)
+        .filter(seq__gt=after)
+        .select_related("participation__organisation")
+        .order_by("seq")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class PublicationRow:
+    organisation: str
+    mpid: str
+    role: str
+    qualified_from: dt.date
+    service_activated_on: dt.date | None
+
+
+def newly_qualified(*, actor: Actor, since: dt.date, until: dt.date) -> list[PublicationRow]:
+    """Participations whose qualification took effect in [since, until] (the periodic reference-data list, §11)."""
+    qualified = (
+        RegisterEvent.objects.visible_to(actor)
+        .filter(kind=RegisterEventKind.QUALIFIED, effective_date__gte=since, effective_date__lte=until)
+        .select_related("participation__organisation")
+        .order_by("effective_date", "participation__mpid", "participation__role")
+    )
+    activations: dict[int, list[dt.date]] = {}
+    for participation_id, date in (
+        RegisterEvent.objects.filter(
+            kind=RegisterEventKind.SERVICE_ACTIVATED, participation_id__in=[e.participation_id for e in qualified]
+        )
+        .order_by("effective_date")
+        .values_list("participation_id", "effective_date")
+    ):
+        activations.setdefault(participation_id, []).append(date)
+
+    def activated(event: RegisterEvent) -> dt.date | None:
+        return next((d for d in activations.get(event.participation_id, []) if d >= event.effective_date), None)
+
+    return [
+        PublicationRow(
+            organisation=e.participation.organisation.name,
+            mpid=e.participation.mpid,
+            role=e.participation.role,
+            qualified_from=e.effective_date,
+            service_activated_on=activated(e),
+        )
+        for e in qualified
+    ]

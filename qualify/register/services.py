@@ -11,7 +11,7 @@ from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.participants.models import MarketParticipation
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
-from qualify.register.models import RegisterEvent
+from qualify.register.models import RegisterEvent, RegisterSequence
 
 
 @transaction.atomic
@@ -34,17 +34,25 @@ def register_event_record(
         raise ValidationFailed(f"Unknown register event {kind!r}.", details={"kind": "unknown"})
     if source not in RegisterEventSource.values:
         raise ValidationFailed(f"Unknown register source {source!r}.", details={"source": "unknown"})
-    event, created = RegisterEvent.objects.get_or_create(
+    existing = RegisterEvent.objects.filter(
+        participation=participation, kind=kind, effective_date=effective_date
+    ).first()
+    if existing is not None:
+        return existing, False
+    sequence, _ = RegisterSequence.objects.select_for_update().get_or_create(id=1)
+    sequence.last_seq += 1
+    sequence.save(update_fields=["last_seq"])
+    event = RegisterEvent.objects.create(
+        seq=sequence.last_seq,
         participation=participation,
         kind=kind,
         effective_date=effective_date,
-        defaults={
-            "source": source,
-            "reference": reference[:100],
-            "note": note,
-            "recorded_by_name": actor.display_name,
-        },
+        source=source,
+        reference=reference[:100],
+        note=note,
+        recorded_by_name=actor.display_name,
     )
+    created = True
     if created:
         audit_record(
             actor=actor,

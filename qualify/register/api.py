@@ -1,0 +1,122 @@
+"""The register over HTTP: status on a date, a change feed for systems that keep a copy, the periodic publication.
+
+Market systems (machine clients with a token) see every participant; participant people see their own.
+"""
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from qualify.core.errors import ValidationFailed
+from qualify.core.requests import actor_of
+from qualify.register.publication import publication_csv
+from qualify.register.selectors import newly_qualified, register_changes, register_history, register_status
+
+router = Router(tags=["register"])
+
+
+class RegisterEventOut(Schema):
+    seq: int
+    kind: str
+    effective_date: dt.date
+    source: str
+    reference: str
+    recorded_at: dt.datetime
+
+
+class RegisterStatusOut(Schema):
+    mpid: str
+    role: str
+    organisation: str
+    on: dt.date
+    state: str
+    operational: bool
+    qualified_from: dt.date | None
+    activated_on: dt.date | None
+    suspended_on: dt.date | None
+    revoked_on: dt.date | None
+    history: list[RegisterEventOut] = Field(description="The events in effect on the date, oldest first.")
+
+
+class ChangeOut(Schema):
+    seq: int
+    mpid: str
+    role: str
+    organisation: str
+    kind: str
+    effective_date: dt.date
+    recorded_at: dt.datetime
+
+
+class ChangesOut(Schema):
+    items: list[ChangeOut]
+    next_cursor: int = Field(description="Pass as ?after= to continue; equals ?after= when nothing is new.")
+
+
+class ChangesQuery(Schema):
+    after: int = Field(0, ge=0)
+    limit: int = Field(1000, ge=1, le=10_000)
+
+
+class PeriodQuery(Schema):
+    since: dt.date
+    until: dt.date
+
+
+@router.get("/register/changes", response=ChangesOut, summary="Register changes after a cursor (oldest first)")
+def get_changes(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, object]:
+    events = register_changes(actor=actor_of(request), after=query.after, limit=query.limit)
+    items = [
+        {
+            "seq": e.seq,
+            "mpid": e.participation.mpid,
+            "role": e.participation.role,
+            "organisation": e.participation.organisation.name,
+            "kind": e.kind,
+            "effective_date": e.effective_date,
+            "recorded_at": e.recorded_at,
+        }
+        for e in events
+    ]
+    return {"items": items, "next_cursor": events[-1].seq if events else query.after}
+
+
+@router.get(
+    "/register/publication.csv",
+    summary="Newly qualified participants in a period, as the periodic CSV publication",
+    response={200: None},
+)
+def get_publication(request: HttpRequest, query: Query[PeriodQuery]) -> HttpResponse:
+    if query.until < query.since:
+        raise ValidationFailed("'until' is before 'since'.", details={"until": "before_since"})
+    rows = newly_qualified(actor=actor_of(request), since=query.since, until=query.until)
+    response = HttpResponse(publication_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="newly-qualified-{query.since.isoformat()}-to-{query.until.isoformat()}.csv"'
+    )
+    return response
+
+
+@router.get(
+    "/register/{mpid}/{role}",
+    response=RegisterStatusOut,
+    summary="Status of an MPID in a role on a date (default today), with the history that decided it",
+)
+def get_status(request: HttpRequest, mpid: str, role: str, on: dt.date | None = None) -> dict[str, object]:
+    day = on or timezone.localdate()
+    participation, status = register_status(actor=actor_of(request), mpid=mpid, role=role, on=day)
+    return {
+        "mpid": participation.mpid,
+        "role": participation.role,
+        "organisation": participation.organisation.name,
+        "on": day,
+        "state": status.state,
+        "operational": status.operational,
+        "qualified_from": status.qualified_from,
+        "activated_on": status.activated_on,
+        "suspended_on": status.suspended_on,
+        "revoked_on": status.revoked_on,
+        "history": register_history(participation=participation, until=day),
+    }

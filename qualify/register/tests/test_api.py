@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+
+from qualify.core.actor import system_actor
+from qualify.register.choices import RegisterEventKind, RegisterEventSource
+from qualify.register.models import RegisterEvent
+from qualify.register.services import register_event_record
+
+D = dt.date
+
+
+def record(participation, kind, date):
+    return register_event_record(
+        actor=system_actor("test"),
+        participation=participation,
+        kind=kind,
+        effective_date=date,
+        source=RegisterEventSource.IMPORT,
+        reference="test",
+    )[0]
+
+
+@pytest.fixture
+def history(cast):
+    record(cast.supplier_a, RegisterEventKind.QUALIFIED, D(2026, 3, 1))
+    record(cast.supplier_a, RegisterEventKind.SERVICE_ACTIVATED, D(2026, 3, 20))
+    record(cast.supplier_b, RegisterEventKind.QUALIFIED, D(2026, 4, 2))
+    record(cast.supplier_a, RegisterEventKind.SUSPENDED, D(2026, 6, 1))
+    return cast
+
+
+def test_market_system_reads_status_on_a_date_with_the_deciding_history(history, client_for, token_for):
+    client, auth = client_for(None), token_for("machine")
+    before = client.get("/api/v1/register/NWEN/SUPPLIER", {"on": "2026-02-28"}, **auth).json()
+    during = client.get("/api/v1/register/nwen/supplier", {"on": "2026-03-20"}, **auth).json()
+    after = client.get("/api/v1/register/NWEN/SUPPLIER", {"on": "2026-06-01"}, **auth).json()
+    assert (before["state"], before["operational"], before["history"]) == ("NOT_QUALIFIED", False, [])
+    assert (during["state"], during["operational"]) == ("OPERATIONAL", True)
+    assert [e["kind"] for e in during["history"]] == ["QUALIFIED", "SERVICE_ACTIVATED"]
+    assert (after["state"], after["suspended_on"]) == ("SUSPENDED", "2026-06-01")
+
+
+def test_register_status_of_another_organisation_is_404_for_a_participant(history, client_for, token_for):
+    response = client_for(None).get("/api/v1/register/NWEN/SUPPLIER", **token_for("lead_b"))
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_a_bad_date_is_a_validation_error(history, client_for, token_for):
+    response = client_for(None).get("/api/v1/register/NWEN/SUPPLIER", {"on": "2026-13-01"}, **token_for("machine"))
+    assert response.status_code == 422
+
+
+def test_change_feed_pages_by_cursor_in_recording_order(history, client_for, token_for):
+    client, auth = client_for(None), token_for("machine")
+    first = client.get("/api/v1/register/changes", {"limit": 2}, **auth).json()
+    assert [(i["mpid"], i["kind"]) for i in first["items"]] == [("NWEN", "QUALIFIED"), ("NWEN", "SERVICE_ACTIVATED")]
+    rest = client.get("/api/v1/register/changes", {"after": first["next_cursor"]}, **auth).json()
+    assert [(i["mpid"], i["kind"]) for i in rest["items"]] == [("SBPW", "QUALIFIED"), ("NWEN", "SUSPENDED")]
+    empty = client.get("/api/v1/register/changes", {"after": rest["next_cursor"]}, **auth).json()
+    assert empty == {"items": [], "next_cursor": rest["next_cursor"]}
+
+
+def test_change_feed_shows_a_participant_only_its_own_events(history, client_for, token_for):
+    items = client_for(None).get("/api/v1/register/changes", **token_for("lead_b")).json()["items"]
+    assert [i["mpid"] for i in items] == ["SBPW"]
+
+
+def test_register_events_are_numbered_once_and_never_rewritten(history):
+    seqs = list(RegisterEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, len(seqs) + 1))
+    event = RegisterEvent.objects.first()
+    with pytest.raises(RuntimeError, match="append-only"):
+        event.save()
+    # recording the same event again changes nothing
+    again, created = register_event_record(
+        actor=system_actor(),
+        participation=history.supplier_a,
+        kind="QUALIFIED",
+        effective_date=D(2026, 3, 1),
+        source="IMPORT",
+    )
+    assert not created and again.seq == 1
+
+
+def test_publication_lists_participations_newly_qualified_in_the_period(history, client_for, token_for):
+    response = client_for(None).get(
+        "/api/v1/register/publication.csv", {"since": "2026-03-01", "until": "2026-03-31"}, **token_for("machine")
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert rows == [
+        {
+            "organisation": "Northwind Energy Ltd",
+            "mpid": "NWEN",
+            "role": "SUPPLIER",
+            "qualified_from": "2026-03-01",
+            "service_activated_on": "2026-03-20",
+        }
+    ]
+
+
+def test_publication_command_writes_the_same_file(history, tmp_path):
+    out = tmp_path / "publication.csv"
+    call_command("register_publication", "--since", "2026-04-01", "--until", "2026-04-30", "--out", str(out))
+    assert out.read_text().splitlines() == [
+        "organisation,mpid,role,qualified_from,service_activated_on",
+        "Southbank Power plc,SBPW,SUPPLIER,2026-04-02,",
+    ]
