@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.register.publication import publication_csv
-from qualify.register.selectors import newly_qualified, register_changes, register_history, register_status
+from qualify.register.selectors import newly_qualified, register_changes, register_status
 
 router = Router(tags=["register"])
 
@@ -106,7 +106,8 @@ def get_publication(request: HttpRequest, query: Query[PeriodQuery]) -> HttpResp
 )
 def get_status(request: HttpRequest, mpid: str, role: str, on: dt.date | None = None) -> dict[str, object]:
     day = on or timezone.localdate()
-    participation, status = register_status(actor=actor_of(request), mpid=mpid, role=role, on=day)
+    answer = register_status(actor=actor_of(request), mpid=mpid, role=role, on=day)
+    participation, status = answer.participation, answer.status
     return {
         "mpid": participation.mpid,
         "role": participation.role,
@@ -118,5 +119,5 @@ def get_status(request: HttpRequest, mpid: str, role: str, on: dt.date | None = 
         "activated_on": status.activated_on,
         "suspended_on": status.suspended_on,
         "revoked_on": status.revoked_on,
-        "history": register_history(participation=participation, until=day),
+        "history": answer.history,
     }

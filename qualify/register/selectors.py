@@ -18,8 +18,18 @@ def participation_status(*, participation: MarketParticipation, on: dt.date) -> 
     return status_on((EventFact(e.kind, e.effective_date) for e in events), on)
 
 
-def register_status(*, actor: Actor, mpid: str, role: str, on: dt.date) -> tuple[MarketParticipation, Status]:
-    """The status of MPID ``mpid`` in ``role`` on ``on``; NotFound if unknown or outside the actor's scope."""
+@dataclass(frozen=True)
+class RegisterAnswer:
+    participation: MarketParticipation
+    status: Status
+    history: list[RegisterEvent]
+
+
+def register_status(*, actor: Actor, mpid: str, role: str, on: dt.date) -> RegisterAnswer:
+    """The status of MPID ``mpid`` in ``role`` on ``on`` and the events in effect by then (two queries).
+
+    NotFound if there is no such participation or it is outside the actor's scope.
+    """
     participation = (
         MarketParticipation.objects.visible_to(actor)
         .select_related("organisation")
@@ -28,7 +38,9 @@ def register_status(*, actor: Actor, mpid: str, role: str, on: dt.date) -> tuple
     )
     if participation is None:
         raise NotFound(f"No {role.upper()} participation with MPID {mpid.upper()}.")
-    return participation, participation_status(participation=participation, on=on)
+    history = register_history(participation=participation, until=on)
+    status = status_on((EventFact(e.kind, e.effective_date) for e in history), on)
+    return RegisterAnswer(participation=participation, status=status, history=history)
 
 
 def register_history(*, participation: MarketParticipation, until: dt.date) -> list[RegisterEvent]:

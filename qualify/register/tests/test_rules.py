@@ -73,9 +73,9 @@ def test_register_answers_from_the_case_history(cast):
     case_transition(actor=admin, case=cast.case_a, name="start_service_activation", comment="go")
     case_transition(actor=admin, case=cast.case_a, name="activate", comment="DIP prod", effective_date=D(2026, 3, 15))
     outsider = cast.actor("lead_b")
-    _, before = register_status(actor=admin, mpid="nwen", role="supplier", on=D(2026, 2, 28))
-    _, between = register_status(actor=admin, mpid="NWEN", role="SUPPLIER", on=D(2026, 3, 10))
-    _, after = register_status(actor=admin, mpid="NWEN", role="SUPPLIER", on=D(2026, 3, 15))
+    before = register_status(actor=admin, mpid="nwen", role="supplier", on=D(2026, 2, 28)).status
+    between = register_status(actor=admin, mpid="NWEN", role="SUPPLIER", on=D(2026, 3, 10)).status
+    after = register_status(actor=admin, mpid="NWEN", role="SUPPLIER", on=D(2026, 3, 15)).status
     assert (before.state, between.state, after.state) == ("NOT_QUALIFIED", "QUALIFIED", "OPERATIONAL")
     assert after.qualified_from == D(2026, 3, 1) and after.activated_on == D(2026, 3, 15)
     with pytest.raises(NotFound):
