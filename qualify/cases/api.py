@@ -14,15 +14,6 @@ from qualify.register.selectors import participation_status
 router = Router(tags=["cases"])
 
 
-class CaseFilterIn(Schema):
-    role: str = ""
-    route: str = ""
-    wave: str = ""
-    state: str = ""
-    organisation: str = ""
-    search: str = ""
-
-
 class CaseOut(Schema):
     uuid: uuid_mod.UUID
     reference: str
@@ -105,8 +96,8 @@ class TransitionIn(Schema):
 
 @router.get("/cases", response=list[CaseOut], summary="List qualification cases (filters as on the overview)")
 @paginate(LimitOffsetPagination)
-def list_cases(request: HttpRequest, filters: Query[CaseFilterIn]) -> object:
-    return case_list(actor=actor_of(request), filters=CaseFilters(**filters.dict()))
+def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> object:
+    return case_list(actor=actor_of(request), filters=filters)
 
 
 @router.get("/cases/{key}", response=CaseDetailOut, summary="One case by reference (QC-000123) or UUID")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
+from ninja import Schema
 
 from qualify.cases.guidance import NEXT_STEPS, NextStep
 from qualify.cases.models import CaseTransition, QualificationCase
@@ -17,9 +18,9 @@ from qualify.core.ids import parse_uuid
 from qualify.plan.models import WaveDeadline
 
 
-@dataclass(frozen=True)
-class CaseFilters:
-    """The one filter set for the case list, shared by the HTML overview and the API."""
+class CaseFilters(Schema):
+    """The one filter set for the case list: the HTML overview reads it from the query string, the API declares it
+    as its query parameters, so both filter exactly alike."""
 
     role: str = ""
     route: str = ""
@@ -30,7 +31,7 @@ class CaseFilters:
 
     @classmethod
     def from_mapping(cls, data: Any) -> CaseFilters:
-        return cls(**{f: str(data.get(f, "") or "").strip() for f in cls.__dataclass_fields__})
+        return cls(**{f: str(data.get(f, "") or "").strip() for f in cls.model_fields})
 
     def apply(self, qs: QuerySet[QualificationCase]) -> QuerySet[QualificationCase]:
         if self.role:
@@ -51,9 +52,6 @@ class CaseFilters:
                 | qs.filter(reference__iexact=term)
             )
         return qs
-
-    def active(self) -> dict[str, str]:
-        return {k: v for k, v in self.__dict__.items() if v}
 
 
 def _base(actor: Actor) -> QuerySet[QualificationCase]:
