@@ -74,7 +74,9 @@ def actor_for_user(user: Any | AnonymousUser, *, request_id: str = "") -> Actor:
     if user is None or not user.is_authenticated:
         return ANONYMOUS
     user = cast(Any, user)  # an authenticated user is always our User model
-    memberships = {m.organisation_id: m.role for m in user.memberships.all()}
+    # Staff cannot be members of a participant (participants.services.membership_add refuses), so only
+    # participant people cost the memberships query.
+    memberships = {} if user.staff_role else {m.organisation_id: m.role for m in user.memberships.all()}
     return Actor(
         user_id=user.pk,
         display_name=user.display_name,
