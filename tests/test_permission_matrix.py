@@ -84,6 +84,13 @@ BASE_ROWS = [
     ),
     page("plan:plan", lambda c: reverse("plan:plan"), every(SIGNED_IN, 200)),
     page("plan:milestone", lambda c: reverse("plan:milestone", args=["M14"]), every(SIGNED_IN, 200)),
+    page(
+        "plan:milestone_move",
+        lambda c: reverse("plan:milestone_move", args=["M14"]),
+        {**every(SIGNED_IN, 403), "admin": 302},
+        method="post",
+        data=lambda c: {"new_date": "2026-10-28", "change_request": "CR099"},
+    ),
     page("accounts:tokens", lambda c: reverse("accounts:tokens"), every(SIGNED_IN, 200)),
     page(
         "accounts:token_revoke",

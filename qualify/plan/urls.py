@@ -6,4 +6,5 @@ app_name = "plan"
 urlpatterns = [
     path("", views.plan_view, name="plan"),
     path("milestones/<str:code>/", views.milestone_detail, name="milestone"),
+    path("milestones/<str:code>/move/", views.milestone_move_view, name="milestone_move"),
 ]
