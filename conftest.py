@@ -156,3 +156,11 @@ def token_for(cast: Cast):  # type: ignore[no-untyped-def]
         return {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_register_snapshot() -> None:
+    """Tests roll their data back, which a running server never does; start each with no cached register."""
+    from qualify.register import snapshot
+
+    snapshot._current = None

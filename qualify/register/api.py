@@ -12,7 +12,8 @@ from ninja import Field, Query, Router, Schema
 from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.register.publication import publication_csv
-from qualify.register.selectors import newly_qualified, register_changes, register_status
+from qualify.register.selectors import newly_qualified, register_changes
+from qualify.register.snapshot import register_answer
 
 router = Router(tags=["register"])
 
@@ -106,12 +107,12 @@ def get_publication(request: HttpRequest, query: Query[PeriodQuery]) -> HttpResp
 )
 def get_status(request: HttpRequest, mpid: str, role: str, on: dt.date | None = None) -> dict[str, object]:
     day = on or timezone.localdate()
-    answer = register_status(actor=actor_of(request), mpid=mpid, role=role, on=day)
-    participation, status = answer.participation, answer.status
+    answer = register_answer(actor=actor_of(request), mpid=mpid, role=role, on=day)
+    entry, status = answer.entry, answer.status
     return {
-        "mpid": participation.mpid,
-        "role": participation.role,
-        "organisation": participation.organisation.name,
+        "mpid": entry.mpid,
+        "role": entry.role,
+        "organisation": entry.organisation,
         "on": day,
         "state": status.state,
         "operational": status.operational,

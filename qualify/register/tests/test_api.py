@@ -113,3 +113,24 @@ def test_publication_command_writes_the_same_file(history, tmp_path):
         "organisation,mpid,role,qualified_from,service_activated_on",
         "Southbank Power plc,SBPW,SUPPLIER,2026-04-02,",
     ]
+
+
+def test_status_answers_reflect_a_new_event_at_once(history, client_for, token_for):
+    """The in-process copy of the register is checked against the database on every request."""
+    client, auth = client_for(None), token_for("machine")
+    url = "/api/v1/register/SBPW/SUPPLIER"
+    assert client.get(url, {"on": "2026-05-01"}, **auth).json()["state"] == "QUALIFIED"
+    record(history.supplier_b, RegisterEventKind.SERVICE_ACTIVATED, D(2026, 4, 20))
+    assert client.get(url, {"on": "2026-05-01"}, **auth).json()["state"] == "OPERATIONAL"
+    record(history.supplier_b, RegisterEventKind.REVOKED, D(2026, 4, 30))
+    assert client.get(url, {"on": "2026-05-01"}, **auth).json()["state"] == "REVOKED"
+
+
+def test_a_new_participation_is_answered_at_once(history, client_for, token_for):
+    from qualify.participants.services import participation_create
+
+    client, auth = client_for(None), token_for("machine")
+    assert client.get("/api/v1/register/SBMS/MEM", **auth).status_code == 404
+    participation_create(actor=system_actor(), organisation=history.org_b, mpid="SBMS", role="MEM")
+    body = client.get("/api/v1/register/SBMS/MEM", **auth).json()
+    assert (body["organisation"], body["state"]) == ("Southbank Power plc", "NOT_QUALIFIED")
