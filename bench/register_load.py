@@ -43,9 +43,13 @@ def prepare(env: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
     output = run([PYTHON, "manage.py", "load_demo"], env)
     token = next(line.strip() for line in output.splitlines() if line.strip().startswith("qfy_"))
     pairs = run(
-        [PYTHON, "-c", "import django; django.setup();"
-         "from qualify.participants.models import MarketParticipation as M;"
-         "print('\\n'.join(f'{m} {r}' for m, r in M.objects.values_list('mpid', 'role')))"],
+        [
+            PYTHON,
+            "-c",
+            "import django; django.setup();"
+            "from qualify.participants.models import MarketParticipation as M;"
+            "print('\\n'.join(f'{m} {r}' for m, r in M.objects.values_list('mpid', 'role')))",
+        ],
         env,
     )
     return token, [tuple(line.split()) for line in pairs.splitlines() if line.strip()]  # type: ignore[misc]
@@ -66,8 +70,15 @@ async def one_request(port: int, path: str, token: str) -> tuple[float, int]:
     return elapsed, int(status_line.split()[1])
 
 
-async def client(port: int, token: str, pairs: list[tuple[str, str]], until: float, think: float,
-                 latencies: list[float], statuses: dict[int, int]) -> None:
+async def client(
+    port: int,
+    token: str,
+    pairs: list[tuple[str, str]],
+    until: float,
+    think: float,
+    latencies: list[float],
+    statuses: dict[int, int],
+) -> None:
     rng = random.Random()
     while time.perf_counter() < until:
         mpid, role = rng.choice(pairs)
@@ -79,8 +90,9 @@ async def client(port: int, token: str, pairs: list[tuple[str, str]], until: flo
             await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 
 
-async def load(port: int, token: str, pairs: list[tuple[str, str]], clients: int, seconds: float,
-               think: float) -> tuple[list[float], dict[int, int], float]:
+async def load(
+    port: int, token: str, pairs: list[tuple[str, str]], clients: int, seconds: float, think: float
+) -> tuple[list[float], dict[int, int], float]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     started = time.perf_counter()
@@ -129,10 +141,22 @@ def main() -> None:
     try:
         token, pairs = prepare(env)
         server = subprocess.Popen(
-            [str(Path(PYTHON).parent / "gunicorn"), "config.wsgi", "--bind", f"127.0.0.1:{args.port}",
-             "--workers", str(args.workers), "--worker-class", "gthread", "--threads", str(args.threads),
-             "--log-level", "warning"],
-            cwd=ROOT, env=env,
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                f"127.0.0.1:{args.port}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(args.threads),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         wait_for(args.port)
         asyncio.run(load(args.port, token, pairs, 5, 2, 0))  # warm every worker's connections and caches
@@ -151,11 +175,15 @@ def main() -> None:
     def pct(p: float) -> float:
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
 
-    print(f"gunicorn gthread: {args.workers} workers x {args.threads} threads; {args.clients} clients, "
-          f"think {args.think * 1000:.0f} ms, {args.seconds:.0f} s")
+    print(
+        f"gunicorn gthread: {args.workers} workers x {args.threads} threads; {args.clients} clients, "
+        f"think {args.think * 1000:.0f} ms, {args.seconds:.0f} s"
+    )
     print(f"requests: {len(ordered)}  throughput: {len(ordered) / elapsed:.0f}/s  statuses: {statuses}")
-    print(f"latency ms: p50 {pct(50):.1f}  p90 {pct(90):.1f}  p95 {pct(95):.1f}  p99 {pct(99):.1f}  "
-          f"max {ordered[-1] * 1000:.1f}  mean {statistics.fmean(ordered) * 1000:.1f}")
+    print(
+        f"latency ms: p50 {pct(50):.1f}  p90 {pct(90):.1f}  p95 {pct(95):.1f}  p99 {pct(99):.1f}  "
+        f"max {ordered[-1] * 1000:.1f}  mean {statistics.fmean(ordered) * 1000:.1f}"
+    )
     print(f"target p95 < 20 ms: {'MET' if pct(95) < 20 else 'NOT MET'}")
 
 
