@@ -8,6 +8,7 @@ from ninja.security import django_auth
 from qualify.accounts.api_auth import BearerToken
 from qualify.cases.api import router as cases_router
 from qualify.core.api import install_error_handlers
+from qualify.gating.api import router as gating_router
 from qualify.library.api import router as library_router
 from qualify.notifications.api import router as notifications_router
 from qualify.participants.api import router as participants_router
@@ -30,6 +31,7 @@ install_error_handlers(api)
 api.add_router("/", participants_router)
 api.add_router("/", plan_router)
 api.add_router("/", register_router)
+api.add_router("/", gating_router)
 api.add_router("/", cases_router)
 api.add_router("/", qad_router)
 api.add_router("/", library_router)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from config import env
 
 from .base import *  # noqa: F403  (settings modules layer on one another by design)
@@ -24,3 +26,21 @@ EMAIL_PORT = env.integer("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.string("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.string("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.boolean("EMAIL_USE_TLS", True)
+
+# QAD evidence in S3-compatible object storage (django-storages) when a bucket is named; local disk otherwise.
+QUALIFY_S3_BUCKET = env.string("QUALIFY_S3_BUCKET", "")
+if QUALIFY_S3_BUCKET:
+    _EVIDENCE_STORAGE: Any = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": QUALIFY_S3_BUCKET,
+            "endpoint_url": env.string("QUALIFY_S3_ENDPOINT_URL", "") or None,
+            "region_name": env.string("QUALIFY_S3_REGION", "") or None,
+            "access_key": env.string("QUALIFY_S3_ACCESS_KEY_ID", "") or None,
+            "secret_key": env.string("QUALIFY_S3_SECRET_ACCESS_KEY", "") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+    STORAGES = {**STORAGES, "default": _EVIDENCE_STORAGE}  # noqa: F405

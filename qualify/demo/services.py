@@ -38,6 +38,7 @@ from qualify.demo.data import (
     OrganisationSpec,
     ParticipationSpec,
 )
+from qualify.demo.qad import declare, publish_sample_qad, submit_qad
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import MarketParticipation, Organisation
 from qualify.participants.services import (
@@ -78,6 +79,9 @@ SIDE_EXITS: dict[str, str] = {
     S.DEFERRED: "defer",
     S.NON_COMPLETION: "record_non_completion",
 }
+
+# These steps stand behind a QAD snapshot: the demo fills and submits the QAD, which moves the case.
+QAD_SUBMISSIONS = {"submit_initial_qad": "INITIAL", "submit_final_qad": "FINAL"}
 
 PARTICIPANT_STEPS = frozenset(
     {
@@ -217,6 +221,7 @@ class _Loader:
 
     def load(self) -> DemoLoad:
         self._plan()
+        publish_sample_qad(self.system)
         self._staff()
         cases = 0
         for organisation_spec in ORGANISATIONS:
@@ -382,6 +387,10 @@ class _Loader:
             bodies=APPROVING_BODIES[spec.role],
             target=f"{target:%d %b %Y}" if target else "to be agreed",
         )
+        if name in QAD_SUBMISSIONS:
+            return submit_qad(case, lead, kind=QAD_SUBMISSIONS[name], as_of=self._past(self.today, days_ago=7))
+        if name == "sign":
+            declare(case, lead, director=f"{lead.display_name.split()[0]} Director")
         return case_transition(
             actor=self._actor(spec, name, lead=lead), case=case, name=name, comment=comment, effective_date=effective
         )

@@ -1,6 +1,10 @@
 """Market gating (issue 5; DOMAIN.md §8): may this migration, appointment or registration go ahead on its date?
 
-``engine`` decides millions of events at once with Polars; ``reference`` is the same rules written plainly, one
-event at a time, for the property test; ``io`` reads and writes the bulk files; ``imports`` and ``loading`` are the
-Django glue that fill the register and the plan and read them back for the engine.
+- ``engine``: decides millions of events at once with Polars (pure, no Django); its docstring states the rules.
+- ``reference``: the same rules written plainly, one event at a time, for the property test.
+- ``context``: reduces the register (through ``qualify.register.rules.status_on``) and the plan to what the engine
+  reads; ``loading`` reads them from the database.
+- ``io``: strict reading of events files, all-or-nothing results, and batches given as records (the API).
+- ``manage.py gate``: the bulk command. The register and milestone imports are commands of the register and plan
+  apps (``import_register``, ``import_milestones``), which may not depend on this app.
 """

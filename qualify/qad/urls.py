@@ -1,4 +1,25 @@
-from django.urls import path  # noqa: F401  (routes are added as the app grows)
+from django.urls import path
+
+from qualify.qad import views
 
 app_name = "qad"
-urlpatterns: list = []  # type: ignore[type-arg]
+urlpatterns = [
+    path("versions/", views.version_list_view, name="versions"),
+    path("versions/upload/", views.version_upload_view, name="version_upload"),
+    path("versions/<str:version>/", views.version_detail_view, name="version_detail"),
+    path("versions/<str:version>/publish/", views.version_publish_view, name="version_publish"),
+    path("versions/<str:version>/questions.xlsx", views.version_xlsx_view, name="version_xlsx"),
+    path("cases/<str:key>/", views.case_qad_view, name="case"),
+    path("cases/<str:key>/sections/<str:number>/", views.section_view, name="section"),
+    path("cases/<str:key>/answers/<str:qid>/", views.answer_view, name="answer"),
+    path("cases/<str:key>/evidence/", views.evidence_upload_view, name="evidence_upload"),
+    path("cases/<str:key>/evidence/link/", views.evidence_link_view, name="evidence_link"),
+    path("cases/<str:key>/submit/", views.submit_view, name="submit"),
+    path("cases/<str:key>/import/", views.import_view, name="import"),
+    path("cases/<str:key>/version/", views.move_version_view, name="move_version"),
+    path("cases/<str:key>/export.<str:fmt>", views.draft_export_view, name="draft_export"),
+    path("evidence/<str:uuid>/", views.evidence_download_view, name="evidence_download"),
+    path("submissions/<str:reference>/", views.submission_view, name="submission"),
+    path("submissions/<str:reference>/declare/", views.declare_view, name="declare"),
+    path("submissions/<str:reference>/export.<str:fmt>", views.submission_export_view, name="submission_export"),
+]

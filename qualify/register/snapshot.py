@@ -52,14 +52,18 @@ SELECT
   (SELECT COALESCE(MAX(last_seq), 0) FROM register_registersequence),
   (SELECT COUNT(*) FROM participants_marketparticipation),
   (SELECT MAX(updated_at) FROM participants_marketparticipation),
-  (SELECT MAX(updated_at) FROM participants_organisation)
+  (SELECT MAX(updated_at) FROM participants_organisation),
+  (SELECT COUNT(*) FROM participants_distributorid),
+  (SELECT COUNT(*) FROM plan_milestone),
+  (SELECT MAX(updated_at) FROM plan_milestone)
 """
 
 _lock = threading.Lock()
 _current: Snapshot | None = None
 
 
-def _marker() -> tuple[object, ...]:
+def change_marker() -> tuple[object, ...]:
+    """A value that changes whenever the register, the participations, the LDSO map or the milestones change."""
     with connection.cursor() as cursor:
         cursor.execute(_MARKER_SQL)
         row = cursor.fetchone()
@@ -87,7 +91,7 @@ def _build(marker: tuple[object, ...]) -> Snapshot:
 
 def snapshot() -> Snapshot:
     global _current
-    marker = _marker()
+    marker = change_marker()
     current = _current
     if current is not None and current.marker == marker:
         return current

@@ -1,0 +1,17 @@
+"""Who may ask for gating decisions."""
+
+from __future__ import annotations
+
+from qualify.core.actor import Actor
+from qualify.core.permissions import ALLOW, Decision, deny
+
+
+def can_gate(actor: Actor) -> Decision:
+    """Market systems (machine clients) and Programme and Code Body staff.
+
+    Participants' people are refused: a decision reveals other participants' status on any date, which the market
+    learns through the register publication rather than by probing.
+    """
+    if actor.sees_everything:
+        return ALLOW
+    return deny("Gating decisions are for market systems and Programme staff.")

@@ -1,0 +1,311 @@
+"""Reading a QAD version file (docs/qad-format.md) into a checked, typed description.
+
+The file is YAML (JSON is accepted too, being YAML's plain subset). It is composed into nodes rather than loaded
+straight into Python values, so every problem can name the line it is on, the field, and what is wrong; every
+problem is collected, not just the first, so the author fixes the file in one pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from qualify.participants.choices import ExemptionKind, MarketRole, Route
+from qualify.qad.choices import AnswerType, Body, EvidenceKind
+
+VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
+NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+QID_RE = re.compile(r"^Q-[0-9A-Za-z][0-9A-Za-z.\-]{0,37}$")
+COLUMN_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+TRUE = {"true", "yes", "on"}
+FALSE = {"false", "no", "off"}
+CHOICE_TYPES = {AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE}
+
+
+@dataclass(frozen=True)
+class FileProblem:
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}, {self.field}: {self.message}"
+
+
+@dataclass
+class QuestionSpec:
+    qid: str
+    number: str
+    text: str
+    guidance: str
+    answer_type: str
+    choices: list[str]
+    columns: list[dict[str, str]]
+    mandatory: bool
+    evidence_required: bool
+    evidence_kinds: list[str]
+    owner: str
+    roles: list[str]
+    routes: list[str]
+    excluded_by_exemptions: list[str]
+
+
+@dataclass
+class SectionSpec:
+    number: str
+    title: str
+    owner: str
+    questions: list[QuestionSpec] = field(default_factory=list)
+
+
+@dataclass
+class VersionSpec:
+    version: str
+    title: str
+    status: str
+    sections: list[SectionSpec]
+
+    @property
+    def question_count(self) -> int:
+        return sum(len(s.questions) for s in self.sections)
+
+
+class QadFileInvalid(Exception):
+    def __init__(self, problems: list[FileProblem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+class _Reader:
+    """Walks the composed nodes, converting values and recording every problem with its line."""
+
+    def __init__(self) -> None:
+        self.problems: list[FileProblem] = []
+
+    def problem(self, node: yaml.Node, where: str, message: str) -> None:
+        self.problems.append(FileProblem(_line(node), where, message))
+
+    def mapping(
+        self, node: yaml.Node, where: str, required: set[str], optional: set[str]
+    ) -> dict[str, yaml.Node] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, where, "must be a mapping of field: value")
+            return None
+        fields: dict[str, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = str(key_node.value)
+            name = f"{where}.{key}" if where else key
+            if key in fields:
+                self.problem(key_node, name, "appears twice")
+            elif key not in required | optional:
+                known = ", ".join(sorted(required | optional))
+                self.problem(key_node, name, f"is not a known field (known fields: {known})")
+            fields[key] = value_node
+        for key in sorted(required - set(fields)):
+            self.problem(node, f"{where}.{key}" if where else key, "is required but missing")
+        return fields
+
+    def text(self, node: yaml.Node | None, where: str, *, required: bool = True, pattern: Any = None) -> str:
+        if node is None:
+            return ""
+        if not isinstance(node, yaml.ScalarNode):
+            self.problem(node, where, "must be a single value, not a list or mapping")
+            return ""
+        value = str(node.value).strip()
+        if required and not value:
+            self.problem(node, where, "must not be empty")
+        elif pattern is not None and value and not pattern.match(value):
+            self.problem(node, where, f"{value!r} is not in the expected form")
+        return value
+
+    def boolean(self, node: yaml.Node | None, where: str, default: bool) -> bool:
+        if node is None:
+            return default
+        value = self.text(node, where).lower()
+        if value in TRUE:
+            return True
+        if value in FALSE:
+            return False
+        if value:
+            self.problem(node, where, f"{value!r} must be true or false")
+        return default
+
+    def choice(self, node: yaml.Node | None, where: str, allowed: list[str], default: str = "") -> str:
+        if node is None:
+            return default
+        value = self.text(node, where)
+        if value and value not in allowed:
+            self.problem(node, where, f"{value!r} is not one of {', '.join(allowed)}")
+        return value
+
+    def choices(
+        self, node: yaml.Node | None, where: str, allowed: list[str] | None, *, required: bool, all_word: bool = False
+    ) -> list[str]:
+        if node is None:
+            return list(allowed or []) if all_word and allowed else []
+        if all_word and isinstance(node, yaml.ScalarNode) and str(node.value).upper() == "ALL" and allowed:
+            return list(allowed)
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(node, where, "must be a list" + (" (or ALL)" if all_word else ""))
+            return []
+        values: list[str] = []
+        for index, item in enumerate(node.value):
+            value = self.text(item, f"{where}[{index}]")
+            if allowed is not None and value and value not in allowed:
+                self.problem(item, f"{where}[{index}]", f"{value!r} is not one of {', '.join(allowed)}")
+            elif value in values:
+                self.problem(item, f"{where}[{index}]", f"{value!r} is listed twice")
+            elif value:
+                values.append(value)
+        if required and not values and not node.value:
+            self.problem(node, where, "must list at least one value")
+        return values
+
+
+QUESTION_REQUIRED = {"id", "number", "text", "type", "roles", "routes"}
+QUESTION_OPTIONAL = {
+    "guidance",
+    "choices",
+    "columns",
+    "mandatory",
+    "evidence_required",
+    "evidence_kinds",
+    "owner",
+    "excluded_by_exemptions",
+}
+
+
+def _question(r: _Reader, node: yaml.Node, where: str, section: SectionSpec) -> QuestionSpec | None:
+    f = r.mapping(node, where, QUESTION_REQUIRED, QUESTION_OPTIONAL)
+    if f is None:
+        return None
+    number = r.text(f.get("number"), f"{where}.number", pattern=NUMBER_RE)
+    if number and section.number and not number.startswith(f"{section.number}."):
+        r.problem(f["number"], f"{where}.number", f"{number} is not inside section {section.number}")
+    answer_type = r.choice(f.get("type"), f"{where}.type", list(AnswerType.values))
+    choices = r.choices(f.get("choices"), f"{where}.choices", None, required=False)
+    if answer_type in CHOICE_TYPES and len(choices) < 2:
+        r.problem(f.get("choices") or node, f"{where}.choices", f"a {answer_type} question needs two or more choices")
+    if answer_type not in CHOICE_TYPES and "choices" in f:
+        r.problem(f["choices"], f"{where}.choices", f"only choice questions have choices, not {answer_type}")
+    columns = _columns(r, f.get("columns"), f"{where}.columns")
+    if answer_type == AnswerType.TABLE and not columns:
+        r.problem(f.get("columns") or node, f"{where}.columns", "a table question needs its columns")
+    if answer_type != AnswerType.TABLE and "columns" in f:
+        r.problem(f["columns"], f"{where}.columns", f"only table questions have columns, not {answer_type}")
+    evidence_required = r.boolean(f.get("evidence_required"), f"{where}.evidence_required", False)
+    kinds = r.choices(f.get("evidence_kinds"), f"{where}.evidence_kinds", list(EvidenceKind.values), required=False)
+    if evidence_required and not kinds and "evidence_kinds" not in f:
+        r.problem(node, f"{where}.evidence_kinds", "evidence is required, so say which kinds (evidence_kinds)")
+    return QuestionSpec(
+        qid=r.text(f.get("id"), f"{where}.id", pattern=QID_RE),
+        number=number,
+        text=r.text(f.get("text"), f"{where}.text"),
+        guidance=r.text(f.get("guidance"), f"{where}.guidance", required=False),
+        answer_type=answer_type,
+        choices=choices,
+        columns=columns,
+        mandatory=r.boolean(f.get("mandatory"), f"{where}.mandatory", True),
+        evidence_required=evidence_required,
+        evidence_kinds=kinds,
+        owner=r.choice(f.get("owner"), f"{where}.owner", list(Body.values), default=section.owner),
+        roles=r.choices(f.get("roles"), f"{where}.roles", list(MarketRole.values), required=True, all_word=True),
+        routes=r.choices(f.get("routes"), f"{where}.routes", list(Route.values), required=True, all_word=True),
+        excluded_by_exemptions=r.choices(
+            f.get("excluded_by_exemptions"),
+            f"{where}.excluded_by_exemptions",
+            list(ExemptionKind.values),
+            required=False,
+        ),
+    )
+
+
+def _columns(r: _Reader, node: yaml.Node | None, where: str) -> list[dict[str, str]]:
+    if node is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        r.problem(node, where, "must be a list of {id, title}")
+        return []
+    columns: list[dict[str, str]] = []
+    for index, item in enumerate(node.value):
+        f = r.mapping(item, f"{where}[{index}]", {"id", "title"}, set())
+        if f is None:
+            continue
+        column_id = r.text(f.get("id"), f"{where}[{index}].id", pattern=COLUMN_RE)
+        if column_id and any(c["id"] == column_id for c in columns):
+            r.problem(item, f"{where}[{index}].id", f"{column_id!r} is used twice")
+        columns.append({"id": column_id, "title": r.text(f.get("title"), f"{where}[{index}].title")})
+    return columns
+
+
+def parse_version(text: str) -> VersionSpec:
+    """Check a QAD version file and describe it; raise QadFileInvalid listing every problem found."""
+    try:
+        root = yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = int(mark.line) + 1 if mark is not None else 1
+        raise QadFileInvalid([FileProblem(line, "(file)", f"is not valid YAML or JSON: {exc.problem}")]) from exc
+    except yaml.YAMLError as exc:
+        raise QadFileInvalid([FileProblem(1, "(file)", f"is not valid YAML or JSON: {exc}")]) from exc
+    if root is None:
+        raise QadFileInvalid([FileProblem(1, "(file)", "is empty")])
+    r = _Reader()
+    top = r.mapping(root, "", {"version", "title", "sections"}, {"status"})
+    if top is None:
+        raise QadFileInvalid(r.problems)
+    spec = VersionSpec(
+        version=r.text(top.get("version"), "version", pattern=VERSION_RE),
+        title=r.text(top.get("title"), "title"),
+        status=r.text(top.get("status"), "status", required=False),
+        sections=[],
+    )
+    sections_node = top.get("sections")
+    if sections_node is not None and not isinstance(sections_node, yaml.SequenceNode):
+        r.problem(sections_node, "sections", "must be a list of sections")
+    elif sections_node is not None:
+        if not sections_node.value:
+            r.problem(sections_node, "sections", "must list at least one section")
+        seen_sections: set[str] = set()
+        seen_ids: set[str] = set()
+        seen_numbers: set[str] = set()
+        for s_index, s_node in enumerate(sections_node.value):
+            where = f"sections[{s_index}]"
+            f = r.mapping(s_node, where, {"number", "title", "owner", "questions"}, set())
+            if f is None:
+                continue
+            section = SectionSpec(
+                number=r.text(f.get("number"), f"{where}.number", pattern=NUMBER_RE),
+                title=r.text(f.get("title"), f"{where}.title"),
+                owner=r.choice(f.get("owner"), f"{where}.owner", list(Body.values)),
+            )
+            if section.number in seen_sections:
+                r.problem(f["number"], f"{where}.number", f"section {section.number} appears twice")
+            seen_sections.add(section.number)
+            q_nodes = f.get("questions")
+            if q_nodes is not None and (not isinstance(q_nodes, yaml.SequenceNode) or not q_nodes.value):
+                r.problem(q_nodes, f"{where}.questions", "must be a list of at least one question")
+            elif q_nodes is not None:
+                for q_index, q_node in enumerate(q_nodes.value):
+                    q_where = f"{where}.questions[{q_index}]"
+                    question = _question(r, q_node, q_where, section)
+                    if question is None:
+                        continue
+                    if question.qid and question.qid in seen_ids:
+                        r.problem(q_node, f"{q_where}.id", f"{question.qid} is used by an earlier question")
+                    if question.number and question.number in seen_numbers:
+                        r.problem(q_node, f"{q_where}.number", f"question {question.number} appears twice")
+                    seen_ids.add(question.qid)
+                    seen_numbers.add(question.number)
+                    section.questions.append(question)
+            spec.sections.append(section)
+    if r.problems:
+        raise QadFileInvalid(sorted(r.problems, key=lambda p: p.line))
+    return spec

@@ -1,0 +1,61 @@
+"""Who may do what with a QAD (pure functions returning a Decision; services enforce them, pages show or hide)."""
+
+from __future__ import annotations
+
+from qualify.cases.models import QualificationCase
+from qualify.core.actor import Actor
+from qualify.core.permissions import ALLOW, Decision, deny
+from qualify.core.roles import StaffRole
+from qualify.qad.choices import SubmissionKind
+
+
+def _org(case: QualificationCase) -> int:
+    return int(case.participation.organisation_id)
+
+
+def can_manage_versions(actor: Actor) -> Decision:
+    """A programme administrator loads and publishes QAD versions."""
+    if actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a programme administrator can load or publish QAD versions.")
+
+
+def can_edit_answers(actor: Actor, case: QualificationCase) -> Decision:
+    """The organisation's lead or a contributor; staff assess answers but never write them."""
+    if actor.can_edit_for(_org(case)):
+        return ALLOW
+    if actor.is_staff_member:
+        return deny("Staff cannot change a participant's answers or evidence.")
+    return deny("Only the organisation's qualification lead or a contributor can change its QAD.")
+
+
+def can_submit(actor: Actor, case: QualificationCase, kind: str) -> Decision:
+    """Initial QAD: the lead or a contributor. Final QAD: the lead (cases/workflow.py takes the same view)."""
+    if kind == SubmissionKind.FINAL:
+        if actor.is_lead_of(_org(case)):
+            return ALLOW
+        return deny("Only the organisation's qualification lead can submit the Final QAD.")
+    return can_edit_answers(actor, case)
+
+
+def can_declare(actor: Actor, case: QualificationCase) -> Decision:
+    """The organisation's qualification lead records the director's declaration."""
+    if actor.is_lead_of(_org(case)):
+        return ALLOW
+    return deny("Only the organisation's qualification lead can record the declaration.")
+
+
+def can_move_version(actor: Actor, case: QualificationCase) -> Decision:
+    """The organisation's lead, or a programme administrator, moves a case's QAD to a newer version."""
+    if actor.is_lead_of(_org(case)) or actor.is_programme_admin:
+        return ALLOW
+    return deny("Only the organisation's qualification lead or a programme administrator can change the QAD version.")
+
+
+def can_download_evidence(actor: Actor, case: QualificationCase) -> Decision:
+    """The organisation's people and the Programme's and Code Bodies' people; never a machine client."""
+    if _org(case) in actor.organisation_ids:
+        return ALLOW
+    if actor.is_staff_member and actor.staff_role != StaffRole.MARKET_SYSTEM:
+        return ALLOW
+    return deny("Evidence is only for the organisation and its assessors.")

@@ -1,0 +1,181 @@
+"""The QAD's rules as pure functions: which questions apply, whether an answer is well-formed, what is missing,
+and the canonical form of a snapshot (DOMAIN.md §3, §5). No database access here; services and selectors feed them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Protocol
+
+from qualify.qad.choices import GOVERNING_CODES, AnswerType
+
+
+class QuestionLike(Protocol):
+    qid: str
+    number: str
+    answer_type: str
+    choices: Any
+    columns: Any
+    mandatory: bool
+    evidence_required: bool
+    evidence_kinds: Any
+    roles: Any
+    routes: Any
+    excluded_by_exemptions: Any
+
+
+def applies(question: QuestionLike, *, role: str, route: str, exemptions: Iterable[str]) -> bool:
+    """A question applies to a case when its role and route are in scope and no recorded exemption removes it."""
+    if role not in question.roles or route not in question.routes:
+        return False
+    return not set(exemptions) & set(question.excluded_by_exemptions or [])
+
+
+def clean_answer(question: QuestionLike, raw: Any) -> Any:
+    """The stored form of an answer, or ValueError saying what is wrong. ``None`` (or empty) clears the answer."""
+    kind = question.answer_type
+    if raw is None or raw == "" or raw == []:
+        return None
+    if kind == AnswerType.TEXT:
+        if not isinstance(raw, str):
+            raise ValueError("must be text")
+        text = raw.strip()
+        if len(text) > 20_000:
+            raise ValueError("must be at most 20,000 characters")
+        return text or None
+    if kind == AnswerType.YES_NO:
+        value = str(raw).strip().lower()
+        if value not in ("yes", "no"):
+            raise ValueError("must be yes or no")
+        return value
+    if kind == AnswerType.SINGLE_CHOICE:
+        if raw not in question.choices:
+            raise ValueError(f"must be one of: {', '.join(question.choices)}")
+        return raw
+    if kind == AnswerType.MULTIPLE_CHOICE:
+        values = [raw] if isinstance(raw, str) else list(raw)
+        unknown = [v for v in values if v not in question.choices]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not one of: {', '.join(question.choices)}")
+        return [c for c in question.choices if c in values] or None
+    if kind == AnswerType.DATE:
+        try:
+            return dt.date.fromisoformat(str(raw).strip()).isoformat()
+        except ValueError:
+            raise ValueError("must be a date (YYYY-MM-DD)") from None
+    if kind == AnswerType.NUMBER:
+        try:
+            number = Decimal(str(raw).strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValueError("must be a number") from None
+        if not number.is_finite():
+            raise ValueError("must be a number")
+        return format(number.normalize(), "f")
+    if kind == AnswerType.TABLE:
+        return _clean_table(question, raw)
+    raise ValueError(f"has an unknown answer type {kind}")
+
+
+def _clean_table(question: QuestionLike, raw: Any) -> list[dict[str, str]] | None:
+    if not isinstance(raw, list) or not all(isinstance(row, Mapping) for row in raw):
+        raise ValueError("must be a list of rows")
+    ids = [c["id"] for c in question.columns]
+    rows: list[dict[str, str]] = []
+    for index, row in enumerate(raw, start=1):
+        unknown = set(row) - set(ids)
+        if unknown:
+            raise ValueError(f"row {index} has unknown column {sorted(unknown)[0]!r}")
+        cleaned = {c: str(row.get(c) or "").strip() for c in ids}
+        if any(cleaned.values()):
+            rows.append(cleaned)
+    return rows or None
+
+
+def display_answer(question: QuestionLike, value: Any) -> str:
+    """An answer as one line of text (exports and summaries)."""
+    if value is None:
+        return ""
+    if question.answer_type == AnswerType.MULTIPLE_CHOICE:
+        return "; ".join(value)
+    if question.answer_type == AnswerType.TABLE:
+        return " | ".join("; ".join(f"{k}={v}" for k, v in row.items() if v) for row in value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Missing:
+    number: str
+    qid: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.number}: {self.what}"
+
+
+def missing_items(
+    questions: Sequence[QuestionLike], answers: Mapping[str, Any], evidence: Mapping[str, int]
+) -> list[Missing]:
+    """What stops a submission: every applicable mandatory question answered, required evidence attached."""
+    missing: list[Missing] = []
+    for q in questions:
+        if q.mandatory and answers.get(q.qid) is None:
+            missing.append(Missing(q.number, q.qid, "needs an answer"))
+        if q.evidence_required and not evidence.get(q.qid):
+            kinds = ", ".join(k.replace("_", " ").lower() for k in q.evidence_kinds) or "evidence"
+            missing.append(Missing(q.number, q.qid, f"needs evidence attached ({kinds})"))
+    return missing
+
+
+def delegate_allowed(roles: Iterable[str]) -> bool:
+    """A delegate may declare only where every role in scope is governed by the REC alone (DOMAIN.md §4)."""
+    roles = list(roles)
+    return bool(roles) and all(GOVERNING_CODES.get(role) == frozenset({"REC"}) for role in roles)
+
+
+def canonical_json(value: Any) -> str:
+    """The one serialisation that is hashed: sorted keys, no spaces, UTF-8 text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    qid: str
+    number: str
+    change: str  # "new", "changed", "removed"
+    detail: str
+
+
+def compare_versions(old: Sequence[QuestionLike], new: Sequence[QuestionLike]) -> list[VersionChange]:
+    """What moving from one version to another means to a participant: new, changed and removed questions."""
+    before = {q.qid: q for q in old}
+    after = {q.qid: q for q in new}
+    changes: list[VersionChange] = []
+    for qid, q in after.items():
+        if qid not in before:
+            changes.append(VersionChange(qid, q.number, "new", "New question."))
+            continue
+        was = before[qid]
+        details = []
+        if getattr(was, "text", None) != getattr(q, "text", None):
+            details.append("wording changed")
+        if was.answer_type != q.answer_type:
+            details.append(f"answer type changed from {was.answer_type} to {q.answer_type}")
+        elif list(was.choices or []) != list(q.choices or []) or list(was.columns or []) != list(q.columns or []):
+            details.append("choices or columns changed")
+        if was.number != q.number:
+            details.append(f"renumbered from {was.number}")
+        if details:
+            changes.append(VersionChange(qid, q.number, "changed", "; ".join(details).capitalize() + "."))
+    for qid, q in before.items():
+        if qid not in after:
+            changes.append(VersionChange(qid, q.number, "removed", "No longer asked; the answer is kept but not used."))
+    return changes

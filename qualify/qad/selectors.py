@@ -1,0 +1,200 @@
+"""Reads of QADs, always starting from what the actor may see (STYLE.md rule 2)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from qualify.cases.models import QualificationCase
+from qualify.cases.selectors import case_get
+from qualify.core.actor import Actor
+from qualify.core.errors import NotFound
+from qualify.core.ids import parse_uuid
+from qualify.qad import rules
+from qualify.qad.models import (
+    Answer,
+    EvidenceFile,
+    EvidenceLink,
+    QadQuestion,
+    QadResponse,
+    QadSection,
+    QadSubmission,
+    QadVersion,
+)
+
+
+def version_list(*, actor: Actor) -> QuerySet[QadVersion]:
+    """Published versions for everyone signed in; drafts too for the Programme's and Code Bodies' staff."""
+    if not actor.is_authenticated:
+        return QadVersion.objects.none()
+    qs = QadVersion.objects.all()
+    if not actor.is_staff_member:
+        qs = qs.published()
+    return qs.order_by("-published_at", "-created_at")
+
+
+def version_get(*, actor: Actor, version: str) -> QadVersion:
+    found = version_list(actor=actor).filter(version=version).first()
+    if found is None:
+        raise NotFound(f"There is no QAD version {version!r}.")
+    return found
+
+
+def latest_published_version() -> QadVersion | None:
+    """The version a new QAD starts on (not actor-dependent: published versions are public to every signed-in)."""
+    return QadVersion.objects.published().order_by("-published_at", "-pk").first()
+
+
+def version_questions(version: QadVersion) -> list[QadQuestion]:
+    return list(QadQuestion.objects.filter(version=version).select_related("section").order_by("position"))
+
+
+def case_for_qad(*, actor: Actor, key: str) -> QualificationCase:
+    """The case by reference or UUID, with what applicability needs (NotFound outside the actor's scope)."""
+    case = case_get(actor=actor, key=key)
+    return case
+
+
+def response_find(*, actor: Actor, case: QualificationCase) -> QadResponse | None:
+    return (
+        QadResponse.objects.visible_to(actor)
+        .select_related("version", "case__participation__organisation")
+        .filter(case=case)
+        .first()
+    )
+
+
+@dataclass
+class SectionView:
+    section: QadSection
+    questions: list[QadQuestion] = field(default_factory=list)
+    answered: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.answered / self.total) if self.total else 100
+
+
+@dataclass
+class QadView:
+    """Everything a QAD page or endpoint shows: applicable questions by section, answers, evidence and progress."""
+
+    response: QadResponse
+    sections: list[SectionView]
+    answers: dict[str, Answer]
+    links: dict[str, list[EvidenceLink]]
+    evidence: list[EvidenceFile]
+    exemptions: list[str]
+
+    @property
+    def questions(self) -> list[QadQuestion]:
+        return [q for s in self.sections for q in s.questions]
+
+    def values(self) -> dict[str, Any]:
+        return {qid: a.value for qid, a in self.answers.items()}
+
+    def evidence_counts(self) -> dict[str, int]:
+        return {qid: len(links) for qid, links in self.links.items()}
+
+    def missing(self) -> list[rules.Missing]:
+        return rules.missing_items(self.questions, self.values(), self.evidence_counts())
+
+    def section(self, number: str) -> SectionView:
+        for s in self.sections:
+            if s.section.number == number:
+                return s
+        raise NotFound(f"Section {number} does not apply to this case.")
+
+
+def qad_view(*, actor: Actor, response: QadResponse) -> QadView:
+    """The applicable questions (by role, route and exemptions) with answers and evidence: five queries, any size."""
+    if not QadResponse.objects.visible_to(actor).filter(pk=response.pk).exists():
+        raise NotFound("No such QAD.")
+    participation = response.case.participation
+    exemptions = list(participation.exemptions.values_list("kind", flat=True))
+    sections: dict[int, SectionView] = {}
+    for section in QadSection.objects.filter(version_id=response.version_id).order_by("position"):
+        sections[section.pk] = SectionView(section)
+    answers = {a.question_id: a for a in Answer.objects.filter(response=response)}
+    links: dict[str, list[EvidenceLink]] = defaultdict(list)
+    for link in EvidenceLink.objects.filter(response=response).select_related("evidence"):
+        links[link.question_id].append(link)
+    for question in (
+        QadQuestion.objects.filter(version_id=response.version_id).select_related("section").order_by("position")
+    ):
+        if not rules.applies(question, role=participation.role, route=participation.route, exemptions=exemptions):
+            continue
+        view = sections[question.section_id]
+        view.questions.append(question)
+        view.total += 1
+        answer = answers.get(question.qid)
+        done = (answer is not None and answer.value is not None) or not question.mandatory
+        if question.evidence_required and not links.get(question.qid):
+            done = False
+        view.answered += int(done)
+    evidence = list(EvidenceFile.objects.filter(response=response).order_by("-created_at"))
+    return QadView(
+        response=response,
+        sections=[s for s in sections.values() if s.questions],
+        answers=answers,
+        links=dict(links),
+        evidence=evidence,
+        exemptions=exemptions,
+    )
+
+
+def evidence_get(*, actor: Actor, uuid: object) -> EvidenceFile:
+    public_id = parse_uuid(uuid)
+    found = (
+        EvidenceFile.objects.visible_to(actor)
+        .select_related("response__case__participation")
+        .filter(uuid=public_id)
+        .first()
+        if public_id
+        else None
+    )
+    if found is None:
+        raise NotFound("No such evidence file.")
+    return found
+
+
+def submission_list(*, actor: Actor, response: QadResponse) -> QuerySet[QadSubmission]:
+    return (
+        QadSubmission.objects.visible_to(actor)
+        .filter(response=response)
+        .select_related("case", "declaration")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def submission_get(*, actor: Actor, reference: str) -> QadSubmission:
+    key = str(reference).strip().upper()
+    found: QadSubmission | None = (
+        QadSubmission.objects.visible_to(actor)
+        .select_related("case__participation__organisation", "response__version")
+        .filter(reference=key)
+        .first()
+    )
+    if found is None:
+        raise NotFound("No such QAD submission.")
+    return found
+
+
+def question_get(*, response: QadResponse, qid: str) -> QadQuestion:
+    """A question of the response's version (the response was already fetched within the actor's scope)."""
+    found: QadQuestion | None = (
+        QadQuestion.objects.filter(version_id=response.version_id, qid=qid).select_related("section").first()
+    )
+    if found is None:
+        raise NotFound(f"QAD v{response.version.version} has no question {qid!r}.")
+    return found
+
+
+def submission_questions(submission: QadSubmission) -> list[QadQuestion]:
+    """The questions of the version a submission was made on (it keeps its version after a case moves on)."""
+    version = QadVersion.objects.filter(version=submission.qad_version).first()
+    return version_questions(version) if version is not None else []

@@ -1,0 +1,588 @@
+"""QAD pages: versions (load, validate, publish), a case's QAD (sections, autosaved answers, evidence, submissions,
+declaration, version move, exports and import). Thin adapters over qualify/qad/services.py and selectors.py.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from qualify.cases.models import QualificationCase
+from qualify.core import guards
+from qualify.core.errors import DomainError, NotFound
+from qualify.core.requests import actor_of
+from qualify.core.roles import StaffRole
+from qualify.core.web import report_error
+from qualify.qad import evidence as ev
+from qualify.qad import exports, rules
+from qualify.qad.choices import AnswerType, SubmissionKind
+from qualify.qad.forms import DeclarationForm, EvidenceUploadForm, ImportForm, VersionUploadForm
+from qualify.qad.models import QadQuestion, QadResponse, QadSubmission, QadVersion
+from qualify.qad.permissions import (
+    can_declare,
+    can_download_evidence,
+    can_edit_answers,
+    can_manage_versions,
+    can_move_version,
+    can_submit,
+)
+from qualify.qad.selectors import (
+    QadView,
+    case_for_qad,
+    evidence_get,
+    qad_view,
+    question_get,
+    submission_get,
+    submission_list,
+    submission_questions,
+    version_get,
+    version_list,
+    version_questions,
+)
+from qualify.qad.services import (
+    answer_save,
+    answers_import,
+    declaration_record,
+    evidence_link,
+    evidence_unlink,
+    evidence_upload,
+    qad_version_load,
+    qad_version_publish,
+    response_move_version,
+    response_open,
+    submission_create,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def dom_id(qid: str) -> str:
+    return qid.replace(".", "_")
+
+
+def _or_404(call: Any, **kwargs: Any) -> Any:
+    try:
+        return call(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _open(request: HttpRequest, key: str) -> tuple[QualificationCase, QadResponse]:
+    actor = actor_of(request)
+    case: QualificationCase = _or_404(case_for_qad, actor=actor, key=key)
+    response: QadResponse = _or_404(response_open, actor=actor, case=case)
+    return case, response
+
+
+# --- versions ------------------------------------------------------------------------------------------------------
+
+
+@guards.signed_in
+def version_list_view(request: HttpRequest) -> HttpResponse:
+    """The QAD versions: published ones for everyone, drafts and the upload form for the Programme."""
+    actor = actor_of(request)
+    context = {
+        "versions": list(version_list(actor=actor)),
+        "can_manage": can_manage_versions(actor).allowed,
+        "form": VersionUploadForm(),
+        "problems": [],
+    }
+    return render(request, "qad/version_list.html", context)
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def version_upload_view(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    form = VersionUploadForm(request.POST, request.FILES)
+    problems: list[dict[str, Any]] = []
+    if form.is_valid():
+        upload: UploadedFile[bytes] = form.cleaned_data["file"]
+        try:
+            text = upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            messages.error(request, "The file is not UTF-8 text; save it as UTF-8 YAML or JSON.")
+        else:
+            try:
+                version = qad_version_load(
+                    actor=actor, text=text, source_name=upload.name or "", publish=form.cleaned_data["publish"]
+                )
+            except DomainError as error:
+                report_error(request, error)
+                problems = list(error.details.get("problems", [])) if isinstance(error.details, dict) else []
+            else:
+                state = "published" if version.is_published else "loaded as a draft"
+                messages.success(request, f"QAD v{version.version} {state}.")
+                return redirect("qad:version_detail", version=version.version)
+    context = {
+        "versions": list(version_list(actor=actor)),
+        "can_manage": True,
+        "form": form,
+        "problems": problems,
+    }
+    return render(request, "qad/version_list.html", context, status=422 if problems else 200)
+
+
+@guards.signed_in
+def version_detail_view(request: HttpRequest, version: str) -> HttpResponse:
+    actor = actor_of(request)
+    found: QadVersion = _or_404(version_get, actor=actor, version=version)
+    questions = version_questions(found)
+    sections: dict[str, dict[str, Any]] = {}
+    for q in questions:
+        sections.setdefault(q.section.number, {"section": q.section, "questions": []})["questions"].append(q)
+    context = {
+        "version": found,
+        "sections": list(sections.values()),
+        "question_count": len(questions),
+        "can_manage": can_manage_versions(actor).allowed,
+    }
+    return render(request, "qad/version_detail.html", context)
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def version_publish_view(request: HttpRequest, version: str) -> HttpResponse:
+    actor = actor_of(request)
+    found: QadVersion = _or_404(version_get, actor=actor, version=version)
+    try:
+        qad_version_publish(actor=actor, version=found)
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, f"QAD v{found.version} is published; it can no longer change.")
+    return redirect("qad:version_detail", version=found.version)
+
+
+@guards.signed_in
+def version_xlsx_view(request: HttpRequest, version: str) -> HttpResponse:
+    found: QadVersion = _or_404(version_get, actor=actor_of(request), version=version)
+    data = exports.version_workbook(title=f"QAD v{found.version} questions", questions=version_questions(found))
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="qad-v{found.version}-questions.xlsx"'
+    return response
+
+
+# --- a case's QAD --------------------------------------------------------------------------------------------------
+
+
+@guards.signed_in
+def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
+    """A case's QAD: progress per section, what is missing, submissions, evidence, version and documents."""
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    view = qad_view(actor=actor, response=response)
+    newer = [
+        v
+        for v in version_list(actor=actor).filter(published_at__isnull=False)
+        if response.version.published_at and v.published_at and v.published_at > response.version.published_at
+    ]
+    context = {
+        "case": case,
+        "response": response,
+        "view": view,
+        "missing": view.missing(),
+        "submissions": list(submission_list(actor=actor, response=response)),
+        "can_edit": can_edit_answers(actor, case).allowed,
+        "can_submit_initial": can_submit(actor, case, SubmissionKind.INITIAL).allowed,
+        "can_submit_final": can_submit(actor, case, SubmissionKind.FINAL).allowed,
+        "can_move": can_move_version(actor, case).allowed,
+        "newer_versions": newer,
+        "upload_form": EvidenceUploadForm(
+            question_choices=[(q.qid, f"{q.number} {q.text[:60]}") for q in view.questions]
+        ),
+        "import_form": ImportForm(),
+        "max_mb": ev.max_bytes() // (1024 * 1024),
+    }
+    return render(request, "qad/case_qad.html", context)
+
+
+def _question_rows(view: QadView, questions: list[QadQuestion]) -> list[dict[str, Any]]:
+    rows = []
+    for q in questions:
+        answer = view.answers.get(q.qid)
+        value = answer.value if answer is not None else None
+        table_rows: list[dict[str, str]] = []
+        if q.answer_type == AnswerType.TABLE:
+            table_rows = [
+                *(value or []),
+                *({c["id"]: "" for c in q.columns} for _ in range(2)),
+            ]
+        rows.append(
+            {
+                "q": q,
+                "dom": dom_id(q.qid),
+                "value": value,
+                "selected": value if isinstance(value, list) else [value] if value else [],
+                "table_rows": [[(c, r.get(c["id"], "")) for c in q.columns] for r in table_rows],
+                "version": answer.version if answer is not None else 0,
+                "links": view.links.get(q.qid, []),
+                "saved_at": answer.updated_at if answer is not None else None,
+            }
+        )
+    return rows
+
+
+@guards.signed_in
+def section_view(request: HttpRequest, key: str, number: str) -> HttpResponse:
+    """One section's applicable questions with autosaving answers and their evidence."""
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    view = qad_view(actor=actor, response=response)
+    section = _or_404(view.section, number=number)
+    context = {
+        "case": case,
+        "response": response,
+        "view": view,
+        "current": section,
+        "rows": _question_rows(view, section.questions),
+        "can_edit": can_edit_answers(actor, case).allowed,
+        "evidence": view.evidence,
+    }
+    return render(request, "qad/section.html", context)
+
+
+def parse_answer(question: QadQuestion, data: Any) -> Any:
+    """The answer a question's form posted, in the shape ``rules.clean_answer`` expects."""
+    if question.answer_type == AnswerType.MULTIPLE_CHOICE:
+        return data.getlist("value")
+    if question.answer_type == AnswerType.TABLE:
+        rows: dict[int, dict[str, str]] = {}
+        for name, value in data.items():
+            parts = name.split("-", 2)
+            if len(parts) == 3 and parts[0] == "cell" and parts[1].isdigit():
+                rows.setdefault(int(parts[1]), {})[parts[2]] = value
+        return [rows[i] for i in sorted(rows)]
+    return data.get("value", "")
+
+
+@require_POST
+@guards.signed_in
+def answer_view(request: HttpRequest, key: str, qid: str) -> HttpResponse:
+    """Autosave of one answer (htmx). Answers the status line and the new version counter."""
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    question: QadQuestion = _or_404(question_get, response=response, qid=qid)
+    expected = request.POST.get("expected_version", "")
+    context: dict[str, Any] = {"dom": dom_id(qid), "ok": False}
+    status = 200
+    try:
+        answer = answer_save(
+            actor=actor,
+            response=response,
+            question_id=qid,
+            value=parse_answer(question, request.POST),
+            expected_version=int(expected) if expected.isdigit() else None,
+        )
+    except DomainError as error:
+        context["message"] = error.message
+        context["conflict"] = error.code == "stale_answer"
+        # htmx leaves 4xx answers unswapped by default; the page shows them, so refusals other than a permission
+        # problem come back as 200 with the message.
+        status = error.status if error.status in (403, 404) else 200
+    else:
+        context.update(ok=True, version=answer.version, saved_at=timezone.localtime())
+    if not getattr(request, "htmx", False):
+        if context["ok"]:
+            messages.success(request, f"{question.number} saved.")
+        else:
+            messages.error(request, context["message"])
+        return redirect("qad:section", key=case.reference, number=question.section.number)
+    return render(request, "qad/_answer_status.html", context, status=status)
+
+
+@guards.signed_in
+@csrf_exempt
+def evidence_upload_view(request: HttpRequest, key: str) -> HttpResponseBase:
+    """Upload one evidence file (multipart, streamed to disk, size-limited while it arrives)."""
+    # The size limit and disk spooling must be in place before anything reads the body, which the CSRF check does;
+    # so CSRF is checked here, after the handlers are installed.
+    limit = ev.install_upload_handlers(request)
+    return _evidence_upload_protected(request, key, limit)
+
+
+@csrf_protect
+def _evidence_upload_protected(request: HttpRequest, key: str, limit: ev.SizeLimitHandler | None) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    back = request.POST.get("next") or ""
+    target = back if back.startswith("/qad/") else f"/qad/cases/{case.reference}/"
+    decision = can_edit_answers(actor, case)
+    if not decision.allowed:
+        messages.error(request, decision.reason)
+        return redirect(target)
+    if limit is not None and limit.exceeded:
+        report_error(request, ev.too_big_error())
+        return redirect(target)
+    view = qad_view(actor=actor, response=response)
+    form = EvidenceUploadForm(request.POST, request.FILES, question_choices=[(q.qid, q.number) for q in view.questions])
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Upload refused: " + "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
+        )
+        return redirect(target)
+    upload: UploadedFile[bytes] = form.cleaned_data["file"]
+    try:
+        evidence = evidence_upload(
+            actor=actor,
+            response=response,
+            upload=upload.file,  # type: ignore[arg-type]
+            name=upload.name or "",
+            size=upload.size or 0,
+            evidence_as_of=form.cleaned_data["evidence_as_of"],
+            question_ids=form.cleaned_data["questions"],
+        )
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, f"{evidence.original_name} uploaded (SHA-256 {evidence.sha256[:12]}…).")
+    return redirect(target)
+
+
+@require_POST
+@guards.signed_in
+def evidence_link_view(request: HttpRequest, key: str) -> HttpResponse:
+    """Attach an uploaded file to a question, or detach it."""
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    back = request.POST.get("next") or ""
+    target = back if back.startswith("/qad/") else f"/qad/cases/{case.reference}/"
+    try:
+        evidence = evidence_get(actor=actor, uuid=request.POST.get("evidence"))
+        qid = request.POST.get("question", "")
+        if request.POST.get("action") == "unlink":
+            evidence_unlink(actor=actor, response=response, evidence=evidence, question_id=qid)
+            messages.success(request, f"{evidence.original_name} detached.")
+        else:
+            evidence_link(actor=actor, response=response, evidence=evidence, question_id=qid)
+            messages.success(request, f"{evidence.original_name} attached.")
+    except DomainError as error:
+        report_error(request, error)
+    return redirect(target)
+
+
+@guards.signed_in
+def evidence_download_view(request: HttpRequest, uuid: str) -> FileResponse:
+    """Stream an evidence file to the organisation's people and assessors; never through MEDIA_URL."""
+    actor = actor_of(request)
+    evidence = _or_404(evidence_get, actor=actor, uuid=uuid)
+    decision = can_download_evidence(actor, evidence.response.case)
+    if not decision.allowed:
+        raise Http404("No such evidence file.")
+    from django.core.files.storage import storages
+
+    handle = storages["default"].open(evidence.storage_name, "rb")
+    return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
+
+
+@require_POST
+@guards.signed_in
+def submit_view(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    kind = request.POST.get("kind", SubmissionKind.INITIAL)
+    try:
+        submission = submission_create(actor=actor, response=response, kind=kind)
+    except DomainError as error:
+        report_error(request, error)
+        details = error.details if isinstance(error.details, dict) else {}
+        for item in details.get("missing", [])[10:]:
+            messages.error(request, f"{item['number']}: {item['what']}")
+        return redirect("qad:case", key=case.reference)
+    messages.success(request, f"{submission.get_kind_display()} submitted as {submission.reference}.")
+    return redirect("qad:submission", reference=submission.reference)
+
+
+def _snapshot(submission: QadSubmission) -> dict[str, Any]:
+    content: dict[str, Any] = json.loads(submission.content)
+    return content
+
+
+@guards.signed_in
+def submission_view(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = actor_of(request)
+    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
+    content = _snapshot(submission)
+    questions = submission_questions(submission)
+    declaration = getattr(submission, "declaration", None) if hasattr(submission, "declaration") else None
+    current = submission.response.revision == submission.response_revision
+    context = {
+        "submission": submission,
+        "content": content,
+        "sections": exports.snapshot_sections(content, questions),
+        "declaration": declaration,
+        "verified": rules.sha256_text(submission.content) == submission.sha256,
+        "current": current,
+        "can_declare": (
+            submission.kind == SubmissionKind.FINAL
+            and declaration is None
+            and current
+            and can_declare(actor, submission.case).allowed
+        ),
+        "delegate_allowed": rules.delegate_allowed([content["role"]]),
+        "form": DeclarationForm(),
+    }
+    return render(request, "qad/submission.html", context)
+
+
+@require_POST
+@guards.signed_in
+def declare_view(request: HttpRequest, reference: str) -> HttpResponse:
+    actor = actor_of(request)
+    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
+    form = DeclarationForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "Declaration refused: " + "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
+        )
+        return redirect("qad:submission", reference=submission.reference)
+    try:
+        declaration_record(actor=actor, submission=submission, **form.cleaned_data)
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, f"Declaration recorded on {submission.reference}, bound to its SHA-256.")
+    return redirect("qad:submission", reference=submission.reference)
+
+
+def _docx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _json_response(payload: Any, filename: str) -> HttpResponse:
+    response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@guards.signed_in
+def submission_export_view(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
+    """A submission as Word or JSON (the JSON carries the canonical snapshot text and its SHA-256)."""
+    actor = actor_of(request)
+    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
+    content = _snapshot(submission)
+    name = f"{submission.reference}-{submission.kind.lower()}"
+    if fmt == "json":
+        return _json_response(
+            {
+                "reference": submission.reference,
+                "kind": submission.kind,
+                "submitted_at": submission.created_at.isoformat(),
+                "submitted_by": submission.submitted_by_name,
+                "sha256": submission.sha256,
+                "canonical": submission.content,
+                "snapshot": content,
+            },
+            f"{name}.json",
+        )
+    if fmt != "docx":
+        raise Http404("Unknown format.")
+    data = exports.qad_docx(
+        heading=f"{submission.get_kind_display()} {submission.reference}",
+        facts=exports.snapshot_facts(
+            content,
+            [
+                (
+                    "Submitted",
+                    f"{timezone.localtime(submission.created_at):%d %b %Y %H:%M} by {submission.submitted_by_name}",
+                ),
+                ("SHA-256", submission.sha256),
+            ],
+        ),
+        sections=exports.snapshot_sections(content, submission_questions(submission)),
+    )
+    return _docx_response(data, f"{name}.docx")
+
+
+@guards.signed_in
+def draft_export_view(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The working draft as Word, JSON or Excel (the Excel file is the layout the import reads back)."""
+    from qualify.qad.services import snapshot_content
+
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    view = qad_view(actor=actor, response=response)
+    name = f"{case.reference}-qad-draft"
+    if fmt == "xlsx":
+        data = exports.version_workbook(
+            title=f"{case.reference} QAD v{response.version.version}", questions=view.questions, answers=view.values()
+        )
+        out = HttpResponse(data, content_type=XLSX)
+        out["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return out
+    content = snapshot_content(response=response, kind="DRAFT", view=view)
+    if fmt == "json":
+        return _json_response({"draft": True, "snapshot": content}, f"{name}.json")
+    if fmt != "docx":
+        raise Http404("Unknown format.")
+    data = exports.qad_docx(
+        heading=f"QAD working draft — {case.reference}",
+        facts=exports.snapshot_facts(content, [("Revision", str(response.revision))]),
+        sections=exports.snapshot_sections(content, view.questions),
+    )
+    return _docx_response(data, f"{name}.docx")
+
+
+@require_POST
+@guards.signed_in
+def import_view(request: HttpRequest, key: str) -> HttpResponse:
+    """Import answers from an Excel file in the exported layout: all rows or none, each bad row named."""
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, "Choose an .xlsx file to import.")
+        return redirect("qad:case", key=case.reference)
+    questions = {q.qid: q for q in version_questions(response.version)}
+    try:
+        rows = exports.read_answer_rows(form.cleaned_data["file"].read(), questions)
+        saved = answers_import(actor=actor, response=response, rows=rows)
+    except DomainError as error:
+        report_error(request, error)
+        details = error.details if isinstance(error.details, dict) else {}
+        for row in details.get("rows", [])[5:]:
+            messages.error(request, f"row {row['row']} ({row['question']}): {row['message']}")
+    else:
+        messages.success(request, f"{saved} answer(s) imported.")
+    return redirect("qad:case", key=case.reference)
+
+
+@guards.signed_in
+def move_version_view(request: HttpRequest, key: str) -> HttpResponse:
+    """Preview (GET) and make (POST) a move to a newer published version: what is new, changed and removed."""
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    target_id = request.POST.get("to") or request.GET.get("to") or ""
+    target: QadVersion = _or_404(version_get, actor=actor, version=target_id)
+    changes = rules.compare_versions(version_questions(response.version), version_questions(target))
+    if request.method == "POST":
+        try:
+            changes = response_move_version(actor=actor, response=response, version=target)
+        except DomainError as error:
+            report_error(request, error)
+            return redirect("qad:case", key=case.reference)
+        messages.success(request, f"The QAD is now on v{target.version}.")
+    context = {
+        "case": case,
+        "response": response,
+        "target": target,
+        "changes": changes,
+        "moved": request.method == "POST",
+        "can_move": can_move_version(actor, case).allowed,
+    }
+    return render(request, "qad/move_version.html", context)

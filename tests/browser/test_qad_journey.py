@@ -1,0 +1,101 @@
+"""A contributor completes a QAD section with evidence, reloads half-way without losing anything, and submits the
+Initial QAD, in a real browser."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import PASSWORD
+from qualify.cases.services import case_transition
+from qualify.qad.tests.helpers import PDF, complete, open_qad, publish_sample
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def case_in_pit(cast):
+    admin = cast.actor("admin")
+    case = cast.case_a
+    for step in ("submit_prequalification", "scope", "start_pit"):
+        case = case_transition(actor=admin, case=case, name=step, comment=f"{step} for the QAD journey")
+    return case
+
+
+def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_qad(
+    page, live_server, live_cast, tmp_path
+):
+    from playwright.sync_api import expect
+
+    publish_sample()
+    case = case_in_pit(live_cast)
+    # Every other section is already answered by the lead; the contributor does section 4.5 in the browser.
+    complete(open_qad(case, live_cast.actor("lead_a")), live_cast.actor("lead_a"), skip_sections=("4.5",))
+    evidence = tmp_path / "DIP monitoring runbook.pdf"
+    evidence.write_bytes(PDF + b"runbook")
+
+    sign_in(page, live_server, "contrib@northwind.test")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    page.get_by_test_id("qad-link").click()
+    expect(page.get_by_test_id("missing")).to_contain_text("4.5.2 needs evidence attached")
+    page.get_by_role("link", name=re.compile("4.5 Connecting to the Data Integration Platform")).click()
+
+    def question(number: str):  # type: ignore[no-untyped-def]
+        return page.get_by_test_id(f"question-{number}")
+
+    def saved(number: str) -> None:
+        expect(question(number).get_by_test_id("saved")).to_be_visible()
+
+    question("4.5.1").get_by_label("Yes").check()
+    saved("4.5.1")
+    question("4.5.2").get_by_label("Answer to 4.5.2").press_sequentially("Alerts page the on-call engineer.")
+    saved("4.5.2")
+
+    # Reload half-way: what was typed is there.
+    page.reload()
+    expect(question("4.5.1").get_by_label("Yes")).to_be_checked()
+    expect(question("4.5.2").get_by_label("Answer to 4.5.2")).to_have_value("Alerts page the on-call engineer.")
+
+    question("4.5.3").get_by_label("Answer to 4.5.3").fill("Keys live in an HSM; certificates renew yearly.")
+    question("4.5.3").get_by_label("Answer to 4.5.3").press("Tab")
+    saved("4.5.3")
+    question("4.5.4").get_by_label("Answer to 4.5.4").fill("12000")
+    question("4.5.4").get_by_label("Answer to 4.5.4").press("Tab")
+    saved("4.5.4")
+    question("4.5.5").get_by_label("Direct connection").check()
+    saved("4.5.5")
+    question("4.5.6").get_by_label("Answer to 4.5.6").fill("Corrected and resent from the exception queue.")
+    question("4.5.6").get_by_label("Answer to 4.5.6").press("Tab")
+    saved("4.5.6")
+    question("4.5.7").get_by_label("Answer to 4.5.7").fill("2026-01-15")
+    question("4.5.7").get_by_label("Answer to 4.5.7").press("Tab")
+    saved("4.5.7")
+
+    # Upload the evidence once against 4.5.2, then attach the same file to 4.5.3.
+    upload = page.get_by_test_id("upload-4.5.2")
+    upload.get_by_label("Upload a file").set_input_files(str(evidence))
+    upload.get_by_role("button", name="Upload and attach").click()
+    expect(page.get_by_role("status")).to_contain_text("DIP monitoring runbook.pdf uploaded")
+    expect(page.get_by_test_id("evidence-4.5.2")).to_contain_text("DIP monitoring runbook.pdf")
+    question("4.5.3").get_by_role("button", name="Attach", exact=True).click()
+    expect(page.get_by_test_id("evidence-4.5.3")).to_contain_text("DIP monitoring runbook.pdf")
+    expect(question("4.5.6").get_by_label("Answer to 4.5.6")).to_have_value(
+        "Corrected and resent from the exception queue."
+    )
+
+    page.get_by_role("link", name=re.compile("QAD of")).click()
+    expect(page.get_by_test_id("complete")).to_be_visible()
+    page.get_by_test_id("submit-initial").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Initial QAD QAD-")
+    expect(page.get_by_test_id("sha256")).to_have_text(re.compile("^[0-9a-f]{64}$"))
+
+    page.goto(f"{live_server.url}/cases/{case.reference}/")
+    expect(page.get_by_test_id("case-state")).to_have_text("Initial QAD submitted")
