@@ -71,6 +71,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qualify.core.context_processors.actor",
+                "qualify.notifications.context_processors.unread_notifications",
             ],
         },
     },

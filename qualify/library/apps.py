@@ -5,3 +5,11 @@ class LibraryConfig(AppConfig):
     name = "qualify.library"
     label = "library"
     verbose_name = "Document library and consultations"
+
+    def ready(self) -> None:
+        from qualify.library import choices
+        from qualify.notifications.choices import register_kind
+
+        register_kind(choices.NOTICE_CONSULTATION_OPENED, "A consultation opens")
+        register_kind(choices.NOTICE_CONSULTATION_CLOSING, "A consultation closes in a week")
+        register_kind(choices.NOTICE_VERSION_BASELINED, "A library document is baselined")

@@ -1,3 +1,46 @@
-from ninja import Router
+"""The inbox over the API: a person's own notices and marking them read."""
+
+import datetime as dt
+import uuid as uuid_mod
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from qualify.core.requests import actor_of
+from qualify.notifications.models import Notification
+from qualify.notifications.selectors import notification_get, notification_list
+from qualify.notifications.services import notification_mark_all_read, notification_mark_read
 
 router = Router(tags=["notifications"])
+
+
+class NotificationOut(Schema):
+    uuid: uuid_mod.UUID
+    kind: str
+    title: str
+    body: str
+    link: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+@router.get("/notifications", response=list[NotificationOut], summary="Your notices, unread first")
+@paginate(LimitOffsetPagination)
+def list_notifications(request: HttpRequest, unread: bool = False) -> object:
+    return notification_list(actor=actor_of(request), unread_only=unread)
+
+
+@router.post("/notifications/read-all", response=MarkedOut, summary="Mark all your notices read")
+def read_all(request: HttpRequest) -> dict[str, int]:
+    return {"marked": notification_mark_all_read(actor=actor_of(request))}
+
+
+@router.post("/notifications/{key}/read", response=NotificationOut, summary="Mark one of your notices read")
+def read_one(request: HttpRequest, key: str) -> Notification:
+    actor = actor_of(request)
+    return notification_mark_read(actor=actor, notification=notification_get(actor=actor, key=key))

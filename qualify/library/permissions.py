@@ -1,0 +1,63 @@
+"""Who may do what in the library (pure functions; services enforce them, views only show or hide controls).
+
+The first line of each docstring used in a workflow table is shown in the generated workflow documents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from qualify.core.actor import Actor
+from qualify.core.permissions import ALLOW, Decision, deny
+from qualify.core.roles import StaffRole
+
+
+def programme(actor: Actor, obj: Any = None) -> Decision:
+    """A programme administrator."""
+    if actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a programme administrator can do this.")
+
+
+def governance(actor: Actor, obj: Any = None) -> Decision:
+    """A board member or a programme administrator, recording a governance body's decision."""
+    if actor.is_programme_admin or actor.staff_role == StaffRole.BOARD_MEMBER:
+        return ALLOW
+    return deny("Only a board member or a programme administrator can record governance decisions.")
+
+
+def comment_editor(actor: Actor, comment: Any) -> Decision:
+    """The respondent organisation's qualification lead or a contributor."""
+    return can_comment_for(actor, int(comment.organisation_id))
+
+
+def can_manage_library(actor: Actor) -> Decision:
+    """Artefacts, versions and their files are published by the Programme."""
+    return programme(actor)
+
+
+def can_open_consultation(actor: Actor) -> Decision:
+    return programme(actor)
+
+
+def can_comment_for(actor: Actor, organisation_id: int) -> Decision:
+    """A participant's lead or contributor responds for it; viewers read, staff do not respond."""
+    if actor.can_edit_for(organisation_id):
+        return ALLOW
+    return deny("Only the organisation's qualification lead or a contributor can respond to a consultation.")
+
+
+def can_answer_comments(actor: Actor) -> Decision:
+    """The Programme answers comments in the consolidated comments log."""
+    return programme(actor)
+
+
+def can_record_approval(actor: Actor) -> Decision:
+    return governance(actor)
+
+
+def can_see_comments_log(actor: Actor) -> Decision:
+    """Staff read the full log (with names); participants read their own comments and the published log."""
+    if actor.is_authenticated and actor.is_staff_member:
+        return ALLOW
+    return deny("The consolidated comments log is for Programme and Code Body staff.")

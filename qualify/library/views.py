@@ -1,0 +1,485 @@
+"""Library pages: the public library, artefact and version pages and downloads; consultations for participants;
+the consolidated comments log for staff; and the Programme's publishing forms. Thin adapters over services and
+selectors: every refusal comes from a service, every read from a selector."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from qualify.core import guards
+from qualify.core.errors import DomainError, NotFound
+from qualify.core.requests import actor_of
+from qualify.core.roles import StaffRole
+from qualify.core.web import report_error
+from qualify.library.choices import (
+    CONTENT_TYPES,
+    LOG_PUBLISHED,
+    CommentStatus,
+    ConsultationStatus,
+    FileKind,
+    VersionStatus,
+)
+from qualify.library.exports import comments_log_workbook, respondent_labels
+from qualify.library.forms import AnswerForm, ApprovalForm, ArtefactForm, CommentForm, ConsultationForm, VersionForm
+from qualify.library.permissions import (
+    can_answer_comments,
+    can_comment_for,
+    can_manage_library,
+    can_open_consultation,
+    can_record_approval,
+)
+from qualify.library.selectors import (
+    LibraryFilters,
+    approval_status,
+    artefact_get,
+    artefact_list,
+    artefact_timeline,
+    comment_get,
+    comment_list,
+    consultation_get,
+    consultation_list,
+    consultation_log,
+    library_baselines,
+    library_facets,
+    no_comments_confirmations,
+    published_log,
+    responding_organisation,
+    version_file_get,
+    version_get,
+    version_list,
+)
+from qualify.library.services import (
+    approval_record,
+    artefact_create,
+    comment_answer,
+    comment_create,
+    comment_submit,
+    comment_update,
+    consultation_confirm_no_comments,
+    consultation_open,
+    version_approve,
+    version_create,
+)
+from qualify.library.workflow import VERSION_WORKFLOW
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _or_404(read: Callable[[], Any]) -> Any:
+    try:
+        return read()
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _form_errors(request: HttpRequest, form: Any) -> None:
+    messages.error(
+        request,
+        "Please check: "
+        + "; ".join(f"{field}: {' '.join(str(e) for e in errs)}" for field, errs in form.errors.items()),
+    )
+
+
+# --- the public library ---------------------------------------------------------------------------------------
+
+
+@guards.public
+def index(request: HttpRequest) -> HttpResponse:
+    """The library: each artefact's current baseline grouped by theme, with search and filters (no sign-in)."""
+    actor = actor_of(request)
+    filters = LibraryFilters.from_mapping(request.GET)
+    context = {
+        "groups": library_baselines(actor=actor, filters=filters),
+        "filters": filters,
+        "facets": library_facets(actor=actor),
+        "can_manage": can_manage_library(actor).allowed,
+    }
+    template = "library/_baselines.html" if getattr(request, "htmx", False) else "library/index.html"
+    return render(request, template, context)
+
+
+@guards.public
+def artefact_detail(request: HttpRequest, document_number: str) -> HttpResponse:
+    """An artefact with every version the visitor may see (older ones stay reachable) and its history."""
+    actor = actor_of(request)
+    artefact = _or_404(lambda: artefact_get(actor=actor, document_number=document_number))
+    context = {
+        "artefact": artefact,
+        "versions": list(version_list(actor=actor, artefact=artefact)),
+        "timeline": artefact_timeline(actor=actor, artefact=artefact),
+        "can_manage": can_manage_library(actor).allowed,
+        "version_form": VersionForm(),
+    }
+    return render(request, "library/artefact_detail.html", context)
+
+
+@guards.public
+def version_detail(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    version = _or_404(lambda: version_get(actor=actor, key=key))
+    context = {
+        "version": version,
+        "artefact": version.artefact,
+        "approvals": approval_status(version=version),
+        "decisions": sorted(version.approvals.all(), key=lambda a: (a.decided_on, a.recorded_at)),
+        "consultations": list(version.consultations.all()),
+        "log_published": version.status in LOG_PUBLISHED,
+        "can_approve": can_manage_library(actor).allowed
+        and any(t.name == "approve" for t in VERSION_WORKFLOW.available(actor, version)),
+        "can_record_decision": can_record_approval(actor).allowed and version.status == VersionStatus.APPROVED,
+        "approval_form": ApprovalForm(initial={"decided_on": timezone.localdate()}),
+    }
+    return render(request, "library/version_detail.html", context)
+
+
+@guards.public
+def download(request: HttpRequest, key: str, kind: str) -> FileResponse:
+    """A version's clean or red-lined file: anyone for the published record, staff for drafts."""
+    actor = actor_of(request)
+    found = _or_404(lambda: version_file_get(actor=actor, key=key, kind=kind))
+    version = found.version
+    label = "clean" if found.kind == FileKind.CLEAN else "redline"
+    filename = f"{version.artefact.document_number}-v{version.version}-{label}.{found.file_type}"
+    response = FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[found.file_type]
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@guards.public
+def published_log_download(request: HttpRequest, key: str) -> HttpResponse:
+    """The consolidated comments log published with an approved version, anonymised as respondents asked."""
+    actor = actor_of(request)
+    version, comments = _or_404(lambda: published_log(actor=actor, key=key))
+    title = f"{version.artefact.document_number} v{version.version} consolidated comments log"
+    body = comments_log_workbook(comments, title=title, anonymise=True)
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{version.artefact.document_number}-v{version.version}-comments-log.xlsx"'
+    )
+    return response
+
+
+# --- publishing (the Programme) ---------------------------------------------------------------------------------
+
+
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def manage(request: HttpRequest) -> HttpResponse:
+    """The Programme's desk: every artefact with its versions (drafts too), a new-artefact form."""
+    actor = actor_of(request)
+    form = ArtefactForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                artefact = artefact_create(actor=actor, **form.cleaned_data)
+            except DomainError as error:
+                report_error(request, error)
+            else:
+                messages.success(request, f"{artefact} added to the library.")
+                return redirect("library:artefact", document_number=artefact.document_number)
+        else:
+            _form_errors(request, form)
+    return render(request, "library/manage.html", {"artefacts": artefact_list(actor=actor), "form": form})
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def version_add(request: HttpRequest, document_number: str) -> HttpResponse:
+    actor = actor_of(request)
+    artefact = _or_404(lambda: artefact_get(actor=actor, document_number=document_number))
+    form = VersionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("library:artefact", document_number=artefact.document_number)
+    uploads: dict[str, tuple[IO[bytes], str]] = {
+        str(kind): (upload, upload.name or "")
+        for field, kind in (("clean_file", FileKind.CLEAN), ("redline_file", FileKind.REDLINE))
+        if (upload := form.cleaned_data.get(field))
+    }
+    try:
+        version = version_create(
+            actor=actor,
+            artefact=artefact,
+            version=form.cleaned_data["version"],
+            release_notes=form.cleaned_data["release_notes"],
+            files=uploads,
+        )
+    except DomainError as error:
+        report_error(request, error)
+        return redirect("library:artefact", document_number=artefact.document_number)
+    messages.success(request, f"Version {version.version} drafted.")
+    return redirect("library:version", key=version.uuid)
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def version_approve_view(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    version = _or_404(lambda: version_get(actor=actor, key=key))
+    try:
+        version_approve(actor=actor, version=version, comment=request.POST.get("comment", ""))
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, f"Version {version.version} approved; its comments log is published.")
+    return redirect("library:version", key=version.uuid)
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN, StaffRole.BOARD_MEMBER)
+def decision_record(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    version = _or_404(lambda: version_get(actor=actor, key=key))
+    form = ApprovalForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("library:version", key=version.uuid)
+    try:
+        approval_record(actor=actor, version=version, **form.cleaned_data)
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, "Decision recorded.")
+    return redirect("library:version", key=version.uuid)
+
+
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    """Open a consultation; dates and times are UK local time (closing 17:00 unless another time is given)."""
+    actor = actor_of(request)
+    candidates = [v for a in artefact_list(actor=actor) for v in getattr(a, "visible_versions", [])]
+    form = ConsultationForm(request.POST or None, versions=candidates)
+    if request.method == "POST":
+        if form.is_valid():
+            opens_at, closes_at = form.window()
+            chosen = [v for v in candidates if str(v.uuid) in form.cleaned_data["versions"]]
+            try:
+                consultation = consultation_open(
+                    actor=actor,
+                    title=form.cleaned_data["title"],
+                    versions=chosen,
+                    opens_at=opens_at,
+                    closes_at=closes_at,
+                )
+            except DomainError as error:
+                report_error(request, error)
+            else:
+                messages.success(request, f"{consultation.reference} is open; participants have been told.")
+                return redirect("library:consultation", key=consultation.uuid)
+        else:
+            _form_errors(request, form)
+    return render(request, "library/consultation_form.html", {"form": form, "allowed": can_open_consultation(actor)})
+
+
+# --- consultations (participants) --------------------------------------------------------------------------------
+
+
+@guards.signed_in
+def consultations(request: HttpRequest) -> HttpResponse:
+    actor = actor_of(request)
+    now = timezone.now()
+    rows = [(c, c.status_at(now)) for c in consultation_list(actor=actor)]
+    return render(
+        request,
+        "library/consultations.html",
+        {"rows": rows, "can_open": can_open_consultation(actor).allowed},
+    )
+
+
+@guards.signed_in
+def consultation_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """A consultation's papers; for a participant, its own comments (drafts and submitted) and the forms."""
+    actor = actor_of(request)
+    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    versions = list(consultation.versions.all())
+    status = consultation.status_at(timezone.now())
+    own = list(comment_list(actor=actor, consultation=consultation)) if not actor.is_staff_member else []
+    context = {
+        "consultation": consultation,
+        "versions": versions,
+        "status": status,
+        "is_open": status == ConsultationStatus.OPEN,
+        "can_respond": responding_organisation(actor=actor) is not None and status == ConsultationStatus.OPEN,
+        "comments": own,
+        "confirmations": list(no_comments_confirmations(actor=actor, consultation=consultation)),
+        "form": CommentForm(versions=versions),
+        "is_staff": actor.is_staff_member,
+    }
+    return render(request, "library/consultation_detail.html", context)
+
+
+@require_POST
+@guards.signed_in
+def comment_add(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    versions = list(consultation.versions.all())
+    form = CommentForm(request.POST, versions=versions)
+    organisation = responding_organisation(actor=actor)
+    if organisation is None:
+        messages.error(request, "Only a participant's qualification lead or a contributor can respond.")
+        return redirect("library:consultation", key=consultation.uuid)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("library:consultation", key=consultation.uuid)
+    data = form.cleaned_data
+    version = next(v for v in versions if str(v.uuid) == data["version"])
+    try:
+        comment = comment_create(
+            actor=actor,
+            consultation=consultation,
+            version=version,
+            organisation=organisation,
+            clause_reference=data["clause_reference"],
+            text=data["text"],
+            proposed_change=data["proposed_change"],
+            category=data["category"],
+            publish_with_name=data["publish_with_name"],
+            submit=request.POST.get("action") == "submit",
+        )
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        done = "submitted" if comment.status == CommentStatus.SUBMITTED else "saved as a draft"
+        messages.success(request, f"Your comment on {comment.clause_reference} is {done}.")
+    return redirect("library:consultation", key=consultation.uuid)
+
+
+@guards.signed_in
+def comment_edit(request: HttpRequest, key: str) -> HttpResponse:
+    """A comment of the actor's organisation; a draft can be changed until the close."""
+    actor = actor_of(request)
+    comment = _or_404(lambda: comment_get(actor=actor, key=key))
+    versions = list(comment.consultation.versions.all())
+    initial = {
+        "version": str(comment.version.uuid),
+        "clause_reference": comment.clause_reference,
+        "text": comment.text,
+        "proposed_change": comment.proposed_change,
+        "category": comment.category,
+        "publish_with_name": comment.publish_with_name,
+    }
+    form = CommentForm(request.POST or None, initial=initial, versions=versions)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                comment = comment_update(
+                    actor=actor,
+                    comment=comment,
+                    clause_reference=data["clause_reference"],
+                    text=data["text"],
+                    proposed_change=data["proposed_change"],
+                    category=data["category"],
+                    publish_with_name=data["publish_with_name"],
+                )
+            except DomainError as error:
+                report_error(request, error)
+            else:
+                messages.success(request, "Draft saved.")
+                return redirect("library:consultation", key=comment.consultation.uuid)
+        else:
+            _form_errors(request, form)
+    editable = comment.status == CommentStatus.DRAFT and can_comment_for(actor, comment.organisation_id).allowed
+    return render(request, "library/comment_edit.html", {"comment": comment, "form": form, "editable": editable})
+
+
+@require_POST
+@guards.signed_in
+def comment_submit_view(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    comment = _or_404(lambda: comment_get(actor=actor, key=key))
+    try:
+        comment_submit(actor=actor, comment=comment)
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, f"Your comment on {comment.clause_reference} is submitted.")
+    return redirect("library:consultation", key=comment.consultation.uuid)
+
+
+@require_POST
+@guards.signed_in
+def no_comments(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    organisation = responding_organisation(actor=actor)
+    if organisation is None:
+        messages.error(request, "Only a participant's qualification lead or a contributor can respond.")
+        return redirect("library:consultation", key=consultation.uuid)
+    try:
+        consultation_confirm_no_comments(actor=actor, consultation=consultation, organisation=organisation)
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, "Recorded: you reviewed the papers and have no comments.")
+    return redirect("library:consultation", key=consultation.uuid)
+
+
+# --- the consolidated comments log (staff) -------------------------------------------------------------------------
+
+
+@guards.staff()
+def log(request: HttpRequest, key: str) -> HttpResponse:
+    """Every submitted comment with the respondent's name and the Programme's answer."""
+    actor = actor_of(request)
+    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    comments = list(consultation_log(actor=actor, consultation=consultation))
+    labels = respondent_labels(comments, anonymise=True)
+    rows = [
+        (
+            c,
+            labels[c.organisation_id],
+            AnswerForm(
+                initial={"response": c.response, "outcome": c.outcome or None, "resulting_change": c.resulting_change},
+                auto_id=f"id_{c.uuid.hex[:12]}_%s",  # one form per comment: keep the labels' ids unique
+            ),
+        )
+        for c in comments
+    ]
+    context = {
+        "consultation": consultation,
+        "rows": rows,
+        "answered": sum(1 for c in comments if c.outcome),
+        "can_answer": can_answer_comments(actor).allowed,
+        "confirmations": list(no_comments_confirmations(actor=actor, consultation=consultation)),
+    }
+    return render(request, "library/log.html", context)
+
+
+@guards.staff()
+def log_export(request: HttpRequest, key: str) -> HttpResponse:
+    """The working log as Excel, with respondents' names (staff only; the published log is anonymised)."""
+    actor = actor_of(request)
+    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    comments = list(consultation_log(actor=actor, consultation=consultation))
+    body = comments_log_workbook(comments, title=f"{consultation.reference} consolidated comments log", anonymise=False)
+    response = HttpResponse(body, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{consultation.reference}-comments-log.xlsx"'
+    return response
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def answer(request: HttpRequest, key: str) -> HttpResponse:
+    actor = actor_of(request)
+    comment = _or_404(lambda: comment_get(actor=actor, key=key))
+    form = AnswerForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            comment_answer(actor=actor, comment=comment, **form.cleaned_data)
+        except DomainError as error:
+            report_error(request, error)
+        else:
+            messages.success(request, f"Answer recorded for comment on {comment.clause_reference}.")
+    return redirect("library:log", key=comment.consultation.uuid)

@@ -1,0 +1,191 @@
+"""The library's state machines as declarative transition tables (DOMAIN.md §9).
+
+An artefact version is drafted, consulted on, approved by the Programme once the consultation has closed and every
+comment is answered, baselined when every governance body its artefact needs has approved it, and superseded when a
+later version is baselined. A comment is a draft until its organisation submits it, which it may do only while the
+consultation is open.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from qualify.core.actor import Actor
+from qualify.core.errors import TransitionNotAllowed
+from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow, register
+from qualify.library import permissions as who
+from qualify.library.choices import CommentStatus, ConsultationStatus, GovernanceDecision, VersionStatus
+from qualify.library.models import ArtefactVersion, Comment, VersionTransition
+
+V = VersionStatus
+
+
+def latest_decisions(version: ArtefactVersion) -> dict[str, str]:
+    """Each body's latest decision on the version (a body may defer first and approve later)."""
+    latest: dict[str, str] = {}
+    for body, decision in version.approvals.order_by("decided_on", "recorded_at", "pk").values_list("body", "decision"):
+        latest[body] = decision
+    return latest
+
+
+def missing_approvals(version: ArtefactVersion) -> list[str]:
+    """The bodies the artefact needs whose latest decision is not an approval."""
+    latest = latest_decisions(version)
+    return [b for b in version.artefact.required_bodies if latest.get(b) != GovernanceDecision.APPROVE]
+
+
+def _consultations_closed(version: ArtefactVersion, data: TransitionInput) -> str | None:
+    now = timezone.now()
+    if any(c.status_at(now) != ConsultationStatus.CLOSED for c in version.consultations.all()):
+        return "The version's consultation has not closed yet."
+    return None
+
+
+def _comments_answered(version: ArtefactVersion, data: TransitionInput) -> str | None:
+    waiting = version.comments.filter(status=CommentStatus.SUBMITTED, outcome="").count()
+    if waiting:
+        return f"{waiting} comment{'s' if waiting != 1 else ''} in the consolidated comments log still need an answer."
+    return None
+
+
+def _all_bodies_approved(version: ArtefactVersion, data: TransitionInput) -> str | None:
+    missing = missing_approvals(version)
+    if missing:
+        return f"Still needs approval from {', '.join(missing)}."
+    return None
+
+
+def _no_later_baseline(version: ArtefactVersion, data: TransitionInput) -> str | None:
+    later = ArtefactVersion.objects.filter(
+        artefact_id=version.artefact_id, sequence__gt=version.sequence, status__in=[V.BASELINED, V.SUPERSEDED]
+    )
+    if later.exists():
+        return "A later version of this artefact has already been baselined."
+    return None
+
+
+def _t(name: str, label: str, sources: Any, target: str, permission: Any, **kw: Any) -> Transition:
+    return Transition(name=name, label=label, sources=frozenset(sources), target=target, permission=permission, **kw)
+
+
+VERSION_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "open_consultation",
+        "Open for consultation",
+        {V.DRAFT},
+        V.IN_CONSULTATION,
+        who.programme,
+        description="Taken by opening a consultation that includes the version.",
+    ),
+    _t(
+        "approve",
+        "Approve for governance",
+        {V.DRAFT, V.IN_CONSULTATION},
+        V.APPROVED,
+        who.programme,
+        guards=(_consultations_closed, _comments_answered),
+        description="The consolidated comments log is complete; it is published with the approved version.",
+    ),
+    _t(
+        "baseline",
+        "Baseline",
+        {V.APPROVED},
+        V.BASELINED,
+        who.governance,
+        guards=(_all_bodies_approved, _no_later_baseline),
+        description="Taken automatically when the last required governance body approves.",
+    ),
+    _t(
+        "supersede",
+        "Supersede",
+        {V.BASELINED},
+        V.SUPERSEDED,
+        who.governance,
+        description="Taken automatically when a later version of the artefact is baselined.",
+    ),
+)
+
+
+class VersionWorkflow(Workflow[ArtefactVersion]):
+    model = ArtefactVersion
+    state_field = "status"
+    transitions = VERSION_TRANSITIONS
+
+    def state_label(self, state: str) -> str:
+        return str(VersionStatus(state).label).lower() if state in VersionStatus.values else state
+
+    def check(self, actor: Actor, instance: ArtefactVersion, transition: Transition, data: TransitionInput) -> None:
+        if self.state_of(instance) not in transition.sources:
+            raise TransitionNotAllowed(
+                f"“{transition.label}” is not possible while version {instance.version} is "
+                f"{self.state_label(self.state_of(instance))}.",
+                details={"status": instance.status, "transition": transition.name},
+            )
+        super().check(actor, instance, transition, data)
+
+    def record(self, applied: AppliedTransition[ArtefactVersion]) -> dict[str, Any]:
+        VersionTransition.objects.create(
+            version=applied.instance,
+            name=applied.transition.name,
+            from_status=applied.source,
+            to_status=applied.transition.target,
+            at=applied.at,
+            actor_id=applied.actor.user_id,
+            actor_name=applied.actor.display_name,
+            comment=applied.data.comment.strip(),
+            request_id=applied.actor.request_id,
+        )
+        return {"artefact": applied.instance.artefact.document_number, "version": applied.instance.version}
+
+
+def _window_open(comment: Comment, data: TransitionInput) -> str | None:
+    status = comment.consultation.status_at(timezone.now())
+    if status == ConsultationStatus.UPCOMING:
+        return "The consultation has not opened yet."
+    if status == ConsultationStatus.CLOSED:
+        return "The consultation has closed; no more comments are accepted."
+    return None
+
+
+COMMENT_TRANSITIONS: tuple[Transition, ...] = (
+    _t(
+        "submit",
+        "Submit comment",
+        {CommentStatus.DRAFT},
+        CommentStatus.SUBMITTED,
+        who.comment_editor,
+        guards=(_window_open,),
+        description="Until the consultation's closing time (UK time); a submitted comment is final.",
+    ),
+)
+
+
+class CommentWorkflow(Workflow[Comment]):
+    model = Comment
+    state_field = "status"
+    transitions = COMMENT_TRANSITIONS
+
+    def state_label(self, state: str) -> str:
+        return str(CommentStatus(state).label).lower() if state in CommentStatus.values else state
+
+    def check(self, actor: Actor, instance: Comment, transition: Transition, data: TransitionInput) -> None:
+        if self.state_of(instance) not in transition.sources:
+            raise TransitionNotAllowed(
+                f"“{transition.label}” is not possible: the comment is {self.state_label(instance.status)}.",
+                details={"status": instance.status, "transition": transition.name},
+            )
+        super().check(actor, instance, transition, data)
+
+    def organisation_id(self, instance: Comment) -> int:
+        return int(instance.organisation_id)
+
+    def record(self, applied: AppliedTransition[Comment]) -> dict[str, Any]:
+        Comment.objects.filter(pk=applied.instance.pk).update(submitted_at=applied.at)
+        applied.instance.submitted_at = applied.at
+        return {"consultation": applied.instance.consultation.reference, "clause": applied.instance.clause_reference}
+
+
+VERSION_WORKFLOW = register("artefact_version", VersionWorkflow())
+COMMENT_WORKFLOW = register("consultation_comment", CommentWorkflow())

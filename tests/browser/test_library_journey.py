@@ -1,0 +1,95 @@
+"""A consultation in the browser: a participant submits two comments; the Programme answers one and exports the log."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from conftest import PASSWORD
+from qualify.core.actor import system_actor
+from qualify.library.services import consultation_open
+from qualify.library.tests.helpers import make_artefact, make_version
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(page, live_server, email: str) -> None:
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def add_comment(page, clause: str, text: str) -> None:
+    form = page.get_by_test_id("comment-form")
+    form.get_by_label("Section or clause").fill(clause)
+    form.get_by_label("Comment:", exact=True).fill(text)
+    form.get_by_label("Proposed change").fill(f"Reword {clause}")
+    form.get_by_label("Category").select_option("CLARIFICATION")
+    form.get_by_role("button", name="Submit comment").click()
+    page.get_by_text(f"Your comment on {clause} is submitted.").wait_for()
+
+
+def test_participant_comments_and_the_programme_answers_and_exports_the_log(page, live_server, live_cast, tmp_path):
+    version = make_version(make_artefact(short_name="QA&P Annex 2"), "0.2")
+    now = timezone.now()
+    consultation = consultation_open(
+        actor=system_actor("journey"),
+        title="QA&P Annex 2 v0.2",
+        versions=[version],
+        opens_at=now - dt.timedelta(hours=1),
+        closes_at=now + dt.timedelta(days=14),
+    )
+
+    # the participant finds the open consultation and submits two comments
+    sign_in(page, live_server, "lead@northwind.test")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/library/consultations/")
+    page.get_by_role("link", name=consultation.reference).click()
+    assert page.get_by_test_id("consultation-status").inner_text() == "Open"
+    add_comment(page, "3.2", "The PIT exit criteria are ambiguous.")
+    add_comment(page, "5.1", "Which evidence does the REC Code Manager expect?")
+    rows = page.get_by_test_id("own-comment")
+    assert rows.count() == 2 and "Submitted" in rows.first.inner_text()
+    page.get_by_role("button", name="Sign out").click()
+
+    # the programme administrator answers one comment in the consolidated comments log
+    sign_in(page, live_server, "admin@programme.test")
+    page.wait_for_url(f"{live_server.url}/cases/")
+    page.goto(f"{live_server.url}/library/consultations/{consultation.uuid}/log/")
+    entries = page.get_by_test_id("log-comment")
+    assert entries.count() == 2
+    first = entries.first
+    assert "Northwind Energy Ltd" in first.inner_text() and "(published as Respondent 1)" in first.inner_text()
+    first.get_by_label("Response").fill("Agreed: the criteria are now listed in a table.")
+    first.get_by_label("Status").select_option("ACCEPTED")
+    first.get_by_label("Resulting change").fill("New table 3.2a")
+    first.get_by_role("button", name="Save answer").click()
+    page.get_by_text("Answer recorded").wait_for()
+    assert page.get_by_test_id("answered").inner_text() == "1"
+
+    # and exports the log to Excel
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export-log").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{consultation.reference}-comments-log.xlsx"
+    saved = tmp_path / download.suggested_filename
+    download.save_as(saved)
+    sheet = load_workbook(saved).active
+    assert sheet.max_row == 3
+    assert [c.value for c in sheet[2]][1:11] == [
+        "Northwind Energy Ltd",
+        "MHHS-DEL1234 QA&P Annex 2",
+        "0.2",
+        "3.2",
+        "Clarification",
+        "The PIT exit criteria are ambiguous.",
+        "Reword 3.2",
+        "Agreed: the criteria are now listed in a table.",
+        "Accepted",
+        "New table 3.2a",
+    ]
+    assert sheet.cell(row=3, column=5).value == "5.1" and sheet.cell(row=3, column=10).value is None
