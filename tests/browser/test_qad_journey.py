@@ -34,6 +34,8 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
 ):
     from playwright.sync_api import expect
 
+    # Autosave waits for a pause in typing and then a round trip; leave room for a busy CI machine.
+    expect.set_options(timeout=15_000)
     publish_sample()
     case = case_in_pit(live_cast)
     # Every other section is already answered by the lead; the contributor does section 4.5 in the browser.
