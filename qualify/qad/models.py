@@ -48,6 +48,15 @@ class QadVersion(PublicIdModel):
     source_sha256 = models.CharField(max_length=64)
     published_at = models.DateTimeField(null=True, blank=True)
     loaded_by_name = models.CharField(max_length=200, blank=True)
+    # The QAD is a governed artefact (DOMAIN.md §9): the library version it was consulted on and baselined as.
+    artefact_version = models.ForeignKey(
+        "library.ArtefactVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="qad_versions",
+        help_text="The library version (same version id) this questionnaire was consulted on and baselined as.",
+    )
 
     objects = QadVersionQuerySet.as_manager()
 

@@ -37,7 +37,7 @@ def version_list(*, actor: Actor) -> QuerySet[QadVersion]:
 
 
 def version_get(*, actor: Actor, version: str) -> QadVersion:
-    found = version_list(actor=actor).filter(version=version).first()
+    found = version_list(actor=actor).select_related("artefact_version__artefact").filter(version=version).first()
     if found is None:
         raise NotFound(f"There is no QAD version {version!r}.")
     return found

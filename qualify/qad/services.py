@@ -24,6 +24,8 @@ from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
 from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
+from qualify.library.choices import VersionStatus
+from qualify.library.models import ArtefactVersion
 from qualify.qad import evidence as ev
 from qualify.qad import rules
 from qualify.qad.choices import DeclarationCapacity, SubmissionKind
@@ -70,13 +72,32 @@ def qad_version_check(*, text: str) -> VersionSpec:
 
 
 @transaction.atomic
-def qad_version_load(*, actor: Actor, text: str, source_name: str = "", publish: bool = False) -> QadVersion:
+def _artefact_version(document_number: str, version: str) -> ArtefactVersion:
+    found = (
+        ArtefactVersion.objects.select_related("artefact")
+        .filter(artefact__document_number=document_number.strip().upper(), version=version)
+        .first()
+    )
+    if found is None:
+        raise ValidationFailed(
+            f"The library has no version {version} of {document_number}: add it there first (same version id).",
+            details={"artefact": "no_such_version"},
+        )
+    return found
+
+
+def qad_version_load(
+    *, actor: Actor, text: str, source_name: str = "", publish: bool = False, artefact: str = ""
+) -> QadVersion:
     """Load a QAD version file as a draft (replacing an earlier draft of the same version id), optionally publishing.
 
     A published version never changes (DOMAIN.md §5): loading a file with a published version id is refused.
+    ``artefact`` names the library artefact (e.g. MHHS-DEL1234) whose version with the same id this QAD is; a QAD
+    linked to the library is published only once that version is baselined (DOMAIN.md §9).
     """
     can_manage_versions(actor).enforce()
     spec = qad_version_check(text=text)
+    artefact_version = _artefact_version(artefact, spec.version) if artefact.strip() else None
     existing = QadVersion.objects.filter(version=spec.version).first()
     if existing is not None and existing.is_published:
         raise ValidationFailed(
@@ -93,6 +114,7 @@ def qad_version_load(*, actor: Actor, text: str, source_name: str = "", publish:
         source_name=source_name[:200],
         source_sha256=rules.sha256_text(text),
         loaded_by_name=actor.display_name[:200],
+        artefact_version=artefact_version,
     )
     position = 0
     for s_index, s in enumerate(spec.sections):
@@ -140,9 +162,17 @@ def qad_version_load(*, actor: Actor, text: str, source_name: str = "", publish:
 def qad_version_publish(*, actor: Actor, version: QadVersion) -> QadVersion:
     """Publish a loaded version: from now on it never changes and new QADs start on it."""
     can_manage_versions(actor).enforce()
-    locked = QadVersion.objects.select_for_update().get(pk=version.pk)
+    locked = QadVersion.objects.select_for_update().select_related("artefact_version__artefact").get(pk=version.pk)
     if locked.is_published:
         raise ValidationFailed(f"QAD v{locked.version} is already published.", code="qad_version_published")
+    linked = locked.artefact_version
+    if linked is not None and linked.status != VersionStatus.BASELINED:
+        raise ValidationFailed(
+            f"QAD v{locked.version} is {linked.artefact.document_number} v{linked.version}, which is "
+            f"{linked.get_status_display().lower()}: publish it once the library has baselined it.",
+            details={"artefact_version": linked.status},
+            code="artefact_not_baselined",
+        )
     locked.published_at = timezone.now()
     locked.save(update_fields=["published_at", "updated_at"])
     audit_record(

@@ -18,6 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--publish", action="store_true", help="Publish the version once loaded.")
+        parser.add_argument(
+            "--artefact", default="", help="The library artefact this QAD is a version of, e.g. MHHS-DEL1234."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -27,7 +30,11 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         try:
             version = qad_version_load(
-                actor=system_actor("load_qad"), text=text, source_name=path.name, publish=options["publish"]
+                actor=system_actor("load_qad"),
+                text=text,
+                source_name=path.name,
+                publish=options["publish"],
+                artefact=options["artefact"],
             )
         except DomainError as error:
             problems = error.details.get("problems", []) if isinstance(error.details, dict) else []
