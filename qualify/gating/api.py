@@ -1,18 +1,32 @@
-"""Gating over HTTP: a JSON batch of up to 10,000 events decided in order (issue 5)."""
+"""Gating over HTTP (issue 5): a JSON batch of up to 10,000 events decided in order; bulk jobs (an events file
+uploaded, decided in the background, its result downloaded); and the register import for programme administrators.
+
+The register import lives here rather than in the register app's router because only this app may import both the
+register and the gating layers; it calls the same service as ``manage.py import_register``.
+"""
 
 import datetime as dt
-from typing import Literal
+import uuid
+from typing import Any, Literal
 
 import polars as pl
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import Field, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
 
+from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
+from qualify.gating import uploads
 from qualify.gating.choices import EVENT_COLUMNS
 from qualify.gating.engine import decide
 from qualify.gating.live import current_context
-from qualify.gating.permissions import can_gate
+from qualify.gating.models import GatingJob
+from qualify.gating.permissions import can_gate, can_submit_job
 from qualify.gating.reasons import REASON_SEPARATOR
+from qualify.gating.selectors import gating_job_get, gating_job_list, gating_job_result
+from qualify.gating.services import gating_job_submit
+from qualify.participants.permissions import can_manage_participants
+from qualify.register.imports import register_import
 
 router = Router(tags=["gating"])
 
@@ -62,3 +76,143 @@ def post_decisions(request: HttpRequest, payload: DecisionsIn) -> dict[str, obje
         )
     ]
     return {"decisions": decisions}
+
+
+# --- bulk jobs -----------------------------------------------------------------------------------------------------
+
+
+class JobSummaryOut(Schema):
+    total: int = 0
+    by_outcome: dict[str, int] = {}
+    by_reason: dict[str, int] = {}
+
+
+class JobOut(Schema):
+    reference: str = Field(description="Human reference, e.g. GJ-000123")
+    uuid: uuid.UUID
+    state: Literal["QUEUED", "RUNNING", "DONE", "FAILED"]
+    file: str = Field(description="The uploaded file's name")
+    format: Literal["csv", "parquet"]
+    size: int
+    requested_by: str
+    total_rows: int | None = Field(description="Events in the file, once counted")
+    processed_rows: int
+    percent: int
+    summary: JobSummaryOut | None = Field(description="Counts by outcome and by reason, once done")
+    error: str = Field(description="Why the job failed (names the row and column), else empty")
+    result_url: str | None = Field(description="Where to download the result, once done")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+def _job_out(job: GatingJob) -> dict[str, Any]:
+    done = job.state == "DONE"
+    return {
+        "reference": job.reference,
+        "uuid": job.uuid,
+        "state": job.state,
+        "file": job.original_name,
+        "format": job.input_format,
+        "size": job.input_size,
+        "requested_by": job.requested_by_name,
+        "total_rows": job.total_rows,
+        "processed_rows": job.processed_rows,
+        "percent": job.percent,
+        "summary": job.summary if done else None,
+        "error": job.error_message,
+        "result_url": f"/api/v1/gating/jobs/{job.reference}/result" if done else None,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
+
+
+@router.post(
+    "/gating/jobs",
+    response=JobOut,
+    summary="Upload an events file (multipart field 'file', .csv or .parquet) to be decided in the background",
+)
+def post_job(request: HttpRequest) -> dict[str, Any]:
+    limit = uploads.install_upload_handlers(request)
+    # Refuse before reading the body, so nobody who may not gate can make the server spool a large file.
+    can_submit_job(actor_of(request)).enforce()
+    files = request.FILES
+    if limit is not None and limit.exceeded:
+        raise uploads.too_big_error()
+    upload = files.get("file")
+    if upload is None:
+        raise ValidationFailed("Send the events file as the multipart field 'file'.", details={"file": "required"})
+    job = gating_job_submit(
+        actor=actor_of(request),
+        upload=upload.file,  # type: ignore[arg-type]  # an uploaded file always has its file
+        name=upload.name or "",
+        size=upload.size or 0,
+    )
+    job.refresh_from_db()  # the job may already have run (immediate task backend)
+    return _job_out(job)
+
+
+@router.get("/gating/jobs", response=list[JobOut], summary="Your bulk gating jobs, newest first")
+@paginate(LimitOffsetPagination)
+def list_jobs(request: HttpRequest) -> Any:
+    return [_job_out(job) for job in gating_job_list(actor=actor_of(request))]
+
+
+@router.get("/gating/jobs/{reference}", response=JobOut, summary="A bulk gating job: state, progress, summary")
+def get_job(request: HttpRequest, reference: str) -> dict[str, Any]:
+    return _job_out(gating_job_get(actor=actor_of(request), reference=reference))
+
+
+@router.get(
+    "/gating/jobs/{reference}/result",
+    summary="The result file of a finished job (ref,outcome,reasons; CSV or Parquet as uploaded)",
+    response={200: None},
+)
+def get_job_result(request: HttpRequest, reference: str) -> FileResponse:
+    handle, filename, content_type = gating_job_result(actor=actor_of(request), reference=reference)
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+# --- register import -------------------------------------------------------------------------------------------------
+
+
+class RegisterImportOut(Schema):
+    rows: int
+    organisations_created: int
+    participations_created: int
+    events_created: int
+    events_already_recorded: int
+
+
+@router.post(
+    "/register/import",
+    response=RegisterImportOut,
+    tags=["register"],
+    summary="Import register events from a CSV (multipart field 'file'; as manage.py import_register)",
+    description=(
+        "Columns organisation,mpid,role,event,date,distributor_ids. All or nothing: any bad row gives 422 with "
+        "every problem (row, column, message) in details.problems and nothing is saved. Re-importing the same "
+        "file changes nothing. Programme administrators only."
+    ),
+)
+def post_register_import(request: HttpRequest) -> dict[str, int]:
+    actor = actor_of(request)
+    can_manage_participants(actor).enforce()
+    upload = request.FILES.get("file")
+    if upload is None:
+        raise ValidationFailed("Send the register CSV as the multipart field 'file'.", details={"file": "required"})
+    try:
+        text = upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed(
+            "The file is not UTF-8 text; save the CSV as UTF-8.", details={"file": "not_utf8"}
+        ) from None
+    result = register_import(actor=actor, text=text, source_name=upload.name or "register.csv")
+    return {
+        "rows": result.rows,
+        "organisations_created": result.organisations_created,
+        "participations_created": result.participations_created,
+        "events_created": result.events_created,
+        "events_already_recorded": result.events_already_recorded,
+    }

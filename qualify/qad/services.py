@@ -162,7 +162,7 @@ def qad_version_load(
 def qad_version_publish(*, actor: Actor, version: QadVersion) -> QadVersion:
     """Publish a loaded version: from now on it never changes and new QADs start on it."""
     can_manage_versions(actor).enforce()
-    locked = QadVersion.objects.select_for_update().select_related("artefact_version__artefact").get(pk=version.pk)
+    locked = QadVersion.objects.select_for_update().get(pk=version.pk)
     if locked.is_published:
         raise ValidationFailed(f"QAD v{locked.version} is already published.", code="qad_version_published")
     linked = locked.artefact_version

@@ -1,8 +1,25 @@
-"""Permission matrix rows for the gating endpoints."""
+"""Permission matrix rows for the gating pages and endpoints (collected by tests/test_permission_matrix.py)."""
 
 from __future__ import annotations
 
-from tests.matrix import A_MEMBERS, STAFF, endpoint, every
+from django.urls import reverse
+
+from tests.matrix import A_MEMBERS, STAFF, endpoint, every, page
+
+PARTICIPANTS = [*A_MEMBERS, "lead_b"]
+NOT_ADMIN_STAFF = [key for key in STAFF if key != "admin"]
+# A job is seen by its requester and by programme administrators; other staff get "not found".
+ADMINS_JOB = {**every(PARTICIPANTS, 403), **every(NOT_ADMIN_STAFF, 404), "admin": 200}
+job = lambda c: c.gating_job.reference  # noqa: E731
+
+
+def prepare(cast):  # type: ignore[no-untyped-def]
+    """A finished bulk job, submitted by the programme administrator."""
+    from qualify.gating.tests.jobs import submit_and_run
+
+    cast.gating_job = submit_and_run(cast.actor("admin"))
+    assert cast.gating_job.state == "DONE", cast.gating_job.error_message
+
 
 _EVENT = {
     "ref": "m1",
@@ -23,5 +40,31 @@ ROWS = [
         {**every([*A_MEMBERS, "lead_b"], 403), **every(STAFF, 200)},
         method="post",
         data=lambda c: {"events": [_EVENT]},
+    ),
+    page("gating:jobs", lambda c: reverse("gating:jobs"), {**every(PARTICIPANTS, 403), **every(STAFF, 200)}),
+    # Without a file the form comes back with its error (422); the upload itself is tested in test_jobs.py.
+    page(
+        "gating:job_upload",
+        lambda c: reverse("gating:job_upload"),
+        {**every(PARTICIPANTS, 403), **every(STAFF, 422)},
+        method="post",
+    ),
+    page("gating:job", lambda c: reverse("gating:job", args=[job(c)]), ADMINS_JOB),
+    page("gating:job_progress", lambda c: reverse("gating:job_progress", args=[job(c)]), ADMINS_JOB),
+    page("gating:job_result", lambda c: reverse("gating:job_result", args=[job(c)]), ADMINS_JOB),
+    endpoint(
+        "POST /gating/jobs",
+        lambda c: "/api/v1/gating/jobs",
+        {**every(PARTICIPANTS, 403), **every(STAFF, 422)},
+        method="post",
+    ),
+    endpoint("GET /gating/jobs", lambda c: "/api/v1/gating/jobs", {**every(PARTICIPANTS, 403), **every(STAFF, 200)}),
+    endpoint("GET /gating/jobs/{reference}", lambda c: f"/api/v1/gating/jobs/{job(c)}", ADMINS_JOB),
+    endpoint("GET /gating/jobs/{reference}/result", lambda c: f"/api/v1/gating/jobs/{job(c)}/result", ADMINS_JOB),
+    endpoint(
+        "POST /register/import",
+        lambda c: "/api/v1/register/import",
+        {**every([*PARTICIPANTS, *NOT_ADMIN_STAFF], 403), "admin": 422},
+        method="post",
     ),
 ]
