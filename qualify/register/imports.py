@@ -30,17 +30,12 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from qualify.core.actor import Actor
+from qualify.core.csvimport import Problem, import_failed, parse_date, read_csv_rows
 from qualify.core.errors import DomainError
 from qualify.participants.choices import MarketRole
 from qualify.participants.models import MarketParticipation, Organisation
 from qualify.participants.permissions import can_manage_participants
 from qualify.participants.services import organisation_create, participation_create
-from qualify.plan.management.commands.import_milestones import (
-    Problem,
-    import_failed,
-    parse_date,
-    read_csv_rows,
-)
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 from qualify.register.services import register_event_record
 

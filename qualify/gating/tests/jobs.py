@@ -10,7 +10,7 @@ from qualify.core.actor import Actor, system_actor
 from qualify.gating.models import GatingJob
 from qualify.gating.services import gating_job_run, gating_job_submit
 from qualify.gating.tests.test_gate_command import EVENTS, EXPECTED, MILESTONES, REGISTER
-from qualify.plan.management.commands.import_milestones import milestones_import
+from qualify.plan.imports import milestones_import
 from qualify.register.imports import register_import
 
 __all__ = ["EVENTS", "EXPECTED", "events_csv", "load_market", "submit_and_run"]

@@ -13,7 +13,7 @@ from qualify.audit.models import AuditEvent
 from qualify.core.actor import system_actor
 from qualify.core.errors import NotAllowed
 from qualify.core.roles import StaffRole
-from qualify.plan.management.commands.import_milestones import milestones_import
+from qualify.plan.imports import milestones_import
 from qualify.plan.models import Milestone, MilestoneDateChange
 
 HEADER = "code,name,date,meaning,segments"

@@ -15,7 +15,7 @@ from qualify.core.errors import NotAllowed, ValidationFailed
 from qualify.core.roles import StaffRole
 from qualify.participants.models import DistributorId, MarketParticipation, Organisation
 from qualify.participants.services import organisation_create, participation_create
-from qualify.register.management.commands.import_register import register_import
+from qualify.register.imports import register_import
 from qualify.register.models import RegisterEvent
 from qualify.register.selectors import participation_status
 

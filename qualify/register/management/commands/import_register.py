@@ -1,7 +1,7 @@
 """``manage.py import_register FILE``: load the register's status history from today's spreadsheets (issue 5).
 
 The file format and the rules live with the service, in ``qualify/register/imports.py``; this command only reads
-the file and reports. ``register_import`` is re-exported here for callers of the earlier location.
+the file and reports.
 """
 
 from __future__ import annotations
@@ -12,11 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from qualify.core.actor import system_actor
+from qualify.core.csvimport import Problem, read_text
 from qualify.core.errors import DomainError
-from qualify.plan.management.commands.import_milestones import Problem, read_text
-from qualify.register.imports import COLUMNS, RegisterImportResult, parse_register_csv, register_import
-
-__all__ = ["COLUMNS", "Command", "RegisterImportResult", "parse_register_csv", "register_import"]
+from qualify.register.imports import register_import
 
 
 class Command(BaseCommand):
