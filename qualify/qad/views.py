@@ -48,6 +48,7 @@ from qualify.qad.selectors import (
     version_questions,
 )
 from qualify.qad.services import (
+    SUBMISSION_STEPS,
     answer_save,
     answers_import,
     declaration_record,
@@ -193,8 +194,11 @@ def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
         "missing": view.missing(),
         "submissions": list(submission_list(actor=actor, response=response)),
         "can_edit": can_edit_answers(actor, case).allowed,
-        "can_submit_initial": can_submit(actor, case, SubmissionKind.INITIAL).allowed,
-        "can_submit_final": can_submit(actor, case, SubmissionKind.FINAL).allowed,
+        # Offer only the submission the case's state allows (PIT or its clarification: Initial; testing: Final).
+        "can_submit_initial": can_submit(actor, case, SubmissionKind.INITIAL).allowed
+        and case.state in SUBMISSION_STEPS[SubmissionKind.INITIAL],
+        "can_submit_final": can_submit(actor, case, SubmissionKind.FINAL).allowed
+        and case.state in SUBMISSION_STEPS[SubmissionKind.FINAL],
         "can_move": can_move_version(actor, case).allowed,
         "newer_versions": newer,
         "upload_form": EvidenceUploadForm(

@@ -201,3 +201,17 @@ def test_the_director_declaration_is_recorded_from_the_submission_page(cast, qad
 def test_a_section_that_does_not_apply_is_not_found(cast, qad, client_for):
     response = client_for("lead_a").get(reverse("qad:section", args=[cast.case_a.reference, "6"]))
     assert response.status_code == 404
+
+
+def test_the_qad_page_offers_only_the_submission_the_case_state_allows(cast, qad, client_for):
+    from qualify.cases.models import QualificationCase
+
+    url = reverse("qad:case", args=[cast.case_a.reference])
+    draft = client_for("lead_a").get(url).content.decode()
+    assert "submit-initial" not in draft and "submit-final" not in draft
+    QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="PIT")  # test set-up: jump ahead
+    in_pit = client_for("lead_a").get(url).content.decode()
+    assert 'data-testid="submit-initial"' in in_pit and 'data-testid="submit-final"' not in in_pit
+    QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="TESTING")  # test set-up: jump ahead
+    testing = client_for("lead_a").get(url).content.decode()
+    assert 'data-testid="submit-final"' in testing and 'data-testid="submit-initial"' not in testing
