@@ -6,13 +6,12 @@ the disk before it is refused. The limit is ``QUALIFY_GATING_MAX_BYTES`` (3 GB u
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload, TemporaryFileUploadHandler
 from django.http import HttpRequest
 
 from qualify.core.errors import ValidationFailed
+from qualify.core.uploads import SizeLimitHandler
+from qualify.core.uploads import install_upload_handlers as install_size_limit
 from qualify.gating.models import InputFormat
 
 DEFAULT_MAX_BYTES = 3 * 1024**3
@@ -47,35 +46,6 @@ def input_format(name: str) -> InputFormat:
         ) from None
 
 
-class SizeLimitHandler(FileUploadHandler):
-    """Stops reading an upload once it passes the limit; the view or endpoint checks ``exceeded`` and refuses."""
-
-    def __init__(self, request: HttpRequest | None = None) -> None:
-        super().__init__(request)
-        self.received = 0
-        self.exceeded = False
-
-    def handle_raw_input(
-        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None
-    ) -> None:
-        if content_length and content_length > max_bytes() + 1024 * 1024:
-            self.exceeded = True
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.exceeded or self.received > max_bytes():
-            self.exceeded = True
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 def install_upload_handlers(request: HttpRequest) -> SizeLimitHandler | None:
-    """Size limit and on-disk spooling for this request, if its body has not been read yet."""
-    if hasattr(request, "_files"):
-        return None
-    limit = SizeLimitHandler(request)
-    request.upload_handlers = [limit, TemporaryFileUploadHandler(request)]
-    return limit
+    """Spool this request's upload to disk and stop it past the limit (qualify/core/uploads.py)."""
+    return install_size_limit(request, limit=max_bytes())

@@ -15,6 +15,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
+from qualify.core.uploads import SizeLimitHandler
 from qualify.core.web import paginate, report_error
 from qualify.gating import uploads
 from qualify.gating.forms import JobUploadForm
@@ -52,7 +53,7 @@ def job_upload_view(request: HttpRequest) -> HttpResponseBase:
 
 
 @csrf_protect
-def _job_upload_protected(request: HttpRequest, limit: uploads.SizeLimitHandler | None) -> HttpResponse:
+def _job_upload_protected(request: HttpRequest, limit: SizeLimitHandler | None) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     if limit is not None and limit.exceeded:

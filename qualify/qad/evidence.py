@@ -11,14 +11,15 @@ import hashlib
 import re
 import unicodedata
 import zipfile
-from typing import IO, Any
+from typing import IO
 
 import filetype  # type: ignore[import-untyped]  # filetype ships no type information
 from django.conf import settings
-from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import HttpRequest
 
 from qualify.core.errors import ValidationFailed
+from qualify.core.uploads import SizeLimitHandler
+from qualify.core.uploads import install_upload_handlers as install_size_limit
 from qualify.qad.choices import EVIDENCE_EXTENSIONS
 
 DEFAULT_MAX_BYTES = 250 * 1024 * 1024
@@ -42,45 +43,9 @@ def too_big_error() -> ValidationFailed:
     )
 
 
-class SizeLimitHandler(FileUploadHandler):
-    """Stops reading an upload once it passes the evidence limit, so a huge file never fills the disk.
-
-    The rest of the request body is read and discarded (not kept), so the person gets a clear answer rather than a
-    reset connection. The view checks ``exceeded`` and refuses.
-    """
-
-    def __init__(self, request: HttpRequest | None = None) -> None:
-        super().__init__(request)
-        self.received = 0
-        self.exceeded = False
-
-    def handle_raw_input(
-        self, input_data: Any, META: Any, content_length: int, boundary: Any, encoding: Any = None
-    ) -> None:
-        if content_length and content_length > max_bytes() + 1024 * 1024:
-            self.exceeded = True
-        return None
-
-    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
-        self.received += len(raw_data)
-        if self.exceeded or self.received > max_bytes():
-            self.exceeded = True
-            raise StopUpload(connection_reset=False)
-        return raw_data
-
-    def file_complete(self, file_size: int) -> None:
-        return None
-
-
 def install_upload_handlers(request: HttpRequest) -> SizeLimitHandler | None:
-    """Use the size limit and on-disk spooling for this request, if its body has not been read yet."""
-    if hasattr(request, "_files"):
-        return None
-    from django.core.files.uploadhandler import TemporaryFileUploadHandler
-
-    limit = SizeLimitHandler(request)
-    request.upload_handlers = [limit, TemporaryFileUploadHandler(request)]
-    return limit
+    """Spool this request's upload to disk and stop it past the limit (qualify/core/uploads.py)."""
+    return install_size_limit(request, limit=max_bytes())
 
 
 def check_name(name: str) -> tuple[str, str]:

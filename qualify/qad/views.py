@@ -20,6 +20,7 @@ from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
+from qualify.core.uploads import SizeLimitHandler
 from qualify.core.web import report_error
 from qualify.qad import evidence as ev
 from qualify.qad import exports, rules
@@ -315,7 +316,7 @@ def evidence_upload_view(request: HttpRequest, key: str) -> HttpResponseBase:
 
 
 @csrf_protect
-def _evidence_upload_protected(request: HttpRequest, key: str, limit: ev.SizeLimitHandler | None) -> HttpResponse:
+def _evidence_upload_protected(request: HttpRequest, key: str, limit: SizeLimitHandler | None) -> HttpResponse:
     if request.method != "POST":
         return HttpResponse(status=405)
     actor = actor_of(request)
