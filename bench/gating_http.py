@@ -20,19 +20,14 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
-import secrets
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+from production_server import PYTHON, gunicorn, production_database, run
+
 MPAN_WEIGHTS = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
 DISTRIBUTOR_IDS = [f"{n:02d}" for n in range(10, 24)]
 ROLE_COUNTS = {"SUPPLIER": 150, "MEM": 70, "SDS": 40, "ADS": 20, "UMSDS": 20}
@@ -43,10 +38,6 @@ MILESTONES = [
     "M14,All Suppliers qualified,2026-10-28,ALL_SUPPLIERS_QUALIFIED,",
     "M15,Migration ends,2027-05-31,MIGRATION_END,",
 ]
-
-
-def run(args: list[str], env: dict[str, str]) -> str:
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
 
 
 def mpid(prefix: str, number: int) -> str:
@@ -153,20 +144,6 @@ def post(connection: http.client.HTTPConnection, body: bytes, token: str) -> tup
     return time.perf_counter() - started, response.status, payload
 
 
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/health/", headers={"X-Forwarded-Proto": "https"})
-            connection.getresponse().read()
-            connection.close()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=10_000)
@@ -179,70 +156,31 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
 
-    import psycopg
-
     rng = random.Random(args.seed)
-    database = f"qualify_bench_gating_{os.getpid()}"
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": f"{args.pg}/{database}",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = None
     timings: list[float] = []
-    try:
+    with production_database(args.pg, "gating") as env:
         token, by_role = prepare(env, rng)
         participations = sum(len(codes) for codes in by_role.values())
         batch = events(rng, args.events, by_role)
         body = json.dumps({"events": batch}, separators=(",", ":")).encode()
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        wait_for(args.port)
-        connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
-        outcomes: dict[str, int] = {}
-        # Warm-up: every worker builds its gating context once (then reused until the register changes).
-        for _ in range(args.warmup * args.workers):
-            _, status, payload = post(connection, body, token)
-            if status != 200:
-                raise SystemExit(f"warm-up failed: {status} {payload[:500]!r}")
-        for _ in range(args.repeat):
-            elapsed, status, payload = post(connection, body, token)
-            if status != 200:
-                raise SystemExit(f"request failed: {status} {payload[:500]!r}")
-            decisions = json.loads(payload)["decisions"]
-            assert len(decisions) == args.events and decisions[0]["ref"] == batch[0]["ref"]
-            timings.append(elapsed)
-        for decision in decisions:
-            outcomes[decision["outcome"]] = outcomes.get(decision["outcome"], 0) + 1
-        connection.close()
-    finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        with gunicorn(env, args.port, workers=args.workers, threads=args.threads):
+            connection = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+            outcomes: dict[str, int] = {}
+            # Warm-up: every worker builds its gating context once (then reused until the register changes).
+            for _ in range(args.warmup * args.workers):
+                _, status, payload = post(connection, body, token)
+                if status != 200:
+                    raise SystemExit(f"warm-up failed: {status} {payload[:500]!r}")
+            for _ in range(args.repeat):
+                elapsed, status, payload = post(connection, body, token)
+                if status != 200:
+                    raise SystemExit(f"request failed: {status} {payload[:500]!r}")
+                decisions = json.loads(payload)["decisions"]
+                assert len(decisions) == args.events and decisions[0]["ref"] == batch[0]["ref"]
+                timings.append(elapsed)
+            for decision in decisions:
+                outcomes[decision["outcome"]] = outcomes.get(decision["outcome"], 0) + 1
+            connection.close()
 
     ordered = sorted(timings)
     p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]

@@ -20,22 +20,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import secrets
-import signal
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-
-
-def run(args: list[str], env: dict[str, str]) -> str:
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+from production_server import PYTHON, gunicorn, production_database, run
 
 
 def prepare(env: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
@@ -101,17 +90,6 @@ async def load(
     return latencies, statuses, time.perf_counter() - started
 
 
-def wait_for(port: int, timeout: float = 30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        try:
-            asyncio.run(one_request(port, "/health/", ""))
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
@@ -123,52 +101,13 @@ def main() -> None:
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
 
-    import psycopg
-
-    database = f"qualify_bench_{os.getpid()}"
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{database}"')
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": f"{args.pg}/{database}",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "false",
-        "LOG_LEVEL": "WARNING",
-    }
-    server = None
-    try:
+    with production_database(args.pg, "register") as env:
         token, pairs = prepare(env)
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                "config.wsgi",
-                "--bind",
-                f"127.0.0.1:{args.port}",
-                "--workers",
-                str(args.workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        wait_for(args.port)
-        asyncio.run(load(args.port, token, pairs, 5, 2, 0))  # warm every worker's connections and caches
-        latencies, statuses, elapsed = asyncio.run(
-            load(args.port, token, pairs, args.clients, args.seconds, args.think)
-        )
-    finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            server.wait(timeout=30)
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        with gunicorn(env, args.port, workers=args.workers, threads=args.threads):
+            asyncio.run(load(args.port, token, pairs, 5, 2, 0))  # warm every worker's connections and caches
+            latencies, statuses, elapsed = asyncio.run(
+                load(args.port, token, pairs, args.clients, args.seconds, args.think)
+            )
 
     ordered = sorted(latencies)
 
