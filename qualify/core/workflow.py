@@ -35,6 +35,7 @@ class TransitionInput:
 
 Permission = Callable[[Actor, Any], Decision]
 Guard = Callable[[Any, TransitionInput], str | None]
+Effect = Callable[["AppliedTransition[Any]"], None]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Workflow(Generic[M]):
             raise ValueError(f"{type(self).__name__} repeats transition names {sorted(duplicates)}")
         self._by_name = {t.name: t for t in self.transitions}
         self._extra_guards: dict[str, list[Guard]] = {}
+        self._effects: dict[str, list[Effect]] = {}
 
     def add_guard(self, name: str, guard: Guard) -> None:
         """Let a higher app add a precondition to a step without the lower app importing it.
@@ -86,6 +88,21 @@ class Workflow(Generic[M]):
         guards = self._extra_guards.setdefault(name, [])
         if guard not in guards:
             guards.append(guard)
+
+    def add_effect(self, name: str, effect: Effect) -> None:
+        """Let a higher app act on a step inside its transaction, after the step is recorded.
+
+        E.g. the assessment app tells the owning Code Bodies that a QAD was submitted. An effect that must not run
+        before commit (e-mail) queues itself with ``transaction.on_commit``. Adding the same effect twice has no
+        effect.
+        """
+        self.get(name)
+        effects = self._effects.setdefault(name, [])
+        if effect not in effects:
+            effects.append(effect)
+
+    def effects_for(self, transition: Transition) -> tuple[Effect, ...]:
+        return tuple(self._effects.get(transition.name, ()))
 
     def guards_for(self, transition: Transition) -> tuple[Guard, ...]:
         return (*transition.guards, *self._extra_guards.get(transition.name, ()))
@@ -161,6 +178,8 @@ def apply_transition(
             instance=locked, transition=transition, source=source, data=data, actor=actor, at=now
         )
         extra = workflow.record(applied)
+        for effect in workflow.effects_for(transition):
+            effect(applied)
         audit_record(
             actor=actor,
             action=f"{workflow.model._meta.label_lower}.{transition.name}",

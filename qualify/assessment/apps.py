@@ -1,0 +1,36 @@
+from django.apps import AppConfig
+
+# The case steps a QAD submission takes (qad/services.py SUBMISSION_STEPS): each tells the owning bodies.
+SUBMISSION_STEPS = (
+    "submit_initial_qad",
+    "submit_final_qad",
+    "answer_initial_clarification",
+    "answer_final_clarification",
+)
+
+
+class AssessmentConfig(AppConfig):
+    name = "qualify.assessment"
+    label = "assessment"
+    verbose_name = "Assessment and approval"
+
+    def ready(self) -> None:
+        # The lifecycle waits for the assessment: its steps are guarded by the assessment's records, and a QAD
+        # arriving for review is announced to the bodies that own its sections.
+        from qualify.assessment.choices import NOTICE_KINDS
+        from qualify.assessment.rules import CASE_GUARDS
+        from qualify.assessment.services import submission_received
+        from qualify.cases.workflow import CASE_WORKFLOW
+        from qualify.notifications.choices import register_kind
+
+        for name, guard in CASE_GUARDS.items():
+            CASE_WORKFLOW.add_guard(name, guard)
+        for name in (
+            "submit_initial_qad",
+            "submit_final_qad",
+            "answer_initial_clarification",
+            "answer_final_clarification",
+        ):
+            CASE_WORKFLOW.add_effect(name, submission_received)
+        for kind, label in NOTICE_KINDS.items():
+            register_kind(kind, label)
