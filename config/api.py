@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from qualify.accounts.api_auth import BearerToken
+from qualify.assessment.api import router as assessment_router
 from qualify.cases.api import router as cases_router
 from qualify.core.api import install_error_handlers
 from qualify.gating.api import router as gating_router
@@ -36,3 +37,4 @@ api.add_router("/", cases_router)
 api.add_router("/", qad_router)
 api.add_router("/", library_router)
 api.add_router("/", notifications_router)
+api.add_router("/", assessment_router)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("qad/", include("qualify.qad.urls")),
     path("gating/", include("qualify.gating.urls")),
     path("notifications/", include("qualify.notifications.urls")),
+    path("assessment/", include("qualify.assessment.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -190,6 +190,8 @@ def test_permission_matrix(matrix_cast, client_for, token_for, row, who):
             response = client.post(url, row.data(cast), content_type="application/json", **extra)
         else:
             response = client.post(url, row.data(cast), **extra)
+    elif row.method == "delete":
+        response = client.delete(url, **extra)
     else:
         response = client.get(url, **extra)
     assert response.status_code == expected, f"{row.name} as {who}: {response.status_code}"

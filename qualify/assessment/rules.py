@@ -154,32 +154,45 @@ class BodyClock:
 
 def review_clocks(case: QualificationCase, *, today: dt.date | None = None) -> list[BodyClock]:
     """Each owning body's clock on the latest submission: due N days after it, stopped while queries are owed."""
-    today = today or timezone.localdate()
     submission = QadSubmission.objects.filter(case=case).order_by("-pk").first()
     if submission is None:
         return []
-    owners = sorted({q["owner"] for q in json.loads(submission.content)["questions"]})
+    return clocks_for_submissions([submission], today=today).get(submission.pk, [])
+
+
+def clocks_for_submissions(
+    submissions: list[QadSubmission], *, today: dt.date | None = None
+) -> dict[int, list[BodyClock]]:
+    """The owning bodies' clocks on each of several submissions, in two queries whatever their number."""
+    today = today or timezone.localdate()
+    by_id = {s.pk: s for s in submissions}
+    body_of: dict[int, str] = {}
+    submission_of: dict[int, int] = {}
+    for pk, body, submission_id in Query.objects.filter(submission_id__in=list(by_id)).values_list(
+        "pk", "body", "submission_id"
+    ):
+        body_of[pk] = body
+        submission_of[pk] = submission_id
     messages: dict[int, list[QueryMessage]] = {}
-    queries = Query.objects.filter(case=case, submission=submission)
-    for m in QueryMessage.objects.filter(query__in=queries).order_by("at", "pk"):
+    for m in QueryMessage.objects.filter(query_id__in=list(body_of)).order_by("at", "pk"):
         messages.setdefault(m.query_id, []).append(m)
-    body_of = dict(queries.values_list("pk", "body"))
-    started = timezone.localdate(submission.created_at)
     allowed = setting_days("QUALIFY_REVIEW_DAYS", ch.REVIEW_DAYS)
-    clocks = []
-    for body in owners:
-        pauses = [
-            span
-            for qid, msgs in messages.items()
-            if body_of.get(qid) == body
-            for span in participant_owed_intervals(msgs, today)
-        ]
-        clocks.append(
-            BodyClock(
-                body, submission, review_clock(started_on=started, allowed_days=allowed, pauses=pauses, today=today)
-            )
-        )
-    return clocks
+    result: dict[int, list[BodyClock]] = {}
+    for submission in submissions:
+        owners = sorted({q["owner"] for q in json.loads(submission.content)["questions"]})
+        started = timezone.localdate(submission.created_at)
+        clocks = []
+        for body in owners:
+            pauses = [
+                span
+                for qid, msgs in messages.items()
+                if body_of[qid] == body and submission_of[qid] == submission.pk
+                for span in participant_owed_intervals(msgs, today)
+            ]
+            clock = review_clock(started_on=started, allowed_days=allowed, pauses=pauses, today=today)
+            clocks.append(BodyClock(body, submission, clock))
+        result[submission.pk] = clocks
+    return result
 
 
 # --- conditions on case steps ----------------------------------------------------------------------------------------

@@ -202,6 +202,7 @@ def review_queue(*, actor: Actor, body: str, today: dt.date | None = None) -> li
         a.case_id: a.reviewer.display_name
         for a in ReviewAssignment.objects.filter(case__in=cases, body=body).select_related("reviewer")
     }
+    clocks = rules.clocks_for_submissions(list(latest.values()), today=today)
     rows = []
     for case in cases:
         submission = latest.get(case.pk)
@@ -210,7 +211,7 @@ def review_queue(*, actor: Actor, body: str, today: dt.date | None = None) -> li
         owned = [q for q in json.loads(submission.content)["questions"] if q["owner"] == body]
         if not owned:
             continue
-        clock = next((c.clock for c in rules.review_clocks(case, today=today) if c.body == body), None)
+        clock = next((c.clock for c in clocks.get(submission.pk, []) if c.body == body), None)
         rows.append(
             QueueRow(
                 case=case,
@@ -371,3 +372,14 @@ def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
 def decisions_for_participant(*, actor: Actor, case: QualificationCase) -> list[BoardDecision]:
     perm.can_view_assessment(actor, case).enforce()
     return list(BoardDecision.objects.visible_to(actor).filter(case=case).select_related("agenda_item__meeting"))
+
+
+def decision_list(*, actor: Actor) -> QuerySet[BoardDecision]:
+    """Board decisions on the cases the actor may see, newest first (a participant's own; staff all)."""
+    if not perm.can_view_assessment_at_all(actor):
+        raise NotAllowed("Market systems read the register, not assessments.")
+    return (
+        BoardDecision.objects.visible_to(actor)
+        .select_related("case__participation__organisation", "agenda_item__meeting")
+        .order_by("-decided_at", "-pk")
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from qualify.cases.choices import CaseState
 from qualify.core.roles import MembershipRole, StaffRole
@@ -259,10 +260,34 @@ MACHINE_TOKEN_NAME = "Demo market system"  # noqa: S105  (a token's label, not i
 
 
 @dataclass(frozen=True)
+class QueryTheme:
+    """A query a body raises on one QAD question, and (for a query that runs its course) the answer and the close."""
+
+    body: str
+    question_id: str
+    text: str
+    answer: str = ""
+    close: str = ""
+
+
+@dataclass(frozen=True)
+class OpenQuerySpec:
+    """A query the demo leaves open: owed by the participant (due ``due_in_days`` from the load day) or, with an
+    ``answer``, answered and waiting on the reviewer."""
+
+    theme: QueryTheme
+    due_in_days: int = 10
+    answered: bool = False
+
+
+@dataclass(frozen=True)
 class ParticipationSpec:
     """One (MPID, role) and the state the demo leaves its case in.
 
     ``exit_from`` is the state a withdrawn, deferred or non-completion case left from; ``note`` is the reason given.
+    ``open_queries`` are the queries a case in clarification is left with; ``decided_by`` the approving bodies that
+    have already decided on a case awaiting approval; ``conditional_finding`` makes its finding a condition of the
+    BSC's approval.
     """
 
     mpid: str
@@ -274,6 +299,9 @@ class ParticipationSpec:
     exit_from: str | None = None
     note: str = ""
     deferred_to: str | None = None
+    open_queries: tuple[OpenQuerySpec, ...] = ()
+    decided_by: tuple[str, ...] = ()
+    conditional_finding: bool = False
 
 
 @dataclass(frozen=True)
@@ -303,7 +331,7 @@ class OrganisationSpec:
 
 
 def P(  # a short name: each call reads as a row of the table below
-    mpid: str, role: str, route: str, wave: str | None, state: str, *ids: str, **kw: str
+    mpid: str, role: str, route: str, wave: str | None, state: str, *ids: str, **kw: Any
 ) -> ParticipationSpec:
     return ParticipationSpec(mpid=mpid, role=role, route=route, wave=wave, state=state, distributor_ids=ids, **kw)
 
@@ -370,7 +398,7 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         "Parkway Utilities Distribution",
         "parkway-utilities.example",
         "Imran Qureshi",
-        (P("PKWY", R.LDSO, QT, "W3", S.AWAITING_APPROVAL, "25"),),
+        (P("PKWY", R.LDSO, QT, "W3", S.AWAITING_APPROVAL, "25", decided_by=("DIP",)),),
     ),
     OrganisationSpec(
         "Newfield Connections Ltd",
@@ -390,7 +418,10 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         "Blackthorn Home Power",
         "blackthorn.example",
         "Martin Osei",
-        (P("BKTH", R.SUPPLIER, SIT, "W2", S.ACTIVE), P("BKTB", R.SUPPLIER, QT, "W3", S.QUALIFIED)),
+        (
+            P("BKTH", R.SUPPLIER, SIT, "W2", S.ACTIVE),
+            P("BKTB", R.SUPPLIER, QT, "W3", S.QUALIFIED, conditional_finding=True),
+        ),
     ),
     OrganisationSpec(
         "Corriemoor Energy", "corriemoor.example", "Isla Buchanan", (P("CORR", R.SUPPLIER, QT, "W2", S.ACTIVE),)
@@ -411,7 +442,26 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         "Greywether Energy",
         "greywether.example",
         "Beatrix Hale",
-        (P("GRYW", R.SUPPLIER, QT, "W4", S.FINAL_CLARIFICATION),),
+        (
+            P(
+                "GRYW",
+                R.SUPPLIER,
+                QT,
+                "W4",
+                S.FINAL_CLARIFICATION,
+                open_queries=(
+                    OpenQuerySpec(
+                        QueryTheme(
+                            "BSC",
+                            "Q-3.5",
+                            "The work-off plan for the open defect on settlement message retries needs an owner and "
+                            "a target date.",
+                        ),
+                        due_in_days=2,
+                    ),
+                ),
+            ),
+        ),
     ),
     OrganisationSpec(
         "Hazelbrook Energy", "hazelbrook.example", "Samuel Okafor", (P("HAZB", R.SUPPLIER, QT, "W4", S.TESTING),)
@@ -436,7 +486,34 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         "Juniper Fold Energy",
         "juniperfold.example",
         "Ellen Tiernan",
-        (P("JUNF", R.SUPPLIER, QT, "W4", S.INITIAL_CLARIFICATION),),
+        (
+            P(
+                "JUNF",
+                R.SUPPLIER,
+                QT,
+                "W4",
+                S.INITIAL_CLARIFICATION,
+                open_queries=(
+                    # Due on the load day: overdue from the next day on (a query cannot be raised already late).
+                    OpenQuerySpec(
+                        QueryTheme(
+                            "DIP",
+                            "Q-4.5.3",
+                            "Please describe how DIP signing certificates are renewed before expiry, and by whom.",
+                        ),
+                        due_in_days=0,
+                    ),
+                    OpenQuerySpec(
+                        QueryTheme(
+                            "REC",
+                            "Q-5.1.8",
+                            "Your answer does not say how a registration of a migrated metering point is blocked "
+                            "before you are qualified; please describe the control.",
+                        ),
+                    ),
+                ),
+            ),
+        ),
     ),
     OrganisationSpec(
         "Kittiwake Power", "kittiwake.example", "Rory Flanagan", (P("KITW", R.SUPPLIER, QT, "W4", S.AGREED),)
@@ -500,7 +577,7 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         "Quarrybank Energy",
         "quarrybank.example",
         "Howard Ellery",
-        (P("QRYB", R.SUPPLIER, QT, "W3", S.AWAITING_APPROVAL),),
+        (P("QRYB", R.SUPPLIER, QT, "W3", S.AWAITING_APPROVAL, conditional_finding=True),),
     ),
     OrganisationSpec(
         "Rushwick Energy Supply",
@@ -578,7 +655,25 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         (
             P("YRWB", R.SUPPLIER, SIT, "W2", S.ACTIVE),
             P("YRWN", R.SUPPLIER, QT, "W5", S.DRAFT),
-            P("YRWB", R.MEM, QT, "W4", S.INITIAL_CLARIFICATION),
+            P(
+                "YRWB",
+                R.MEM,
+                QT,
+                "W4",
+                S.INITIAL_CLARIFICATION,
+                open_queries=(
+                    OpenQuerySpec(
+                        QueryTheme(
+                            "REC",
+                            "Q-6.2",
+                            "The meter asset procedure referenced is a draft; please supply the approved version.",
+                            answer="The approved meter asset procedure (v2.0, signed off by our operations board) is "
+                            "uploaded against 6.2.",
+                        ),
+                        answered=True,
+                    ),
+                ),
+            ),
         ),
     ),
 )
@@ -595,3 +690,94 @@ APPROVING_BODIES: dict[str, str] = {
     R.ADS: "DIP Manager and BSC PAB",
     R.UMSDS: "DIP Manager and BSC PAB",
 }
+
+
+# The queries that run their course (raised, answered, closed before the QAD is resubmitted), by round and role.
+_DATA_SERVICE_INITIAL = QueryTheme(
+    "BSC",
+    "Q-8.2",
+    "QAD 8.2: please describe how estimates are replaced when actual half-hourly reads arrive late.",
+    answer="Estimation and replacement procedure uploaded against 8.2, with the replacement timetable.",
+    close="Replacement timetable meets the settlement standard. Closed.",
+)
+_FINAL_DEFECTS = QueryTheme(
+    "BSC",
+    "Q-3.5",
+    "QAD 3.5: the work-off plan for the open defect on message retries needs an owner and a date.",
+    answer="Owner (our head of IT operations) and target date added to the work-off plan.",
+    close="Work-off plan now complete. Closed.",
+)
+ROUND_QUERIES: dict[str, dict[str, QueryTheme]] = {
+    "INITIAL": {
+        R.SUPPLIER: QueryTheme(
+            "DIP",
+            "Q-4.5.2",
+            "QAD 4.5.2: please evidence how DIP connection failures are monitored and escalated out of hours.",
+            answer="Monitoring runbook and out-of-hours escalation procedure uploaded against 4.5.2.",
+            close="Runbook reviewed: alerting and escalation are clear. Closed.",
+        ),
+        R.LDSO: QueryTheme(
+            "BSC",
+            "Q-7.3",
+            "QAD 7.3: please explain how line loss factors are validated before they are sent.",
+            answer="Validation checks and the sign-off step are described in the procedure now attached to 7.3.",
+            close="Validation and sign-off are adequate. Closed.",
+        ),
+        R.MEM: QueryTheme(
+            "REC",
+            "Q-6.2",
+            "QAD 6.2: the meter asset procedure referenced is a draft; please supply the approved one.",
+            answer="Approved meter asset procedure uploaded against 6.2.",
+            close="Approved procedure received. Closed.",
+        ),
+        R.SDS: _DATA_SERVICE_INITIAL,
+        R.ADS: _DATA_SERVICE_INITIAL,
+        R.UMSDS: _DATA_SERVICE_INITIAL,
+    },
+    "FINAL": {
+        R.SUPPLIER: _FINAL_DEFECTS,
+        R.LDSO: _FINAL_DEFECTS,
+        R.MEM: QueryTheme(
+            "REC",
+            "Q-6.5",
+            "QAD 6.5: please show how de-appointment messages are acted on within the REC timescales.",
+            answer="Extract from the appointment-handling test evidence added against 6.5.",
+            close="Timescales are met in the evidence. Closed.",
+        ),
+        R.SDS: _FINAL_DEFECTS,
+        R.ADS: _FINAL_DEFECTS,
+        R.UMSDS: _FINAL_DEFECTS,
+    },
+}
+
+
+@dataclass(frozen=True)
+class FindingTheme:
+    body: str
+    question_id: str
+    title: str
+    description: str
+    work_off_plan: str
+    severity: str = "MEDIUM"
+
+
+# The finding a body records on a Final QAD (DOMAIN.md §6): a gap that testing left, worked off under a plan.
+FINDINGS: tuple[FindingTheme, ...] = (
+    FindingTheme(
+        "DIP",
+        "Q-4.5.6",
+        "Rejected DIP messages are re-sent by hand",
+        "Messages that fail DIP validation are corrected and re-sent manually; automated retry was not in the tested "
+        "release.",
+        "Automated retry ships in release 4.2, regression-tested against the QT message set, then evidenced to the "
+        "DIP Manager.",
+    ),
+    FindingTheme(
+        "BSC",
+        "Q-3.5",
+        "Two low-severity QT defects open at exit",
+        "Two defects in report formatting remained open at the end of Qualification Testing.",
+        "Fixes scheduled in the next maintenance release; the Test Completion Report addendum follows.",
+        severity="LOW",
+    ),
+)

@@ -4,11 +4,18 @@ Nothing here writes a model directly: organisations, people, the plan and every 
 services, so case histories, register events and the audit chain are exactly what real use would leave. Cases are
 driven along real paths of the case workflow by the people who would take each step (the organisation's lead, a
 Code Body assessor, a board member, the programme administrator), so the histories read like real ones.
+
+The assessment is real too (issue 4): the clarification rounds are queries raised by the owning body's assessor,
+answered by the lead and closed before the QAD is resubmitted; Final QADs get findings with work-off plans; every
+approving body recommends before a case goes to the boards; the authorities meet monthly on a board calendar, and
+each qualified case was decided at past meetings (the last approval qualifies it); service activation runs through
+its checklist. A few cases are left mid-assessment so every page has something to show.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password
@@ -19,6 +26,9 @@ from django.utils import timezone
 
 from qualify.accounts.models import User
 from qualify.accounts.services import api_token_create, user_create
+from qualify.assessment import choices as ch
+from qualify.assessment import rules, services
+from qualify.assessment.models import BoardDecision, BoardMeeting, Finding, Query
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_assign_wave, case_open, case_transition
@@ -27,16 +37,19 @@ from qualify.core.errors import ValidationFailed
 from qualify.core.roles import MembershipRole, StaffRole
 from qualify.demo.data import (
     APPROVING_BODIES,
+    FINDINGS,
     LOGIN_ORGANISATIONS,
     MACHINE,
     MACHINE_TOKEN_NAME,
     MARKER_EMAIL,
     MILESTONES,
     ORGANISATIONS,
+    ROUND_QUERIES,
     STAFF,
     WAVES,
     OrganisationSpec,
     ParticipationSpec,
+    QueryTheme,
 )
 from qualify.demo.qad import declare, publish_sample_qad, submit_qad
 from qualify.participants.choices import MarketRole, Route
@@ -50,6 +63,8 @@ from qualify.participants.services import (
 from qualify.plan.choices import DeadlineKind
 from qualify.plan.models import Wave
 from qualify.plan.services import milestone_move, milestone_upsert, wave_upsert
+from qualify.qad.choices import Body, SubmissionKind
+from qualify.qad.models import QadSubmission
 
 S = CaseState
 
@@ -83,49 +98,32 @@ SIDE_EXITS: dict[str, str] = {
 # These steps stand behind a QAD snapshot: the demo fills and submits the QAD, which moves the case.
 QAD_SUBMISSIONS = {"submit_initial_qad": "INITIAL", "submit_final_qad": "FINAL"}
 
-PARTICIPANT_STEPS = frozenset(
-    {
-        "submit_prequalification",
-        "start_pit",
-        "submit_initial_qad",
-        "answer_initial_clarification",
-        "submit_final_qad",
-        "answer_final_clarification",
-        "sign",
-        "withdraw",
-    }
-)
-BOARD_STEPS = frozenset({"approve", "suspend"})
-DATA_SERVICES = frozenset({MarketRole.SDS, MarketRole.ADS, MarketRole.UMSDS})
-
-# What each person writes when taking a step. {wave}, {role}, {bodies} and {target} are filled in per case.
+PARTICIPANT_STEPS = frozenset({"submit_prequalification", "start_pit", "sign", "withdraw"})
+# What each person writes when taking a step. {wave}, {role}, {bodies} and {target} are filled in per case. The
+# assessment steps (queries, answers, decisions, activation) say their own thing through the assessment services.
 COMMENTS: dict[str, str] = {
     "submit_prequalification": "Pre-qualification: preferred wave {wave}; PIT on our own test environment; "
     "target migration date {target}.",
     "scope": "Scope confirmed for {wave}: the standard {role} test set and QAD questions apply.",
     "start_pit": "Pre-Integration Testing under way; RTTM submitted at PIT entry.",
-    "submit_initial_qad": "Initial QAD submitted with the PIT exit evidence and the RTTM.",
-    "query_initial_qad": "QAD 4.5: please evidence how DIP connection failures are monitored and escalated.",
-    "answer_initial_clarification": "Monitoring runbook and escalation procedure uploaded against 4.5.",
     "start_testing": "DIP and test-framework onboarding confirmed and test data loaded: testing may start.",
-    "submit_final_qad": "Final QAD submitted with the Test Completion Report and work-off plans for open defects.",
-    "query_final_qad": "The work-off plan for the open defect on message retries needs an owner and a date.",
-    "answer_final_clarification": "Owner and target date added to the work-off plan.",
     "agree": "Final QAD and work-off plans agreed.",
     "sign": "Signed by a company director.",
     "send_for_approval": "Sent for decision to the {bodies}.",
-    "approve": "Approved by the {bodies}; qualified from the effective date.",
-    "start_service_activation": "DIP promotion to production scheduled; effective date being agreed.",
-    "activate": "Service activated on the DIP and published in the industry reference data.",
     "suspend": "Suspended by the BSC PAB after repeated settlement performance failures; remediation plan due.",
 }
 SIT_COMMENTS: dict[str, str] = {
     "scope": "SIT-route participant: SIT evidence stands in for Qualification Testing; scoped for {wave}.",
     "start_testing": "SIT evidence accepted for the testing stage.",
 }
-MEM_COMMENTS: dict[str, str] = {
-    "query_initial_qad": "QAD 6.2: the meter asset procedure referenced is a draft; please supply the approved one.",
-    "answer_initial_clarification": "Approved meter asset procedure uploaded against 6.2.",
+
+# When each approving authority meets (day of the month): the board calendar the demo lays out.
+MEETING_DAY: dict[str, int] = {Body.DIP: 6, Body.REC: 13, Body.BSC: 20}
+UPCOMING_MONTHS = 3
+ACTIVATION_EVIDENCE: dict[str, str] = {
+    ch.ActivationItem.DIP_PRODUCTION: "DIP change {mpid}-PRD-01",
+    ch.ActivationItem.EFFECTIVE_DATE_AGREED: "Agreement e-mail with {organisation}",
+    ch.ActivationItem.REFERENCE_DATA_PUBLISHED: "Market reference data release for {mpid}",
 }
 
 
@@ -218,11 +216,13 @@ class _Loader:
         self.waves: dict[str, Wave] = {}
         self.wave_dates: dict[str, dict[str, dt.date]] = {}
         self.token_secret = ""
+        self.meetings: dict[str, list[BoardMeeting]] = {}
 
     def load(self) -> DemoLoad:
         self._plan()
         publish_sample_qad(self.system)
         self._staff()
+        self._calendar()
         cases = 0
         for organisation_spec in ORGANISATIONS:
             organisation, lead = self._organisation(organisation_spec)
@@ -246,7 +246,14 @@ class _Loader:
             logins=demo_logins(),
             password_matches=True,
             token_secret=self.token_secret,
-            counts={"organisations": len(ORGANISATIONS), "cases": cases},
+            counts={
+                "organisations": len(ORGANISATIONS),
+                "cases": cases,
+                "queries": Query.objects.count(),
+                "findings": Finding.objects.count(),
+                "board meetings": BoardMeeting.objects.count(),
+                "board decisions": BoardDecision.objects.count(),
+            },
         )
 
     # --- the plan ---------------------------------------------------------------------------------------------
@@ -366,59 +373,302 @@ class _Loader:
             wave=self.waves[spec.wave] if spec.wave else None,
             target_migration_date=target,
         )
-        for name in case_path(spec, with_queries=with_queries):
-            case = self._step(case, spec, name, lead=lead, target=target)
+        steps = case_path(spec, with_queries=with_queries)
+        for index, name in enumerate(steps):
+            last = index == len(steps) - 1 and spec.state not in SIDE_EXITS and spec.state != S.SUSPENDED
+            case = self._step(case, spec, name, lead=lead, target=target, last=last)
         if spec.deferred_to is not None:
             case_assign_wave(actor=self.staff["admin"], case=case, wave=self.waves[spec.deferred_to], reason=spec.note)
 
     def _step(
-        self, case: QualificationCase, spec: ParticipationSpec, name: str, *, lead: Actor, target: dt.date | None
+        self,
+        case: QualificationCase,
+        spec: ParticipationSpec,
+        name: str,
+        *,
+        lead: Actor,
+        target: dt.date | None,
+        last: bool,
     ) -> QualificationCase:
-        effective = self._effective_date(spec, name)
-        template = (
-            (SIT_COMMENTS.get(name) if spec.route == Route.SIT else None)
-            or (MEM_COMMENTS.get(name) if spec.role == MarketRole.MEM else None)
-            or COMMENTS.get(name)
-            or spec.note
-        )
+        """Take one step of the main line; ``last`` says the case stays where this step leaves it."""
+        if name in QAD_SUBMISSIONS:
+            case = submit_qad(case, lead, kind=QAD_SUBMISSIONS[name], as_of=self._past(self.today, days_ago=7))
+            if name == "submit_final_qad":
+                self._findings(case, spec, lead=lead, last=last)
+            return case
+        if name in ("query_initial_qad", "query_final_qad"):
+            return self._queries(case, spec, name, lead=lead)
+        if name in ("answer_initial_clarification", "answer_final_clarification"):
+            return self._clarify(case, spec, name, lead=lead)
+        if name == "agree":
+            self._agree_plans(case, spec, lead=lead)
+        if name == "send_for_approval":
+            self._recommend(case, spec)
+        if name == "approve":
+            return self._decide(case, spec)
+        if name in ("start_service_activation", "activate"):
+            return self._activation(case, spec, name)
+        if name == "sign":
+            declare(case, lead, director=f"{lead.display_name.split()[0]} Director")
+        template = (SIT_COMMENTS.get(name) if spec.route == Route.SIT else None) or COMMENTS.get(name) or spec.note
         comment = template.format(
             wave=self.waves[spec.wave].name if spec.wave else "to be assigned",
             role=MarketRole(spec.role).label,
             bodies=APPROVING_BODIES[spec.role],
             target=f"{target:%d %b %Y}" if target else "to be agreed",
         )
-        if name in QAD_SUBMISSIONS:
-            return submit_qad(case, lead, kind=QAD_SUBMISSIONS[name], as_of=self._past(self.today, days_ago=7))
-        if name == "sign":
-            declare(case, lead, director=f"{lead.display_name.split()[0]} Director")
-        return case_transition(
-            actor=self._actor(spec, name, lead=lead), case=case, name=name, comment=comment, effective_date=effective
+        case = case_transition(
+            actor=self._actor(spec, name, lead=lead),
+            case=case,
+            name=name,
+            comment=comment,
+            effective_date=self._effective_date(spec, name),
+        )
+        if name == "agree" and last:
+            # Agreed, not yet signed: the first body has already recommended, the others are still writing.
+            self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:1])
+        if name == "sign" and last:
+            # Signed, not yet sent: every body but the last has recommended, so sending waits on that one.
+            self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:-1])
+        if name == "send_for_approval":
+            self._table(case, spec)
+        return case
+
+    # --- assessment: queries, findings, recommendations -------------------------------------------------------
+
+    def _assessor(self, body: str) -> Actor:
+        return self.staff[body.lower()]
+
+    def _question(self, case: QualificationCase, body: str, preferred: str) -> str:
+        """The preferred question if it was part of the latest submission, else the first one the body owns."""
+        submission = latest_submission(case)
+        owned = [q["id"] for q in json.loads(submission.content)["questions"] if q["owner"] == body]
+        return preferred if preferred in owned else owned[0]
+
+    def _raise(self, case: QualificationCase, theme: QueryTheme, *, due_in_days: int = 10) -> Query:
+        return services.query_raise(
+            actor=self._assessor(theme.body),
+            submission=latest_submission(case),
+            question_id=self._question(case, theme.body, theme.question_id),
+            text=theme.text,
+            response_due=self.today + dt.timedelta(days=due_in_days),
         )
 
-    def _effective_date(self, spec: ParticipationSpec, name: str) -> dt.date | None:
-        """When an approval, activation or suspension takes effect: a week after the wave's board, activation
-        three weeks later, a recent suspension; always in the past, whatever day the demo is loaded."""
-        if name not in ("approve", "activate", "suspend"):
-            return None
-        board = self._deadline(spec.wave, DeadlineKind.TARGET_BOARD)
-        qualified_on = self._past(board + dt.timedelta(days=7), days_ago=30)
-        activated_on = max(qualified_on, self._past(qualified_on + dt.timedelta(days=21), days_ago=10))
-        if name == "approve":
-            return qualified_on
+    def _queries(
+        self, case: QualificationCase, spec: ParticipationSpec, name: str, *, lead: Actor
+    ) -> QualificationCase:
+        """The reviewers' queries on a submitted QAD (the first one opens clarification on the case)."""
+        if spec.open_queries and spec.state in (S.INITIAL_CLARIFICATION, S.FINAL_CLARIFICATION):
+            for left in spec.open_queries:
+                query = self._raise(case, left.theme, due_in_days=left.due_in_days)
+                if left.answered:
+                    services.query_answer(actor=lead, query=query, text=left.theme.answer)
+        else:
+            round_ = "INITIAL" if name == "query_initial_qad" else "FINAL"
+            self._raise(case, ROUND_QUERIES[round_][spec.role])
+        return _fresh(case)
+
+    def _clarify(
+        self, case: QualificationCase, spec: ParticipationSpec, name: str, *, lead: Actor
+    ) -> QualificationCase:
+        """The participant answers each query, the raising body closes it, and the QAD is resubmitted."""
+        round_ = "INITIAL" if name == "answer_initial_clarification" else "FINAL"
+        theme = ROUND_QUERIES[round_][spec.role]
+        for query in Query.objects.filter(case=case).exclude(state=ch.QueryState.CLOSED).order_by("pk"):
+            if query.state == ch.QueryState.OPEN:
+                query = services.query_answer(actor=lead, query=query, text=theme.answer)
+            services.query_close(actor=self._assessor(query.body), query=query, text=theme.close)
+        kind = SubmissionKind.INITIAL if round_ == "INITIAL" else SubmissionKind.FINAL
+        return submit_qad(_fresh(case), lead, kind=kind, as_of=self._past(self.today, days_ago=7))
+
+    def _findings(self, case: QualificationCase, spec: ParticipationSpec, *, lead: Actor, last: bool) -> None:
+        """A finding or two on the Final QAD; a case left with its Final QAD under review shows one in progress."""
+        themes = [t for t in FINDINGS if t.body in ch.approvals_needed(spec.role)]
+        if spec.route == Route.SIT or not themes:
+            return
+        chosen = themes[: 2 if spec.conditional_finding or spec.role == MarketRole.LDSO else 1]
+        for number, theme in enumerate(chosen):
+            finding = services.finding_record(
+                actor=self._assessor(theme.body),
+                case=case,
+                body=theme.body,
+                title=theme.title,
+                description=theme.description,
+                owner=f"{lead.display_name} (qualification lead)",
+                due_date=self.today + dt.timedelta(days=45 + 14 * number),
+                severity=theme.severity,
+                question_id=self._question(case, theme.body, theme.question_id),
+                condition_of_approval=spec.conditional_finding and theme.body == Body.BSC,
+            )
+            # Left under review: a Supplier has yet to propose its plan, a data service's plan awaits the body.
+            if last and number == 0 and spec.state == S.FINAL_QAD_SUBMITTED and spec.role != MarketRole.SUPPLIER:
+                services.finding_transition(
+                    actor=lead, finding=finding, name="propose_plan", work_off_plan=theme.work_off_plan
+                )
+
+    def _agree_plans(self, case: QualificationCase, spec: ParticipationSpec, *, lead: Actor) -> None:
+        """Before the Final QAD is agreed every finding has a work-off plan the owning body agreed."""
+        themes = {t.title: t for t in FINDINGS}
+        for finding in Finding.objects.filter(case=case).order_by("pk"):
+            if finding.state == ch.FindingState.OPEN:
+                finding = services.finding_transition(
+                    actor=lead, finding=finding, name="propose_plan", work_off_plan=themes[finding.title].work_off_plan
+                )
+            if finding.state == ch.FindingState.PLAN_PROPOSED:
+                services.finding_transition(
+                    actor=self._assessor(finding.body),
+                    finding=finding,
+                    name="agree_plan",
+                    comment="Plan and date are realistic; agreed.",
+                )
+
+    def _recommend(self, case: QualificationCase, spec: ParticipationSpec, only: tuple[str, ...] | None = None) -> None:
+        """Each approving body's recommendation on the latest Final QAD (with conditions while a condition is open)."""
+        for body in ch.approvals_needed(spec.role) if only is None else only:
+            if rules.current_recommendation(case, body) is not None:
+                continue
+            conditional = bool(rules.open_conditions(case, body))
+            services.recommendation_record(
+                actor=self._assessor(body),
+                case=case,
+                body=body,
+                recommendation=ch.Recommendation.APPROVE_WITH_CONDITIONS if conditional else ch.Recommendation.APPROVE,
+                rationale=f"The {ch.APPROVER_NAMES[body]} sections of the Final QAD are satisfactory"
+                + (" subject to the agreed work-off plan." if conditional else "."),
+            )
+
+    # --- the board calendar and decisions ---------------------------------------------------------------------
+
+    def _calendar(self) -> None:
+        """Each approving authority meets about monthly, from before the first demo decision to a few months ahead."""
+        first = min(self._qualified_on(w.code) for w in WAVES) - dt.timedelta(days=31)
+        month = dt.date(first.year, first.month, 1)
+        end = self.today + dt.timedelta(days=31 * UPCOMING_MONTHS)
+        while month <= end:
+            for body, day in MEETING_DAY.items():
+                meets_on = month.replace(day=day)
+                meeting = services.meeting_schedule(
+                    actor=self.staff["admin"],
+                    body=body,
+                    meets_on=meets_on,
+                    title=f"{ch.APPROVER_NAMES[body]} — {meets_on:%B %Y}",
+                    papers_due_on=meets_on - dt.timedelta(days=7),
+                )
+                self.meetings.setdefault(body, []).append(meeting)
+            month = (month + dt.timedelta(days=32)).replace(day=1)
+
+    def _meeting_before(self, body: str, day: dt.date) -> BoardMeeting:
+        return [m for m in self.meetings[body] if m.meets_on <= day][-1]
+
+    def _meeting_after(self, body: str, day: dt.date) -> BoardMeeting:
+        return next(m for m in self.meetings[body] if m.meets_on > day)
+
+    def _table(self, case: QualificationCase, spec: ParticipationSpec) -> None:
+        """A case left awaiting approval is on the next meeting of each authority still to decide."""
+        if spec.state != S.AWAITING_APPROVAL:
+            return
+        for body in ch.approvals_needed(spec.role):
+            if body in spec.decided_by:
+                item = services.agenda_add(
+                    actor=self.staff["admin"], meeting=self._meeting_before(body, self.today), case=case
+                )
+                services.decision_record(
+                    actor=self.staff["board"],
+                    item=item,
+                    outcome=ch.DecisionOutcome.APPROVE,
+                    minutes=f"The {ch.APPROVER_NAMES[body]} considered the recommendation and approved.",
+                    effective_from=self._meeting_after(Body.BSC, self.today).meets_on + dt.timedelta(days=7),
+                )
+            else:
+                services.agenda_add(actor=self.staff["admin"], meeting=self._meeting_after(body, self.today), case=case)
+
+    def _decide(self, case: QualificationCase, spec: ParticipationSpec) -> QualificationCase:
+        """Each authority decides at its last meeting before the effective-from date; the last approval qualifies."""
+        qualified_on = self._qualified_on(spec.wave)
+        for body in ch.approvals_needed(spec.role):
+            item = services.agenda_add(
+                actor=self.staff["admin"], meeting=self._meeting_before(body, qualified_on), case=case
+            )
+            conditions = rules.open_conditions(case, body)
+            services.decision_record(
+                actor=self.staff["board"],
+                item=item,
+                outcome=ch.DecisionOutcome.APPROVE_WITH_CONDITIONS if conditions else ch.DecisionOutcome.APPROVE,
+                minutes=f"The {ch.APPROVER_NAMES[body]} considered the {body} recommendation and approved "
+                f"qualification from {qualified_on:%d %B %Y}.",
+                conditions="; ".join(f"{f.reference} closed by {f.due_date:%d %b %Y}" for f in conditions),
+                effective_from=qualified_on,
+            )
+        return _fresh(case)
+
+    # --- service activation -----------------------------------------------------------------------------------
+
+    def _activation(self, case: QualificationCase, spec: ParticipationSpec, name: str) -> QualificationCase:
+        """The checklist: DIP production starts service activation; the agreed date and the publication finish it."""
+        items = (
+            [ch.ActivationItem.DIP_PRODUCTION]
+            if name == "start_service_activation"
+            else [ch.ActivationItem.EFFECTIVE_DATE_AGREED, ch.ActivationItem.REFERENCE_DATA_PUBLISHED]
+        )
+        if name == "start_service_activation" and spec.state == S.SERVICE_ACTIVATION:
+            items.append(ch.ActivationItem.EFFECTIVE_DATE_AGREED)
         if name == "activate":
-            return activated_on
-        return max(activated_on, self.today - dt.timedelta(days=12))
+            for finding in Finding.objects.filter(case=case).exclude(state=ch.FindingState.CLOSED).order_by("pk"):
+                services.finding_transition(
+                    actor=self._assessor(finding.body),
+                    finding=finding,
+                    name="close",
+                    comment="Work-off plan delivered and evidenced before service activation.",
+                )
+        for item in items:
+            services.activation_record(
+                actor=self.staff["dip" if item == ch.ActivationItem.DIP_PRODUCTION else "admin"],
+                case=_fresh(case),
+                item=item,
+                evidence_reference=ACTIVATION_EVIDENCE[item].format(
+                    mpid=spec.mpid, organisation=case.participation.organisation.name
+                ),
+                effective_date=self._activated_on(spec.wave)
+                if item == ch.ActivationItem.EFFECTIVE_DATE_AGREED
+                else None,
+            )
+        return _fresh(case)
+
+    # --- dates and people -------------------------------------------------------------------------------------
+
+    def _qualified_on(self, wave: str | None) -> dt.date:
+        """A week after the wave's board, and always at least a month ago, whatever day the demo is loaded."""
+        return self._past(self._deadline(wave, DeadlineKind.TARGET_BOARD) + dt.timedelta(days=7), days_ago=30)
+
+    def _activated_on(self, wave: str | None) -> dt.date:
+        qualified_on = self._qualified_on(wave)
+        return max(qualified_on, self._past(qualified_on + dt.timedelta(days=21), days_ago=10))
+
+    def _effective_date(self, spec: ParticipationSpec, name: str) -> dt.date | None:
+        """When a suspension takes effect: recently, after the activation; always in the past."""
+        if name != "suspend":
+            return None
+        return max(self._activated_on(spec.wave), self.today - dt.timedelta(days=12))
 
     def _actor(self, spec: ParticipationSpec, name: str, *, lead: Actor) -> Actor:
         """Who would take this step: the participant's lead, an assessor of the owning body, the board, the PMO."""
         if name in PARTICIPANT_STEPS:
             return lead
-        if name in BOARD_STEPS:
+        if name == "suspend":
             return self.staff["board"]
         if name == "start_testing":
             return self.staff["dip"]  # DIP onboarding in the test environment comes first
-        if name in ("query_initial_qad", "agree"):
+        if name == "agree":
             return self.staff["rec" if spec.role == MarketRole.MEM else "bsc"]
-        if name == "query_final_qad":
-            return self.staff["bsc" if spec.role in DATA_SERVICES else "rec"]
         return self.staff["admin"]
+
+
+def _fresh(case: QualificationCase) -> QualificationCase:
+    return QualificationCase.objects.get(pk=case.pk)
+
+
+def latest_submission(case: QualificationCase) -> QadSubmission:
+    found: QadSubmission | None = QadSubmission.objects.filter(case=case).order_by("-pk").first()
+    if found is None:
+        raise RuntimeError(f"{case.reference} has no QAD submission.")
+    return found

@@ -55,7 +55,7 @@ def owned_question(case: QualificationCase, body: str) -> str:
     import json
 
     submission = latest_submission(case)
-    return next(q["id"] for q in json.loads(submission.content)["questions"] if q["owner"] == body)
+    return str(next(q["id"] for q in json.loads(submission.content)["questions"] if q["owner"] == body))
 
 
 def raise_query(cast: Any, case: QualificationCase, body: str, text: str = "Please evidence this.") -> Query:

@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from qualify.accounts.models import ApiToken, User
 from qualify.accounts.services import api_token_authenticate
+from qualify.assessment.choices import APPROVING, ActivationItem, FindingState, QueryState, approvals_needed
+from qualify.assessment.models import ActivationStep, AgendaItem, BoardDecision, BoardMeeting, Finding, Query
 from qualify.audit.models import AuditEvent
 from qualify.audit.services import verify_chain
 from qualify.cases.models import CaseTransition, QualificationCase
@@ -44,6 +46,11 @@ MODELS = (
     CaseTransition,
     RegisterEvent,
     AuditEvent,
+    Query,
+    Finding,
+    BoardMeeting,
+    BoardDecision,
+    ActivationStep,
 )
 
 
@@ -101,6 +108,41 @@ def test_every_case_stands_where_the_demo_says_through_real_transitions():
     assert sign is not None
     lead = Membership.objects.get(organisation=sign.case.participation.organisation, role="LEAD").user
     assert sign.actor_name == lead.full_name
+
+
+@pytest.mark.django_db
+def test_the_assessment_behind_the_cases_is_recorded_through_the_assessment_services():
+    load()
+    today = timezone.localdate()
+    # Queries ran their course on the way, and some are left: owed by the participant, and one with the reviewer.
+    assert Query.objects.filter(state=QueryState.CLOSED).count() >= 10
+    left = Query.objects.exclude(state=QueryState.CLOSED)
+    assert left.filter(state=QueryState.OPEN, response_due=today).exists()
+    assert left.filter(state=QueryState.ANSWERED).count() == 1
+    assert {q.case.state for q in left.select_related("case")} <= {"INITIAL_CLARIFICATION", "FINAL_CLARIFICATION"}
+    # Findings with work-off plans proposed and agreed.
+    assert {f.state for f in Finding.objects.all()} == set(FindingState.values)
+    # Every case that was qualified has an approving decision from each body its role needs, at a past meeting.
+    for step in CaseTransition.objects.filter(name="approve").select_related("case__participation"):
+        decisions = BoardDecision.objects.filter(case=step.case, outcome__in=list(APPROVING)).select_related(
+            "agenda_item__meeting"
+        )
+        assert {d.body for d in decisions} == set(approvals_needed(step.case.participation.role)), step.case
+        assert all(d.agenda_item.meeting.meets_on < today for d in decisions)
+        assert max(d.effective_from for d in decisions) == step.effective_date
+        assert step.actor_name == "Graham Oduya"
+    # The board calendar: every authority meets, in the past and to come; the cases awaiting approval are tabled.
+    for body in ("DIP", "BSC", "REC"):
+        assert BoardMeeting.objects.filter(body=body, meets_on__lt=today).exists()
+        assert BoardMeeting.objects.filter(body=body, meets_on__gt=today).exists()
+    tabled = AgendaItem.objects.filter(meeting__meets_on__gt=today, decision__isnull=True)
+    assert set(tabled.values_list("case__state", flat=True)) == {"AWAITING_APPROVAL"}
+    assert set(tabled.values_list("case", flat=True)) == set(
+        QualificationCase.objects.filter(state="AWAITING_APPROVAL").values_list("pk", flat=True)
+    )
+    # Service activation went through the checklist.
+    for case in QualificationCase.objects.filter(state="ACTIVE"):
+        assert ActivationStep.objects.filter(case=case).count() == len(ActivationItem.values)
 
 
 @pytest.mark.django_db

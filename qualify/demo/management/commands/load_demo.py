@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 
 from qualify.core.errors import DomainError
 from qualify.demo.data import DEFAULT_PASSWORD, MACHINE, MACHINE_TOKEN_NAME, SITE_URL
@@ -29,7 +31,16 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         try:
-            result = demo_load(password=options["password"])
+            # The demo's people are fictitious: their inboxes fill as the cases move, but no e-mail is sent for
+            # them, and the hundreds of e-mail tasks are not logged (either would bury the logins printed below).
+            tasks_log = logging.getLogger("django_tasks")
+            level = tasks_log.level
+            tasks_log.setLevel(logging.WARNING)
+            try:
+                with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+                    result = demo_load(password=options["password"])
+            finally:
+                tasks_log.setLevel(level)
         except DomainError as exc:
             raise CommandError(f"Nothing was loaded: {exc.message}") from exc
         if result.loaded_now:

@@ -1,0 +1,588 @@
+"""The assessment API's schemas, and how rows are shaped into them for each audience (used by ``api.py``).
+
+Staff-only fields (internal notes, question outcomes, recommendations, reviewer assignments, clocks, the agenda) are
+optional in the schemas and are put into the output only for people who ``sees_internal``; the API serialises with
+``exclude_unset``, so a participant's JSON does not contain them at all — not even as ``null``.
+"""
+
+import datetime as dt
+import uuid as uuid_mod
+from collections.abc import Callable, Iterator
+from typing import Any, Generic, TypeVar
+
+from django.db.models import Model, QuerySet
+from ninja import Field, Schema
+
+from qualify.assessment import permissions as perm
+from qualify.assessment import selectors
+from qualify.assessment.choices import ActivationItem
+from qualify.assessment.clock import Clock
+from qualify.assessment.models import (
+    ActivationStep,
+    BoardDecision,
+    BoardMeeting,
+    BodyRecommendation,
+    Finding,
+    QuestionOutcome,
+    ReviewAssignment,
+)
+from qualify.assessment.models import Query as AssessmentQuery
+from qualify.cases.models import QualificationCase
+from qualify.core.actor import Actor
+
+M = TypeVar("M", bound=Model)
+STAFF_ONLY = "Code Body and Programme staff only; absent from a participant's answer."
+
+
+# --- schemas ---------------------------------------------------------------------------------------------------------
+
+
+class CaseRefOut(Schema):
+    uuid: uuid_mod.UUID
+    reference: str
+    organisation: str
+    mpid: str
+    role: str
+    state: str
+    state_label: str
+
+
+class ClockOut(Schema):
+    body: str
+    started_on: dt.date
+    allowed_days: int
+    paused_days: int
+    due_on: dt.date
+    days_left: int
+    stopped: bool
+    overdue: bool
+
+
+class QueueRowOut(Schema):
+    case: CaseRefOut
+    submission: str
+    body: str
+    questions: int
+    reviewed: int
+    open_queries: int
+    reviewer: str
+    clock: ClockOut | None
+
+
+class QueryMessageOut(Schema):
+    kind: str
+    text: str
+    at: dt.datetime
+    author_name: str
+    from_participant: bool
+    evidence: uuid_mod.UUID | None
+    response_due: dt.date | None
+
+
+class QueryOut(Schema):
+    uuid: uuid_mod.UUID
+    reference: str
+    case: str
+    submission: str
+    question_id: str
+    section_number: str
+    question_number: str
+    body: str
+    state: str
+    response_due: dt.date
+    reviewer_due: dt.date | None
+    overdue: bool
+    raised_by_name: str
+    raised_at: dt.datetime
+    internal_note: str | None = Field(None, description=STAFF_ONLY)
+
+
+class QueryDetailOut(QueryOut):
+    messages: list[QueryMessageOut]
+
+
+class FindingUpdateOut(Schema):
+    name: str
+    from_state: str
+    to_state: str
+    at: dt.datetime
+    actor_name: str
+    comment: str
+
+
+class FindingOut(Schema):
+    uuid: uuid_mod.UUID
+    reference: str
+    case: str
+    body: str
+    question_id: str
+    title: str
+    description: str
+    severity: str
+    owner: str
+    due_date: dt.date
+    work_off_plan: str
+    condition_of_approval: bool
+    state: str
+    raised_by_name: str
+    internal_note: str | None = Field(None, description=STAFF_ONLY)
+
+
+class FindingDetailOut(FindingOut):
+    updates: list[FindingUpdateOut]
+
+
+class OutcomeOut(Schema):
+    submission: str
+    question_id: str
+    body: str
+    outcome: str
+    comment: str
+    recorded_by_name: str
+
+
+class AssignmentOut(Schema):
+    body: str
+    reviewer_email: str
+    reviewer_name: str
+    assigned_by_name: str
+
+
+class RecommendationOut(Schema):
+    body: str
+    submission: str
+    recommendation: str
+    rationale: str
+    conditions: str
+    recorded_at: dt.datetime
+    recorded_by_name: str
+
+
+class DecisionOut(Schema):
+    reference: str
+    case: str
+    body: str
+    meeting: str
+    meets_on: dt.date
+    outcome: str
+    minutes: str
+    conditions: str
+    effective_from: dt.date | None
+    decided_at: dt.datetime
+    recorded_by_name: str
+
+
+class BodyStatusOut(Schema):
+    body: str
+    name: str
+    decision: DecisionOut | None
+    recommendation: RecommendationOut | None = Field(None, description=STAFF_ONLY)
+
+
+class ActivationItemOut(Schema):
+    item: str
+    label: str
+    done: bool
+    evidence_reference: str
+    evidence_note: str
+    effective_date: dt.date | None
+    recorded_by_name: str
+    recorded_at: dt.datetime | None
+
+
+class AgendaRefOut(Schema):
+    meeting: str
+    body: str
+    meets_on: dt.date
+
+
+class CaseAssessmentOut(Schema):
+    case: CaseRefOut
+    submission: str | None
+    submission_kind: str | None
+    queries: list[QueryOut]
+    findings: list[FindingOut]
+    bodies: list[BodyStatusOut]
+    decisions: list[DecisionOut]
+    activation: list[ActivationItemOut]
+    outcomes: list[OutcomeOut] | None = Field(None, description=STAFF_ONLY)
+    assignments: list[AssignmentOut] | None = Field(None, description=STAFF_ONLY)
+    clocks: list[ClockOut] | None = Field(None, description=STAFF_ONLY)
+    agenda: list[AgendaRefOut] | None = Field(None, description=STAFF_ONLY)
+
+
+class PackItemOut(Schema):
+    case: CaseRefOut
+    recommendation: RecommendationOut | None
+    other_recommendations: list[RecommendationOut]
+    open_findings: list[FindingOut]
+    decision: DecisionOut | None
+
+
+class MeetingOut(Schema):
+    uuid: uuid_mod.UUID
+    reference: str
+    body: str
+    meets_on: dt.date
+    title: str
+    papers_due_on: dt.date | None
+    notes: str
+    cases: int
+
+
+class MeetingDetailOut(MeetingOut):
+    agenda: list[PackItemOut]
+
+
+class QueueFilter(Schema):
+    body: str = ""
+
+
+class MeetingFilter(Schema):
+    body: str = ""
+    upcoming: bool = False
+
+
+class OutcomeIn(Schema):
+    submission: str
+    question_id: str
+    outcome: str
+    comment: str = ""
+
+
+class AssignmentIn(Schema):
+    body: str
+    reviewer: str = Field(description="The reviewer's e-mail address.")
+
+
+class QueryIn(Schema):
+    question_id: str
+    text: str
+    response_due: dt.date | None = None
+    internal_note: str = ""
+
+
+class AnswerIn(Schema):
+    text: str
+    evidence: uuid_mod.UUID | None = Field(None, description="An evidence file already in the case's QAD.")
+
+
+class FollowUpIn(Schema):
+    text: str
+    response_due: dt.date | None = None
+
+
+class CloseIn(Schema):
+    text: str
+
+
+class FindingIn(Schema):
+    body: str
+    title: str
+    description: str
+    owner: str
+    due_date: dt.date
+    severity: str = "MEDIUM"
+    question_id: str = ""
+    condition_of_approval: bool = False
+    internal_note: str = ""
+
+
+class FindingTransitionIn(Schema):
+    name: str
+    comment: str = ""
+    work_off_plan: str = ""
+    owner: str = ""
+    due_date: dt.date | None = None
+
+
+class RecommendationIn(Schema):
+    body: str
+    recommendation: str
+    rationale: str
+    conditions: str = ""
+
+
+class MeetingIn(Schema):
+    body: str
+    meets_on: dt.date
+    title: str = ""
+    papers_due_on: dt.date | None = None
+    notes: str = ""
+
+
+class AgendaIn(Schema):
+    case: str = Field(description="The case's reference (QC-000123) or UUID.")
+
+
+class DecisionIn(Schema):
+    outcome: str
+    minutes: str
+    conditions: str = ""
+    effective_from: dt.date | None = None
+
+
+class ActivationIn(Schema):
+    item: str
+    evidence_reference: str
+    evidence_note: str = ""
+    effective_date: dt.date | None = None
+
+
+# --- shaping output --------------------------------------------------------------------------------------------------
+
+
+def case_ref(case: QualificationCase) -> dict[str, Any]:
+    p = case.participation
+    return {
+        "uuid": case.uuid,
+        "reference": case.reference,
+        "organisation": p.organisation.name,
+        "mpid": p.mpid,
+        "role": p.role,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+    }
+
+
+def clock_out(body: str, clock: Clock) -> dict[str, Any]:
+    return {
+        "body": body,
+        "started_on": clock.started_on,
+        "allowed_days": clock.allowed_days,
+        "paused_days": clock.paused_days,
+        "due_on": clock.due_on,
+        "days_left": clock.days_left,
+        "stopped": clock.stopped,
+        "overdue": clock.overdue,
+    }
+
+
+def query_out(query: AssessmentQuery, internal: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "uuid": query.uuid,
+        "reference": query.reference,
+        "case": query.case.reference,
+        "submission": query.submission.reference,
+        "question_id": query.question_id,
+        "section_number": query.section_number,
+        "question_number": query.question_number,
+        "body": query.body,
+        "state": query.state,
+        "response_due": query.response_due,
+        "reviewer_due": query.reviewer_due,
+        "overdue": selectors.is_overdue(query),
+        "raised_by_name": query.raised_by_name,
+        "raised_at": query.created_at,
+    }
+    if internal:
+        out["internal_note"] = query.internal_note
+    return out
+
+
+def query_detail(actor: Actor, query: AssessmentQuery) -> dict[str, Any]:
+    return {
+        **query_out(query, perm.sees_internal(actor)),
+        "messages": [
+            {
+                "kind": m.kind,
+                "text": m.text,
+                "at": m.at,
+                "author_name": m.author_name,
+                "from_participant": m.from_participant,
+                "evidence": m.evidence.uuid if m.evidence is not None else None,
+                "response_due": m.response_due,
+            }
+            for m in selectors.query_messages(query)
+        ],
+    }
+
+
+def finding_out(finding: Finding, internal: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "uuid": finding.uuid,
+        "reference": finding.reference,
+        "case": finding.case.reference,
+        "body": finding.body,
+        "question_id": finding.question_id,
+        "title": finding.title,
+        "description": finding.description,
+        "severity": finding.severity,
+        "owner": finding.owner,
+        "due_date": finding.due_date,
+        "work_off_plan": finding.work_off_plan,
+        "condition_of_approval": finding.condition_of_approval,
+        "state": finding.state,
+        "raised_by_name": finding.raised_by_name,
+    }
+    if internal:
+        out["internal_note"] = finding.internal_note
+    return out
+
+
+def finding_detail(actor: Actor, finding: Finding) -> dict[str, Any]:
+    return {
+        **finding_out(finding, perm.sees_internal(actor)),
+        "updates": [
+            {
+                "name": u.name,
+                "from_state": u.from_state,
+                "to_state": u.to_state,
+                "at": u.at,
+                "actor_name": u.actor_name,
+                "comment": u.comment,
+            }
+            for u in finding.updates.order_by("at", "pk")
+        ],
+    }
+
+
+def outcome_out(row: QuestionOutcome) -> dict[str, Any]:
+    return {
+        "submission": row.submission.reference,
+        "question_id": row.question_id,
+        "body": row.body,
+        "outcome": row.outcome,
+        "comment": row.comment,
+        "recorded_by_name": row.recorded_by_name,
+    }
+
+
+def assignment_out(row: ReviewAssignment) -> dict[str, Any]:
+    return {
+        "body": row.body,
+        "reviewer_email": getattr(row.reviewer, "email", ""),
+        "reviewer_name": getattr(row.reviewer, "display_name", str(row.reviewer)),
+        "assigned_by_name": row.assigned_by_name,
+    }
+
+
+def recommendation_out(row: BodyRecommendation) -> dict[str, Any]:
+    return {
+        "body": row.body,
+        "submission": row.submission.reference,
+        "recommendation": row.recommendation,
+        "rationale": row.rationale,
+        "conditions": row.conditions,
+        "recorded_at": row.recorded_at,
+        "recorded_by_name": row.recorded_by_name,
+    }
+
+
+def decision_out(row: BoardDecision) -> dict[str, Any]:
+    meeting = row.agenda_item.meeting
+    return {
+        "reference": row.reference,
+        "case": row.case.reference,
+        "body": row.body,
+        "meeting": meeting.reference,
+        "meets_on": meeting.meets_on,
+        "outcome": row.outcome,
+        "minutes": row.minutes,
+        "conditions": row.conditions,
+        "effective_from": row.effective_from,
+        "decided_at": row.decided_at,
+        "recorded_by_name": row.recorded_by_name,
+    }
+
+
+def activation_out(done: dict[str, ActivationStep]) -> list[dict[str, Any]]:
+    rows = []
+    for item in ActivationItem:
+        step = done.get(item.value)
+        rows.append(
+            {
+                "item": item.value,
+                "label": str(item.label),
+                "done": step is not None,
+                "evidence_reference": step.evidence_reference if step else "",
+                "evidence_note": step.evidence_note if step else "",
+                "effective_date": step.effective_date if step else None,
+                "recorded_by_name": step.recorded_by_name if step else "",
+                "recorded_at": step.created_at if step else None,
+            }
+        )
+    return rows
+
+
+def case_assessment_out(actor: Actor, case: QualificationCase) -> dict[str, Any]:
+    view = selectors.case_assessment(actor=actor, case=case)
+    internal = view.internal
+    out: dict[str, Any] = {
+        "case": case_ref(case),
+        "submission": view.submission.reference if view.submission else None,
+        "submission_kind": view.submission.kind if view.submission else None,
+        "queries": [query_out(q, internal) for q in view.queries],
+        "findings": [finding_out(f, internal) for f in view.findings],
+        "bodies": [
+            {
+                "body": b.body,
+                "name": b.name,
+                "decision": decision_out(b.decision) if b.decision else None,
+                **(
+                    {"recommendation": recommendation_out(b.recommendation) if b.recommendation else None}
+                    if internal
+                    else {}
+                ),
+            }
+            for b in view.bodies
+        ],
+        "decisions": [decision_out(d) for d in view.decisions],
+        "activation": activation_out(view.activation),
+    }
+    if internal:
+        out["outcomes"] = [outcome_out(o) for o in view.outcomes.values()]
+        out["assignments"] = [assignment_out(a) for a in view.assignments.values()]
+        out["clocks"] = [clock_out(c.body, c.clock) for c in view.clocks]
+        out["agenda"] = [
+            {"meeting": i.meeting.reference, "body": i.meeting.body, "meets_on": i.meeting.meets_on}
+            for i in view.agenda
+        ]
+    return out
+
+
+def meeting_out(meeting: BoardMeeting, cases: int) -> dict[str, Any]:
+    return {
+        "uuid": meeting.uuid,
+        "reference": meeting.reference,
+        "body": meeting.body,
+        "meets_on": meeting.meets_on,
+        "title": meeting.title,
+        "papers_due_on": meeting.papers_due_on,
+        "notes": meeting.notes,
+        "cases": cases,
+    }
+
+
+def meeting_detail(actor: Actor, meeting: BoardMeeting) -> dict[str, Any]:
+    pack = selectors.decision_pack(actor=actor, meeting=meeting)
+    return {
+        **meeting_out(meeting, len(pack)),
+        "agenda": [
+            {
+                "case": case_ref(p.case),
+                "recommendation": recommendation_out(p.recommendation) if p.recommendation else None,
+                "other_recommendations": [recommendation_out(r) for r in p.other_recommendations],
+                "open_findings": [finding_out(f, True) for f in p.open_findings],
+                "decision": decision_out(p.decision) if p.decision else None,
+            }
+            for p in pack
+        ],
+    }
+
+
+class ShapedRows(Generic[M]):
+    """A queryset whose rows are shaped as they are read, so pagination still slices (and counts) in the database."""
+
+    def __init__(self, queryset: QuerySet[M], shape: Callable[[M], dict[str, Any]]) -> None:
+        self.queryset = queryset
+        self.shape = shape
+
+    def __len__(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]:
+        return [self.shape(row) for row in self.queryset[index]]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (self.shape(row) for row in self.queryset)

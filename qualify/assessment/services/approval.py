@@ -1,0 +1,327 @@
+"""Recommendations, the board calendar and board decisions; the last approval a role needs qualifies the case."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from qualify.assessment import choices as ch
+from qualify.assessment import permissions as perm
+from qualify.assessment import rules
+from qualify.assessment.models import (
+    AgendaItem,
+    BoardDecision,
+    BoardMeeting,
+    BodyRecommendation,
+)
+from qualify.assessment.services.common import S, case_link, check_body, create_numbered, locked_case, org_id_of
+from qualify.audit.services import audit_record
+from qualify.cases.models import QualificationCase
+from qualify.cases.services import case_transition
+from qualify.core.actor import Actor, system_actor
+from qualify.core.errors import TransitionNotAllowed, ValidationFailed
+from qualify.notifications.services import notify
+
+# --- recommendations -------------------------------------------------------------------------------------------------
+
+RECOMMENDABLE = frozenset({S.FINAL_QAD_SUBMITTED, S.FINAL_CLARIFICATION, S.AGREED, S.SIGNED, S.AWAITING_APPROVAL})
+
+
+@transaction.atomic
+def recommendation_record(
+    *,
+    actor: Actor,
+    case: QualificationCase,
+    body: str,
+    recommendation: str,
+    rationale: str,
+    conditions: str = "",
+) -> BodyRecommendation:
+    """A body recommends to its approving authority, on the latest Final QAD submission.
+
+    A body with open findings it made a condition of approval can only recommend approval with conditions.
+    """
+    check_body(body)
+    perm.assesses_for(actor, body).enforce()
+    case = locked_case(case)
+    if body not in ch.approvals_needed(case.participation.role):
+        raise ValidationFailed(
+            f"The {ch.APPROVER_NAMES[body]} does not approve the {case.participation.get_role_display()} role.",
+            details={"body": "not_needed"},
+        )
+    if recommendation not in ch.Recommendation.values:
+        raise ValidationFailed(f"Unknown recommendation {recommendation!r}.", details={"recommendation": "unknown"})
+    if not rationale.strip():
+        raise ValidationFailed("Give the rationale for the recommendation.", details={"rationale": "required"})
+    if case.state not in RECOMMENDABLE:
+        raise TransitionNotAllowed(
+            f"A recommendation follows the Final QAD; the case is {case.get_state_display().lower()}.",
+            details={"state": case.state},
+        )
+    final = rules.latest_final(case)
+    if final is None:
+        raise TransitionNotAllowed("There is no Final QAD submission to recommend on.")
+    conditional = rules.open_conditions(case, body)
+    if recommendation == ch.Recommendation.APPROVE and conditional:
+        raise ValidationFailed(
+            "Open findings are conditions of approval ("
+            + ", ".join(f.reference for f in conditional)
+            + "): recommend approval with conditions.",
+            details={"recommendation": "conditions_open"},
+        )
+    if recommendation == ch.Recommendation.APPROVE_WITH_CONDITIONS and not (conditions.strip() or conditional):
+        raise ValidationFailed("State the conditions.", details={"conditions": "required"})
+    if not conditions.strip() and conditional:
+        conditions = "; ".join(f"{f.reference} {f.title} (due {f.due_date:%d %b %Y})" for f in conditional)
+    row = BodyRecommendation.objects.create(
+        case=case,
+        submission=final,
+        body=body,
+        recommendation=recommendation,
+        rationale=rationale.strip(),
+        conditions=conditions.strip(),
+        recorded_at=timezone.now(),
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.display_name[:200],
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.recommendation.record",
+        target=case,
+        organisation_id=org_id_of(case),
+        changes={"body": body, "recommendation": recommendation, "submission": final.reference},
+    )
+    return row
+
+
+# --- board calendar and decisions ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_schedule(
+    *,
+    actor: Actor,
+    body: str,
+    meets_on: dt.date,
+    title: str = "",
+    papers_due_on: dt.date | None = None,
+    notes: str = "",
+) -> BoardMeeting:
+    """Put a meeting of an approving authority on the board calendar (one per authority per day)."""
+    perm.can_manage_calendar(actor).enforce()
+    check_body(body)
+    if papers_due_on is not None and papers_due_on > meets_on:
+        raise ValidationFailed("Papers must be due on or before the meeting.", details={"papers_due_on": "after"})
+    reference = f"{body}-{meets_on:%Y-%m-%d}"
+    if BoardMeeting.objects.filter(reference=reference).exists():
+        raise ValidationFailed(
+            f"The {ch.APPROVER_NAMES[body]} already meets on {meets_on:%d %b %Y}.", details={"meets_on": "taken"}
+        )
+    meeting = BoardMeeting.objects.create(
+        reference=reference,
+        body=body,
+        meets_on=meets_on,
+        title=title.strip() or f"{ch.APPROVER_NAMES[body]} meeting",
+        papers_due_on=papers_due_on,
+        notes=notes.strip(),
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.meeting.schedule",
+        target=meeting,
+        organisation_id=None,
+        changes={"reference": reference, "body": body, "meets_on": meets_on.isoformat()},
+    )
+    return meeting
+
+
+AGENDA_STATES = frozenset({S.AGREED, S.SIGNED, S.AWAITING_APPROVAL})
+
+
+@transaction.atomic
+def agenda_add(*, actor: Actor, meeting: BoardMeeting, case: QualificationCase) -> AgendaItem:
+    """Table a case at a meeting. Its role must need that authority's approval, and the Final QAD must be agreed."""
+    perm.can_manage_calendar(actor).enforce()
+    if meeting.body not in ch.approvals_needed(case.participation.role):
+        raise ValidationFailed(
+            f"The {ch.APPROVER_NAMES[meeting.body]} does not approve the {case.participation.get_role_display()} role.",
+            details={"case": "not_needed"},
+        )
+    if case.state not in AGENDA_STATES:
+        raise TransitionNotAllowed(
+            f"Only agreed, signed or awaiting-approval cases go to a board; this one is "
+            f"{case.get_state_display().lower()}.",
+            details={"state": case.state},
+        )
+    if AgendaItem.objects.filter(meeting=meeting, case=case).exists():
+        raise ValidationFailed(f"{case.reference} is already on this agenda.", details={"case": "already_tabled"})
+    item = AgendaItem.objects.create(meeting=meeting, case=case, added_by_name=actor.display_name[:200])
+    audit_record(
+        actor=actor,
+        action="assessment.agenda.add",
+        target=case,
+        organisation_id=org_id_of(case),
+        changes={"meeting": meeting.reference},
+    )
+    return item
+
+
+@transaction.atomic
+def agenda_remove(*, actor: Actor, item: AgendaItem) -> None:
+    """Take an undecided case off an agenda."""
+    perm.can_manage_calendar(actor).enforce()
+    if BoardDecision.objects.filter(agenda_item=item).exists():
+        raise TransitionNotAllowed("A decided item stays on the agenda: it is part of the record.")
+    audit_record(
+        actor=actor,
+        action="assessment.agenda.remove",
+        target=item.case,
+        organisation_id=org_id_of(item.case),
+        changes={"meeting": item.meeting.reference},
+    )
+    item.delete()
+
+
+def decision_record(
+    *,
+    actor: Actor,
+    item: AgendaItem,
+    outcome: str,
+    minutes: str,
+    conditions: str = "",
+    effective_from: dt.date | None = None,
+) -> BoardDecision:
+    """Record an authority's decision on a tabled case (approve, approve with conditions, defer, reject).
+
+    The case is locked first, so two people recording the same authority's decision cannot both succeed: the second
+    finds the first and is refused (409); the database's one-decision-per-round constraint backs this up. When the
+    last approval the role needs lands, the case is qualified from the latest effective-from date among them; a
+    rejection refers it back to clarification; a deferral defers it to a later wave.
+    """
+    try:
+        return _decision_record(
+            actor=actor,
+            item=item,
+            outcome=outcome,
+            minutes=minutes,
+            conditions=conditions,
+            effective_from=effective_from,
+        )
+    except IntegrityError:
+        raise TransitionNotAllowed(
+            "This authority's decision on the case has just been recorded by someone else.",
+            code="already_decided",
+        ) from None
+
+
+@transaction.atomic
+def _decision_record(
+    *,
+    actor: Actor,
+    item: AgendaItem,
+    outcome: str,
+    minutes: str,
+    conditions: str,
+    effective_from: dt.date | None,
+) -> BoardDecision:
+    perm.can_record_decision(actor).enforce()
+    case = locked_case(item.case)
+    meeting = item.meeting
+    body = meeting.body
+    problems: dict[str, str] = {}
+    if outcome not in ch.DecisionOutcome.values:
+        problems["outcome"] = "unknown"
+    if not minutes.strip():
+        problems["minutes"] = "required"
+    approving = outcome in ch.APPROVING
+    if approving and effective_from is None:
+        problems["effective_from"] = "required"
+    if outcome == ch.DecisionOutcome.APPROVE_WITH_CONDITIONS and not conditions.strip():
+        problems["conditions"] = "required"
+    if problems:
+        raise ValidationFailed("The decision is incomplete: " + ", ".join(sorted(problems)) + ".", details=problems)
+    if case.state != S.AWAITING_APPROVAL:
+        raise TransitionNotAllowed(
+            f"Decisions are recorded on cases awaiting approval; {case.reference} is "
+            f"{case.get_state_display().lower()}.",
+            details={"state": case.state},
+        )
+    round_ = rules.current_round(case)
+    if round_ is None:  # pragma: no cover - a case awaiting approval was always sent for approval
+        raise TransitionNotAllowed("The case was never sent for approval.")
+    if BoardDecision.objects.filter(round=round_, body=body).exists():
+        raise TransitionNotAllowed(
+            f"The {ch.APPROVER_NAMES[body]} has already decided on {case.reference} in this round.",
+            code="already_decided",
+        )
+    if rules.current_recommendation(case, body) is None:
+        raise TransitionNotAllowed(
+            f"The {ch.APPROVER_NAMES[body]} cannot decide without the {body} recommendation on the latest Final QAD.",
+            code="recommendation_missing",
+            details={"body": body},
+        )
+    if approving and effective_from is not None and effective_from < meeting.meets_on - dt.timedelta(days=365):
+        raise ValidationFailed("The effective-from date is implausibly early.", details={"effective_from": "early"})
+    decision = create_numbered(
+        BoardDecision,
+        "DEC",
+        agenda_item=item,
+        case=case,
+        body=body,
+        round=round_,
+        outcome=outcome,
+        minutes=minutes.strip(),
+        conditions=conditions.strip(),
+        effective_from=effective_from if approving else None,
+        decided_at=timezone.now(),
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.display_name[:200],
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.decision.record",
+        target=decision,
+        organisation_id=org_id_of(case),
+        changes={
+            "decision": decision.reference,
+            "case": case.reference,
+            "body": body,
+            "outcome": outcome,
+            "meeting": meeting.reference,
+            **({"effective_from": effective_from.isoformat()} if approving and effective_from else {}),
+        },
+    )
+    who = ch.APPROVER_NAMES[body]
+    if approving:
+        decisions = rules.round_approvals(case, round_)
+        needed = ch.approvals_needed(case.participation.role)
+        if all(b in decisions for b in needed):
+            effective = max(d.effective_from for d in decisions.values() if d.effective_from is not None)
+            summary = "; ".join(f"{ch.APPROVER_NAMES[b]} {decisions[b].reference}" for b in needed)
+            case_transition(
+                actor=actor, case=case, name="approve", comment=f"Approved: {summary}.", effective_date=effective
+            )
+    elif outcome == ch.DecisionOutcome.REJECT:
+        case_transition(actor=actor, case=case, name="refer_back", comment=f"{who} rejected: {minutes.strip()}")
+    else:
+        # Deferring a case to a later wave is the Programme's step; here the board's decision takes it, so the case's
+        # record names the decision (this decision's audit event names the person who recorded it).
+        mover = system_actor(f"{who} decision {decision.reference}")
+        case_transition(actor=mover, case=case, name="defer", comment=f"{who} deferred: {minutes.strip()}")
+    label = ch.DecisionOutcome(outcome).label
+    notify(
+        recipients=[*rules.participant_editors(case), *rules.body_assessors(case, body)],
+        kind=ch.NOTICE_DECISION_MADE,
+        title=f"{case.reference}: {who} decision — {label}",
+        body=(
+            f"{case.participation.organisation.name} {case.participation.mpid} "
+            f"{case.participation.get_role_display()}: the {who} decided “{label}” at its meeting on "
+            f"{meeting.meets_on:%d %B %Y}."
+            + (f"\nEffective from {effective_from:%d %B %Y}." if approving and effective_from else "")
+            + (f"\nConditions: {conditions.strip()}" if conditions.strip() else "")
+        ),
+        link=case_link(case),
+    )
+    return decision

@@ -1,0 +1,358 @@
+"""The assessment pages: what each side sees and may do, refusals with their status, and query-count guards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from qualify.assessment import services
+from qualify.assessment.models import Query
+from qualify.assessment.tests import journey
+from qualify.qad.tests.helpers import PDF
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+NOTE = "Internal: their runbook looks copied from another supplier"
+
+
+@pytest.fixture
+def submitted(cast):
+    """Case A with its Initial QAD submitted, waiting for the Code Bodies."""
+    return journey.to_initial_submitted(cast, cast.case_a)
+
+
+@pytest.fixture
+def query(cast, submitted):
+    """An open BSC query on case A with a reviewers' internal note."""
+    return services.query_raise(
+        actor=cast.actor("bsc"),
+        submission=journey.latest_submission(submitted),
+        question_id=journey.owned_question(submitted, "BSC"),
+        text="Show how failed messages are retried.",
+        internal_note=NOTE,
+    )
+
+
+def _html(response) -> str:  # type: ignore[no-untyped-def]
+    return str(response.content.decode())
+
+
+def test_assessor_raises_a_query_from_the_case_page(cast, submitted, client_for):
+    question = journey.owned_question(submitted, "BSC")
+    page = _html(client_for("bsc").get(reverse("assessment:case", args=[submitted.reference])))
+    assert f'value="{question}"' in page and "Raise query" in page
+
+    response = client_for("bsc").post(
+        reverse("assessment:query_raise", args=[submitted.reference]),
+        {"question_id": question, "text": "Which queue holds the retries?", "response_due": "", "internal_note": ""},
+    )
+
+    assert response.status_code == 302
+    raised = Query.objects.get(case=submitted)
+    assert raised.state == "OPEN" and raised.body == "BSC"
+    assert journey.fresh(submitted).state == "INITIAL_CLARIFICATION"
+
+
+def test_participant_answers_a_query_from_the_page_with_a_new_file(cast, query, client_for):
+    client = client_for("contributor_a")
+    page = _html(client.get(reverse("assessment:query", args=[query.reference])))
+    assert "Show how failed messages are retried." in page and "Send answer" in page
+
+    response = client.post(
+        reverse("assessment:query_answer", args=[query.reference]),
+        {"text": "Retries run every five minutes; see the runbook.", "file": SimpleUploadedFile("runbook.pdf", PDF)},
+    )
+
+    assert response.status_code == 302
+    query.refresh_from_db()
+    assert query.state == "ANSWERED"
+    answer = query.messages.get(kind="ANSWER")
+    assert answer.from_participant and answer.evidence is not None
+    assert answer.evidence.original_name == "runbook.pdf"
+    shown = _html(client.get(reverse("assessment:query", args=[query.reference])))
+    assert "Retries run every five minutes" in shown and "runbook.pdf" in shown
+
+
+def test_participant_can_point_an_answer_at_existing_qad_evidence(cast, query, client_for):
+    from qualify.qad.models import EvidenceFile
+
+    evidence = EvidenceFile.objects.filter(response__case=query.case).first()
+    assert evidence is not None
+    response = client_for("lead_a").post(
+        reverse("assessment:query_answer", args=[query.reference]),
+        {"text": "It is already in our QAD.", "evidence": str(evidence.uuid)},
+    )
+    assert response.status_code == 302
+    assert query.messages.get(kind="ANSWER").evidence == evidence
+
+
+def test_participant_never_sees_the_reviewers_internal_notes(cast, query, client_for):
+    finding = services.finding_record(
+        actor=cast.actor("bsc"),
+        case=journey.fresh(query.case),
+        body="BSC",
+        title="Retry handling untested",
+        description="Retries were not exercised in PIT.",
+        owner="Northwind test lead",
+        due_date=timezone.localdate() + dt.timedelta(days=30),
+        internal_note=NOTE,
+    )
+    pages = [
+        reverse("assessment:query", args=[query.reference]),
+        reverse("assessment:case", args=[query.case.reference]),
+        reverse("assessment:finding", args=[finding.reference]),
+        reverse("assessment:queue"),
+        reverse("assessment:queries"),
+    ]
+    for who in ("lead_a", "viewer_a"):
+        for url in pages:
+            response = client_for(who).get(url)
+            assert response.status_code == 200, url
+            assert NOTE not in _html(response), f"{who} saw the internal note on {url}"
+    # Outcomes (the query set one) are internal too.
+    assert 'data-testid="outcome"' not in _html(client_for("lead_a").get(pages[1]))
+    assert NOTE in _html(client_for("bsc").get(pages[0]))
+    assert NOTE in _html(client_for("auditor").get(pages[2]))
+    assert 'data-testid="outcome"' in _html(client_for("bsc").get(pages[1]))
+
+
+def test_outsider_gets_404_on_another_organisations_query_case_and_finding(cast, query, client_for):
+    finding = services.finding_record(
+        actor=cast.actor("bsc"),
+        case=journey.fresh(query.case),
+        body="BSC",
+        title="Gap",
+        description="A gap.",
+        owner="Northwind",
+        due_date=timezone.localdate() + dt.timedelta(days=5),
+    )
+    client = client_for("lead_b")
+    for url in (
+        reverse("assessment:query", args=[query.reference]),
+        reverse("assessment:query", args=[str(query.uuid)]),
+        reverse("assessment:case", args=[query.case.reference]),
+        reverse("assessment:finding", args=[finding.reference]),
+    ):
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("assessment:query", args=["QRY-999999"])).status_code == 404
+    listed = _html(client.get(reverse("assessment:queries")))
+    assert query.reference not in listed
+
+
+def test_participant_cannot_close_a_query(cast, query, client_for):
+    response = client_for("lead_a").post(
+        reverse("assessment:query_close", args=[query.reference]), {"text": "We think this is done."}
+    )
+    assert response.status_code == 403
+    assert "Only the reviewer" in _html(response)
+    query.refresh_from_db()
+    assert query.state == "OPEN"
+
+
+def test_assessor_follows_up_and_closes_a_query(cast, query, client_for):
+    services.query_answer(actor=cast.actor("lead_a"), query=query, text="Done.")
+    client = client_for("bsc")
+    page = _html(client.get(reverse("assessment:query", args=[query.reference])))
+    assert "Ask a follow-up" in page and "Close query" in page
+    due = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    response = client.post(
+        reverse("assessment:query_follow_up", args=[query.reference]), {"text": "And the alerts?", "response_due": due}
+    )
+    assert response.status_code == 302
+    query.refresh_from_db()
+    assert query.state == "OPEN" and query.response_due.isoformat() == due
+    response = client.post(reverse("assessment:query_close", args=[query.reference]), {"text": "Understood."})
+    assert response.status_code == 302
+    query.refresh_from_db()
+    assert query.state == "CLOSED"
+
+
+def test_another_body_cannot_close_the_bsc_query(cast, query, client_for):
+    response = client_for("rec").post(reverse("assessment:query_close", args=[query.reference]), {"text": "x"})
+    assert response.status_code == 403
+    query.refresh_from_db()
+    assert query.state == "OPEN"
+
+
+def test_a_blank_answer_is_refused_with_422_and_changes_nothing(cast, query, client_for):
+    response = client_for("lead_a").post(reverse("assessment:query_answer", args=[query.reference]), {"text": ""})
+    assert response.status_code == 422
+    query.refresh_from_db()
+    assert query.state == "OPEN"
+
+
+def test_machine_clients_are_refused_assessment_pages(cast, query, client_for):
+    client = client_for("machine")
+    for url in (
+        reverse("assessment:queue"),
+        reverse("assessment:queries"),
+        reverse("assessment:query", args=[query.reference]),
+        reverse("assessment:case", args=[query.case.reference]),
+    ):
+        assert client.get(url).status_code == 403, url
+
+
+def test_review_queue_shows_the_stopped_clock_while_the_participant_owes_an_answer(cast, query, client_for):
+    page = _html(client_for("bsc").get(reverse("assessment:queue")))
+    assert query.case.reference in page
+    assert "clock stopped" in page
+    # The REC owns sections too; its clock runs.
+    rec = _html(client_for("admin").get(reverse("assessment:queue") + "?body=REC"))
+    assert "Review queue · REC Code Manager" in rec
+    assert "days left" in rec
+
+
+def test_participant_home_lists_what_it_owes_overdue_first(cast, query, client_for):
+    late = journey.raise_query(cast, journey.fresh(query.case), "REC", text="Late one")
+    Query.objects.filter(pk=late.pk).update(response_due=timezone.localdate() - dt.timedelta(days=2))
+    page = _html(client_for("lead_a").get(reverse("assessment:queue")))
+    assert page.index(late.reference) < page.index(query.reference)
+    assert "overdue" in page
+
+
+def test_query_list_filters_through_htmx(cast, query, client_for):
+    client = client_for("bsc")
+    partial = client.get(reverse("assessment:queries") + "?state=CLOSED", **HTMX)
+    assert "<html" not in _html(partial)
+    assert query.reference not in _html(partial)
+    shown = _html(client.get(reverse("assessment:queries") + "?state=OPEN&body=BSC"))
+    assert query.reference in shown
+
+
+def test_overdue_filter_shows_both_sides(cast, query, client_for):
+    Query.objects.filter(pk=query.pk).update(response_due=timezone.localdate() - dt.timedelta(days=1))
+    shown = _html(client_for("lead_a").get(reverse("assessment:queries") + "?overdue=1"))
+    assert query.reference in shown and "overdue" in shown
+
+
+def test_participant_proposes_a_work_off_plan_and_the_assessor_agrees_it(cast, query, client_for):
+    finding = services.finding_record(
+        actor=cast.actor("bsc"),
+        case=journey.fresh(query.case),
+        body="BSC",
+        title="Retry handling untested",
+        description="Retries were not exercised in PIT.",
+        owner="Northwind",
+        due_date=timezone.localdate() + dt.timedelta(days=30),
+    )
+    url = reverse("assessment:finding_transition", args=[finding.reference])
+    response = client_for("lead_a").post(
+        url, {"name": "propose_plan", "work_off_plan": "Exercise retries in QT.", "owner": "Test lead"}
+    )
+    assert response.status_code == 302
+    refused = client_for("lead_a").post(url, {"name": "agree_plan"})
+    assert refused.status_code == 403
+    assert client_for("bsc").post(url, {"name": "agree_plan"}).status_code == 302
+    finding.refresh_from_db()
+    assert finding.state == "PLAN_AGREED" and finding.owner == "Test lead"
+    page = _html(client_for("viewer_a").get(reverse("assessment:finding", args=[finding.reference])))
+    assert "Exercise retries in QT." in page and "Work-off plan agreed" in page
+
+
+def test_board_calendar_schedules_a_meeting_and_tables_a_case(cast, client_for):
+    client = client_for("board")
+    on = timezone.localdate() + dt.timedelta(days=14)
+    response = client.post(reverse("assessment:meeting_schedule"), {"body": "BSC", "meets_on": on.isoformat()})
+    assert response.status_code == 302
+    calendar = _html(client.get(reverse("assessment:board")))
+    assert "BSC PAB meeting" in calendar
+    assert client_for("lead_a").get(reverse("assessment:board")).status_code == 403
+    assert (
+        client_for("bsc")
+        .post(reverse("assessment:meeting_schedule"), {"body": "REC", "meets_on": on.isoformat()})
+        .status_code
+        == 403
+    )
+
+
+def test_board_records_a_decision_from_the_meeting_page(cast, client_for):
+    case = journey.to_initial_submitted(cast, cast.case_a)
+    case = journey.to_testing(cast, case)
+    case = journey.to_final_submitted(cast, case)
+    case = journey.to_awaiting_approval(cast, case)
+    item = journey.table(cast, case, "BSC")
+    meeting = item.meeting
+    page = _html(client_for("board").get(reverse("assessment:meeting", args=[meeting.reference])))
+    assert case.reference in page and "BSC sections satisfactory." in page
+    response = client_for("board").post(
+        reverse("assessment:decide", args=[meeting.reference]),
+        {"case": case.reference, "outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"},
+    )
+    assert response.status_code == 302
+    shown = _html(client_for("lead_a").get(reverse("assessment:case", args=[case.reference])))
+    assert "Approved." in shown
+    assert "BSC sections satisfactory." not in shown  # recommendations stay inside the Code Bodies
+
+
+def test_decision_pack_downloads_as_word_and_pdf(cast, client_for):
+    pytest.importorskip("qualify.assessment.exports")
+    meeting = journey.meeting(cast, "BSC")
+    client = client_for("auditor")
+    docx = client.get(reverse("assessment:pack", args=[meeting.reference, "docx"]))
+    assert docx.status_code == 200 and docx.content[:2] == b"PK"
+    pdf = client.get(reverse("assessment:pack", args=[meeting.reference, "pdf"]))
+    assert pdf.status_code == 200 and pdf.content[:4] == b"%PDF"
+    assert client_for("lead_a").get(reverse("assessment:pack", args=[meeting.reference, "pdf"])).status_code == 403
+
+
+def test_queue_and_query_list_pages_take_a_bounded_number_of_queries(
+    cast, submitted, client_for, django_assert_max_num_queries
+):
+    for body in ("BSC", "REC", "DIP"):
+        journey.raise_query(cast, journey.fresh(submitted), body)
+    case_b = journey.to_initial_submitted(cast, cast.case_b)
+    journey.raise_query(cast, case_b, "BSC")
+    staff = client_for("bsc")
+    with CaptureQueriesContext(connection) as two_cases:
+        assert staff.get(reverse("assessment:queue")).status_code == 200
+    journey.raise_query(cast, journey.to_initial_submitted(cast, cast.case_a_mem), "REC")
+    with CaptureQueriesContext(connection) as three_cases:
+        page = staff.get(reverse("assessment:queue"))
+    assert cast.case_a_mem.reference in page.content.decode()
+    assert len(three_cases) == len(two_cases), "the review queue must not query per case"
+    with django_assert_max_num_queries(12):
+        assert staff.get(reverse("assessment:queries")).status_code == 200
+    participant = client_for("lead_a")
+    with django_assert_max_num_queries(15):
+        assert participant.get(reverse("assessment:queue")).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert participant.get(reverse("assessment:queries")).status_code == 200
+
+
+def test_tabling_an_unknown_case_is_refused_in_words(cast, client_for):
+    meeting = journey.meeting(cast, "BSC")
+    response = client_for("admin").post(
+        reverse("assessment:agenda_add", args=[meeting.reference]), {"case": "QC-999999"}
+    )
+    assert response.status_code == 422
+    assert "There is no case QC-999999." in _html(response)
+
+
+def test_programme_records_an_activation_step_with_an_evidence_file(cast, client_for):
+    case = journey.to_initial_submitted(cast, cast.case_a)
+    case = journey.to_testing(cast, case)
+    case = journey.to_final_submitted(cast, case)
+    case = journey.approve_all(cast, journey.to_awaiting_approval(cast, case))
+    assert case.state == "QUALIFIED"
+    url = reverse("assessment:activation", args=[case.reference])
+    refused = client_for("dip").post(url, {"item": "REFERENCE_DATA_PUBLISHED", "evidence_reference": "MDD 9"})
+    assert refused.status_code == 403
+    response = client_for("admin").post(
+        url,
+        {
+            "item": "REFERENCE_DATA_PUBLISHED",
+            "evidence_reference": "MDD 412",
+            "file": SimpleUploadedFile("publication.pdf", PDF + b"mdd"),
+        },
+    )
+    assert response.status_code == 302
+    step = case.activation_steps.get()
+    assert step.evidence_name == "publication.pdf" and len(step.evidence_sha256) == 64
+    shown = _html(client_for("viewer_a").get(reverse("assessment:case", args=[case.reference])))
+    assert "MDD 412" in shown and "publication.pdf" in shown
+    assert journey.fresh(case).state == "SERVICE_ACTIVATION"

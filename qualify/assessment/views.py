@@ -1,0 +1,730 @@
+"""Assessment pages: the review queue, a case's assessment, queries, findings, the board calendar and its meetings.
+
+Thin adapters over ``qualify.assessment.services`` and ``selectors``. Something outside the actor's scope is a 404;
+a refused step re-renders the page with the refusal in words and the error's status (403, 409, 422); a completed
+step redirects back with a message. What a participant never sees (internal notes, outcomes, recommendations,
+assignments) is left out of the context, not just hidden by the templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST
+
+from qualify.assessment import choices as ch
+from qualify.assessment import permissions as perm
+from qualify.assessment import selectors, services
+from qualify.assessment.forms import (
+    ActivationForm,
+    AgendaForm,
+    AssignForm,
+    CloseForm,
+    DecisionForm,
+    FindingForm,
+    FindingTransitionForm,
+    FollowUpForm,
+    MeetingForm,
+    OutcomeForm,
+    QueryAnswerForm,
+    QueryRaiseForm,
+    RecommendationForm,
+    form_problems,
+)
+from qualify.assessment.models import AgendaItem, BoardMeeting, Finding, Query
+from qualify.assessment.rules import quote
+from qualify.assessment.workflow import FINDING_WORKFLOW
+from qualify.cases.models import QualificationCase
+from qualify.cases.selectors import case_get
+from qualify.core import guards
+from qualify.core.actor import Actor
+from qualify.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
+from qualify.core.requests import actor_of
+from qualify.core.roles import StaffRole
+from qualify.core.uploads import SizeLimitHandler
+from qualify.core.web import render_page_or_partial, report_error
+from qualify.qad import evidence as ev
+from qualify.qad.choices import Body
+from qualify.qad.selectors import evidence_get, qad_view, response_find
+from qualify.qad.services import evidence_upload
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+QUERIES_PER_PAGE = 100
+
+
+def people(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Signed-in people; machine clients read the register, never assessments (403)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if actor_of(request).staff_role == StaffRole.MARKET_SYSTEM:
+            raise PermissionDenied("Market systems read the register, not assessments.")
+        return view(request, *args, **kwargs)
+
+    return guards.mark(guards.signed_in(wrapped), "signed_in:people")  # type: ignore[no-any-return]
+
+
+def _read(call: Callable[..., Any], **kwargs: Any) -> Any:
+    """A selector's answer; out of scope is a 404 and a refused read a 403."""
+    try:
+        return call(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+
+
+def _refused(request: HttpRequest, error: DomainError, page: Callable[[int], HttpResponse]) -> HttpResponse:
+    """The page again, with the service's refusal in words and its status."""
+    if isinstance(error, NotFound):
+        raise Http404(error.message)
+    report_error(request, error)
+    return page(error.status)
+
+
+def _invalid(request: HttpRequest, form: Any, page: Callable[[int], HttpResponse]) -> HttpResponse:
+    messages.error(request, form_problems(form))
+    return page(422)
+
+
+def _case(request: HttpRequest, key: str) -> QualificationCase:
+    found: QualificationCase = _read(selectors.assessment_case, actor=actor_of(request), key=key)
+    return found
+
+
+def _display(value: Any) -> str:
+    """An answer as one line of text (lists joined, table rows as 'column: value')."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, list):
+        if value and isinstance(value[0], dict):
+            return " · ".join(", ".join(f"{k}: {v}" for k, v in row.items() if v) for row in value)
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+# --- the review queue, or a participant's own assessment work -------------------------------------------------------
+
+
+def _queue_body(actor: Actor, requested: str) -> str:
+    own = perm.body_of(actor)
+    if own is not None:
+        return own
+    return requested if requested in Body.values else Body.BSC
+
+
+@people
+def queue_view(request: HttpRequest) -> HttpResponse:
+    """Code Body staff: the body's review queue with its clocks. Participants: what they owe, findings, decisions."""
+    actor = actor_of(request)
+    today = timezone.localdate()
+    if perm.sees_internal(actor):
+        body = _queue_body(actor, request.GET.get("body", ""))
+        context: dict[str, Any] = {
+            "staff": True,
+            "body": body,
+            "body_name": Body(body).label,
+            "can_pick_body": perm.body_of(actor) is None,
+            "bodies": Body.choices,
+            "rows": selectors.review_queue(actor=actor, body=body, today=today),
+            "today": today,
+        }
+        return render(request, "assessment/queue.html", context)
+    queries = list(selectors.query_list(actor=actor).exclude(state=ch.QueryState.CLOSED).order_by("response_due", "pk"))
+    owed = [q for q in queries if q.state == ch.QueryState.OPEN]
+    owed.sort(key=lambda q: (not selectors.is_overdue(q, today), q.response_due))
+    context = {
+        "staff": False,
+        "owed": [(q, selectors.is_overdue(q, today)) for q in owed],
+        "waiting": [(q, selectors.is_overdue(q, today)) for q in queries if q.state == ch.QueryState.ANSWERED],
+        "findings": list(selectors.finding_list(actor=actor).exclude(state=ch.FindingState.CLOSED)),
+        "decisions": list(selectors.decision_list(actor=actor)[:50]),
+        "today": today,
+    }
+    return render(request, "assessment/queue.html", context)
+
+
+# --- one case's assessment ------------------------------------------------------------------------------------------
+
+
+def _sections(assessment: selectors.CaseAssessment, actor: Actor) -> list[dict[str, Any]]:
+    if assessment.submission is None:
+        return []
+    sections: dict[str, dict[str, Any]] = {}
+    for row in selectors.submission_questions_for(assessment.submission):
+        question = row["question"]
+        entry = sections.setdefault(question.section.number, {"section": question.section, "rows": []})
+        entry["rows"].append(
+            {
+                "question": question,
+                "answer": _display(row["answer"]),
+                "evidence": row["evidence"],
+                "outcome": assessment.outcomes.get(question.qid) if assessment.internal else None,
+                "can_review": assessment.internal and perm.assesses_for(actor, question.owner).allowed,
+            }
+        )
+    return list(sections.values())
+
+
+def _reviewers() -> dict[str, list[Any]]:
+    """The active assessors of each body, to choose a reviewer from."""
+    users = get_user_model()._default_manager.filter(is_active=True, staff_role__in=list(ch.BODY_OF_ROLE))
+    found: dict[str, list[Any]] = {}
+    for user in users.order_by("full_name"):
+        found.setdefault(ch.BODY_OF_ROLE[user.staff_role], []).append(user)
+    return found
+
+
+def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200) -> HttpResponse:
+    actor = actor_of(request)
+    assessment = _read(selectors.case_assessment, actor=actor, case=case)
+    today = timezone.localdate()
+    internal = assessment.internal
+    own_body = perm.body_of(actor)
+    record_bodies = [b for b in Body.values if perm.assesses_for(actor, b).allowed] if internal else []
+    reviewers = _reviewers() if internal else {}
+    bodies = [
+        {
+            "status": status_,
+            "assignment": assessment.assignments.get(status_.body) if internal else None,
+            "clock": next((c.clock for c in assessment.clocks if c.body == status_.body), None),
+            "can_act": internal and perm.assesses_for(actor, status_.body).allowed,
+            "reviewers": reviewers.get(status_.body, []),
+        }
+        for status_ in assessment.bodies
+    ]
+    activation = [
+        {
+            "item": item,
+            "label": label,
+            "step": assessment.activation.get(item),
+            "can_record": case.state in services.ACTIVATABLE
+            and item not in assessment.activation
+            and perm.can_record_activation(actor, item).allowed,
+        }
+        for item, label in ch.ActivationItem.choices
+    ]
+    context = {
+        "case": case,
+        "a": assessment,
+        "internal": internal,
+        "sections": _sections(assessment, actor),
+        "queries": [(q, selectors.is_overdue(q, today)) for q in assessment.queries],
+        "bodies": bodies,
+        "activation": activation,
+        "record_bodies": record_bodies,
+        "own_body": own_body,
+        "can_raise": internal and case.state in services.QUERYABLE,
+        "outcomes": ch.Outcome.choices,
+        "recommendations": ch.Recommendation.choices,
+        "severities": ch.Severity.choices,
+        "today": today,
+        "max_mb": ev.max_bytes() // (1024 * 1024),
+    }
+    return render(request, "assessment/case.html", context, status=status)
+
+
+@people
+def case_view(request: HttpRequest, key: str) -> HttpResponse:
+    """A case's assessment: the submitted questions by section, queries, clocks, findings, bodies and decisions."""
+    return _case_page(request, _case(request, key))
+
+
+CaseAct = Callable[[Actor, QualificationCase, dict[str, Any]], str]
+
+
+def _case_step(request: HttpRequest, key: str, form_class: type[Any], act: CaseAct) -> HttpResponse:
+    """Validate a form posted on the case page, call the service, and come back with its outcome."""
+    case = _case(request, key)
+    form = form_class(request.POST, request.FILES or None)
+
+    def page(status: int) -> HttpResponse:
+        return _case_page(request, case, status)
+
+    if not form.is_valid():
+        return _invalid(request, form, page)
+    try:
+        done = act(actor_of(request), case, form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, page)
+    messages.success(request, done)
+    return redirect("assessment:case", key=case.reference)
+
+
+@require_POST
+@people
+def outcome_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
+        submission = _read(selectors.case_assessment, actor=actor, case=case).submission
+        if submission is None:
+            raise NotFound("Nothing has been submitted on this case.")
+        row = services.outcome_record(
+            actor=actor,
+            submission=submission,
+            question_id=data["question_id"],
+            outcome=data["outcome"],
+            comment=data["comment"],
+        )
+        return f"Outcome recorded: {row.get_outcome_display()}."
+
+    return _case_step(request, key, OutcomeForm, act)
+
+
+@require_POST
+@people
+def query_raise_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
+        submission = _read(selectors.case_assessment, actor=actor, case=case).submission
+        if submission is None:
+            raise NotFound("Nothing has been submitted on this case.")
+        query = services.query_raise(
+            actor=actor,
+            submission=submission,
+            question_id=data["question_id"],
+            text=data["text"],
+            response_due=data["response_due"],
+            internal_note=data["internal_note"],
+        )
+        return f"{query.reference} raised on {query.question_number}; the answer is due {query.response_due:%d %b %Y}."
+
+    return _case_step(request, key, QueryRaiseForm, act)
+
+
+@require_POST
+@people
+def finding_record_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
+        finding = services.finding_record(actor=actor, case=case, **data)
+        return f"{finding.reference} recorded."
+
+    return _case_step(request, key, FindingForm, act)
+
+
+@require_POST
+@people
+def assign_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
+        user = get_user_model()._default_manager.filter(uuid=data["reviewer"]).first()
+        assignment = services.review_assign(
+            actor=actor, case=case, body=data["body"], reviewer_id=user.pk if user is not None else 0
+        )
+        return f"{assignment.reviewer} reviews the {ch.APPROVER_NAMES[assignment.body]} sections."
+
+    return _case_step(request, key, AssignForm, act)
+
+
+@require_POST
+@people
+def recommend_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
+        row = services.recommendation_record(actor=actor, case=case, **data)
+        return f"{ch.APPROVER_NAMES[row.body]} recommendation recorded: {row.get_recommendation_display()}."
+
+    return _case_step(request, key, RecommendationForm, act)
+
+
+@people
+@csrf_exempt
+def activation_view(request: HttpRequest, key: str) -> HttpResponseBase:
+    """Record a service activation step, with an optional evidence file (streamed, size-limited, type-checked)."""
+    # The size limit and disk spooling must be in place before anything reads the body, which the CSRF check does.
+    limit = ev.install_upload_handlers(request)
+    return _activation_protected(request, key, limit)
+
+
+@csrf_protect
+def _activation_protected(request: HttpRequest, key: str, limit: SizeLimitHandler | None) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    case = _case(request, key)
+
+    def page(status: int) -> HttpResponse:
+        return _case_page(request, case, status)
+
+    if limit is not None and limit.exceeded:
+        return _refused(request, ev.too_big_error(), page)
+    form = ActivationForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _invalid(request, form, page)
+    data = form.cleaned_data
+    upload: UploadedFile[bytes] | None = data["file"]
+    try:
+        step = services.activation_record(
+            actor=actor_of(request),
+            case=case,
+            item=data["item"],
+            evidence_reference=data["evidence_reference"],
+            evidence_note=data["evidence_note"],
+            effective_date=data["effective_date"],
+            upload=upload.file if upload is not None else None,
+            upload_name=(upload.name or "") if upload is not None else "",
+            upload_size=(upload.size or 0) if upload is not None else 0,
+        )
+    except DomainError as error:
+        return _refused(request, error, page)
+    messages.success(request, f"“{step.get_item_display()}” recorded.")
+    return redirect("assessment:case", key=case.reference)
+
+
+# --- queries --------------------------------------------------------------------------------------------------------
+
+
+@people
+def query_list_view(request: HttpRequest) -> HttpResponse:
+    """Queries with filters (body, state, case, overdue); the table reloads through htmx as the filters change."""
+    actor = actor_of(request)
+    filters = selectors.QueryFilters.from_mapping(request.GET)
+    today = timezone.localdate()
+    queries = list(_read(selectors.query_list, actor=actor, filters=filters)[:QUERIES_PER_PAGE])
+    context = {
+        "rows": [(q, selectors.is_overdue(q, today)) for q in queries],
+        "limit": QUERIES_PER_PAGE,
+        "filters": filters,
+        "bodies": Body.choices,
+        "states": ch.QueryState.choices,
+        "today": today,
+    }
+    return render_page_or_partial(request, "assessment/query_list.html", "assessment/_query_table.html", context)
+
+
+def _query(request: HttpRequest, key: str) -> Query:
+    found: Query = _read(selectors.query_get, actor=actor_of(request), key=key)
+    return found
+
+
+def _evidence_choices(actor: Actor, case: QualificationCase) -> tuple[Any, list[tuple[str, str]]]:
+    response = response_find(actor=actor, case=case)
+    if response is None:
+        return None, []
+    view = qad_view(actor=actor, response=response)
+    return response, [(str(e.uuid), f"{e.original_name} ({e.evidence_as_of:%d %b %Y})") for e in view.evidence]
+
+
+def _query_page(request: HttpRequest, query: Query, status: int = 200) -> HttpResponse:
+    actor = actor_of(request)
+    internal = perm.sees_internal(actor)
+    can_answer = query.state == ch.QueryState.OPEN and perm.query_answerer(actor, query).allowed
+    closes = perm.closes_query(actor, query).allowed
+    evidence_choices = _evidence_choices(actor, query.case)[1] if can_answer else []
+    context = {
+        "query": query,
+        "quote": quote(query),
+        "thread": selectors.query_messages(query),
+        "internal": internal,
+        "overdue": selectors.is_overdue(query),
+        "can_answer": can_answer,
+        "can_follow_up": closes and query.state == ch.QueryState.ANSWERED,
+        "can_close": closes and query.state != ch.QueryState.CLOSED,
+        "answer_form": QueryAnswerForm(evidence_choices=evidence_choices),
+        "max_mb": ev.max_bytes() // (1024 * 1024),
+    }
+    return render(request, "assessment/query_detail.html", context, status=status)
+
+
+@people
+def query_view(request: HttpRequest, key: str) -> HttpResponse:
+    """A query's thread, quoting what it is about, with the answer, follow-up and close forms for who may use them."""
+    return _query_page(request, _query(request, key))
+
+
+@people
+@csrf_exempt
+def query_answer_view(request: HttpRequest, key: str) -> HttpResponseBase:
+    """The participant answers, optionally with a file from its QAD or a new upload (streamed, size-limited)."""
+    limit = ev.install_upload_handlers(request)
+    return _query_answer_protected(request, key, limit)
+
+
+@csrf_protect
+def _query_answer_protected(request: HttpRequest, key: str, limit: SizeLimitHandler | None) -> HttpResponse:
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    actor = actor_of(request)
+    query = _query(request, key)
+
+    def page(status: int) -> HttpResponse:
+        return _query_page(request, query, status)
+
+    if limit is not None and limit.exceeded:
+        return _refused(request, ev.too_big_error(), page)
+    response, choices = _evidence_choices(actor, query.case)
+    form = QueryAnswerForm(request.POST, request.FILES, evidence_choices=choices)
+    if not form.is_valid():
+        return _invalid(request, form, page)
+    try:
+        evidence = None
+        if form.cleaned_data["evidence"]:
+            evidence = evidence_get(actor=actor, uuid=form.cleaned_data["evidence"])
+        upload: UploadedFile[bytes] | None = form.cleaned_data["file"]
+        if upload is not None:
+            if response is None:
+                raise NotFound("This case has no QAD to hold the file.")
+            evidence = evidence_upload(
+                actor=actor,
+                response=response,
+                upload=upload.file,  # type: ignore[arg-type]
+                name=upload.name or "",
+                size=upload.size or 0,
+                evidence_as_of=timezone.localdate(),
+            )
+        query = services.query_answer(actor=actor, query=query, text=form.cleaned_data["text"], evidence=evidence)
+    except DomainError as error:
+        return _refused(request, error, page)
+    messages.success(request, f"{query.reference} answered; the reviewer has been told.")
+    return redirect("assessment:query", key=query.reference)
+
+
+def _query_step(
+    request: HttpRequest, key: str, form_class: type[Any], act: Callable[[Actor, Query, dict[str, Any]], str]
+) -> HttpResponse:
+    query = _query(request, key)
+    form = form_class(request.POST)
+
+    def page(status: int) -> HttpResponse:
+        return _query_page(request, query, status)
+
+    if not form.is_valid():
+        return _invalid(request, form, page)
+    try:
+        done = act(actor_of(request), query, form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, page)
+    messages.success(request, done)
+    return redirect("assessment:query", key=query.reference)
+
+
+@require_POST
+@people
+def query_follow_up_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, query: Query, data: dict[str, Any]) -> str:
+        moved = services.query_follow_up(actor=actor, query=query, text=data["text"], response_due=data["response_due"])
+        return f"{moved.reference} is back with the participant, due {moved.response_due:%d %b %Y}."
+
+    return _query_step(request, key, FollowUpForm, act)
+
+
+@require_POST
+@people
+def query_close_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, query: Query, data: dict[str, Any]) -> str:
+        closed = services.query_close(actor=actor, query=query, text=data["text"])
+        return f"{closed.reference} closed."
+
+    return _query_step(request, key, CloseForm, act)
+
+
+# --- findings -------------------------------------------------------------------------------------------------------
+
+
+def _finding_page(request: HttpRequest, finding: Finding, status: int = 200) -> HttpResponse:
+    actor = actor_of(request)
+    context = {
+        "finding": finding,
+        "internal": perm.sees_internal(actor),
+        "history": list(finding.updates.order_by("at", "pk")),
+        "transitions": FINDING_WORKFLOW.available(actor, finding),
+        "overdue": finding.state != ch.FindingState.CLOSED and finding.due_date < timezone.localdate(),
+    }
+    return render(request, "assessment/finding_detail.html", context, status=status)
+
+
+@people
+def finding_view(request: HttpRequest, key: str) -> HttpResponse:
+    """A finding with its work-off plan, history and the steps the person may take."""
+    finding: Finding = _read(selectors.finding_get, actor=actor_of(request), key=key)
+    return _finding_page(request, finding)
+
+
+@require_POST
+@people
+def finding_transition_view(request: HttpRequest, key: str) -> HttpResponse:
+    finding: Finding = _read(selectors.finding_get, actor=actor_of(request), key=key)
+    form = FindingTransitionForm(request.POST)
+
+    def page(status: int) -> HttpResponse:
+        return _finding_page(request, finding, status)
+
+    if not form.is_valid():
+        return _invalid(request, form, page)
+    try:
+        moved = services.finding_transition(actor=actor_of(request), finding=finding, **form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, page)
+    messages.success(request, f"{moved.reference}: {moved.get_state_display().lower()}.")
+    return redirect("assessment:finding", key=moved.reference)
+
+
+# --- the board calendar and its meetings ----------------------------------------------------------------------------
+
+
+def _board_page(request: HttpRequest, status: int = 200, form: MeetingForm | None = None) -> HttpResponse:
+    actor = actor_of(request)
+    meetings = list(_read(selectors.meeting_list, actor=actor))
+    today = timezone.localdate()
+    by_body = []
+    for body, label in Body.choices:
+        mine = [m for m in meetings if m.body == body]
+        by_body.append(
+            {
+                "body": body,
+                "name": ch.APPROVER_NAMES.get(body, label),
+                "upcoming": [m for m in mine if m.meets_on >= today],
+                "past": [m for m in reversed(mine) if m.meets_on < today],
+            }
+        )
+    context = {
+        "groups": by_body,
+        "can_manage": perm.can_manage_calendar(actor).allowed,
+        "form": form or MeetingForm(),
+        "bodies": [(b, ch.APPROVER_NAMES[b]) for b in Body.values],
+    }
+    return render(request, "assessment/board.html", context, status=status)
+
+
+@people
+def board_view(request: HttpRequest) -> HttpResponse:
+    """The board calendar: each approving authority's upcoming and past meetings."""
+    return _board_page(request)
+
+
+@require_POST
+@people
+def meeting_schedule_view(request: HttpRequest) -> HttpResponse:
+    _read(selectors.meeting_list, actor=actor_of(request))
+    form = MeetingForm(request.POST)
+
+    def page(status: int) -> HttpResponse:
+        return _board_page(request, status, form)
+
+    if not form.is_valid():
+        return _invalid(request, form, page)
+    try:
+        meeting = services.meeting_schedule(actor=actor_of(request), **form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, page)
+    messages.success(request, f"{meeting.title} on {meeting.meets_on:%d %b %Y} is on the calendar.")
+    return redirect("assessment:meeting", key=meeting.reference)
+
+
+def _meeting(request: HttpRequest, key: str) -> BoardMeeting:
+    found: BoardMeeting = _read(selectors.meeting_get, actor=actor_of(request), key=key)
+    return found
+
+
+def _meeting_page(request: HttpRequest, meeting: BoardMeeting, status: int = 200) -> HttpResponse:
+    actor = actor_of(request)
+    pack = _read(selectors.decision_pack, actor=actor, meeting=meeting)
+    context = {
+        "meeting": meeting,
+        "authority": ch.APPROVER_NAMES[meeting.body],
+        "pack": pack,
+        "can_manage": perm.can_manage_calendar(actor).allowed,
+        "can_decide": perm.can_record_decision(actor).allowed,
+        "outcomes": ch.DecisionOutcome.choices,
+    }
+    return render(request, "assessment/meeting.html", context, status=status)
+
+
+@people
+def meeting_view(request: HttpRequest, key: str) -> HttpResponse:
+    """A meeting's agenda: each case with its recommendations and open findings, and the decision forms."""
+    return _meeting_page(request, _meeting(request, key))
+
+
+def _agenda_item(request: HttpRequest, meeting: BoardMeeting, reference: str) -> AgendaItem:
+    actor = actor_of(request)
+    case: QualificationCase = _read(case_get, actor=actor, key=reference)
+    item = next((p.item for p in selectors.decision_pack(actor=actor, meeting=meeting) if p.case.pk == case.pk), None)
+    if item is None:
+        raise Http404(f"{case.reference} is not on this agenda.")
+    return item
+
+
+def _meeting_step(
+    request: HttpRequest,
+    key: str,
+    form_class: type[Any],
+    act: Callable[[Actor, BoardMeeting, dict[str, Any]], str],
+) -> HttpResponse:
+    meeting = _meeting(request, key)
+    form = form_class(request.POST)
+
+    def page(status: int) -> HttpResponse:
+        return _meeting_page(request, meeting, status)
+
+    if not form.is_valid():
+        return _invalid(request, form, page)
+    try:
+        done = act(actor_of(request), meeting, form.cleaned_data)
+    except DomainError as error:
+        return _refused(request, error, page)
+    messages.success(request, done)
+    return redirect("assessment:meeting", key=meeting.reference)
+
+
+@require_POST
+@people
+def agenda_add_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, meeting: BoardMeeting, data: dict[str, Any]) -> str:
+        try:
+            case = case_get(actor=actor, key=data["case"])
+        except NotFound:
+            raise ValidationFailed(f"There is no case {data['case']}.", details={"case": "unknown"}) from None
+        services.agenda_add(actor=actor, meeting=meeting, case=case)
+        return f"{case.reference} is on the agenda."
+
+    return _meeting_step(request, key, AgendaForm, act)
+
+
+@require_POST
+@people
+def agenda_remove_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, meeting: BoardMeeting, data: dict[str, Any]) -> str:
+        item = _agenda_item(request, meeting, data["case"])
+        services.agenda_remove(actor=actor, item=item)
+        return f"{item.case.reference} is off the agenda."
+
+    return _meeting_step(request, key, AgendaForm, act)
+
+
+@require_POST
+@people
+def decide_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, meeting: BoardMeeting, data: dict[str, Any]) -> str:
+        item = _agenda_item(request, meeting, data.pop("case"))
+        decision = services.decision_record(actor=actor, item=item, **data)
+        return f"{decision.reference}: {decision.get_outcome_display()} on {item.case.reference}."
+
+    return _meeting_step(request, key, DecisionForm, act)
+
+
+@people
+def pack_view(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    """The meeting's decision pack as Word or PDF."""
+    from qualify.assessment import exports  # written alongside; imported here so the pages never depend on it
+
+    actor = actor_of(request)
+    meeting = _meeting(request, key)
+    pack = _read(selectors.decision_pack, actor=actor, meeting=meeting)
+    if fmt == "docx":
+        data, content_type = exports.decision_pack_docx(meeting=meeting, pack=pack), DOCX
+    elif fmt == "pdf":
+        data, content_type = exports.decision_pack_pdf(meeting=meeting, pack=pack), "application/pdf"
+    else:
+        raise Http404("Unknown format.")
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="decision-pack-{meeting.reference}.{fmt}"'
+    return response
