@@ -108,11 +108,7 @@ def _reviewer_id(email: str) -> int:
 
 
 def _agenda_item(actor: Actor, meeting: BoardMeeting, case_key: str) -> AgendaItem:
-    case = _case(actor, case_key)
-    for entry in selectors.decision_pack(actor=actor, meeting=meeting):
-        if entry.case.pk == case.pk:
-            return entry.item
-    raise NotFound(f"{case.reference} is not on the agenda of {meeting.reference}.")
+    return selectors.agenda_item_get(actor=actor, meeting=meeting, case=_case(actor, case_key))
 
 
 # --- the review queue and a case's assessment ------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from qualify.assessment import choices as ch
-from qualify.assessment import rules
 from qualify.assessment.models import BoardMeeting, BodyRecommendation
 from qualify.assessment.selectors import PackItem
 
@@ -151,7 +150,7 @@ def _recommendation_lines(rec: BodyRecommendation) -> list[str]:
 def _section(meeting: BoardMeeting, entry: PackItem) -> PackSection:
     case = entry.case
     p = case.participation
-    final = rules.latest_final(case)
+    final = entry.final
     wave = f"{case.wave.code} {case.wave.name}" if case.wave is not None else "not assigned"
     facts = [
         ("Case", case.reference),

@@ -33,6 +33,10 @@ from qualify.qad.choices import SubmissionKind
 from qualify.qad.models import QadQuestion, QadSubmission
 from qualify.qad.selectors import submission_questions
 
+# Cases that left review (withdrawn, deferred, non-completion, revoked): their open queries are owed by nobody, so they
+# are not reminded or listed as overdue; they stay on record and count again if the case resumes.
+LEFT_REVIEW = frozenset({"WITHDRAWN", "DEFERRED", "NON_COMPLETION", "REVOKED"})
+
 
 def submitted_question(submission: QadSubmission, question_id: str) -> QadQuestion:
     """The question as it was in the submission's version, refused unless it was part of that submission."""

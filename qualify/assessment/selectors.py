@@ -37,6 +37,7 @@ from qualify.cases.selectors import case_get
 from qualify.core.actor import Actor
 from qualify.core.errors import NotAllowed, NotFound
 from qualify.core.ids import parse_uuid
+from qualify.qad.choices import SubmissionKind
 from qualify.qad.models import QadSubmission
 from qualify.qad.selectors import submission_questions
 
@@ -78,7 +79,7 @@ class QueryFilters(Schema):
         if self.case:
             qs = qs.filter(case__reference__iexact=self.case)
         if self.overdue:
-            qs = qs.filter(overdue_q(today))
+            qs = qs.filter(overdue_q(today)).exclude(case__state__in=list(rules.LEFT_REVIEW))
         return qs
 
 
@@ -337,6 +338,7 @@ def meeting_get(*, actor: Actor, key: str) -> BoardMeeting:
 class PackItem:
     item: AgendaItem
     case: QualificationCase
+    final: QadSubmission | None
     recommendation: BodyRecommendation | None
     other_recommendations: list[BodyRecommendation]
     open_findings: list[Finding]
@@ -344,11 +346,22 @@ class PackItem:
 
 
 def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
-    """The cases going to a meeting with their recommendations and open findings: the decision pack's content."""
+    """The cases going to a meeting with their recommendations and open findings: the decision pack's content.
+
+    A fixed number of queries whatever the agenda's length: the latest Final submissions and the recommendations of
+    every tabled case are read at once and matched here (the rule is ``rules.current_recommendation``'s: a body's
+    latest recommendation counts only if it was made on the latest Final QAD).
+    """
     perm.can_view_calendar(actor).enforce()
     items = list(
         AgendaItem.objects.filter(meeting=meeting)
-        .select_related("case__participation__organisation", "case__wave", "decision")
+        .select_related(
+            "case__participation__organisation",
+            "case__wave",
+            "decision__agenda_item__meeting",
+            "decision__case",
+            "meeting",
+        )
         .prefetch_related(
             Prefetch(
                 "case__findings",
@@ -358,15 +371,37 @@ def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
         )
         .order_by("case__reference")
     )
+    case_ids = [item.case_id for item in items]
+    finals: dict[int, QadSubmission] = {}
+    for submission in QadSubmission.objects.filter(case_id__in=case_ids, kind=SubmissionKind.FINAL).order_by("pk"):
+        finals[submission.case_id] = submission
+    latest: dict[tuple[int, str], BodyRecommendation] = {}
+    for recorded in BodyRecommendation.objects.filter(case_id__in=case_ids).order_by("recorded_at", "pk"):
+        latest[(recorded.case_id, recorded.body)] = recorded
     pack = []
     for item in items:
         case = item.case
-        recs = [rules.current_recommendation(case, b) for b in ch.approvals_needed(case.participation.role)]
-        own = next((r for r in recs if r is not None and r.body == meeting.body), None)
-        others = [r for r in recs if r is not None and r.body != meeting.body]
+        final = finals.get(case.pk)
+        recs: list[BodyRecommendation] = []
+        for body in ch.approvals_needed(case.participation.role):
+            current = latest.get((case.pk, body))
+            if current is not None and final is not None and current.submission_id == final.pk:
+                recs.append(current)
+        own = next((r for r in recs if r.body == meeting.body), None)
+        others = [r for r in recs if r.body != meeting.body]
         decision = getattr(item, "decision", None)
-        pack.append(PackItem(item, case, own, others, list(case.open_findings), decision))  # type: ignore[attr-defined]
+        findings = list(case.open_findings)  # type: ignore[attr-defined]
+        pack.append(PackItem(item, case, final, own, others, findings, decision))
     return pack
+
+
+def agenda_item_get(*, actor: Actor, meeting: BoardMeeting, case: QualificationCase) -> AgendaItem:
+    """One case's item on a meeting's agenda, or NotFound."""
+    perm.can_view_calendar(actor).enforce()
+    found = AgendaItem.objects.filter(meeting=meeting, case=case).select_related("meeting", "case").first()
+    if found is None:
+        raise NotFound(f"{case.reference} is not on the agenda of {meeting.reference}.")
+    return found
 
 
 def decisions_for_participant(*, actor: Actor, case: QualificationCase) -> list[BoardDecision]:
@@ -383,3 +418,14 @@ def decision_list(*, actor: Actor) -> QuerySet[BoardDecision]:
         .select_related("case__participation__organisation", "agenda_item__meeting")
         .order_by("-decided_at", "-pk")
     )
+
+
+def activation_evidence_get(*, actor: Actor, case: QualificationCase, item: str) -> ActivationStep:
+    """A checklist step that holds an evidence file, on a case whose assessment the actor may see."""
+    perm.can_view_assessment(actor, case).enforce()
+    found = (
+        ActivationStep.objects.visible_to(actor).filter(case=case, item=item).exclude(evidence_storage_name="").first()
+    )
+    if found is None:
+        raise NotFound("No evidence file for that step.")
+    return found

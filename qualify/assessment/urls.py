@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:key>/reviewers/", views.assign_view, name="assign"),
     path("cases/<str:key>/recommendations/", views.recommend_view, name="recommend"),
     path("cases/<str:key>/activation/", views.activation_view, name="activation"),
+    path("cases/<str:key>/activation/<str:item>/evidence/", views.activation_evidence_view, name="activation_evidence"),
     path("queries/", views.query_list_view, name="queries"),
     path("queries/<str:key>/", views.query_view, name="query"),
     path("queries/<str:key>/answer/", views.query_answer_view, name="query_answer"),

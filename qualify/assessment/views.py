@@ -15,8 +15,9 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -42,7 +43,7 @@ from qualify.assessment.forms import (
     RecommendationForm,
     form_problems,
 )
-from qualify.assessment.models import AgendaItem, BoardMeeting, Finding, Query
+from qualify.assessment.models import ActivationStep, AgendaItem, BoardMeeting, Finding, Query
 from qualify.assessment.rules import quote
 from qualify.assessment.workflow import FINDING_WORKFLOW
 from qualify.cases.models import QualificationCase
@@ -57,7 +58,6 @@ from qualify.core.web import render_page_or_partial, report_error
 from qualify.qad import evidence as ev
 from qualify.qad.choices import Body
 from qualify.qad.selectors import evidence_get, qad_view, response_find
-from qualify.qad.services import evidence_upload
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 QUERIES_PER_PAGE = 100
@@ -460,27 +460,26 @@ def _query_answer_protected(request: HttpRequest, key: str, limit: SizeLimitHand
 
     if limit is not None and limit.exceeded:
         return _refused(request, ev.too_big_error(), page)
-    response, choices = _evidence_choices(actor, query.case)
+    _, choices = _evidence_choices(actor, query.case)
     form = QueryAnswerForm(request.POST, request.FILES, evidence_choices=choices)
     if not form.is_valid():
         return _invalid(request, form, page)
     try:
-        evidence = None
-        if form.cleaned_data["evidence"]:
-            evidence = evidence_get(actor=actor, uuid=form.cleaned_data["evidence"])
         upload: UploadedFile[bytes] | None = form.cleaned_data["file"]
         if upload is not None:
-            if response is None:
-                raise NotFound("This case has no QAD to hold the file.")
-            evidence = evidence_upload(
+            query = services.query_answer_with_upload(
                 actor=actor,
-                response=response,
+                query=query,
+                text=form.cleaned_data["text"],
                 upload=upload.file,  # type: ignore[arg-type]
                 name=upload.name or "",
                 size=upload.size or 0,
-                evidence_as_of=timezone.localdate(),
             )
-        query = services.query_answer(actor=actor, query=query, text=form.cleaned_data["text"], evidence=evidence)
+        else:
+            evidence = None
+            if form.cleaned_data["evidence"]:
+                evidence = evidence_get(actor=actor, uuid=form.cleaned_data["evidence"])
+            query = services.query_answer(actor=actor, query=query, text=form.cleaned_data["text"], evidence=evidence)
     except DomainError as error:
         return _refused(request, error, page)
     messages.success(request, f"{query.reference} answered; the reviewer has been told.")
@@ -647,9 +646,7 @@ def meeting_view(request: HttpRequest, key: str) -> HttpResponse:
 def _agenda_item(request: HttpRequest, meeting: BoardMeeting, reference: str) -> AgendaItem:
     actor = actor_of(request)
     case: QualificationCase = _read(case_get, actor=actor, key=reference)
-    item = next((p.item for p in selectors.decision_pack(actor=actor, meeting=meeting) if p.case.pk == case.pk), None)
-    if item is None:
-        raise Http404(f"{case.reference} is not on this agenda.")
+    item: AgendaItem = _read(selectors.agenda_item_get, actor=actor, meeting=meeting, case=case)
     return item
 
 
@@ -728,3 +725,12 @@ def pack_view(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="decision-pack-{meeting.reference}.{fmt}"'
     return response
+
+
+@people
+def activation_evidence_view(request: HttpRequest, key: str, item: str) -> FileResponse:
+    """Stream a checklist step's evidence file to whoever may see the case's assessment; never through MEDIA_URL."""
+    case = _case(request, key)
+    step: ActivationStep = _read(selectors.activation_evidence_get, actor=actor_of(request), case=case, item=item)
+    handle = storages["default"].open(step.evidence_storage_name, "rb")
+    return FileResponse(handle, as_attachment=True, filename=step.evidence_name)

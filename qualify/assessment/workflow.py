@@ -32,13 +32,6 @@ def setting_days(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _due_in_future(query: Query, data: TransitionInput) -> str | None:
-    due = data.extra.get("response_due")
-    if due is not None and due < timezone.localdate():
-        return "The new response-due date is in the past."
-    return None
-
-
 QUERY_TRANSITIONS: tuple[Transition, ...] = (
     _t("answer", "Answer", {Q.OPEN}, Q.ANSWERED, who.query_answerer, comment_required=True),
     _t(
@@ -48,7 +41,6 @@ QUERY_TRANSITIONS: tuple[Transition, ...] = (
         Q.OPEN,
         who.closes_query,
         comment_required=True,
-        guards=(_due_in_future,),
     ),
     _t("close", "Close", {Q.OPEN, Q.ANSWERED}, Q.CLOSED, who.closes_query, comment_required=True),
 )

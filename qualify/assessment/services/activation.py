@@ -59,6 +59,9 @@ def activation_record(
         reader = ev.HashingReader(upload, upload_size)
         content = File(reader, name=display_name)  # type: ignore[arg-type]  # a file-like reader
         stored_name = storage.save(f"activation/{case.uuid}/{uuid_mod.uuid4().hex}.{extension}", content)
+        if reader.read_bytes != upload_size:
+            storage.delete(stored_name)
+            raise ValidationFailed("The file changed while it was being stored; upload it again.")
         stored = {
             "evidence_name": display_name,
             "evidence_storage_name": stored_name,

@@ -119,14 +119,20 @@ def meeting_schedule(
         raise ValidationFailed(
             f"The {ch.APPROVER_NAMES[body]} already meets on {meets_on:%d %b %Y}.", details={"meets_on": "taken"}
         )
-    meeting = BoardMeeting.objects.create(
-        reference=reference,
-        body=body,
-        meets_on=meets_on,
-        title=title.strip() or f"{ch.APPROVER_NAMES[body]} meeting",
-        papers_due_on=papers_due_on,
-        notes=notes.strip(),
-    )
+    try:
+        with transaction.atomic():  # two people scheduling the same meeting at once: the second hears it is taken
+            meeting = BoardMeeting.objects.create(
+                reference=reference,
+                body=body,
+                meets_on=meets_on,
+                title=title.strip() or f"{ch.APPROVER_NAMES[body]} meeting",
+                papers_due_on=papers_due_on,
+                notes=notes.strip(),
+            )
+    except IntegrityError:
+        raise ValidationFailed(
+            f"The {ch.APPROVER_NAMES[body]} already meets on {meets_on:%d %b %Y}.", details={"meets_on": "taken"}
+        ) from None
     audit_record(
         actor=actor,
         action="assessment.meeting.schedule",
@@ -157,7 +163,13 @@ def agenda_add(*, actor: Actor, meeting: BoardMeeting, case: QualificationCase) 
         )
     if AgendaItem.objects.filter(meeting=meeting, case=case).exists():
         raise ValidationFailed(f"{case.reference} is already on this agenda.", details={"case": "already_tabled"})
-    item = AgendaItem.objects.create(meeting=meeting, case=case, added_by_name=actor.display_name[:200])
+    try:
+        with transaction.atomic():  # tabled twice at once: the second hears it is already on the agenda
+            item = AgendaItem.objects.create(meeting=meeting, case=case, added_by_name=actor.display_name[:200])
+    except IntegrityError:
+        raise ValidationFailed(
+            f"{case.reference} is already on this agenda.", details={"case": "already_tabled"}
+        ) from None
     audit_record(
         actor=actor,
         action="assessment.agenda.add",
@@ -242,6 +254,12 @@ def _decision_record(
         problems["conditions"] = "required"
     if problems:
         raise ValidationFailed("The decision is incomplete: " + ", ".join(sorted(problems)) + ".", details=problems)
+    if meeting.meets_on > timezone.localdate():
+        raise TransitionNotAllowed(
+            f"The {ch.APPROVER_NAMES[body]} meets on {meeting.meets_on:%d %B %Y}: record the decision once it has met.",
+            code="meeting_not_held",
+            details={"meets_on": meeting.meets_on.isoformat()},
+        )
     if case.state != S.AWAITING_APPROVAL:
         raise TransitionNotAllowed(
             f"Decisions are recorded on cases awaiting approval; {case.reference} is "

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import IO, Any
 
 from django.contrib.auth import get_user_model
+from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
 from qualify.assessment import rules
+from qualify.assessment.choices import QueryState
 from qualify.assessment.models import (
     Finding,
     Query,
@@ -30,7 +32,8 @@ from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.notifications.services import notify
-from qualify.qad.models import EvidenceFile, QadSubmission
+from qualify.qad.models import EvidenceFile, QadResponse, QadSubmission
+from qualify.qad.services import evidence_upload
 
 # --- reviews ---------------------------------------------------------------------------------------------------------
 
@@ -208,9 +211,47 @@ def query_answer(*, actor: Actor, query: Query, text: str, evidence: EvidenceFil
     return query
 
 
+def query_answer_with_upload(
+    *, actor: Actor, query: Query, text: str, upload: IO[bytes], name: str, size: int
+) -> Query:
+    """Answer a query with a new evidence file, which joins the case's QAD evidence for the query's question.
+
+    Whether the query may be answered is checked before the file is stored, and the file's row and the answer are
+    written in one transaction: a refused answer (the query was just closed, a double submit) leaves no evidence.
+    """
+    perm.query_answerer(actor, query).enforce()
+    if query.state != ch.QueryState.OPEN:
+        raise TransitionNotAllowed(
+            f"{query.reference} is {QueryState(query.state).label.lower()}: it cannot be answered now.",
+            details={"state": query.state},
+        )
+    if not text.strip():
+        raise ValidationFailed("Write the answer.", details={"text": "required"})
+    response = QadResponse.objects.filter(case_id=query.case_id).first()
+    if response is None:
+        raise ValidationFailed("This case has no QAD to hold the file.", details={"file": "no_qad"})
+    with transaction.atomic():
+        evidence = evidence_upload(
+            actor=actor,
+            response=response,
+            upload=upload,
+            name=name,
+            size=size,
+            evidence_as_of=timezone.localdate(),
+            question_ids=[query.question_id],
+        )
+        try:
+            return query_answer(actor=actor, query=query, text=text, evidence=evidence)
+        except BaseException:
+            storages["default"].delete(evidence.storage_name)
+            raise
+
+
 @transaction.atomic
 def query_follow_up(*, actor: Actor, query: Query, text: str, response_due: dt.date | None = None) -> Query:
     """The reviewer is not yet satisfied: the query goes back to the participant with a new due date."""
+    if response_due is not None and response_due < timezone.localdate():
+        raise ValidationFailed("The new response-due date is in the past.", details={"response_due": "past"})
     query = _query_move(actor, query, "follow_up", text, response_due=response_due)
     notify(
         recipients=rules.participant_editors(query.case),
@@ -324,8 +365,10 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=setting_days("QUALIFY_QUERY_DUE_SOON_DAYS", ch.DUE_SOON_DAYS))
     sent = {ch.NOTICE_QUERY_DUE_SOON: 0, ch.NOTICE_QUERY_OVERDUE: 0}
-    candidates = Query.objects.filter(state__in=[ch.QueryState.OPEN, ch.QueryState.ANSWERED]).select_related(
-        "case__participation__organisation"
+    candidates = (
+        Query.objects.filter(state__in=[ch.QueryState.OPEN, ch.QueryState.ANSWERED])
+        .exclude(case__state__in=list(rules.LEFT_REVIEW))
+        .select_related("case__participation__organisation", "submission")
     )
     for query in candidates:
         if query.state == ch.QueryState.OPEN:

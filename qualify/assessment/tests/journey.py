@@ -94,7 +94,7 @@ def to_awaiting_approval(cast: Any, case: QualificationCase) -> QualificationCas
 
 
 def meeting(cast: Any, body: str, on: dt.date | None = None) -> BoardMeeting:
-    on = on or timezone.localdate() + dt.timedelta(days=7)
+    on = on or timezone.localdate()  # decisions are recorded on or after the meeting day
     found = BoardMeeting.objects.filter(body=body, meets_on=on).first()
     return found or services.meeting_schedule(actor=cast.actor("admin"), body=body, meets_on=on)
 

@@ -97,6 +97,12 @@ ROWS = [
         method="post",
         data=lambda c: {"item": "REFERENCE_DATA_PUBLISHED", "evidence_reference": "MDD 1"},
     ),
+    # Case A has no checklist step yet: 404 for everyone who may see the case; machines are refused outright.
+    page(
+        "assessment:activation_evidence",
+        lambda c: reverse("assessment:activation_evidence", args=[ref(c), "DIP_PRODUCTION"]),
+        every(SIGNED_IN, 404),
+    ),
     page("assessment:queries", lambda c: reverse("assessment:queries"), every(SIGNED_IN, 200)),
     page(
         "assessment:query",

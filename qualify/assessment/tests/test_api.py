@@ -210,7 +210,7 @@ def test_board_decisions_through_the_api_qualify_the_case(cast, api):
     case = journey.to_final_submitted(cast, case)
     case = journey.to_awaiting_approval(cast, case)
     for body in ("DIP", "BSC", "REC"):
-        meeting = api("admin").post("/meetings", {"body": body, "meets_on": "2026-12-10"})
+        meeting = api("admin").post("/meetings", {"body": body, "meets_on": timezone.localdate().isoformat()})
         assert meeting.status_code == 201, meeting.content
         ref = meeting.json()["reference"]
         tabled = api("board").post(f"/meetings/{ref}/agenda", {"case": case.reference})

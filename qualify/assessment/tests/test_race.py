@@ -97,8 +97,8 @@ def test_two_racing_approvals_by_the_same_authority_record_exactly_one(cast, slo
     case = _awaiting(cast)
     # Two different meetings of the BSC PAB with the case on both agendas: nothing per agenda item stops the second,
     # only the rule that an authority decides once per round.
-    soon = journey.table(cast, case, "BSC", on=timezone.localdate() + dt.timedelta(days=7))
-    later = journey.table(cast, case, "BSC", on=timezone.localdate() + dt.timedelta(days=14))
+    soon = journey.table(cast, case, "BSC", on=timezone.localdate() - dt.timedelta(days=7))
+    later = journey.table(cast, case, "BSC", on=timezone.localdate() - dt.timedelta(days=14))
     board, admin = cast.actor("board"), cast.actor("admin")
 
     def approve(item, actor, effective):  # type: ignore[no-untyped-def]

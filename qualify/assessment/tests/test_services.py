@@ -110,10 +110,10 @@ def test_rejection_refers_back_and_the_next_round_needs_every_body_again(cast):
     # Second round: a new Final QAD, agreed, recommended, signed and sent again.
     case = submit_qad(case, cast.actor("lead_a"), kind=SubmissionKind.FINAL, as_of=timezone.localdate())
     case = journey.to_awaiting_approval(cast, case)
-    later = timezone.localdate() + dt.timedelta(days=35)
+    later = timezone.localdate() - dt.timedelta(days=1)  # another (held) meeting than round one's
 
     def decide_later(body):  # type: ignore[no-untyped-def]
-        # Round one's agenda items are decided; round two goes to later meetings.
+        # Round one's agenda items are decided; round two goes to other meetings.
         return services.decision_record(
             actor=cast.actor("board"),
             item=journey.table(cast, case, body, on=later),
@@ -159,7 +159,7 @@ def test_approval_step_cannot_be_taken_by_hand_without_the_decisions(cast):
 def test_same_authority_cannot_decide_twice_in_a_round(cast):
     case = _awaiting(cast)
     journey.decide(cast, case, "BSC")
-    other = journey.table(cast, case, "BSC", on=timezone.localdate() + dt.timedelta(days=30))
+    other = journey.table(cast, case, "BSC", on=timezone.localdate() - dt.timedelta(days=30))
     with pytest.raises(TransitionNotAllowed) as refused:
         services.decision_record(
             actor=cast.actor("board"), item=other, outcome="REJECT", minutes="Second thoughts.", effective_from=None
@@ -454,3 +454,25 @@ def test_every_assessment_service_writes_an_audit_event(cast):
     assert expected <= actions, sorted(expected - actions)
     assert AuditEvent.objects.filter(action="assessment.meeting.schedule").count() == 4
     assert AuditEvent.objects.filter(action="assessment.decision.record").count() == len(Body.values)
+
+
+def test_a_board_cannot_record_a_decision_before_its_meeting(cast):
+    case = journey.to_awaiting_approval(
+        cast,
+        journey.to_final_submitted(cast, journey.to_testing(cast, journey.to_initial_submitted(cast, cast.case_a))),
+    )
+    item = journey.table(cast, case, "DIP", on=timezone.localdate() + dt.timedelta(days=3))
+    with pytest.raises(TransitionNotAllowed) as refused:
+        services.decision_record(
+            actor=cast.actor("board"), item=item, outcome="APPROVE", minutes="Early.", effective_from=EFFECTIVE
+        )
+    assert refused.value.code == "meeting_not_held"
+    assert not BoardDecision.objects.filter(case=case).exists()
+
+
+def test_queries_on_a_withdrawn_case_are_not_reminded(cast):
+    case = journey.to_initial_submitted(cast, cast.case_a)
+    query = journey.raise_query(cast, case, "BSC")
+    case_transition(actor=cast.actor("lead_a"), case=journey.fresh(case), name="withdraw", comment="Leaving.")
+    sent = services.reminders_send(today=query.response_due + dt.timedelta(days=1))
+    assert sent == {"assessment.query_due_soon": 0, "assessment.query_overdue": 0}

@@ -355,4 +355,49 @@ def test_programme_records_an_activation_step_with_an_evidence_file(cast, client
     assert step.evidence_name == "publication.pdf" and len(step.evidence_sha256) == 64
     shown = _html(client_for("viewer_a").get(reverse("assessment:case", args=[case.reference])))
     assert "MDD 412" in shown and "publication.pdf" in shown
+    evidence_url = reverse("assessment:activation_evidence", args=[case.reference, "REFERENCE_DATA_PUBLISHED"])
+    download = client_for("viewer_a").get(evidence_url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF + b"mdd"
+    assert client_for("lead_b").get(evidence_url).status_code == 404
     assert journey.fresh(case).state == "SERVICE_ACTIVATION"
+
+
+def test_meeting_page_queries_do_not_grow_with_the_agenda(cast, client_for):
+    from qualify.assessment.models import AgendaItem
+
+    meeting = journey.meeting(cast, "REC")
+    # The page only needs rows on the agenda; tabling through the service needs agreed cases.
+    AgendaItem.objects.create(meeting=meeting, case=cast.case_a, added_by_name="test")
+    board = client_for("board")
+    url = reverse("assessment:meeting", args=[meeting.reference])
+    with CaptureQueriesContext(connection) as one_case:
+        assert board.get(url).status_code == 200
+    AgendaItem.objects.create(meeting=meeting, case=cast.case_a_mem, added_by_name="test")
+    AgendaItem.objects.create(meeting=meeting, case=cast.case_b, added_by_name="test")
+    with CaptureQueriesContext(connection) as three_cases:
+        page = board.get(url)
+    assert cast.case_b.reference in page.content.decode()
+    assert len(three_cases) == len(one_case), "the decision pack must not query per tabled case"
+
+
+def test_a_refused_answer_with_a_file_leaves_no_evidence_behind(cast, query, client_for):
+    from qualify.qad.models import EvidenceFile
+
+    services.query_close(actor=cast.actor("bsc"), query=query, text="Resolved by phone.")
+    before = EvidenceFile.objects.count()
+    response = client_for("lead_a").post(
+        reverse("assessment:query_answer", args=[query.reference]),
+        {"text": "Here is the runbook.", "file": SimpleUploadedFile("runbook.pdf", PDF)},
+    )
+    assert response.status_code == 409
+    assert EvidenceFile.objects.count() == before
+
+
+def test_a_follow_up_due_in_the_past_is_invalid_input(cast, query, client_for):
+    services.query_answer(actor=cast.actor("lead_a"), query=query, text="Answered.")
+    response = client_for("bsc").post(
+        reverse("assessment:query_follow_up", args=[query.reference]),
+        {"text": "Not enough.", "response_due": "2001-01-01"},
+    )
+    assert response.status_code == 422
+    assert Query.objects.get(pk=query.pk).state == "ANSWERED"
