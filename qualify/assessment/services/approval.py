@@ -280,8 +280,6 @@ def _decision_record(
             code="recommendation_missing",
             details={"body": body},
         )
-    if approving and effective_from is not None and effective_from < meeting.meets_on - dt.timedelta(days=365):
-        raise ValidationFailed("The effective-from date is implausibly early.", details={"effective_from": "early"})
     decision = create_numbered(
         BoardDecision,
         "DEC",
