@@ -2,7 +2,8 @@
 
 with production_database(pg_url, "label") as env:      # created, then dropped on the way out
     run([PYTHON, "manage.py", "migrate"], env)          # anything that needs the database
-    with gunicorn(env, port, workers=3, threads=2):     # started, healthy, then stopped
+    with gunicorn(env, port, workers=3, threads=2) as server:   # started, healthy, then stopped
+        before = server.cpu_seconds()                   # CPU used so far by gunicorn and its PostgreSQL sessions
         ...
 """
 
@@ -50,6 +51,42 @@ def production_database(pg: str, label: str) -> Iterator[dict[str, str]]:
             admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
+def _process_cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process (Linux /proc), 0 if it has gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Server:
+    """A running gunicorn, able to say how much CPU it and the database sessions serving it have used."""
+
+    def __init__(self, process: subprocess.Popen[bytes], database_url: str) -> None:
+        self.process = process
+        self.database_url = database_url
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [self.process.pid, *(int(pid) for pid in children.read_text().split())]
+
+    def database_pids(self) -> list[int]:
+        import psycopg
+
+        database = self.database_url.rsplit("/", 1)[1]
+        with psycopg.connect(self.database_url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            rows = admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database]).fetchall()
+        return [pid for (pid,) in rows]
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        """(gunicorn master and workers, PostgreSQL sessions open now on the benchmark database)."""
+        return (
+            sum(_process_cpu_seconds(pid) for pid in self.worker_pids()),
+            sum(_process_cpu_seconds(pid) for pid in self.database_pids()),
+        )
+
+
 def _wait_until_healthy(port: int, timeout: float = 30) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -65,8 +102,14 @@ def _wait_until_healthy(port: int, timeout: float = 30) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], port: int, *, workers: int, threads: int) -> Iterator[None]:
-    """The production WSGI server (gthread workers) on 127.0.0.1:``port``, answering /health/ before it yields."""
+def gunicorn(
+    env: dict[str, str], port: int, *, workers: int, threads: int, worker_class: str = "gthread"
+) -> Iterator[Server]:
+    """The production WSGI server on 127.0.0.1:``port``, answering /health/ before it yields.
+
+    ``worker_class`` "gthread" (default: ``threads`` threads per worker, keeps connections alive) or "sync" (one
+    request at a time per worker, closes every connection; what ``gunicorn config.wsgi --workers N`` runs).
+    """
     server = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
@@ -76,9 +119,8 @@ def gunicorn(env: dict[str, str], port: int, *, workers: int, threads: int) -> I
             "--workers",
             str(workers),
             "--worker-class",
-            "gthread",
-            "--threads",
-            str(threads),
+            worker_class,
+            *(["--threads", str(threads)] if worker_class == "gthread" else []),
             "--log-level",
             "warning",
         ],
@@ -87,7 +129,7 @@ def gunicorn(env: dict[str, str], port: int, *, workers: int, threads: int) -> I
     )
     try:
         _wait_until_healthy(port)
-        yield
+        yield Server(server, env["DATABASE_URL"])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)

@@ -17,6 +17,14 @@ SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env.integer("SECURE_HSTS_SECONDS", 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+# A persistent connection is checked with a `SELECT 1` round trip before each request's first query. That keeps a
+# connection the database dropped (restart, idle timeout) from failing one request, at the price of a round trip on
+# every request; set false where the database is steady and latency matters (bench/register_load.py reports both).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.boolean("DATABASE_CONN_HEALTH_CHECKS", True)  # noqa: F405
+
+# Outermost, so that it sees the whole first request through before it freezes what start-up left alive.
+MIDDLEWARE = ["qualify.core.middleware.FreezeStartupObjectsMiddleware", *MIDDLEWARE]  # noqa: F405
+
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 

@@ -1,18 +1,78 @@
-"""Bearer-token authentication for the API: people's personal tokens and machine clients' tokens alike."""
+"""Bearer-token authentication for the API: people's personal tokens and machine clients' tokens alike.
+
+Market systems call the API hundreds of times a second with the same few tokens, so each process remembers, for
+``CACHE_SECONDS``, which user a token digest belongs to, and answers from memory instead of querying the token and
+the user on every request. Only tokens that authenticated are remembered (an unknown or refused token always asks
+the database, so a token is usable as soon as it is created).
+
+The price is a bound on how quickly a change made elsewhere is seen: **a token that is revoked or expires, or whose
+user is deactivated or changes staff role, stops working (or changes scope) within ``CACHE_SECONDS`` in every
+process** — each process re-reads the token from the database once its entry is that old. Last use is still
+recorded, at most once a minute, when an entry is re-read.
+
+The remembered User object is shared by the requests that use the token in that time (copying it cost more than
+the rest of authentication). The API only reads it: ``actor_of()`` turns it into an Actor, and nothing writes to
+``request.auth``.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from qualify.accounts.models import User
 from qualify.accounts.services import api_token_authenticate
+
+CACHE_SECONDS = 5.0  # the revocation bound stated above; keep it short
+CACHE_MAX_ENTRIES = 10_000  # distinct tokens per process before the cache starts afresh (bounds memory)
+
+clock: Callable[[], float] = time.monotonic  # replaced in tests
+
+
+@dataclass(frozen=True)
+class _Entry:
+    user: User
+    loaded_at: float
+
+
+_cache: dict[str, _Entry] = {}
+_lock = threading.Lock()
+
+
+def token_user(secret: str) -> User | None:
+    """The active user a bearer secret belongs to, from this process's memory if it was read recently enough."""
+    key = hashlib.sha256(secret.encode("utf-8")).hexdigest()  # never keep the secret itself in memory
+    now = clock()
+    entry = _cache.get(key)
+    if entry is None or now - entry.loaded_at >= CACHE_SECONDS:
+        user = api_token_authenticate(secret)
+        if user is None:
+            _cache.pop(key, None)
+            return None
+        entry = _Entry(user=user, loaded_at=now)
+        with _lock:
+            if len(_cache) >= CACHE_MAX_ENTRIES:
+                _cache.clear()
+            _cache[key] = entry
+    return entry.user
+
+
+def forget_tokens() -> None:
+    """Drop every remembered token in this process (tests; a process-wide revocation would call it too)."""
+    with _lock:
+        _cache.clear()
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token)
+        user = token_user(token)
         if user is None:
             return None
         request.auth_user = user  # type: ignore[attr-defined]  # read by actor_of()

@@ -10,10 +10,13 @@ therefore never older than the data committed when the request began.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection
+from django.db import ProgrammingError, connection
 
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
@@ -47,25 +50,54 @@ class Snapshot:
     entries: dict[tuple[str, str], Entry]
 
 
+# The latest-change times come back as text: the marker is only compared, and parsing three timestamps with time
+# zones on every request was a visible share of the request's cost.
 _MARKER_SQL = """
 SELECT
   (SELECT COALESCE(MAX(last_seq), 0) FROM register_registersequence),
   (SELECT COUNT(*) FROM participants_marketparticipation),
-  (SELECT MAX(updated_at) FROM participants_marketparticipation),
-  (SELECT MAX(updated_at) FROM participants_organisation),
+  (SELECT CAST(MAX(updated_at) AS TEXT) FROM participants_marketparticipation),
+  (SELECT CAST(MAX(updated_at) AS TEXT) FROM participants_organisation),
   (SELECT COUNT(*) FROM participants_distributorid),
   (SELECT COUNT(*) FROM plan_milestone),
-  (SELECT MAX(updated_at) FROM plan_milestone)
+  (SELECT CAST(MAX(updated_at) AS TEXT) FROM plan_milestone)
 """
 
+_MARKER_STATEMENT = "qualify_register_marker"
+
+logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _current: Snapshot | None = None
+_prepared_on: weakref.WeakSet[Any] = weakref.WeakSet()  # the driver connections that hold the prepared statement
+_prepare = True  # False once preparing failed in this process
+
+
+def _execute_prepared(cursor: Any) -> bool:
+    """Run the marker as a prepared statement when that is possible here; False if the caller must send it plain.
+
+    Only outside a transaction: there a failure can be recovered from by sending the plain query instead.
+    """
+    global _prepare
+    if not _prepare or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    raw = connection.connection
+    try:
+        if raw not in _prepared_on:
+            cursor.execute(f"PREPARE {_MARKER_STATEMENT} AS {_MARKER_SQL}")
+            _prepared_on.add(raw)
+        cursor.execute(f"EXECUTE {_MARKER_STATEMENT}")
+    except ProgrammingError:  # the statement is unknown or already there: the session is not ours alone
+        _prepare = False
+        logger.warning("Cannot use a prepared statement for the register change marker; sending it plain.")
+        return False
+    return True
 
 
 def change_marker() -> tuple[object, ...]:
     """A value that changes whenever the register, the participations, the LDSO map or the milestones change."""
     with connection.cursor() as cursor:
-        cursor.execute(_MARKER_SQL)
+        if not _execute_prepared(cursor):
+            cursor.execute(_MARKER_SQL)
         row = cursor.fetchone()
     return tuple(row) if row else ()
 

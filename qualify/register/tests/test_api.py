@@ -134,3 +134,65 @@ def test_a_new_participation_is_answered_at_once(history, client_for, token_for)
     participation_create(actor=system_actor(), organisation=history.org_b, mpid="SBMS", role="MEM")
     body = client.get("/api/v1/register/SBMS/MEM", **auth).json()
     assert (body["organisation"], body["state"]) == ("Southbank Power plc", "NOT_QUALIFIED")
+
+
+def test_status_body_matches_its_schema(history, client_for, token_for):
+    """The status endpoint renders its body itself (the hot path); it must be what Ninja would render."""
+    import json
+
+    from ninja.responses import NinjaJSONEncoder
+
+    from qualify.register.api import RegisterStatusOut
+
+    response = client_for(None).get("/api/v1/register/NWEN/SUPPLIER", {"on": "2026-06-01"}, **token_for("machine"))
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert len(body["history"]) == 3
+    through_schema = RegisterStatusOut.model_validate(body).model_dump()
+    assert json.loads(json.dumps(through_schema, cls=NinjaJSONEncoder)) == body
+    assert body["history"][0]["recorded_at"].endswith("Z")  # Django's encoder: UTC as Z, milliseconds
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_answers_stay_fresh_outside_a_transaction(cast, client_for, token_for):
+    """A running server answers outside any transaction, where PostgreSQL runs the marker as a prepared statement."""
+    client, auth = client_for(None), token_for("machine")
+    url = "/api/v1/register/NWEN/SUPPLIER"
+    assert client.get(url, {"on": "2026-05-01"}, **auth).json()["state"] == "NOT_QUALIFIED"
+    record(cast.supplier_a, RegisterEventKind.QUALIFIED, D(2026, 4, 1))
+    assert client.get(url, {"on": "2026-05-01"}, **auth).json()["state"] == "QUALIFIED"
+    record(cast.supplier_a, RegisterEventKind.SERVICE_ACTIVATED, D(2026, 4, 20))
+    assert client.get(url, {"on": "2026-05-01"}, **auth).json()["state"] == "OPERATIONAL"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_change_marker_is_the_same_prepared_or_plain(cast, monkeypatch):
+    from django.db import connection
+
+    from qualify.register import snapshot
+
+    record(cast.supplier_a, RegisterEventKind.QUALIFIED, D(2026, 4, 1))
+    first = snapshot.change_marker()
+    assert first == snapshot.change_marker()  # on PostgreSQL: prepared once, then executed
+    monkeypatch.setattr(snapshot, "_prepare", False)
+    assert snapshot.change_marker() == first
+    if connection.vendor == "postgresql":
+        assert connection.connection in snapshot._prepared_on
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lost_prepared_statement_falls_back_to_the_plain_query(cast, monkeypatch, caplog):
+    """Behind a transaction-pooling proxy a prepared statement can vanish; the marker is then sent plain."""
+    from django.db import connection
+
+    from qualify.register import snapshot
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are used on PostgreSQL only")
+    monkeypatch.setattr(snapshot, "_prepare", True)
+    expected = snapshot.change_marker()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {snapshot._MARKER_STATEMENT}")
+    assert snapshot.change_marker() == expected
+    assert snapshot._prepare is False
+    assert "sending it plain" in caplog.text
