@@ -57,7 +57,7 @@ from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.qad.choices import Body
 from qualify.qad.models import QadSubmission
-from qualify.qad.selectors import evidence_get, response_find, submission_get, submission_list
+from qualify.qad.selectors import evidence_get, submission_get
 
 router = Router(tags=["assessment"])
 
@@ -72,14 +72,6 @@ def _staff_only(actor: Actor) -> None:
 
 def _case(actor: Actor, key: str) -> QualificationCase:
     return selectors.assessment_case(actor=actor, key=key)
-
-
-def _latest_submission(actor: Actor, case: QualificationCase) -> QadSubmission:
-    response = response_find(actor=actor, case=case)
-    latest = submission_list(actor=actor, response=response).first() if response is not None else None
-    if latest is None:
-        raise ValidationFailed(f"{case.reference} has no QAD submission yet.", details={"submission": "none"})
-    return latest
 
 
 def _submission_of(actor: Actor, case: QualificationCase, reference: str) -> QadSubmission:
@@ -223,7 +215,7 @@ def post_query(request: HttpRequest, key: str, payload: QueryIn) -> Status[dict[
     _staff_only(actor)
     query = services.query_raise(
         actor=actor,
-        submission=_latest_submission(actor, case),
+        submission=selectors.latest_submission(actor=actor, case=case),
         question_id=payload.question_id,
         text=payload.text,
         response_due=payload.response_due,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -40,7 +41,7 @@ LEFT_REVIEW = frozenset({"WITHDRAWN", "DEFERRED", "NON_COMPLETION", "REVOKED"})
 
 def submitted_question(submission: QadSubmission, question_id: str) -> QadQuestion:
     """The question as it was in the submission's version, refused unless it was part of that submission."""
-    submitted = {q["id"] for q in json.loads(submission.content)["questions"]}
+    submitted = {q["id"] for q in submitted_questions(submission)}
     for question in submission_questions(submission):
         if question.qid == question_id and question.qid in submitted:
             return question
@@ -85,6 +86,23 @@ def reviewers_for(query: Query) -> list[int]:
     assigned = ReviewAssignment.objects.filter(case=query.case, body=query.body).values_list("reviewer_id", flat=True)
     ids.update(int(i) for i in assigned)
     return sorted(ids)
+
+
+def submitted_questions(submission: QadSubmission) -> list[dict[str, Any]]:
+    """The questions as frozen in a submission's snapshot (id, number, owner, answer, evidence)."""
+    questions: list[dict[str, Any]] = json.loads(submission.content)["questions"]
+    return questions
+
+
+def owning_bodies(submission: QadSubmission) -> list[str]:
+    """The bodies that own at least one question of a submission, in a stable order."""
+    return sorted({q["owner"] for q in submitted_questions(submission)})
+
+
+def latest_submission(case: QualificationCase) -> QadSubmission | None:
+    """The case's latest QAD submission, Initial or Final: the one under review."""
+    found: QadSubmission | None = QadSubmission.objects.filter(case=case).order_by("-pk").first()
+    return found
 
 
 def latest_final(case: QualificationCase) -> QadSubmission | None:
@@ -158,7 +176,7 @@ class BodyClock:
 
 def review_clocks(case: QualificationCase, *, today: dt.date | None = None) -> list[BodyClock]:
     """Each owning body's clock on the latest submission: due N days after it, stopped while queries are owed."""
-    submission = QadSubmission.objects.filter(case=case).order_by("-pk").first()
+    submission = latest_submission(case)
     if submission is None:
         return []
     return clocks_for_submissions([submission], today=today).get(submission.pk, [])
@@ -183,7 +201,7 @@ def clocks_for_submissions(
     allowed = setting_days("QUALIFY_REVIEW_DAYS", ch.REVIEW_DAYS)
     result: dict[int, list[BodyClock]] = {}
     for submission in submissions:
-        owners = sorted({q["owner"] for q in json.loads(submission.content)["questions"]})
+        owners = owning_bodies(submission)
         started = timezone.localdate(submission.created_at)
         clocks = []
         for body in owners:

@@ -8,7 +8,6 @@ recommendations for anyone without ``permissions.sees_internal``.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,11 +34,20 @@ from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import case_get
 from qualify.core.actor import Actor
-from qualify.core.errors import NotAllowed, NotFound
+from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
 from qualify.core.ids import parse_uuid
 from qualify.qad.choices import SubmissionKind
 from qualify.qad.models import QadSubmission
 from qualify.qad.selectors import submission_questions
+
+
+def latest_submission(*, actor: Actor, case: QualificationCase) -> QadSubmission:
+    """The submission under review on a case the actor may see; refused in words when there is none yet."""
+    perm.can_view_assessment(actor, case).enforce()
+    found = rules.latest_submission(case)
+    if found is None:
+        raise ValidationFailed(f"{case.reference} has no QAD submission yet.", details={"submission": "none"})
+    return found
 
 
 def assessment_case(*, actor: Actor, key: str) -> QualificationCase:
@@ -209,7 +217,7 @@ def review_queue(*, actor: Actor, body: str, today: dt.date | None = None) -> li
         submission = latest.get(case.pk)
         if submission is None:
             continue
-        owned = [q for q in json.loads(submission.content)["questions"] if q["owner"] == body]
+        owned = [q for q in rules.submitted_questions(submission) if q["owner"] == body]
         if not owned:
             continue
         clock = next((c.clock for c in clocks.get(submission.pk, []) if c.body == body), None)
@@ -259,7 +267,7 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
     """Everything about a case's assessment the actor may read; internal parts only for staff."""
     perm.can_view_assessment(actor, case).enforce()
     internal = perm.sees_internal(actor)
-    submission = QadSubmission.objects.filter(case=case).order_by("-pk").first()
+    submission = rules.latest_submission(case)
     round_ = rules.current_round(case)
     decisions = list(BoardDecision.objects.filter(case=case).select_related("agenda_item__meeting").order_by("pk"))
     bodies = []
@@ -294,7 +302,7 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
 
 def submission_questions_for(submission: QadSubmission) -> list[dict[str, Any]]:
     """The submitted questions with their section, text and owner, in the version's order, for the review form."""
-    submitted = {q["id"]: q for q in json.loads(submission.content)["questions"]}
+    submitted = {q["id"]: q for q in rules.submitted_questions(submission)}
     rows = []
     for question in submission_questions(submission):
         frozen = submitted.get(question.qid)
@@ -402,11 +410,6 @@ def agenda_item_get(*, actor: Actor, meeting: BoardMeeting, case: QualificationC
     if found is None:
         raise NotFound(f"{case.reference} is not on the agenda of {meeting.reference}.")
     return found
-
-
-def decisions_for_participant(*, actor: Actor, case: QualificationCase) -> list[BoardDecision]:
-    perm.can_view_assessment(actor, case).enforce()
-    return list(BoardDecision.objects.visible_to(actor).filter(case=case).select_related("agenda_item__meeting"))
 
 
 def decision_list(*, actor: Actor) -> QuerySet[BoardDecision]:

@@ -268,9 +268,7 @@ def _case_step(request: HttpRequest, key: str, form_class: type[Any], act: CaseA
 @people
 def outcome_view(request: HttpRequest, key: str) -> HttpResponse:
     def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
-        submission = _read(selectors.case_assessment, actor=actor, case=case).submission
-        if submission is None:
-            raise NotFound("Nothing has been submitted on this case.")
+        submission = selectors.latest_submission(actor=actor, case=case)
         row = services.outcome_record(
             actor=actor,
             submission=submission,
@@ -287,9 +285,7 @@ def outcome_view(request: HttpRequest, key: str) -> HttpResponse:
 @people
 def query_raise_view(request: HttpRequest, key: str) -> HttpResponse:
     def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
-        submission = _read(selectors.case_assessment, actor=actor, case=case).submission
-        if submission is None:
-            raise NotFound("Nothing has been submitted on this case.")
+        submission = selectors.latest_submission(actor=actor, case=case)
         query = services.query_raise(
             actor=actor,
             submission=submission,

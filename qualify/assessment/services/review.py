@@ -4,7 +4,6 @@ and work-off plans, and telling the owning bodies that a QAD arrived (DOMAIN.md 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
@@ -127,7 +126,7 @@ def query_raise(
             f"{case.get_state_display().lower()}.",
             details={"state": case.state},
         )
-    latest = QadSubmission.objects.filter(case=case).order_by("-pk").first()
+    latest = rules.latest_submission(case)
     if latest is None or latest.pk != submission.pk:
         raise ValidationFailed(
             "Raise queries on the latest submission.", details={"submission": "superseded"}, code="superseded"
@@ -408,11 +407,10 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
 def submission_received(applied: Any) -> None:
     """Case workflow effect: tell the bodies that own the submitted sections that a QAD arrived for review."""
     case: QualificationCase = applied.instance
-    submission = QadSubmission.objects.filter(case=case).order_by("-pk").first()
+    submission = rules.latest_submission(case)
     if submission is None:
         return
-    owners = sorted({q["owner"] for q in json.loads(submission.content)["questions"]})
-    for body in owners:
+    for body in rules.owning_bodies(submission):
         notify(
             recipients=rules.body_reviewers(case, body),
             kind=ch.NOTICE_SUBMISSION_RECEIVED,
