@@ -1,15 +1,23 @@
 """The fixed cast every test uses (STYLE.md rule 17): two participant organisations and staff of each body.
 
-Everything is set up through services, as a real user would cause it.
+Everything is set up through services, as a real user would cause it. Building the cast costs about a hundred
+queries, so it is built once per test module inside a transaction that the module's end rolls back; each test then
+runs in a savepoint inside it (pytest-django's ordinary ``db`` handling) and gets freshly read copies of the cast's
+rows, so what one test changes, in the database or in memory, never reaches the next. A module with a test that
+commits for real (``transactional_db``, ``live_server``, ``django_db(transaction=True)``) cannot sit inside that
+transaction: there each test builds its own cast, as before.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from qualify.accounts.models import User
@@ -129,9 +137,74 @@ def build_cast() -> Cast:
     )
 
 
+def reread(cast: Cast) -> Cast:
+    """A copy of the cast with every row read again from the database (five queries)."""
+    orgs = Organisation.objects.in_bulk([cast.org_a.pk, cast.org_b.pk])
+    parts = MarketParticipation.objects.select_related("organisation").in_bulk(
+        [p.pk for p in (cast.supplier_a, cast.mem_a, cast.supplier_b, cast.ldso_b)]
+    )
+    cases = QualificationCase.objects.select_related("participation__organisation", "wave").in_bulk(
+        [c.pk for c in (cast.case_a, cast.case_a_mem, cast.case_b)]
+    )
+    users = User.objects.in_bulk([u.pk for u in cast.users.values()])
+    return Cast(
+        org_a=orgs[cast.org_a.pk],
+        org_b=orgs[cast.org_b.pk],
+        supplier_a=parts[cast.supplier_a.pk],
+        mem_a=parts[cast.mem_a.pk],
+        supplier_b=parts[cast.supplier_b.pk],
+        ldso_b=parts[cast.ldso_b.pk],
+        wave=Wave.objects.get(pk=cast.wave.pk),
+        case_a=cases[cast.case_a.pk],
+        case_a_mem=cases[cast.case_a_mem.pk],
+        case_b=cases[cast.case_b.pk],
+        users={key: users[u.pk] for key, u in cast.users.items()},
+    )
+
+
+def commits_for_real(item: pytest.Item) -> bool:
+    """Whether a test needs real commits (and so a database outside any enclosing transaction)."""
+    names = getattr(item, "fixturenames", ())
+    if "transactional_db" in names or "live_server" in names or "django_db_reset_sequences" in names:
+        return True
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+
+
+@contextmanager
+def rolled_back(django_db_blocker: Any) -> Iterator[None]:
+    """Hold a transaction (a savepoint when one is already open) around a group of tests; roll it back after them.
+
+    What the group's set-up writes inside it is seen by each of the group's tests, each in a savepoint of its own.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_cast(request: pytest.FixtureRequest, django_db_setup: Any, django_db_blocker: Any) -> Iterator[Cast | None]:
+    """The module's cast, built once in a transaction rolled back after the module's last test (see the docstring
+    at the top); ``None`` for a module with a test that commits for real."""
+    module_items = [item for item in request.session.items if getattr(item, "module", None) is request.module]
+    if any(commits_for_real(item) for item in module_items):
+        yield None
+        return
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            built = build_cast()
+        yield built
+
+
 @pytest.fixture
-def cast(db: Any) -> Cast:
-    return build_cast()
+def cast(module_cast: Cast | None, db: Any) -> Cast:
+    return build_cast() if module_cast is None else reread(module_cast)
 
 
 @pytest.fixture

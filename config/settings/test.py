@@ -23,3 +23,5 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="qualify-test-static-"))
 # Concurrent runs (a developer's and a helper's, or two CI jobs) must not fight over one PostgreSQL test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"test_qualify_{os.getpid()}"}  # noqa: F405
+    # A test database is thrown away: commits need not wait for the disk (the transactional and browser tests commit).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405

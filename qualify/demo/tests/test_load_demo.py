@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import rolled_back
 from qualify.accounts.models import ApiToken, User
 from qualify.accounts.services import api_token_authenticate
 from qualify.assessment.choices import APPROVING, ActivationItem, FindingState, QueryState, approvals_needed
@@ -64,134 +65,133 @@ def counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in MODELS}
 
 
-@pytest.mark.django_db
-def test_load_demo_builds_a_believable_market_and_a_second_run_changes_nothing():
-    first = load()
+@pytest.fixture(scope="class")
+def loaded(django_db_setup, django_db_blocker):
+    """The demo loaded once for the tests that only read it (a load takes half a minute), rolled back after them.
 
-    assert 38 <= Organisation.objects.count() <= 45
-    participations = MarketParticipation.objects.all()
-    assert {p.role for p in participations} == set(MarketRole.values)
-    assert {p.route for p in participations} == set(Route.values)
-    assert QualificationCase.objects.count() == participations.count()
-    assert QualificationCase.objects.values("state").distinct().count() >= 8
-    today = timezone.localdate()
-    assert any(participation_status(participation=p, on=today).operational for p in participations)
-    assert list(verify_chain()) == []
-
-    before = counts()
-    second = load()
-    assert counts() == before
-    assert "already loaded" in second
-    assert "already loaded" not in first
-    for login in demo_logins():
-        assert login.email in first and login.email in second
+    It is loaded with a password of its own, which the sign-in test below checks every demo login has.
+    """
+    with rolled_back(django_db_blocker):
+        with django_db_blocker.unblock():
+            output = load("--password", "another-demo-pass-42")
+        yield output
 
 
 @pytest.mark.django_db
-def test_every_case_stands_where_the_demo_says_through_real_transitions():
-    load()
-    planned = {(p.mpid, p.role): p.state for o in ORGANISATIONS for p in o.participations}
-    actual = {
-        (c.participation.mpid, c.participation.role): c.state
-        for c in QualificationCase.objects.select_related("participation")
-    }
-    assert actual == planned
-    for case in QualificationCase.objects.exclude(state="DRAFT").prefetch_related("transitions"):
-        steps = list(case.transitions.all())
-        assert steps[0].from_state == "DRAFT"
-        assert all(a.to_state == b.from_state for a, b in itertools.pairwise(steps))
-        assert steps[-1].to_state == case.state
-    # Participant steps are taken by the organisation's lead, assessor steps by an assessor, approval by the board.
-    approve = CaseTransition.objects.filter(name="approve").first()
-    assert approve is not None and approve.actor_name == "Graham Oduya"
-    sign = CaseTransition.objects.select_related("case__participation__organisation").filter(name="sign").first()
-    assert sign is not None
-    lead = Membership.objects.get(organisation=sign.case.participation.organisation, role="LEAD").user
-    assert sign.actor_name == lead.full_name
+class TestTheLoadedDemo:
+    def test_load_demo_builds_a_believable_market_and_a_second_run_changes_nothing(self, loaded):
+        first = loaded
 
+        assert 38 <= Organisation.objects.count() <= 45
+        participations = MarketParticipation.objects.all()
+        assert {p.role for p in participations} == set(MarketRole.values)
+        assert {p.route for p in participations} == set(Route.values)
+        assert QualificationCase.objects.count() == participations.count()
+        assert QualificationCase.objects.values("state").distinct().count() >= 8
+        today = timezone.localdate()
+        assert any(participation_status(participation=p, on=today).operational for p in participations)
+        assert list(verify_chain()) == []
 
-@pytest.mark.django_db
-def test_the_assessment_behind_the_cases_is_recorded_through_the_assessment_services():
-    load()
-    today = timezone.localdate()
-    # Queries ran their course on the way, and some are left: owed by the participant, and one with the reviewer.
-    assert Query.objects.filter(state=QueryState.CLOSED).count() >= 10
-    left = Query.objects.exclude(state=QueryState.CLOSED)
-    assert left.filter(state=QueryState.OPEN, response_due=today).exists()
-    assert left.filter(state=QueryState.ANSWERED).count() == 1
-    assert {q.case.state for q in left.select_related("case")} <= {"INITIAL_CLARIFICATION", "FINAL_CLARIFICATION"}
-    # Findings with work-off plans proposed and agreed.
-    assert {f.state for f in Finding.objects.all()} == set(FindingState.values)
-    # Every case that was qualified has an approving decision from each body its role needs, at a past meeting.
-    for step in CaseTransition.objects.filter(name="approve").select_related("case__participation"):
-        decisions = BoardDecision.objects.filter(case=step.case, outcome__in=list(APPROVING)).select_related(
-            "agenda_item__meeting"
+        before = counts()
+        second = load()
+        assert counts() == before
+        assert "already loaded" in second
+        assert "already loaded" not in first
+        for login in demo_logins():
+            assert login.email in first and login.email in second
+
+    def test_every_case_stands_where_the_demo_says_through_real_transitions(self, loaded):
+        planned = {(p.mpid, p.role): p.state for o in ORGANISATIONS for p in o.participations}
+        actual = {
+            (c.participation.mpid, c.participation.role): c.state
+            for c in QualificationCase.objects.select_related("participation")
+        }
+        assert actual == planned
+        for case in QualificationCase.objects.exclude(state="DRAFT").prefetch_related("transitions"):
+            steps = list(case.transitions.all())
+            assert steps[0].from_state == "DRAFT"
+            assert all(a.to_state == b.from_state for a, b in itertools.pairwise(steps))
+            assert steps[-1].to_state == case.state
+        # Participant steps are taken by the organisation's lead, assessor steps by an assessor, approval by the board.
+        approve = CaseTransition.objects.filter(name="approve").first()
+        assert approve is not None and approve.actor_name == "Graham Oduya"
+        sign = CaseTransition.objects.select_related("case__participation__organisation").filter(name="sign").first()
+        assert sign is not None
+        lead = Membership.objects.get(organisation=sign.case.participation.organisation, role="LEAD").user
+        assert sign.actor_name == lead.full_name
+
+    def test_the_assessment_behind_the_cases_is_recorded_through_the_assessment_services(self, loaded):
+        today = timezone.localdate()
+        # Queries ran their course on the way, and some are left: owed by the participant, and one with the reviewer.
+        assert Query.objects.filter(state=QueryState.CLOSED).count() >= 10
+        left = Query.objects.exclude(state=QueryState.CLOSED)
+        assert left.filter(state=QueryState.OPEN, response_due=today).exists()
+        assert left.filter(state=QueryState.ANSWERED).count() == 1
+        assert {q.case.state for q in left.select_related("case")} <= {"INITIAL_CLARIFICATION", "FINAL_CLARIFICATION"}
+        # Findings with work-off plans proposed and agreed.
+        assert {f.state for f in Finding.objects.all()} == set(FindingState.values)
+        # Every case that was qualified has an approving decision from each body its role needs, at a past meeting.
+        for step in CaseTransition.objects.filter(name="approve").select_related("case__participation"):
+            decisions = BoardDecision.objects.filter(case=step.case, outcome__in=list(APPROVING)).select_related(
+                "agenda_item__meeting"
+            )
+            assert {d.body for d in decisions} == set(approvals_needed(step.case.participation.role)), step.case
+            assert all(d.agenda_item.meeting.meets_on < today for d in decisions)
+            assert max(d.effective_from for d in decisions) == step.effective_date
+            assert step.actor_name == "Graham Oduya"
+        # The board calendar: every authority meets, in the past and to come; the cases awaiting approval are tabled.
+        for body in ("DIP", "BSC", "REC"):
+            assert BoardMeeting.objects.filter(body=body, meets_on__lt=today).exists()
+            assert BoardMeeting.objects.filter(body=body, meets_on__gt=today).exists()
+        tabled = AgendaItem.objects.filter(meeting__meets_on__gt=today, decision__isnull=True)
+        assert set(tabled.values_list("case__state", flat=True)) == {"AWAITING_APPROVAL"}
+        assert set(tabled.values_list("case", flat=True)) == set(
+            QualificationCase.objects.filter(state="AWAITING_APPROVAL").values_list("pk", flat=True)
         )
-        assert {d.body for d in decisions} == set(approvals_needed(step.case.participation.role)), step.case
-        assert all(d.agenda_item.meeting.meets_on < today for d in decisions)
-        assert max(d.effective_from for d in decisions) == step.effective_date
-        assert step.actor_name == "Graham Oduya"
-    # The board calendar: every authority meets, in the past and to come; the cases awaiting approval are tabled.
-    for body in ("DIP", "BSC", "REC"):
-        assert BoardMeeting.objects.filter(body=body, meets_on__lt=today).exists()
-        assert BoardMeeting.objects.filter(body=body, meets_on__gt=today).exists()
-    tabled = AgendaItem.objects.filter(meeting__meets_on__gt=today, decision__isnull=True)
-    assert set(tabled.values_list("case__state", flat=True)) == {"AWAITING_APPROVAL"}
-    assert set(tabled.values_list("case", flat=True)) == set(
-        QualificationCase.objects.filter(state="AWAITING_APPROVAL").values_list("pk", flat=True)
-    )
-    # Service activation went through the checklist.
-    for case in QualificationCase.objects.filter(state="ACTIVE"):
-        assert ActivationStep.objects.filter(case=case).count() == len(ActivationItem.values)
+        # Service activation went through the checklist.
+        for case in QualificationCase.objects.filter(state="ACTIVE"):
+            assert ActivationStep.objects.filter(case=case).count() == len(ActivationItem.values)
 
+    def test_plan_has_the_milestones_and_waves_with_past_and_future_deadlines(self, loaded):
+        milestones = {m.code: m for m in Milestone.objects.all()}
+        assert set(milestones) == {"M8", "M10", "M11", "M12", "M13", "M14", "M15", "M16"}
+        move = milestones["M10"].date_changes.get()
+        assert move.change_request == "CR055"
+        assert move.approved_on == dt.date(2024, 11, 29)
+        assert milestones["M11"].segments == ["ADVANCED", "UMS"]
+        assert milestones["M12"].segments == ["SMART"]
+        assert milestones["M14"].meaning == MilestoneMeaning.ALL_SUPPLIERS_QUALIFIED
+        assert milestones["M15"].meaning == MilestoneMeaning.MIGRATION_END and milestones["M15"].date is None
+        today = timezone.localdate()
+        for wave in Wave.objects.prefetch_related("deadlines"):
+            dates = {d.kind: d.date for d in wave.deadlines.all()}
+            assert set(dates) == set(DeadlineKind.values)
+            assert [dates[k] for k in DeadlineKind.values] == sorted(dates.values())
+        deadlines = WaveDeadline.objects.values_list("date", flat=True)
+        assert any(d < today for d in deadlines) and any(d > today for d in deadlines)
 
-@pytest.mark.django_db
-def test_plan_has_the_milestones_and_waves_with_past_and_future_deadlines():
-    load()
-    milestones = {m.code: m for m in Milestone.objects.all()}
-    assert set(milestones) == {"M8", "M10", "M11", "M12", "M13", "M14", "M15", "M16"}
-    move = milestones["M10"].date_changes.get()
-    assert move.change_request == "CR055"
-    assert move.approved_on == dt.date(2024, 11, 29)
-    assert milestones["M11"].segments == ["ADVANCED", "UMS"]
-    assert milestones["M12"].segments == ["SMART"]
-    assert milestones["M14"].meaning == MilestoneMeaning.ALL_SUPPLIERS_QUALIFIED
-    assert milestones["M15"].meaning == MilestoneMeaning.MIGRATION_END and milestones["M15"].date is None
-    today = timezone.localdate()
-    for wave in Wave.objects.prefetch_related("deadlines"):
-        dates = {d.kind: d.date for d in wave.deadlines.all()}
-        assert set(dates) == set(DeadlineKind.values)
-        assert [dates[k] for k in DeadlineKind.values] == sorted(dates.values())
-    deadlines = WaveDeadline.objects.values_list("date", flat=True)
-    assert any(d < today for d in deadlines) and any(d > today for d in deadlines)
+    def test_ldsos_hold_the_fourteen_gsp_groups_and_idnos_the_higher_ids(self, loaded):
+        codes = set(DistributorId.objects.values_list("code", flat=True))
+        assert {str(n) for n in range(10, 24)} <= codes
+        assert any(int(c) >= 24 for c in codes)
+        assert set(DistributorId.objects.values_list("participation__role", flat=True)) == {MarketRole.LDSO}
+        exemption = Exemption.objects.select_related("participation").get()
+        assert exemption.kind == "SMART_SEGMENT" and exemption.participation.role == MarketRole.SUPPLIER
 
-
-@pytest.mark.django_db
-def test_ldsos_hold_the_fourteen_gsp_groups_and_idnos_the_higher_ids():
-    load()
-    codes = set(DistributorId.objects.values_list("code", flat=True))
-    assert {str(n) for n in range(10, 24)} <= codes
-    assert any(int(c) >= 24 for c in codes)
-    assert set(DistributorId.objects.values_list("participation__role", flat=True)) == {MarketRole.LDSO}
-    exemption = Exemption.objects.select_related("participation").get()
-    assert exemption.kind == "SMART_SEGMENT" and exemption.participation.role == MarketRole.SUPPLIER
-
-
-@pytest.mark.django_db
-def test_demo_logins_sign_in_with_the_one_password_and_the_machine_token_works():
-    out = load("--password", "another-demo-pass-42")
-    for login in demo_logins():
-        client = Client()
-        client.post(reverse("accounts:login"), {"username": login.email, "password": "another-demo-pass-42"})
-        assert "_auth_user_id" in client.session, login.email
-    admin = User.objects.get(email=MARKER_EMAIL)
-    assert admin.is_staff and admin.staff_role == "PROGRAMME_ADMIN"
-    machine = User.objects.get(email=MACHINE.email)
-    assert machine.is_machine and not machine.has_usable_password()
-    secret = re.search(r"qfy_\S+", out)
-    assert secret is not None and api_token_authenticate(secret.group(0)) == machine
-    assert "another-demo-pass-42" in load("--password", "another-demo-pass-42")
-    assert "another-demo-pass-42" not in load()
+    def test_demo_logins_sign_in_with_the_one_password_and_the_machine_token_works(self, loaded):
+        out = loaded
+        for login in demo_logins():
+            client = Client()
+            client.post(reverse("accounts:login"), {"username": login.email, "password": "another-demo-pass-42"})
+            assert "_auth_user_id" in client.session, login.email
+        admin = User.objects.get(email=MARKER_EMAIL)
+        assert admin.is_staff and admin.staff_role == "PROGRAMME_ADMIN"
+        machine = User.objects.get(email=MACHINE.email)
+        assert machine.is_machine and not machine.has_usable_password()
+        secret = re.search(r"qfy_\S+", out)
+        assert secret is not None and api_token_authenticate(secret.group(0)) == machine
+        assert "another-demo-pass-42" in load("--password", "another-demo-pass-42")
+        assert "another-demo-pass-42" not in load()
 
 
 @pytest.mark.django_db
