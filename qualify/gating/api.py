@@ -51,8 +51,20 @@ class DecisionsIn(Schema):
 
 class DecisionOut(Schema):
     ref: str
-    outcome: str
-    reasons: list[str]
+    outcome: Literal["ALLOW", "BLOCK", "ALLOW_REVERSE_MIGRATION"]
+    reasons: list[str] = Field(
+        description=(
+            "Every reason that applies, sorted. UNKNOWN_PARTICIPANT (an MPID holding no participation at all) is "
+            "information beside the *_NOT_QUALIFIED of the role it was named for and never blocks on its own."
+        )
+    )
+    details: list[str] = Field(
+        description=(
+            "Why a participant is not qualified when it holds no participation in the role the event needs: "
+            "not on the register, registered in other roles (the role it lacks is named), no Supplier named, or "
+            "no LDSO holding the distributor id. Empty otherwise."
+        )
+    )
 
 
 class DecisionsOut(Schema):
@@ -68,11 +80,20 @@ def post_decisions(request: HttpRequest, payload: DecisionsIn) -> dict[str, obje
     can_gate(actor_of(request)).enforce()
     columns = {name: [getattr(e, name) for e in payload.events] for name in EVENT_COLUMNS}
     events = pl.DataFrame(columns, schema_overrides={"date": pl.Date})
-    result = decide(events, current_context()).collect()
+    result = decide(events, current_context(), details=True).collect()
     decisions = [
-        {"ref": ref, "outcome": outcome, "reasons": reasons.split(REASON_SEPARATOR) if reasons else []}
-        for ref, outcome, reasons in zip(
-            result["ref"].to_list(), result["outcome"].to_list(), result["reasons"].to_list(), strict=True
+        {
+            "ref": ref,
+            "outcome": outcome,
+            "reasons": reasons.split(REASON_SEPARATOR) if reasons else [],
+            "details": details,
+        }
+        for ref, outcome, reasons, details in zip(
+            result["ref"].to_list(),
+            result["outcome"].to_list(),
+            result["reasons"].to_list(),
+            result["details"].to_list(),
+            strict=True,
         )
     ]
     return {"decisions": decisions}
