@@ -36,7 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from qualify.gating.choices import DATA_SERVICE_ROLE, Segment  # noqa: E402  (needs ROOT on the path)
+from qualify.gating.choices import (  # noqa: E402  (needs ROOT on the path)
+    DATA_SERVICE_ROLE,
+    GSP_GROUP_BY_DISTRIBUTOR,
+    GSP_GROUP_IDNO,
+    Segment,
+)
 from qualify.gating.context import MilestoneFact, build_context  # noqa: E402
 from qualify.register.rules import EventFact  # noqa: E402
 
@@ -242,7 +247,7 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
       range (a few hundred thousand rows, itself built with an ASOF join), then looked up with plain hash joins on
       (mpid, role, date) — the same precomputation idea as the engine's epochs, and DuckDB's faster option here.
 
-    Both write ``ref,outcome,reasons``. DuckDB is not asked to keep the input order (the engine does): the two
+    Both write ``ref,outcome,reasons,gsp_group``. DuckDB is not asked to keep the input order (the engine does): the two
     results are compared by ``ref``.
     """
     calendar = build_context(histories={}, ldso_by_distributor={}, milestones=MILESTONES).calendar
@@ -255,6 +260,7 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
     end = literal(calendar.migration_end)
     weighted = " + ".join(f"((n // {10 ** (11 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS))
     reasons = ", ".join(f"CASE WHEN r_{name.lower()} THEN '{name}' END" for name in REASON_NAMES)
+    gsp_groups = ", ".join(f"('{code}', '{group}')" for code, group in GSP_GROUP_BY_DISTRIBUTOR.items())
     if variant == "asof":
         lookups = """
             coalesce(rs.operational, false) AS sup_op,
@@ -285,6 +291,7 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
     WITH reg AS (SELECT mpid, role, from_date, operational FROM read_parquet('{directory / "register.parquet"}')),
     parts AS (SELECT DISTINCT mpid, role FROM reg),
     mpids AS (SELECT DISTINCT mpid FROM reg),
+    gsp AS (SELECT * FROM (VALUES {gsp_groups}) AS t(distributor, gsp_group)),
     span AS (SELECT min(date) AS lo, max(date) AS hi FROM read_parquet('{events}')),
     days AS (SELECT CAST(unnest(generate_series(lo, hi, INTERVAL 1 DAY)) AS DATE) AS day FROM span),
     grid AS (SELECT p.mpid, p.role, d.day FROM parts p CROSS JOIN days d),
@@ -303,6 +310,7 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
     ev2 AS (SELECT *, coalesce(shaped AND (({weighted}) % 11 % 10 = check_digit), false) AS mpan_valid FROM ev1),
     ev3 AS (
         SELECT ev2.*, CASE WHEN kind = 'MIGRATE' AND mpan_valid THEN l.mpid END AS ldso,
+            CASE WHEN mpan_valid THEN coalesce(g.gsp_group, '{GSP_GROUP_IDNO}') END AS gsp_group,
             coalesce(supplier, '') <> '' AS sup_named,
             coalesce(mem, '') <> '' AS mem_named,
             coalesce(data_service, '') <> '' AS ds_named,
@@ -312,6 +320,7 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
             coalesce(date < {m14}, true) AS before_m14,
             kind = 'MIGRATE' OR (kind = 'APPOINT' AND settlement = 'MHHS') AS appointees_gated
         FROM ev2 LEFT JOIN read_parquet('{directory / "ldso.parquet"}') l ON l.distributor = substr(ev2.mpan, 1, 2)
+        LEFT JOIN gsp g ON g.distributor = substr(ev2.mpan, 1, 2)
     ),
     looked AS (SELECT ev3.*, {lookups}),
     gates AS (
@@ -323,7 +332,7 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
         FROM looked
     ),
     flags AS (
-        SELECT ref,
+        SELECT ref, gsp_group,
             NOT mpan_valid AS r_invalid_mpan,
             (supplier_gated AND sup_named AND NOT sup_registered) OR (mem_gated AND NOT mem_registered)
                 OR (ds_gated AND NOT ds_registered) AS r_unknown_participant,
@@ -347,7 +356,8 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
             WHEN r_reverse_migration THEN 'ALLOW_REVERSE_MIGRATION'
             ELSE 'ALLOW'
         END AS outcome,
-        concat_ws(';', {reasons}) AS reasons
+        concat_ws(';', {reasons}) AS reasons,
+        gsp_group
     FROM flags
     ) TO '{out}' (FORMAT parquet)
     """  # noqa: S608
@@ -383,6 +393,7 @@ def compare(engine_out: Path, duckdb_out: Path) -> int:
         | pl.col("ref_duckdb").is_null()
         | (pl.col("outcome") != pl.col("outcome_duckdb"))
         | (pl.col("reasons").fill_null("") != pl.col("reasons_duckdb").fill_null(""))
+        | (pl.col("gsp_group").fill_null("") != pl.col("gsp_group_duckdb").fill_null(""))
     )
     return int(joined.select(different.sum()).collect().item())
 

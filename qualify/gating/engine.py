@@ -44,6 +44,9 @@ holds it, with or without events; a known participation with no event yet is not
 - Outcome: ``BLOCK`` if any blocking reason applies (every reason blocks except UNKNOWN_PARTICIPANT, and
   REVERSE_MIGRATION with the SUPPLIER_NOT_QUALIFIED that causes it); else ``ALLOW_REVERSE_MIGRATION`` if
   REVERSE_MIGRATION; else ``ALLOW``.
+- ``gsp_group`` — the metering point's GSP group, from the MPAN's distributor id through
+  ``choices.GSP_GROUP_BY_DISTRIBUTOR`` (``_A``…``_P``, or ``IDNO`` for any other id); null when the MPAN is invalid
+  (an identifier that fails its check digit identifies no point).
 - Milestones, by meaning: a segment's migration opens on the earliest dated MIGRATION_START that covers it (a
   MIGRATION_START with no segments covers all); M14 is the earliest dated ALL_SUPPLIERS_QUALIFIED; migration ends on
   the earliest dated MIGRATION_END. A milestone's date is the first day its rule applies.
@@ -65,6 +68,7 @@ No Python runs per event; every step is a column expression, and row order is th
 - Reasons are bits of a mask; the outcome and the sorted, ``;``-joined text come from a 512-entry table indexed by
   the mask, so no per-row string is built. ``outcome`` and ``reasons`` are Polars ``Enum`` columns: strings to
   every reader, dictionary-encoded in Parquet.
+- The GSP group is one gather from a 100-entry ``Enum`` table by distributor id, masked by the MPAN check.
 - Details are asked for by the HTTP decisions only (batches of at most 10,000): the "other roles" sentence of each
   MPID and role is precomputed in a table indexed like the participations; bulk files leave them out.
 """
@@ -78,7 +82,7 @@ from functools import cached_property
 
 import polars as pl
 
-from qualify.gating.choices import DATA_SERVICE_ROLE, EventKind, Role, Segment, Settlement
+from qualify.gating.choices import DATA_SERVICE_ROLE, GSP_GROUPS, EventKind, Role, Segment, Settlement, gsp_group_of
 from qualify.gating.reasons import (
     DETAIL_NO_LDSO,
     DETAIL_NO_SUPPLIER,
@@ -132,6 +136,10 @@ def _chunk_table(weights: tuple[int, ...]) -> pl.Series:
 
 
 _MPAN_CHUNKS = tuple(_chunk_table(MPAN_WEIGHTS[i : i + 4]) for i in (0, 4, 8))
+
+# Distributor id 0..99 -> GSP group label, from the one table in ``choices``.
+GSP_GROUP_DTYPE = pl.Enum(list(GSP_GROUPS))
+_GSP_GROUP_BY_ID = pl.Series([gsp_group_of(f"{i:02d}") for i in range(100)], dtype=GSP_GROUP_DTYPE)
 
 ROLES = list(Role)  # a role's position here indexes the "other roles" details table
 # Segment index (see _segment_index) -> position in ROLES of the segment's data-service role.
@@ -321,7 +329,7 @@ def decide(
     carry: Sequence[str] = (),
     details: bool = False,
 ) -> pl.LazyFrame:
-    """Decide every event: ``ref``, ``outcome``, ``reasons`` in input order (rules in the module docstring).
+    """Decide every event: ``ref``, ``outcome``, ``reasons``, ``gsp_group`` in input order (see the module docstring).
 
     ``events`` has the events-file columns with ``date`` as a Polars Date, ``kind``/``segment``/``settlement``
     as strings (or Enums) holding only known values, and the MPID columns as strings (null or empty where not
@@ -480,10 +488,12 @@ def decide(
         )
         found = pl.concat_list([supplier_detail, ldso_detail, mem_detail, ds_detail]).list.drop_nulls()
         extra.append(found.alias("details"))
+    distributor = (pl.col("_number") // 10**11).clip(0, 99)
     return staged.select(
         pl.col("ref"),
         pl.lit(_OUTCOME_BY_MASK).gather(mask).alias("outcome"),
         pl.lit(_REASONS_BY_MASK).gather(mask).alias("reasons"),
+        pl.when(mpan_valid).then(pl.lit(_GSP_GROUP_BY_ID).gather(distributor)).alias("gsp_group"),
         *extra,
         *carry,
     )

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qualify.gating.choices import DATA_SERVICE_ROLE, EventKind, Role, Segment, Settlement
+from qualify.gating.choices import DATA_SERVICE_ROLE, EventKind, Role, Segment, Settlement, gsp_group_of
 from qualify.gating.engine import MPAN_WEIGHTS, MigrationCalendar
 from qualify.gating.reasons import (
     DETAIL_NO_LDSO,
@@ -44,6 +44,7 @@ class Decision:
     ref: str
     outcome: Outcome
     reasons: frozenset[Reason]
+    gsp_group: str | None = None
     details: tuple[str, ...] = ()
 
     @property
@@ -126,4 +127,10 @@ def decide_event(
     else:
         raise ValueError(f"Unknown event kind {event.kind!r}.")
     frozen = frozenset(reasons)
-    return Decision(ref=event.ref, outcome=outcome_for(frozen), reasons=frozen, details=tuple(details))
+    return Decision(
+        ref=event.ref,
+        outcome=outcome_for(frozen),
+        reasons=frozen,
+        gsp_group=gsp_group_of(event.mpan[:2]) if valid_mpan and event.mpan else None,
+        details=tuple(details),
+    )

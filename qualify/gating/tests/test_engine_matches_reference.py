@@ -3,7 +3,7 @@
 Dates are drawn from a short span so that events, register changes and milestones keep landing on the same days
 (where the boundary rules matter), and MPIDs from a small pool so that names are often known, registered in other
 roles only, or on no register at all (``ZZZZ``, and any pool MPID the drawn register leaves out); the details are
-compared too.
+compared too, and so is the GSP group.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ milestones = st.builds(
 )
 valid_mpans = st.builds(
     lambda distributor, rest: with_check_digit(f"{distributor}{rest:010d}"),
-    st.sampled_from(["10", "11", "12", "13", "14"]),
+    # Distributor ids with and without an LDSO, of GSP groups either side of the skipped _I and _O, and of IDNOs.
+    st.sampled_from(["10", "11", "12", "13", "14", "18", "22", "23", "24", "99", "00"]),
     st.integers(min_value=0, max_value=10**10 - 1),
 )
 invalid_mpans = (

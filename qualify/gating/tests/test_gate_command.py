@@ -43,14 +43,14 @@ EVENTS = [
     "A8,APPOINT,1234,2026-01-10,SMART,,MTRC,,LEGACY",
 ]
 EXPECTED = [
-    ("A1", "ALLOW", ""),
-    ("A2", "BLOCK", "BEFORE_MIGRATION_WINDOW"),
-    ("A3", "BLOCK", "LDSO_NOT_QUALIFIED"),
-    ("A4", "BLOCK", "LDSO_NOT_QUALIFIED"),
-    ("A5", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED"),
-    ("A6", "BLOCK", "SUPPLIER_NOT_QUALIFIED"),
-    ("A7", "BLOCK", "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),
-    ("A8", "BLOCK", "INVALID_MPAN"),
+    ("A1", "ALLOW", "", "_A"),
+    ("A2", "BLOCK", "BEFORE_MIGRATION_WINDOW", "_A"),
+    ("A3", "BLOCK", "LDSO_NOT_QUALIFIED", "_B"),
+    ("A4", "BLOCK", "LDSO_NOT_QUALIFIED", "_C"),
+    ("A5", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED", "_A"),
+    ("A6", "BLOCK", "SUPPLIER_NOT_QUALIFIED", "_A"),
+    ("A7", "BLOCK", "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT", "_A"),
+    ("A8", "BLOCK", "INVALID_MPAN", ""),  # an invalid MPAN has no GSP group
 ]
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,10 @@ def loaded(tmp_path):
     return events
 
 
-def result_rows(path: Path) -> list[tuple[str, str, str]]:
+def result_rows(path: Path) -> list[tuple[str, str, str, str]]:
     frame = pl.read_csv(path, infer_schema=False) if path.suffix == ".csv" else pl.read_parquet(path)
-    return [(r, o, s or "") for r, o, s in frame.select(pl.all().cast(pl.String)).iter_rows()]
+    assert frame.columns == ["ref", "outcome", "reasons", "gsp_group"]
+    return [(r, o, s or "", g or "") for r, o, s, g in frame.select(pl.all().cast(pl.String)).iter_rows()]
 
 
 @pytest.mark.parametrize("result_name", ["result.csv", "result.parquet"])
@@ -103,7 +104,7 @@ def test_gate_treats_absent_and_wrong_role_participants_as_not_qualified(loaded,
         + "\n"
     )
     call_command("gate", str(loaded), out=str(tmp_path / "r.csv"), progress="never", stdout=StringIO())
-    assert result_rows(tmp_path / "r.csv") == [
+    assert [row[:3] for row in result_rows(tmp_path / "r.csv")] == [
         ("B1", "ALLOW", ""),
         ("B2", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),
         ("B3", "BLOCK", "SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),

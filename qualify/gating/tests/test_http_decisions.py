@@ -221,3 +221,17 @@ def test_participants_cannot_probe_the_gate(market, client_for, token_for):
     response = post(client_for, token_for, [event("x")], who="lead_a")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_allowed"
+
+
+def test_decisions_report_the_gsp_group_of_the_metering_point(market, client_for, token_for):
+    """10-23 are _A.._P in order, skipping _I and _O; any other id is an IDNO's; an invalid MPAN has none."""
+    distributors = {"10": "_A", "12": "_C", "17": "_H", "18": "_J", "22": "_N", "23": "_P", "24": "IDNO", "99": "IDNO"}
+    events = [
+        event(f"d{code}", kind="APPOINT", mpan=check_digit_fixed(f"{code}0000000000")) for code in distributors
+    ] + [event("invalid", kind="APPOINT", mpan="1200000000000")]
+    response = post(client_for, token_for, events)
+    assert response.status_code == 200
+    assert {d["ref"]: d["gsp_group"] for d in response.json()["decisions"]} == {
+        **{f"d{code}": group for code, group in distributors.items()},
+        "invalid": None,
+    }

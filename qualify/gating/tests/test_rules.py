@@ -288,13 +288,15 @@ def test_empty_register_knows_nobody():
             "E1",
             "BLOCK",
             "LDSO_NOT_QUALIFIED;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+            "_A",
             ("SUPA is not on the register", "no LDSO on the register holds distributor id 10"),
         ),
-        ("E2", "BLOCK", "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT", ("MEMA is not on the register",)),
+        ("E2", "BLOCK", "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT", "_A", ("MEMA is not on the register",)),
         (
             "E3",
             "ALLOW_REVERSE_MIGRATION",
             "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+            "_A",
             ("SUPA is not on the register",),
         ),
     ]
@@ -343,8 +345,8 @@ DETAIL_CASES: list[tuple[str, GateEvent, tuple[str, ...]]] = [
 
 @pytest.mark.parametrize(("case", "gate_event", "details"), DETAIL_CASES, ids=[c[0] for c in DETAIL_CASES])
 def test_details_name_what_the_participant_lacks(market, case, gate_event, details):
-    [(_, _, _, by_engine)] = decide_in_full_with_engine([gate_event], market)
-    [(_, _, _, by_reference)] = decide_in_full_with_reference(
+    [(_, _, _, _, by_engine)] = decide_in_full_with_engine([gate_event], market)
+    [(_, _, _, _, by_reference)] = decide_in_full_with_reference(
         [gate_event], histories=HISTORIES, ldso_by_distributor=LDSO_BY_DISTRIBUTOR, calendar=market.calendar
     )
     assert by_engine == by_reference == details, case
@@ -415,6 +417,26 @@ def test_mpan_check_digit(mpan, valid):
     ctx = context()
     [(_, _, reasons)] = decide_with_engine([appoint(OPEN, "LEGACY", mpan=mpan)], ctx)
     assert (reasons == "INVALID_MPAN") is not valid
+
+
+GSP_LETTERS = "ABCDEFGHJKLMNP"  # fourteen letters, no I and no O
+
+
+@pytest.mark.parametrize("distributor", range(100))
+def test_gsp_group_of_every_distributor_id(market, distributor):
+    """10-23 are _A.._P in order, skipping _I and _O; every other id is an IDNO's (DOMAIN.md §8)."""
+    expected = f"_{GSP_LETTERS[distributor - 10]}" if 10 <= distributor <= 23 else "IDNO"
+    gate_event = appoint(OPEN, "LEGACY", mpan=with_check_digit(f"{distributor:02d}0000000042"))
+    [(_, _, _, by_engine, _)] = decide_in_full_with_engine([gate_event], market)
+    [(_, _, _, by_reference, _)] = decide_in_full_with_reference(
+        [gate_event], histories=HISTORIES, ldso_by_distributor=LDSO_BY_DISTRIBUTOR, calendar=market.calendar
+    )
+    assert by_engine == by_reference == expected
+
+
+def test_an_invalid_mpan_has_no_gsp_group(market):
+    events = [appoint(OPEN, "LEGACY", mpan=m) for m in (with_wrong_check_digit(MPAN_LDSA), "10", None, "1" * 14)]
+    assert {gsp for _, _, _, gsp, _ in decide_in_full_with_engine(events, market)} == {None}
 
 
 def test_outcome_of_reasons():

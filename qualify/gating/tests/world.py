@@ -138,12 +138,12 @@ def context(
     )
 
 
-Full = tuple[str, str, str, tuple[str, ...]]  # ref, outcome, reasons, details
+Full = tuple[str, str, str, str | None, tuple[str, ...]]  # ref, outcome, reasons, gsp_group, details
 
 
 def decide_in_full_with_engine(events: Sequence[GateEvent], ctx: GatingContext) -> list[Full]:
     result = decide(events_frame(events), ctx, details=True).collect()
-    return [(str(r), str(o), str(s), tuple(d)) for r, o, s, d in result.iter_rows()]
+    return [(str(r), str(o), str(s), g, tuple(d)) for r, o, s, g, d in result.iter_rows()]
 
 
 def decide_in_full_with_reference(
@@ -156,13 +156,13 @@ def decide_in_full_with_reference(
     decisions: list[Decision] = [
         decide_event(e, histories=histories, ldso_by_distributor=ldso_by_distributor, calendar=calendar) for e in events
     ]
-    return [(d.ref, str(d.outcome), d.reasons_text, d.details) for d in decisions]
+    return [(d.ref, str(d.outcome), d.reasons_text, d.gsp_group, d.details) for d in decisions]
 
 
 def decide_with_engine(events: Sequence[GateEvent], ctx: GatingContext) -> list[tuple[str, str, str]]:
-    """``ref, outcome, reasons`` as a bulk file has them (no details)."""
+    """``ref, outcome, reasons``: the decision itself."""
     result = decide(events_frame(events), ctx).collect()
-    return [(str(r), str(o), str(s)) for r, o, s in result.iter_rows()]
+    return [(str(r), str(o), str(s)) for r, o, s, _ in result.iter_rows()]
 
 
 def decide_with_reference(
@@ -175,4 +175,4 @@ def decide_with_reference(
     full = decide_in_full_with_reference(
         events, histories=histories, ldso_by_distributor=ldso_by_distributor, calendar=calendar
     )
-    return [(ref, outcome, reasons) for ref, outcome, reasons, _ in full]
+    return [(ref, outcome, reasons) for ref, outcome, reasons, _, _ in full]
