@@ -36,7 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from qualify.gating.choices import DATA_SERVICE_ROLE, Segment  # noqa: E402  (needs ROOT on the path)
+from qualify.gating.choices import (  # noqa: E402  (needs ROOT on the path)
+    DATA_SERVICE_ROLE,
+    GSP_GROUP_BY_DISTRIBUTOR,
+    GSP_GROUP_IDNO,
+    Segment,
+)
 from qualify.gating.context import MilestoneFact, build_context  # noqa: E402
 from qualify.register.rules import EventFact  # noqa: E402
 
@@ -242,7 +247,7 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
       range (a few hundred thousand rows, itself built with an ASOF join), then looked up with plain hash joins on
       (mpid, role, date) — the same precomputation idea as the engine's epochs, and DuckDB's faster option here.
 
-    Both write ``ref,outcome,reasons``. DuckDB is not asked to keep the input order (the engine does): the two
+    Both write ``ref,outcome,reasons,gsp_group``. DuckDB is not asked to keep the input order (the engine does): the two
     results are compared by ``ref``.
     """
     calendar = build_context(histories={}, ldso_by_distributor={}, milestones=MILESTONES).calendar
@@ -255,28 +260,25 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
     end = literal(calendar.migration_end)
     weighted = " + ".join(f"((n // {10 ** (11 - i)}) % 10) * {w}" for i, w in enumerate(WEIGHTS))
     reasons = ", ".join(f"CASE WHEN r_{name.lower()} THEN '{name}' END" for name in REASON_NAMES)
+    gsp_groups = ", ".join(f"('{code}', '{group}')" for code, group in GSP_GROUP_BY_DISTRIBUTOR.items())
     if variant == "asof":
         lookups = """
-            ps.mpid IS NOT NULL AS sup_known, coalesce(rs.operational, false) AS sup_op,
-            pm.mpid IS NOT NULL AS mem_known, coalesce(rm.operational, false) AS mem_op,
-            pd.mpid IS NOT NULL AS ds_known, coalesce(rd.operational, false) AS ds_op,
-            pl.mpid IS NOT NULL AS ldso_known, coalesce(rl.operational, false) AS ldso_op
+            coalesce(rs.operational, false) AS sup_op,
+            coalesce(rm.operational, false) AS mem_op,
+            coalesce(rd.operational, false) AS ds_op,
+            coalesce(rl.operational, false) AS ldso_op
         FROM ev3
-        LEFT JOIN parts ps ON ps.mpid = ev3.supplier AND ps.role = 'SUPPLIER'
         ASOF LEFT JOIN reg rs ON rs.mpid = ev3.supplier AND rs.role = 'SUPPLIER' AND ev3.date >= rs.from_date
-        LEFT JOIN parts pm ON pm.mpid = ev3.mem AND pm.role = 'MEM'
         ASOF LEFT JOIN reg rm ON rm.mpid = ev3.mem AND rm.role = 'MEM' AND ev3.date >= rm.from_date
-        LEFT JOIN parts pd ON pd.mpid = ev3.data_service AND pd.role = ev3.ds_role
         ASOF LEFT JOIN reg rd ON rd.mpid = ev3.data_service AND rd.role = ev3.ds_role AND ev3.date >= rd.from_date
-        LEFT JOIN parts pl ON pl.mpid = ev3.ldso AND pl.role = 'LDSO'
         ASOF LEFT JOIN reg rl ON rl.mpid = ev3.ldso AND rl.role = 'LDSO' AND ev3.date >= rl.from_date
         """
     else:
         lookups = """
-            ss.op IS NOT NULL AS sup_known, coalesce(ss.op, false) AS sup_op,
-            sm.op IS NOT NULL AS mem_known, coalesce(sm.op, false) AS mem_op,
-            sd.op IS NOT NULL AS ds_known, coalesce(sd.op, false) AS ds_op,
-            sl.op IS NOT NULL AS ldso_known, coalesce(sl.op, false) AS ldso_op
+            coalesce(ss.op, false) AS sup_op,
+            coalesce(sm.op, false) AS mem_op,
+            coalesce(sd.op, false) AS ds_op,
+            coalesce(sl.op, false) AS ldso_op
         FROM ev3
         LEFT JOIN status ss ON ss.mpid = ev3.supplier AND ss.role = 'SUPPLIER' AND ss.day = ev3.date
         LEFT JOIN status sm ON sm.mpid = ev3.mem AND sm.role = 'MEM' AND sm.day = ev3.date
@@ -288,6 +290,8 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
     COPY (
     WITH reg AS (SELECT mpid, role, from_date, operational FROM read_parquet('{directory / "register.parquet"}')),
     parts AS (SELECT DISTINCT mpid, role FROM reg),
+    mpids AS (SELECT DISTINCT mpid FROM reg),
+    gsp AS (SELECT * FROM (VALUES {gsp_groups}) AS t(distributor, gsp_group)),
     span AS (SELECT min(date) AS lo, max(date) AS hi FROM read_parquet('{events}')),
     days AS (SELECT CAST(unnest(generate_series(lo, hi, INTERVAL 1 DAY)) AS DATE) AS day FROM span),
     grid AS (SELECT p.mpid, p.role, d.day FROM parts p CROSS JOIN days d),
@@ -305,42 +309,55 @@ def duckdb_sql(events: Path, directory: Path, out: Path, variant: str) -> str:
                       CASE WHEN shaped THEN CAST(mpan AS BIGINT) % 10 END AS check_digit FROM ev),
     ev2 AS (SELECT *, coalesce(shaped AND (({weighted}) % 11 % 10 = check_digit), false) AS mpan_valid FROM ev1),
     ev3 AS (
-        SELECT ev2.*, CASE WHEN kind = 'MIGRATE' AND mpan_valid THEN l.mpid END AS ldso
+        SELECT ev2.*, CASE WHEN kind = 'MIGRATE' AND mpan_valid THEN l.mpid END AS ldso,
+            CASE WHEN mpan_valid THEN coalesce(g.gsp_group, '{GSP_GROUP_IDNO}') END AS gsp_group,
+            coalesce(supplier, '') <> '' AS sup_named,
+            coalesce(mem, '') <> '' AS mem_named,
+            coalesce(data_service, '') <> '' AS ds_named,
+            coalesce(supplier IN (SELECT mpid FROM mpids), false) AS sup_registered,
+            coalesce(mem IN (SELECT mpid FROM mpids), false) AS mem_registered,
+            coalesce(data_service IN (SELECT mpid FROM mpids), false) AS ds_registered,
+            coalesce(date < {m14}, true) AS before_m14,
+            kind = 'MIGRATE' OR (kind = 'APPOINT' AND settlement = 'MHHS') AS appointees_gated
         FROM ev2 LEFT JOIN read_parquet('{directory / "ldso.parquet"}') l ON l.distributor = substr(ev2.mpan, 1, 2)
+        LEFT JOIN gsp g ON g.distributor = substr(ev2.mpan, 1, 2)
     ),
     looked AS (SELECT ev3.*, {lookups}),
+    gates AS (
+        SELECT *,
+            kind = 'MIGRATE' OR (kind = 'REGISTER' AND NOT (before_m14 AND settlement = 'LEGACY' AND sup_named))
+                AS supplier_gated,
+            appointees_gated AND mem_named AS mem_gated,
+            appointees_gated AND ds_named AS ds_gated
+        FROM looked
+    ),
     flags AS (
-        SELECT ref,
+        SELECT ref, gsp_group,
             NOT mpan_valid AS r_invalid_mpan,
-            ((kind IN ('MIGRATE', 'REGISTER') AND NOT sup_known)
-              OR (kind = 'MIGRATE' AND mpan_valid AND NOT ldso_known)
-              OR ((kind = 'MIGRATE' OR (kind = 'APPOINT' AND settlement = 'MHHS'))
-                  AND ((coalesce(mem, '') <> '' AND NOT mem_known)
-                       OR (coalesce(data_service, '') <> '' AND NOT ds_known)))) AS r_unknown_participant,
+            (supplier_gated AND sup_named AND NOT sup_registered) OR (mem_gated AND NOT mem_registered)
+                OR (ds_gated AND NOT ds_registered) AS r_unknown_participant,
             kind = 'MIGRATE' AND coalesce(date < CASE segment WHEN 'SMART' THEN {literal(start["SMART"])}
                 WHEN 'ADVANCED' THEN {literal(start["ADVANCED"])} ELSE {literal(start["UMS"])} END, true)
                 AS r_before_migration_window,
             kind = 'MIGRATE' AND coalesce(date > {end}, false) AS r_after_migration_window,
-            (kind = 'MIGRATE' OR (kind = 'REGISTER' AND NOT (coalesce(date < {m14}, true) AND settlement = 'LEGACY')))
-                AND sup_known AND NOT sup_op AS r_supplier_not_qualified,
-            kind = 'MIGRATE' AND ldso_known AND NOT ldso_op AS r_ldso_not_qualified,
-            (kind = 'MIGRATE' OR (kind = 'APPOINT' AND settlement = 'MHHS')) AND mem_known AND NOT mem_op
-                AS r_mem_not_qualified,
-            (kind = 'MIGRATE' OR (kind = 'APPOINT' AND settlement = 'MHHS')) AND ds_known AND NOT ds_op
-                AS r_data_service_not_qualified,
-            kind = 'REGISTER' AND coalesce(date < {m14}, true) AND settlement = 'MHHS' AND sup_known AND NOT sup_op
+            supplier_gated AND NOT sup_op AS r_supplier_not_qualified,
+            kind = 'MIGRATE' AND mpan_valid AND NOT ldso_op AS r_ldso_not_qualified,
+            mem_gated AND NOT mem_op AS r_mem_not_qualified,
+            ds_gated AND NOT ds_op AS r_data_service_not_qualified,
+            kind = 'REGISTER' AND before_m14 AND settlement = 'MHHS' AND sup_named AND NOT sup_op
                 AS r_reverse_migration
-        FROM looked
+        FROM gates
     )
     SELECT ref,
         CASE
-            WHEN r_invalid_mpan OR r_unknown_participant OR r_before_migration_window OR r_after_migration_window
+            WHEN r_invalid_mpan OR r_before_migration_window OR r_after_migration_window
                 OR r_ldso_not_qualified OR r_mem_not_qualified OR r_data_service_not_qualified
                 OR (r_supplier_not_qualified AND NOT r_reverse_migration) THEN 'BLOCK'
             WHEN r_reverse_migration THEN 'ALLOW_REVERSE_MIGRATION'
             ELSE 'ALLOW'
         END AS outcome,
-        concat_ws(';', {reasons}) AS reasons
+        concat_ws(';', {reasons}) AS reasons,
+        gsp_group
     FROM flags
     ) TO '{out}' (FORMAT parquet)
     """  # noqa: S608
@@ -376,6 +393,7 @@ def compare(engine_out: Path, duckdb_out: Path) -> int:
         | pl.col("ref_duckdb").is_null()
         | (pl.col("outcome") != pl.col("outcome_duckdb"))
         | (pl.col("reasons").fill_null("") != pl.col("reasons_duckdb").fill_null(""))
+        | (pl.col("gsp_group").fill_null("") != pl.col("gsp_group_duckdb").fill_null(""))
     )
     return int(joined.select(different.sum()).collect().item())
 

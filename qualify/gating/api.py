@@ -51,8 +51,26 @@ class DecisionsIn(Schema):
 
 class DecisionOut(Schema):
     ref: str
-    outcome: str
-    reasons: list[str]
+    outcome: Literal["ALLOW", "BLOCK", "ALLOW_REVERSE_MIGRATION"]
+    reasons: list[str] = Field(
+        description=(
+            "Every reason that applies, sorted. UNKNOWN_PARTICIPANT (an MPID holding no participation at all) is "
+            "information beside the *_NOT_QUALIFIED of the role it was named for and never blocks on its own."
+        )
+    )
+    gsp_group: str | None = Field(
+        description=(
+            "The metering point's GSP group from the MPAN's distributor id: _A to _P for ids 10-23 (skipping _I "
+            "and _O), IDNO for any other id; null when the MPAN is invalid."
+        )
+    )
+    details: list[str] = Field(
+        description=(
+            "Why a participant is not qualified when it holds no participation in the role the event needs: "
+            "not on the register, registered in other roles (the role it lacks is named), no Supplier named, or "
+            "no LDSO holding the distributor id. Empty otherwise."
+        )
+    )
 
 
 class DecisionsOut(Schema):
@@ -68,11 +86,22 @@ def post_decisions(request: HttpRequest, payload: DecisionsIn) -> dict[str, obje
     can_gate(actor_of(request)).enforce()
     columns = {name: [getattr(e, name) for e in payload.events] for name in EVENT_COLUMNS}
     events = pl.DataFrame(columns, schema_overrides={"date": pl.Date})
-    result = decide(events, current_context()).collect()
+    result = decide(events, current_context(), details=True).collect()
     decisions = [
-        {"ref": ref, "outcome": outcome, "reasons": reasons.split(REASON_SEPARATOR) if reasons else []}
-        for ref, outcome, reasons in zip(
-            result["ref"].to_list(), result["outcome"].to_list(), result["reasons"].to_list(), strict=True
+        {
+            "ref": ref,
+            "outcome": outcome,
+            "reasons": reasons.split(REASON_SEPARATOR) if reasons else [],
+            "gsp_group": gsp_group,
+            "details": details,
+        }
+        for ref, outcome, reasons, gsp_group, details in zip(
+            result["ref"].to_list(),
+            result["outcome"].to_list(),
+            result["reasons"].to_list(),
+            result["gsp_group"].to_list(),
+            result["details"].to_list(),
+            strict=True,
         )
     ]
     return {"decisions": decisions}
@@ -166,7 +195,7 @@ def get_job(request: HttpRequest, reference: str) -> dict[str, Any]:
 
 @router.get(
     "/gating/jobs/{reference}/result",
-    summary="The result file of a finished job (ref,outcome,reasons; CSV or Parquet as uploaded)",
+    summary="The result file of a finished job (ref,outcome,reasons,gsp_group; CSV or Parquet as uploaded)",
     response={200: None},
 )
 def get_job_result(request: HttpRequest, reference: str) -> FileResponse:

@@ -56,4 +56,32 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "data_service",
     "settlement",
 )
-RESULT_COLUMNS: tuple[str, ...] = ("ref", "outcome", "reasons")
+RESULT_COLUMNS: tuple[str, ...] = ("ref", "outcome", "reasons", "gsp_group")
+
+# The metering point's GSP group, from its MPAN's first two digits, the distributor id (DOMAIN.md §8): ids 10-23 are
+# the fourteen GSP groups in order, skipping _I and _O. Every other id is reported as IDNO: DOMAIN.md names the
+# ids above 23 IDNOs, whose networks are not tied to one GSP group by the MPAN; ids below 10 are not issued to a
+# GSP group either and are reported the same way. This table is the only statement of the mapping.
+GSP_GROUP_BY_DISTRIBUTOR: dict[str, str] = {
+    "10": "_A",
+    "11": "_B",
+    "12": "_C",
+    "13": "_D",
+    "14": "_E",
+    "15": "_F",
+    "16": "_G",
+    "17": "_H",
+    "18": "_J",
+    "19": "_K",
+    "20": "_L",
+    "21": "_M",
+    "22": "_N",
+    "23": "_P",
+}
+GSP_GROUP_IDNO = "IDNO"
+GSP_GROUPS: tuple[str, ...] = (*GSP_GROUP_BY_DISTRIBUTOR.values(), GSP_GROUP_IDNO)
+
+
+def gsp_group_of(distributor_id: str) -> str:
+    """The GSP group label of a two-digit distributor id (see ``GSP_GROUP_BY_DISTRIBUTOR``)."""
+    return GSP_GROUP_BY_DISTRIBUTOR.get(distributor_id, GSP_GROUP_IDNO)

@@ -12,27 +12,41 @@ holds it, with or without events; a known participation with no event yet is not
 - ``INVALID_MPAN`` — any kind of event, whenever the MPAN is not exactly 13 ASCII digits or its check digit is wrong
   (DOMAIN.md §8: digits 1-12 weighted 3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43, summed, mod 11, mod 10, must equal
   digit 13). It blocks. With an invalid MPAN the LDSO is not looked up (so no LDSO reason).
-- ``UNKNOWN_PARTICIPANT`` — an MPID the event relies on holds no participation in the role it needs: the Supplier
-  of a MIGRATE or REGISTER (an empty Supplier counts as unknown: it is required), a MEM or data service named on a
-  MIGRATE or on an APPOINT to an MHHS point, or, for a MIGRATE with a valid MPAN, no LDSO holding the MPAN's
-  distributor id. It blocks. An unknown participant is reported only as unknown, never also as "not qualified":
-  the ``*_NOT_QUALIFIED`` reasons are about participations the register knows.
+- *Not qualified for a role* — an MPID that is not operational in the role the event needs: because its participation
+  in that role is not operational on the date, because it holds other roles only (a Smart Data Service named for an
+  advanced point, a MEM named as the Supplier), or because it holds no participation at all. Each gives the
+  ``*_NOT_QUALIFIED`` reason of the role (DOMAIN.md §8: "a participant absent from the register is simply not
+  qualified; one registered in another role than the event needs is not qualified for that role").
+- ``UNKNOWN_PARTICIPANT`` — an MPID named in a slot the rules check holds no participation at all, in any role. It
+  is information beside that slot's ``*_NOT_QUALIFIED`` and never blocks on its own, so it never turns an event the
+  rules allow into a block.
+- Details (``decide(..., details=True)``, the HTTP decisions): one sentence for each ``*_NOT_QUALIFIED`` whose
+  participant holds no participation in the role — the MPID is not on the register, holds other roles (named,
+  with the role it lacks), no Supplier is named, or no LDSO holds the distributor id — in the order Supplier,
+  LDSO, MEM, data service. A participation that exists but is not operational needs no detail.
+- The Supplier of a MIGRATE or REGISTER is required: an event naming none (empty or null) is
+  ``SUPPLIER_NOT_QUALIFIED`` and blocks, whatever its date and settlement (there is no Supplier to let register).
 - MIGRATE — ``BEFORE_MIGRATION_WINDOW`` when the date is before the segment's MIGRATION_START (or no dated
   MIGRATION_START covers the segment: migration has not opened); ``AFTER_MIGRATION_WINDOW`` when the date is after
-  MIGRATION_END (the window is inclusive; no dated MIGRATION_END means no end). ``SUPPLIER_NOT_QUALIFIED``,
-  ``LDSO_NOT_QUALIFIED``, ``MEM_NOT_QUALIFIED`` (when a MEM is named) and ``DATA_SERVICE_NOT_QUALIFIED`` (when a data
-  service is named; the role comes from the segment: SMART → SDS, ADVANCED → ADS, UMS → UMSDS) when that
-  participation is not operational on the date. The point's settlement does not matter to a MIGRATE.
+  MIGRATION_END (the window is inclusive; no dated MIGRATION_END means no end). The Supplier, the LDSO holding the
+  MPAN's distributor id (looked up only with a valid MPAN), a MEM when one is named and a data service when one is
+  named (the role comes from the segment: SMART → SDS, ADVANCED → ADS, UMS → UMSDS) must be operational:
+  ``SUPPLIER_NOT_QUALIFIED``, ``LDSO_NOT_QUALIFIED`` (also when no LDSO holds the distributor id),
+  ``MEM_NOT_QUALIFIED``, ``DATA_SERVICE_NOT_QUALIFIED``. The point's settlement does not matter to a MIGRATE.
 - APPOINT — to a LEGACY point: not gated (only ``INVALID_MPAN`` applies). To an MHHS point: the appointee(s) named in
-  ``mem`` / ``data_service`` must be operational (``MEM_NOT_QUALIFIED`` / ``DATA_SERVICE_NOT_QUALIFIED``, or
-  ``UNKNOWN_PARTICIPANT``). An APPOINT naming nobody has nothing to gate. The ``supplier`` column is ignored.
+  ``mem`` / ``data_service`` must be operational (``MEM_NOT_QUALIFIED`` / ``DATA_SERVICE_NOT_QUALIFIED``). An
+  APPOINT naming nobody has nothing to gate. The ``supplier`` column is ignored.
 - REGISTER — only the Supplier is gated (``mem`` and ``data_service`` are ignored). Before ALL_SUPPLIERS_QUALIFIED
-  (M14; or while it has no date): a LEGACY point is not gated, but an unknown Supplier is still
-  ``UNKNOWN_PARTICIPANT``; an MHHS point with a known Supplier that is not operational reverse-migrates:
+  (M14; or while it has no date): a LEGACY point is not gated (any named Supplier may register it, on the register
+  or not); an MHHS point with a Supplier that is not operational (whether on the register or not) reverse-migrates:
   ``REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED``, outcome ``ALLOW_REVERSE_MIGRATION``. On and after M14: a Supplier
   that is not operational is ``SUPPLIER_NOT_QUALIFIED`` and blocks, whatever the settlement.
-- Outcome: ``BLOCK`` if any blocking reason applies (every reason blocks except REVERSE_MIGRATION and the
-  SUPPLIER_NOT_QUALIFIED that causes it); else ``ALLOW_REVERSE_MIGRATION`` if REVERSE_MIGRATION; else ``ALLOW``.
+- Outcome: ``BLOCK`` if any blocking reason applies (every reason blocks except UNKNOWN_PARTICIPANT, and
+  REVERSE_MIGRATION with the SUPPLIER_NOT_QUALIFIED that causes it); else ``ALLOW_REVERSE_MIGRATION`` if
+  REVERSE_MIGRATION; else ``ALLOW``.
+- ``gsp_group`` — the metering point's GSP group, from the MPAN's distributor id through
+  ``choices.GSP_GROUP_BY_DISTRIBUTOR`` (``_A``…``_P``, or ``IDNO`` for any other id); null when the MPAN is invalid
+  (an identifier that fails its check digit identifies no point).
 - Milestones, by meaning: a segment's migration opens on the earliest dated MIGRATION_START that covers it (a
   MIGRATION_START with no segments covers all); M14 is the earliest dated ALL_SUPPLIERS_QUALIFIED; migration ends on
   the earliest dated MIGRATION_END. A milestone's date is the first day its rule applies.
@@ -42,8 +56,8 @@ How it is vectorised
 No Python runs per event; every step is a column expression, and row order is the input order (nothing is sorted).
 
 - Dates become int32 day numbers. Each MPID column is cast to an ``Enum`` of the register's few hundred MPIDs
-  (unknown names become null), whose physical value is an MPID index; a tiny per-role table turns it into a
-  participation index (per segment for a data service).
+  (unknown names become null: the MPID holds no participation), whose physical value is an MPID index; a tiny
+  per-role table turns it into a participation index (per segment for a data service; null: not in that role).
 - "Operational on date D" is an as-of look-up, precomputed on the register side rather than sorting ten million
   events for ``join_asof``: the distinct change dates of the whole register cut time into *epochs* (epoch e starts
   on the e-th change date; epoch 0 is before any). One dense array maps a day to its epoch, and a
@@ -54,6 +68,9 @@ No Python runs per event; every step is a column expression, and row order is th
 - Reasons are bits of a mask; the outcome and the sorted, ``;``-joined text come from a 512-entry table indexed by
   the mask, so no per-row string is built. ``outcome`` and ``reasons`` are Polars ``Enum`` columns: strings to
   every reader, dictionary-encoded in Parquet.
+- The GSP group is one gather from a 100-entry ``Enum`` table by distributor id, masked by the MPAN check.
+- Details are asked for by the HTTP decisions only (batches of at most 10,000): the "other roles" sentence of each
+  MPID and role is precomputed in a table indexed like the participations; bulk files leave them out.
 """
 
 from __future__ import annotations
@@ -65,8 +82,17 @@ from functools import cached_property
 
 import polars as pl
 
-from qualify.gating.choices import DATA_SERVICE_ROLE, EventKind, Role, Segment, Settlement
-from qualify.gating.reasons import Outcome, Reason, join_reasons, outcome_for
+from qualify.gating.choices import DATA_SERVICE_ROLE, GSP_GROUPS, EventKind, Role, Segment, Settlement, gsp_group_of
+from qualify.gating.reasons import (
+    DETAIL_NO_LDSO,
+    DETAIL_NO_SUPPLIER,
+    DETAIL_NOT_ON_REGISTER,
+    Outcome,
+    Reason,
+    detail_other_roles,
+    join_reasons,
+    outcome_for,
+)
 
 OUTCOME_DTYPE = pl.Enum([o.value for o in Outcome])
 
@@ -110,6 +136,14 @@ def _chunk_table(weights: tuple[int, ...]) -> pl.Series:
 
 
 _MPAN_CHUNKS = tuple(_chunk_table(MPAN_WEIGHTS[i : i + 4]) for i in (0, 4, 8))
+
+# Distributor id 0..99 -> GSP group label, from the one table in ``choices``.
+GSP_GROUP_DTYPE = pl.Enum(list(GSP_GROUPS))
+_GSP_GROUP_BY_ID = pl.Series([gsp_group_of(f"{i:02d}") for i in range(100)], dtype=GSP_GROUP_DTYPE)
+
+ROLES = list(Role)  # a role's position here indexes the "other roles" details table
+# Segment index (see _segment_index) -> position in ROLES of the segment's data-service role.
+_DATA_SERVICE_ROLE_POSITION = pl.Series([ROLES.index(DATA_SERVICE_ROLE[s]) for s in Segment], dtype=pl.Int64)
 
 
 @dataclass(frozen=True)
@@ -157,6 +191,7 @@ class _Register:
     participation_by_role: dict[Role, pl.Series]  # MPID index -> participation index (null: role not held)
     data_service_by_segment: pl.Series  # MPID index * 3 + segment -> participation index
     ldso_by_distributor: pl.Series  # distributor id 0..99 -> participation index
+    other_roles_detail: pl.Series  # MPID index * len(ROLES) + role position -> detail (null: the MPID holds the role)
     first_change_day: int
     epoch_by_day: pl.Series  # [0] before the first change day, [1 + d] for first_change_day + d
     epochs: int
@@ -186,6 +221,15 @@ def _prepare(context: GatingContext) -> _Register:
     by_role = {role: participations([(mpid, role) for mpid in mpids]) for role in Role}
     # In Segment order: a segment's index (see _segment_index) is its offset in this table.
     data_service = participations([(mpid, DATA_SERVICE_ROLE[s]) for mpid in mpids for s in Segment])
+    held = {mpid: [role for role in ROLES if (mpid, role) in participation_index] for mpid in mpids}
+    other_roles = pl.Series(
+        [
+            None if role in held[mpid] else detail_other_roles(mpid, role, held[mpid])
+            for mpid in mpids
+            for role in ROLES
+        ],
+        dtype=pl.String,
+    )
     ldso: list[int | None] = [None] * 100  # distributor ids are two digits
     for code, mpid in context.ldso_by_distributor.items():
         if len(code) == 2 and code.isdigit():
@@ -242,6 +286,7 @@ def _prepare(context: GatingContext) -> _Register:
         participation_by_role=by_role,
         data_service_by_segment=data_service,
         ldso_by_distributor=pl.Series(ldso, dtype=pl.Int64),
+        other_roles_detail=other_roles,
         first_change_day=first,
         epoch_by_day=epoch_by_day,
         epochs=epochs,
@@ -277,24 +322,36 @@ def _mpan_valid(shaped: str, number: str) -> pl.Expr:
     return (pl.col(shaped) & (total % 11 % 10 == pl.col(number) % 10)).fill_null(False)
 
 
-def decide(events: pl.LazyFrame | pl.DataFrame, context: GatingContext, *, carry: Sequence[str] = ()) -> pl.LazyFrame:
-    """Decide every event: ``ref``, ``outcome``, ``reasons`` in input order (rules in the module docstring).
+def decide(
+    events: pl.LazyFrame | pl.DataFrame,
+    context: GatingContext,
+    *,
+    carry: Sequence[str] = (),
+    details: bool = False,
+) -> pl.LazyFrame:
+    """Decide every event: ``ref``, ``outcome``, ``reasons``, ``gsp_group`` in input order (see the module docstring).
 
     ``events`` has the events-file columns with ``date`` as a Polars Date, ``kind``/``segment``/``settlement``
     as strings (or Enums) holding only known values, and the MPID columns as strings (null or empty where not
-    named). ``qualify.gating.io.read_events`` produces exactly this. Columns named in ``carry`` are passed
-    through unchanged after the three result columns.
+    named). ``qualify.gating.io.read_events`` produces exactly this. With ``details``, a ``details`` column (a
+    list of sentences, see the module docstring) follows the result columns. Columns named in ``carry`` are passed
+    through unchanged at the end.
     """
     reg = context.prepared
     calendar = context.calendar
 
-    def participation(column: str, table: pl.Series, offset: pl.Expr | None = None) -> pl.Expr:
+    def mpid_index(column: str) -> pl.Expr:
+        """The MPID's index in the register; null when it holds no participation at all (or is not named)."""
         if not reg.mpids:
             return pl.lit(None, dtype=pl.Int64)
-        index = pl.col(column).cast(pl.Enum(reg.mpids), strict=False).to_physical().cast(pl.Int64)
-        if offset is not None:
-            index = index * len(Segment) + offset
-        return pl.lit(table).gather(index)
+        return pl.col(column).cast(pl.Enum(reg.mpids), strict=False).to_physical().cast(pl.Int64)
+
+    def participation(index: str, table: pl.Series, offset: pl.Expr | None = None) -> pl.Expr:
+        """The participation the MPID at ``index`` holds in the role of ``table``; null when it holds no such role."""
+        if not reg.mpids:
+            return pl.lit(None, dtype=pl.Int64)
+        position = pl.col(index) if offset is None else pl.col(index) * len(Segment) + offset
+        return pl.lit(table).gather(position)
 
     def operational(column: str) -> pl.Expr:
         found = pl.lit(reg.status).gather(pl.col(column) * reg.epochs + pl.col("_epoch"))
@@ -308,12 +365,14 @@ def decide(events: pl.LazyFrame | pl.DataFrame, context: GatingContext, *, carry
         dtype=pl.Int64,
     )
     span = len(reg.epoch_by_day) - 1
+    names = {"_mpan": "mpan", "_supplier_name": "supplier", "_mem_name": "mem", "_ds_name": "data_service"}
 
     staged = (
         events.lazy()
         .select(
             "ref",
             *carry,
+            *(pl.col(column).alias(alias) for alias, column in names.items() if details),
             _day=day,
             _segment=segment,
             _migrate=kind == EventKind.MIGRATE.value,
@@ -322,13 +381,17 @@ def decide(events: pl.LazyFrame | pl.DataFrame, context: GatingContext, *, carry
             _mhhs=pl.col("settlement") == Settlement.MHHS.value,
             _shaped=pl.col("mpan").str.contains(r"^[0-9]{13}$").fill_null(False),
             _number=pl.col("mpan").cast(pl.Int64, strict=False),
-            _supplier=participation("supplier", reg.participation_by_role[Role.SUPPLIER]),
+            _supplier_named=_named("supplier"),
+            _supplier_id=mpid_index("supplier"),
             _mem_named=_named("mem"),
-            _mem=participation("mem", reg.participation_by_role[Role.MEM]),
+            _mem_id=mpid_index("mem"),
             _ds_named=_named("data_service"),
-            _ds=participation("data_service", reg.data_service_by_segment, segment),
+            _ds_id=mpid_index("data_service"),
         )
         .with_columns(
+            _supplier=participation("_supplier_id", reg.participation_by_role[Role.SUPPLIER]),
+            _mem=participation("_mem_id", reg.participation_by_role[Role.MEM]),
+            _ds=participation("_ds_id", reg.data_service_by_segment, pl.col("_segment")),
             _epoch=pl.lit(reg.epoch_by_day).gather((pl.col("_day") - reg.first_change_day + 1).clip(0, span)),
             _start=pl.lit(start_days).gather(pl.col("_segment")),
             _mpan_valid=_mpan_valid("_shaped", "_number"),
@@ -348,38 +411,89 @@ def decide(events: pl.LazyFrame | pl.DataFrame, context: GatingContext, *, carry
     )
 
     migrate, appoint, register = pl.col("_migrate"), pl.col("_appoint"), pl.col("_register")
-    mhhs, day_col = pl.col("_mhhs"), pl.col("_day")
-    supplier_known = pl.col("_supplier").is_not_null()
-    mem_known = pl.col("_mem").is_not_null()
-    ds_known = pl.col("_ds").is_not_null()
-    ldso_known = pl.col("_ldso").is_not_null()
+    mhhs, day_col, mpan_valid = pl.col("_mhhs"), pl.col("_day"), pl.col("_mpan_valid")
+    supplier_named, mem_named, ds_named = pl.col("_supplier_named"), pl.col("_mem_named"), pl.col("_ds_named")
+    # "Known": the MPID holds some participation, in whatever role.
+    supplier_known = pl.col("_supplier_id").is_not_null()
+    mem_known = pl.col("_mem_id").is_not_null()
+    ds_known = pl.col("_ds_id").is_not_null()
     m14 = calendar.all_suppliers_qualified
     end = calendar.migration_end
     before_m14 = pl.lit(True) if m14 is None else day_col < day_number(m14)
+    # Before M14 any Supplier may register a LEGACY point; a registration naming no Supplier is still refused.
+    supplier_gated = (migrate | register) & ~(register & before_m14 & ~mhhs & supplier_named)
     appointees_gated = migrate | (appoint & mhhs)  # an APPOINT to a LEGACY point is not gated
-    supplier_down = supplier_known & ~pl.col("_supplier_op")
-    reverse = register & before_m14 & mhhs & supplier_down
-    legacy_register_before_m14 = register & before_m14 & ~mhhs  # not gated
+    mem_gated = appointees_gated & mem_named
+    ds_gated = appointees_gated & ds_named
+    ldso_gated = migrate & mpan_valid
+    # Not operational in the role: covers not named, holding no participation, holding other roles only.
+    supplier_not_qualified = supplier_gated & ~pl.col("_supplier_op")
+    ldso_not_qualified = ldso_gated & ~pl.col("_ldso_op")
+    mem_not_qualified = mem_gated & ~pl.col("_mem_op")
+    ds_not_qualified = ds_gated & ~pl.col("_ds_op")
 
     conditions: dict[Reason, pl.Expr] = {
-        Reason.INVALID_MPAN: ~pl.col("_mpan_valid"),
-        Reason.UNKNOWN_PARTICIPANT: ((migrate | register) & ~supplier_known)
-        | (migrate & pl.col("_mpan_valid") & ~ldso_known)
-        | (appointees_gated & ((pl.col("_mem_named") & ~mem_known) | (pl.col("_ds_named") & ~ds_known))),
+        Reason.INVALID_MPAN: ~mpan_valid,
+        Reason.UNKNOWN_PARTICIPANT: (supplier_gated & supplier_named & ~supplier_known)
+        | (mem_gated & ~mem_known)
+        | (ds_gated & ~ds_known),
         Reason.BEFORE_MIGRATION_WINDOW: migrate & (day_col < pl.col("_start")).fill_null(True),
         Reason.AFTER_MIGRATION_WINDOW: migrate & (pl.lit(False) if end is None else day_col > day_number(end)),
-        Reason.SUPPLIER_NOT_QUALIFIED: (migrate | register) & supplier_down & ~legacy_register_before_m14,
-        Reason.LDSO_NOT_QUALIFIED: migrate & ldso_known & ~pl.col("_ldso_op"),
-        Reason.MEM_NOT_QUALIFIED: appointees_gated & mem_known & ~pl.col("_mem_op"),
-        Reason.DATA_SERVICE_NOT_QUALIFIED: appointees_gated & ds_known & ~pl.col("_ds_op"),
-        Reason.REVERSE_MIGRATION: reverse,
+        Reason.SUPPLIER_NOT_QUALIFIED: supplier_not_qualified,
+        Reason.LDSO_NOT_QUALIFIED: ldso_not_qualified,
+        Reason.MEM_NOT_QUALIFIED: mem_not_qualified,
+        Reason.DATA_SERVICE_NOT_QUALIFIED: ds_not_qualified,
+        Reason.REVERSE_MIGRATION: register & before_m14 & mhhs & supplier_named & ~pl.col("_supplier_op"),
     }
     mask = pl.sum_horizontal(
         [condition.fill_null(False).cast(pl.Int64) * REASON_BIT[reason] for reason, condition in conditions.items()]
     )
+    extra: list[pl.Expr] = []
+    if details:
+
+        def other_roles(index: str, role_position: pl.Expr) -> pl.Expr:
+            return pl.lit(reg.other_roles_detail).gather(pl.col(index) * len(ROLES) + role_position)
+
+        def named_detail(not_qualified: pl.Expr, known: pl.Expr, name: str, index: str, role: pl.Expr) -> pl.Expr:
+            return (
+                pl.when(not_qualified & ~known)
+                .then(pl.format(DETAIL_NOT_ON_REGISTER, pl.col(name)))
+                .when(not_qualified)
+                .then(other_roles(index, role) if reg.mpids else pl.lit(None, dtype=pl.String))
+            )
+
+        supplier_detail = (
+            pl.when(supplier_not_qualified & ~supplier_named)
+            .then(pl.lit(DETAIL_NO_SUPPLIER))
+            .otherwise(
+                named_detail(
+                    supplier_not_qualified,
+                    supplier_known,
+                    "_supplier_name",
+                    "_supplier_id",
+                    pl.lit(ROLES.index(Role.SUPPLIER)),
+                )
+            )
+        )
+        ldso_detail = pl.when(ldso_not_qualified & pl.col("_ldso").is_null()).then(
+            pl.format(DETAIL_NO_LDSO, pl.col("_mpan").str.slice(0, 2))
+        )
+        mem_detail = named_detail(mem_not_qualified, mem_known, "_mem_name", "_mem_id", pl.lit(ROLES.index(Role.MEM)))
+        ds_detail = named_detail(
+            ds_not_qualified,
+            ds_known,
+            "_ds_name",
+            "_ds_id",
+            pl.lit(_DATA_SERVICE_ROLE_POSITION).gather(pl.col("_segment")),
+        )
+        found = pl.concat_list([supplier_detail, ldso_detail, mem_detail, ds_detail]).list.drop_nulls()
+        extra.append(found.alias("details"))
+    distributor = (pl.col("_number") // 10**11).clip(0, 99)
     return staged.select(
         pl.col("ref"),
         pl.lit(_OUTCOME_BY_MASK).gather(mask).alias("outcome"),
         pl.lit(_REASONS_BY_MASK).gather(mask).alias("reasons"),
+        pl.when(mpan_valid).then(pl.lit(_GSP_GROUP_BY_ID).gather(distributor)).alias("gsp_group"),
+        *extra,
         *carry,
     )

@@ -39,7 +39,7 @@ from typing import IO, Any
 import polars as pl
 import pyarrow.parquet as pq
 
-from qualify.gating.choices import EVENT_COLUMNS, EventKind, Segment, Settlement
+from qualify.gating.choices import EVENT_COLUMNS, RESULT_COLUMNS, EventKind, Segment, Settlement
 from qualify.gating.engine import GatingContext, decide
 from qualify.gating.reasons import REASON_SEPARATOR, Outcome, Reason
 
@@ -232,7 +232,7 @@ def read_events(path: Path) -> pl.DataFrame:
 
 
 def decide_records(records: Sequence[Mapping[str, Any]], context: GatingContext) -> pl.DataFrame:
-    """Decide a batch given as records (e.g. a JSON request's events): ``ref, outcome, reasons``, in order.
+    """Decide a batch given as records (e.g. a JSON request's events): ``ref, outcome, reasons, gsp_group``, in order.
 
     The same checks as for a file. Each record has the events-file fields as strings (``supplier``, ``mem`` and
     ``data_service`` may be left out or null); an error names the event (first = 1) and the field.
@@ -251,11 +251,11 @@ def decide_records(records: Sequence[Mapping[str, Any]], context: GatingContext)
                     f"request, event {number}, field {name}: {value!r} is not text.", row=number, column=name
                 )
     if not records:
-        return pl.DataFrame(schema={"ref": pl.String, "outcome": pl.String, "reasons": pl.String})
+        return pl.DataFrame(schema=dict.fromkeys(RESULT_COLUMNS, pl.String))
     columns = {name: [record.get(name) for record in records] for name in EVENT_COLUMNS}
     frame = pl.DataFrame(columns, schema=dict.fromkeys(EVENT_COLUMNS, pl.String)).lazy()
     decided = pl.concat(list(_checked_batches(frame, "records", "request", context)))
-    return decided.select("ref", pl.col("outcome", "reasons").cast(pl.String))
+    return decided.select(pl.col(*RESULT_COLUMNS).cast(pl.String))
 
 
 def _checked_batches(
@@ -329,13 +329,13 @@ class _ResultWriter:
 
 
 def write_results(decisions: pl.DataFrame, path: Path) -> None:
-    """Write ``ref,outcome,reasons`` to ``path`` (CSV or Parquet by extension), all or nothing."""
+    """Write ``ref,outcome,reasons,gsp_group`` to ``path`` (CSV or Parquet by extension), all or nothing."""
     path = Path(path)
     fmt = _output_format(path)
     with atomic_output(path) as temporary:
         writer = _ResultWriter(temporary, fmt)
         try:
-            writer.write(decisions.select("ref", "outcome", "reasons"))
+            writer.write(decisions.select(RESULT_COLUMNS))
         finally:
             writer.close()
 
@@ -343,7 +343,8 @@ def write_results(decisions: pl.DataFrame, path: Path) -> None:
 def gate_file(
     events_path: Path, out_path: Path, context: GatingContext, *, progress: Progress | None = None
 ) -> GateSummary:
-    """Decide every event of ``events_path`` and write ``ref,outcome,reasons`` to ``out_path``, all or nothing.
+    """Decide every event of ``events_path`` and write ``ref,outcome,reasons,gsp_group`` to ``out_path``, all or
+    nothing.
 
     Raises ``EventsFileError`` (nothing written) at the first bad row. ``progress`` is called after each batch.
     """
@@ -356,7 +357,7 @@ def gate_file(
         try:
             frame, fmt = _scan(events_path)
             for batch in _checked_batches(frame, fmt, events_path.name, context):
-                decisions = batch.select("ref", "outcome", "reasons")
+                decisions = batch.select(RESULT_COLUMNS)
                 writer.write(decisions)
                 summary.add(decisions)
                 if progress is not None:

@@ -5,6 +5,7 @@ Plain ``StrEnum`` rather than Django ``TextChoices`` so that the engine and the 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -19,7 +20,12 @@ class Outcome(StrEnum):
 
 
 class Reason(StrEnum):
-    """Why. A decision lists every reason that applies, sorted and ``;``-joined."""
+    """Why. A decision lists every reason that applies, sorted and ``;``-joined.
+
+    ``UNKNOWN_PARTICIPANT`` is information, never a refusal: it says that an MPID named on the event holds no
+    participation at all, and it always comes with the ``*_NOT_QUALIFIED`` reason of the role the MPID was named
+    for, which is what blocks (DOMAIN.md §8: a participant absent from the register is simply not qualified).
+    """
 
     INVALID_MPAN = "INVALID_MPAN"
     UNKNOWN_PARTICIPANT = "UNKNOWN_PARTICIPANT"
@@ -40,13 +46,32 @@ def join_reasons(reasons: set[Reason] | frozenset[Reason]) -> str:
     return REASON_SEPARATOR.join(sorted(str(r) for r in reasons))
 
 
+# Reasons that inform and never block on their own.
+INFORMATION: frozenset[Reason] = frozenset({Reason.UNKNOWN_PARTICIPANT})
+
+
 def outcome_for(reasons: set[Reason] | frozenset[Reason]) -> Outcome:
     """BLOCK if any reason blocks; else ALLOW_REVERSE_MIGRATION if the point reverse-migrates; else ALLOW.
 
-    Every reason blocks except in a reverse migration, where SUPPLIER_NOT_QUALIFIED is the cause of the reverse
-    migration rather than a refusal (the rules only ever raise REVERSE_MIGRATION together with it).
+    Every reason blocks except UNKNOWN_PARTICIPANT (information) and, in a reverse migration,
+    SUPPLIER_NOT_QUALIFIED, which is the cause of the reverse migration rather than a refusal (the rules only ever
+    raise REVERSE_MIGRATION together with it).
     """
+    blocking = reasons - INFORMATION
     if Reason.REVERSE_MIGRATION in reasons:
-        blocking = reasons - {Reason.REVERSE_MIGRATION, Reason.SUPPLIER_NOT_QUALIFIED}
+        blocking = blocking - {Reason.REVERSE_MIGRATION, Reason.SUPPLIER_NOT_QUALIFIED}
         return Outcome.BLOCK if blocking else Outcome.ALLOW_REVERSE_MIGRATION
-    return Outcome.BLOCK if reasons else Outcome.ALLOW
+    return Outcome.BLOCK if blocking else Outcome.ALLOW
+
+
+# The details that say why a participant is not qualified when the reason code alone cannot: it is named by no MPID,
+# holds no participation at all, or holds other roles than the one the event needs. Templates for ``str.format``
+# (the reference) and ``polars.format`` (the engine), so both spell them the same.
+DETAIL_NO_SUPPLIER = "no Supplier named"
+DETAIL_NOT_ON_REGISTER = "{} is not on the register"
+DETAIL_NO_LDSO = "no LDSO on the register holds distributor id {}"
+
+
+def detail_other_roles(mpid: str, role: str, held: Iterable[str]) -> str:
+    """The detail for an MPID registered, but not in ``role``: names the role it lacks and the roles it holds."""
+    return f"{mpid} is not registered as {role} (it is registered as {', '.join(held)})"

@@ -11,9 +11,18 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from qualify.gating.choices import DATA_SERVICE_ROLE, EventKind, Role, Segment, Settlement
+from qualify.gating.choices import DATA_SERVICE_ROLE, EventKind, Role, Segment, Settlement, gsp_group_of
 from qualify.gating.engine import MPAN_WEIGHTS, MigrationCalendar
-from qualify.gating.reasons import Outcome, Reason, join_reasons, outcome_for
+from qualify.gating.reasons import (
+    DETAIL_NO_LDSO,
+    DETAIL_NO_SUPPLIER,
+    DETAIL_NOT_ON_REGISTER,
+    Outcome,
+    Reason,
+    detail_other_roles,
+    join_reasons,
+    outcome_for,
+)
 from qualify.register.rules import EventFact, status_on
 
 
@@ -35,6 +44,8 @@ class Decision:
     ref: str
     outcome: Outcome
     reasons: frozenset[Reason]
+    gsp_group: str | None = None
+    details: tuple[str, ...] = ()
 
     @property
     def reasons_text(self) -> str:
@@ -57,13 +68,23 @@ def decide_event(
     calendar: MigrationCalendar,
 ) -> Decision:
     reasons: set[Reason] = set()
+    details: list[str] = []
+    roles_held = {mpid: [role for role in Role if (mpid, role) in histories] for mpid, _ in histories}
 
-    def check(mpid: str | None, role: str, not_qualified: Reason) -> None:
-        """Unknown participation → UNKNOWN_PARTICIPANT; known but not operational → ``not_qualified``."""
-        if not mpid or (mpid, role) not in histories:
+    def check(mpid: str | None, role: Role, not_qualified: Reason) -> bool:
+        """Whether ``mpid`` is operational as ``role`` on the date; if not, says why (DOMAIN.md §8: absent from the
+        register, or registered in other roles only, is simply not qualified)."""
+        if not mpid:
+            details.append(DETAIL_NO_SUPPLIER)  # only the Supplier is checked without being named
+        elif mpid not in roles_held:
             reasons.add(Reason.UNKNOWN_PARTICIPANT)
-        elif not status_on(histories[(mpid, role)], event.date).operational:
-            reasons.add(not_qualified)
+            details.append(DETAIL_NOT_ON_REGISTER.format(mpid))
+        elif (mpid, role) not in histories:
+            details.append(detail_other_roles(mpid, role, roles_held[mpid]))
+        elif status_on(histories[(mpid, role)], event.date).operational:
+            return True
+        reasons.add(not_qualified)
+        return False
 
     valid_mpan = mpan_is_valid(event.mpan)
     if not valid_mpan:
@@ -80,8 +101,14 @@ def decide_event(
         if calendar.migration_end is not None and event.date > calendar.migration_end:
             reasons.add(Reason.AFTER_MIGRATION_WINDOW)
         check(event.supplier, Role.SUPPLIER, Reason.SUPPLIER_NOT_QUALIFIED)
-        if valid_mpan:
-            check(ldso_by_distributor.get(event.mpan[:2]) if event.mpan else None, Role.LDSO, Reason.LDSO_NOT_QUALIFIED)
+        if valid_mpan and event.mpan:
+            distributor = event.mpan[:2]
+            ldso = ldso_by_distributor.get(distributor)
+            if ldso is None or (ldso, Role.LDSO) not in histories:
+                reasons.add(Reason.LDSO_NOT_QUALIFIED)
+                details.append(DETAIL_NO_LDSO.format(distributor))
+            else:
+                check(ldso, Role.LDSO, Reason.LDSO_NOT_QUALIFIED)
         if event.mem:
             check(event.mem, Role.MEM, Reason.MEM_NOT_QUALIFIED)
         if event.data_service:
@@ -93,16 +120,17 @@ def decide_event(
             if event.data_service:
                 check(event.data_service, data_service_role, Reason.DATA_SERVICE_NOT_QUALIFIED)
     elif event.kind == EventKind.REGISTER:
-        supplier = event.supplier
-        if not supplier or (supplier, Role.SUPPLIER) not in histories:
-            reasons.add(Reason.UNKNOWN_PARTICIPANT)
-        elif not status_on(histories[(supplier, Role.SUPPLIER)], event.date).operational:
-            if not before_m14:
-                reasons.add(Reason.SUPPLIER_NOT_QUALIFIED)
-            elif mhhs:
-                reasons |= {Reason.REVERSE_MIGRATION, Reason.SUPPLIER_NOT_QUALIFIED}
-            # A LEGACY point before M14 is not gated.
+        if event.supplier and before_m14 and not mhhs:
+            pass  # before M14 any Supplier may register a LEGACY point, on the register or not
+        elif not check(event.supplier, Role.SUPPLIER, Reason.SUPPLIER_NOT_QUALIFIED) and event.supplier and before_m14:
+            reasons.add(Reason.REVERSE_MIGRATION)  # an MHHS point goes back to the legacy arrangements
     else:
         raise ValueError(f"Unknown event kind {event.kind!r}.")
     frozen = frozenset(reasons)
-    return Decision(ref=event.ref, outcome=outcome_for(frozen), reasons=frozen)
+    return Decision(
+        ref=event.ref,
+        outcome=outcome_for(frozen),
+        reasons=frozen,
+        gsp_group=gsp_group_of(event.mpan[:2]) if valid_mpan and event.mpan else None,
+        details=tuple(details),
+    )

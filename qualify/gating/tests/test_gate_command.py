@@ -43,14 +43,14 @@ EVENTS = [
     "A8,APPOINT,1234,2026-01-10,SMART,,MTRC,,LEGACY",
 ]
 EXPECTED = [
-    ("A1", "ALLOW", ""),
-    ("A2", "BLOCK", "BEFORE_MIGRATION_WINDOW"),
-    ("A3", "BLOCK", "LDSO_NOT_QUALIFIED"),
-    ("A4", "BLOCK", "UNKNOWN_PARTICIPANT"),
-    ("A5", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED"),
-    ("A6", "BLOCK", "SUPPLIER_NOT_QUALIFIED"),
-    ("A7", "BLOCK", "UNKNOWN_PARTICIPANT"),
-    ("A8", "BLOCK", "INVALID_MPAN"),
+    ("A1", "ALLOW", "", "_A"),
+    ("A2", "BLOCK", "BEFORE_MIGRATION_WINDOW", "_A"),
+    ("A3", "BLOCK", "LDSO_NOT_QUALIFIED", "_B"),
+    ("A4", "BLOCK", "LDSO_NOT_QUALIFIED", "_C"),
+    ("A5", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED", "_A"),
+    ("A6", "BLOCK", "SUPPLIER_NOT_QUALIFIED", "_A"),
+    ("A7", "BLOCK", "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT", "_A"),
+    ("A8", "BLOCK", "INVALID_MPAN", ""),  # an invalid MPAN has no GSP group
 ]
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,10 @@ def loaded(tmp_path):
     return events
 
 
-def result_rows(path: Path) -> list[tuple[str, str, str]]:
+def result_rows(path: Path) -> list[tuple[str, str, str, str]]:
     frame = pl.read_csv(path, infer_schema=False) if path.suffix == ".csv" else pl.read_parquet(path)
-    return [(r, o, s or "") for r, o, s in frame.select(pl.all().cast(pl.String)).iter_rows()]
+    assert frame.columns == ["ref", "outcome", "reasons", "gsp_group"]
+    return [(r, o, s or "", g or "") for r, o, s, g in frame.select(pl.all().cast(pl.String)).iter_rows()]
 
 
 @pytest.mark.parametrize("result_name", ["result.csv", "result.parquet"])
@@ -82,8 +83,35 @@ def test_gate_decides_every_event_against_the_database(loaded, tmp_path, result_
     assert "ALLOW_REVERSE_MIGRATION" in summary
     lines = {line.split()[0]: line.split()[-1] for line in summary.splitlines() if line.startswith("  ")}
     assert lines["BLOCK"] == "6"
-    assert lines["UNKNOWN_PARTICIPANT"] == "2"
+    assert lines["UNKNOWN_PARTICIPANT"] == "1"
     assert lines["SUPPLIER_NOT_QUALIFIED"] == "2"
+
+
+def test_gate_treats_absent_and_wrong_role_participants_as_not_qualified(loaded, tmp_path):
+    """DOMAIN.md §8: absent from the register, or registered in another role, is simply not qualified."""
+    loaded.write_text(
+        "\n".join(
+            [
+                EVENTS[0],
+                f"B1,REGISTER,{MPAN_LDSA},2026-10-27,SMART,GONE,,,LEGACY",
+                f"B2,REGISTER,{MPAN_LDSA},2026-10-27,SMART,GONE,,,MHHS",
+                f"B3,REGISTER,{MPAN_LDSA},2026-10-28,SMART,GONE,,,LEGACY",
+                f"B4,MIGRATE,{MPAN_LDSA},2026-01-10,SMART,NLSP,,MTRC,LEGACY",
+                f"B5,MIGRATE,{MPAN_LDSA},2026-01-10,SMART,MTRC,,,LEGACY",
+                f"B6,APPOINT,{MPAN_LDSA},2026-01-10,SMART,,NLSP,,MHHS",
+            ]
+        )
+        + "\n"
+    )
+    call_command("gate", str(loaded), out=str(tmp_path / "r.csv"), progress="never", stdout=StringIO())
+    assert [row[:3] for row in result_rows(tmp_path / "r.csv")] == [
+        ("B1", "ALLOW", ""),
+        ("B2", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),
+        ("B3", "BLOCK", "SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),
+        ("B4", "BLOCK", "DATA_SERVICE_NOT_QUALIFIED"),
+        ("B5", "BLOCK", "SUPPLIER_NOT_QUALIFIED"),
+        ("B6", "BLOCK", "MEM_NOT_QUALIFIED"),
+    ]
 
 
 def test_gate_draws_a_progress_bar_when_asked(loaded, tmp_path, capsys):

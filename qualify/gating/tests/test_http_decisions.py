@@ -5,6 +5,8 @@ import datetime as dt
 import pytest
 
 from qualify.core.actor import system_actor
+from qualify.participants.choices import MarketRole, Route
+from qualify.participants.services import participation_create
 from qualify.plan.services import milestone_upsert
 from qualify.register.services import register_event_record
 
@@ -96,10 +98,96 @@ def test_batch_is_decided_in_order_with_every_reason(market, client_for, token_f
         ("ok", "ALLOW", []),
         ("too-early", "BLOCK", ["SUPPLIER_NOT_QUALIFIED"]),
         ("bad-mpan", "BLOCK", ["INVALID_MPAN"]),
-        ("unknown-supplier", "BLOCK", ["UNKNOWN_PARTICIPANT"]),
+        ("unknown-supplier", "BLOCK", ["SUPPLIER_NOT_QUALIFIED", "UNKNOWN_PARTICIPANT"]),
         ("reverse", "ALLOW_REVERSE_MIGRATION", ["REVERSE_MIGRATION", "SUPPLIER_NOT_QUALIFIED"]),
         ("after-m14", "BLOCK", ["SUPPLIER_NOT_QUALIFIED"]),
     ]
+
+
+def decided(response):
+    assert response.status_code == 200, response.content
+    return {d["ref"]: (d["outcome"], d["reasons"], d["details"]) for d in response.json()["decisions"]}
+
+
+def test_an_mpid_registered_in_another_role_is_not_qualified_for_the_role_it_lacks(market, client_for, token_for):
+    system = system_actor("test")
+    smart_data = participation_create(
+        actor=system, organisation=market.org_a, mpid="NWDS", role=MarketRole.SDS, route=Route.QT
+    )
+    for kind, date in (("QUALIFIED", D(2025, 9, 1)), ("SERVICE_ACTIVATED", D(2025, 9, 2))):
+        register_event_record(actor=system, participation=smart_data, kind=kind, effective_date=date, source="IMPORT")
+
+    answer = decided(
+        post(
+            client_for,
+            token_for,
+            [
+                event("smart-ds-on-smart", data_service="NWDS"),
+                event("smart-ds-on-advanced", segment="ADVANCED", data_service="NWDS"),
+                event("mem-as-supplier", supplier="NWMS"),
+                event("supplier-as-mem", kind="APPOINT", supplier="", mem="NWEN", settlement="MHHS"),
+                event("supplier-as-ldso-on-register", kind="REGISTER", supplier="SBDN", date="2026-10-28"),
+            ],
+        )
+    )
+    assert answer == {
+        "smart-ds-on-smart": ("ALLOW", [], []),
+        "smart-ds-on-advanced": (
+            "BLOCK",
+            ["DATA_SERVICE_NOT_QUALIFIED"],
+            ["NWDS is not registered as ADS (it is registered as SDS)"],
+        ),
+        "mem-as-supplier": (
+            "BLOCK",
+            ["SUPPLIER_NOT_QUALIFIED"],
+            ["NWMS is not registered as SUPPLIER (it is registered as MEM)"],
+        ),
+        "supplier-as-mem": (
+            "BLOCK",
+            ["MEM_NOT_QUALIFIED"],
+            ["NWEN is not registered as MEM (it is registered as SUPPLIER)"],
+        ),
+        "supplier-as-ldso-on-register": (
+            "BLOCK",
+            ["SUPPLIER_NOT_QUALIFIED"],
+            ["SBDN is not registered as SUPPLIER (it is registered as LDSO)"],
+        ),
+    }
+
+
+def test_unknown_participant_means_the_mpid_holds_no_participation_at_all(market, client_for, token_for):
+    answer = decided(post(client_for, token_for, [event("nobody-as-mem", mem="ZZZZ"), event("mem-as-mem", mem="NWMS")]))
+    assert answer == {
+        "nobody-as-mem": ("BLOCK", ["MEM_NOT_QUALIFIED", "UNKNOWN_PARTICIPANT"], ["ZZZZ is not on the register"]),
+        "mem-as-mem": ("BLOCK", ["MEM_NOT_QUALIFIED"], []),  # registered as a MEM, not yet operational
+    }
+
+
+def test_a_supplier_absent_from_the_register_is_simply_not_qualified(market, client_for, token_for):
+    before_m14, on_m14 = "2026-10-27", "2026-10-28"
+    answer = decided(
+        post(
+            client_for,
+            token_for,
+            [
+                event("legacy-before-m14", kind="REGISTER", supplier="GONE", date=before_m14),
+                event("migrated-before-m14", kind="REGISTER", supplier="GONE", settlement="MHHS", date=before_m14),
+                event("legacy-on-m14", kind="REGISTER", supplier="GONE", date=on_m14),
+                event("migrated-on-m14", kind="REGISTER", supplier="GONE", settlement="MHHS", date=on_m14),
+            ],
+        )
+    )
+    not_on_register = ["GONE is not on the register"]
+    assert answer == {
+        "legacy-before-m14": ("ALLOW", [], []),
+        "migrated-before-m14": (
+            "ALLOW_REVERSE_MIGRATION",
+            ["REVERSE_MIGRATION", "SUPPLIER_NOT_QUALIFIED", "UNKNOWN_PARTICIPANT"],
+            not_on_register,
+        ),
+        "legacy-on-m14": ("BLOCK", ["SUPPLIER_NOT_QUALIFIED", "UNKNOWN_PARTICIPANT"], not_on_register),
+        "migrated-on-m14": ("BLOCK", ["SUPPLIER_NOT_QUALIFIED", "UNKNOWN_PARTICIPANT"], not_on_register),
+    }
 
 
 def test_a_new_register_event_changes_the_next_answer(market, client_for, token_for):
@@ -133,3 +221,17 @@ def test_participants_cannot_probe_the_gate(market, client_for, token_for):
     response = post(client_for, token_for, [event("x")], who="lead_a")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "not_allowed"
+
+
+def test_decisions_report_the_gsp_group_of_the_metering_point(market, client_for, token_for):
+    """10-23 are _A.._P in order, skipping _I and _O; any other id is an IDNO's; an invalid MPAN has none."""
+    distributors = {"10": "_A", "12": "_C", "17": "_H", "18": "_J", "22": "_N", "23": "_P", "24": "IDNO", "99": "IDNO"}
+    events = [
+        event(f"d{code}", kind="APPOINT", mpan=check_digit_fixed(f"{code}0000000000")) for code in distributors
+    ] + [event("invalid", kind="APPOINT", mpan="1200000000000")]
+    response = post(client_for, token_for, events)
+    assert response.status_code == 200
+    assert {d["ref"]: d["gsp_group"] for d in response.json()["decisions"]} == {
+        **{f"d{code}": group for code, group in distributors.items()},
+        "invalid": None,
+    }

@@ -21,10 +21,10 @@ GOOD_ROWS = [
     f"E4,APPOINT,{with_wrong_check_digit(MPAN_LDSA)},2026-03-02,SMART,,MEMA,,MHHS",
 ]
 EXPECTED = [
-    ("E1", "ALLOW", ""),
-    ("E2", "BLOCK", "LDSO_NOT_QUALIFIED"),
-    ("E3", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED"),
-    ("E4", "BLOCK", "INVALID_MPAN"),
+    ("E1", "ALLOW", "", "_A"),
+    ("E2", "BLOCK", "LDSO_NOT_QUALIFIED", "_B"),
+    ("E3", "ALLOW_REVERSE_MIGRATION", "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED", "_A"),
+    ("E4", "BLOCK", "INVALID_MPAN", None),
 ]
 
 
@@ -43,9 +43,9 @@ def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if p.name.startswith("."))
 
 
-def rows_of(path: Path) -> list[tuple[str, str, str]]:
+def rows_of(path: Path) -> list[tuple[str, str, str, str | None]]:
     frame = pl.read_csv(path, infer_schema=False) if path.suffix == ".csv" else pl.read_parquet(path)
-    return [(r, o, s or "") for r, o, s in frame.select(pl.all().cast(pl.String)).iter_rows()]
+    return [(r, o, s or "", g) for r, o, s, g in frame.select(pl.all().cast(pl.String)).iter_rows()]
 
 
 @pytest.mark.parametrize("out_name", ["result.csv", "result.parquet"])
@@ -69,7 +69,7 @@ def test_result_gets_the_usual_file_permissions(tmp_path, market):
 
 def test_result_csv_has_the_published_header(tmp_path, market):
     gate_file(write_csv(tmp_path, [HEADER, *GOOD_ROWS]), tmp_path / "out.csv", market)
-    assert (tmp_path / "out.csv").read_text().splitlines()[0] == "ref,outcome,reasons"
+    assert (tmp_path / "out.csv").read_text().splitlines()[0] == "ref,outcome,reasons,gsp_group"
 
 
 def test_parquet_events_with_a_date_column_are_accepted(tmp_path, market):
@@ -192,7 +192,7 @@ def test_malformed_mpan_is_a_decision_not_an_error(tmp_path, market):
     rows = [f"E1,APPOINT,{bad},2026-03-02,SMART,,,,LEGACY" for bad in ("12345", "ABCDEFGHIJKLM", "")]
     rows = [r.replace("E1", f"E{i}") for i, r in enumerate(rows)]
     gate_file(write_csv(tmp_path, [HEADER, *rows]), tmp_path / "o.csv", market)
-    assert rows_of(tmp_path / "o.csv") == [(f"E{i}", "BLOCK", "INVALID_MPAN") for i in range(3)]
+    assert rows_of(tmp_path / "o.csv") == [(f"E{i}", "BLOCK", "INVALID_MPAN", None) for i in range(3)]
 
 
 def test_empty_file_is_an_error(tmp_path, market):
@@ -302,9 +302,9 @@ def test_read_events_types_the_columns(tmp_path):
 
 
 def test_write_results_is_atomic_too(tmp_path, market):
-    decisions = pl.DataFrame({"ref": ["A"], "outcome": ["ALLOW"], "reasons": [""]})
+    decisions = pl.DataFrame({"ref": ["A"], "outcome": ["ALLOW"], "reasons": [""], "gsp_group": ["_C"]})
     write_results(decisions, tmp_path / "r.parquet")
-    assert rows_of(tmp_path / "r.parquet") == [("A", "ALLOW", "")]
+    assert rows_of(tmp_path / "r.parquet") == [("A", "ALLOW", "", "_C")]
     with pytest.raises(pl.exceptions.ColumnNotFoundError):
         write_results(decisions.drop("reasons"), tmp_path / "broken.csv")
     assert not (tmp_path / "broken.csv").exists()

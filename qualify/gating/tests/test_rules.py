@@ -29,6 +29,8 @@ from qualify.gating.tests.world import (
     MPAN_NO_LDSO,
     D,
     context,
+    decide_in_full_with_engine,
+    decide_in_full_with_reference,
     decide_with_engine,
     decide_with_reference,
     event,
@@ -93,11 +95,12 @@ CASES: list[tuple[str, GateEvent, Outcome, str]] = [
     ("same_day_revocation_outranks_qualification", migrate(OPEN, "SUPD"), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
     # --- MIGRATE: the LDSO of the MPAN's distributor id ---
     ("ldso_not_operational", migrate(OPEN, mpan=MPAN_LDSB), BLOCK, "LDSO_NOT_QUALIFIED"),
-    ("no_ldso_holds_the_distributor_id", migrate(OPEN, mpan=MPAN_NO_LDSO), BLOCK, "UNKNOWN_PARTICIPANT"),
+    ("no_ldso_holds_the_distributor_id", migrate(OPEN, mpan=MPAN_NO_LDSO), BLOCK, "LDSO_NOT_QUALIFIED"),
     # --- MIGRATE: a named MEM or data service ---
     ("named_mem_operational", migrate(OPEN, mem="MEMA"), ALLOW, ""),
     ("named_mem_not_operational", migrate(OPEN, mem="MEMX"), BLOCK, "MEM_NOT_QUALIFIED"),
-    ("named_mem_unknown", migrate(OPEN, mem="ZZZZ"), BLOCK, "UNKNOWN_PARTICIPANT"),
+    ("named_mem_unknown", migrate(OPEN, mem="ZZZZ"), BLOCK, "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),
+    ("named_mem_registered_only_as_an_ldso", migrate(OPEN, mem="LDSA"), BLOCK, "MEM_NOT_QUALIFIED"),
     ("mem_role_is_per_mpid_and_role", migrate(D(2025, 12, 31), mem="SUPA"), BLOCK, "MEM_NOT_QUALIFIED"),
     ("mem_role_operational_from_its_date", migrate(D(2026, 1, 1), mem="SUPA"), ALLOW, ""),
     ("smart_data_service_operational", migrate(OPEN, data_service="DSA1"), ALLOW, ""),
@@ -105,7 +108,7 @@ CASES: list[tuple[str, GateEvent, Outcome, str]] = [
         "data_service_lacks_the_segments_role",
         migrate(OPEN, segment="ADVANCED", data_service="DSA1"),
         BLOCK,
-        "UNKNOWN_PARTICIPANT",
+        "DATA_SERVICE_NOT_QUALIFIED",
     ),
     ("advanced_data_service_operational", migrate(OPEN, segment="ADVANCED", data_service="DSB1"), ALLOW, ""),
     (
@@ -114,15 +117,16 @@ CASES: list[tuple[str, GateEvent, Outcome, str]] = [
         BLOCK,
         "DATA_SERVICE_NOT_QUALIFIED",
     ),
-    ("empty_supplier_is_unknown", migrate(OPEN, ""), BLOCK, "UNKNOWN_PARTICIPANT"),
-    ("missing_supplier_is_unknown", migrate(OPEN, None), BLOCK, "UNKNOWN_PARTICIPANT"),
-    ("unknown_supplier", migrate(OPEN, "NOPE"), BLOCK, "UNKNOWN_PARTICIPANT"),
-    ("supplier_mpid_in_another_role_is_unknown", migrate(OPEN, "LDSA"), BLOCK, "UNKNOWN_PARTICIPANT"),
+    ("empty_supplier_is_not_qualified", migrate(OPEN, ""), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
+    ("missing_supplier_is_not_qualified", migrate(OPEN, None), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
+    ("unknown_supplier", migrate(OPEN, "NOPE"), BLOCK, "SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),
+    ("supplier_mpid_in_another_role_is_not_qualified", migrate(OPEN, "LDSA"), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
     (
         "every_reason_is_listed_sorted",
         migrate(M12 - DAY, "SUPX", mpan=MPAN_LDSB, mem="MEMX", data_service="ZZZZ"),
         BLOCK,
-        "BEFORE_MIGRATION_WINDOW;LDSO_NOT_QUALIFIED;MEM_NOT_QUALIFIED;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+        "BEFORE_MIGRATION_WINDOW;DATA_SERVICE_NOT_QUALIFIED;LDSO_NOT_QUALIFIED;MEM_NOT_QUALIFIED;"
+        "SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
     ),
     ("migrate_settlement_does_not_matter", migrate(OPEN, settlement="MHHS"), ALLOW, ""),
     # --- INVALID_MPAN, on every kind; the LDSO is not looked up ---
@@ -145,7 +149,8 @@ CASES: list[tuple[str, GateEvent, Outcome, str]] = [
     ("legacy_appoint_not_gated", appoint(OPEN, "LEGACY", mem="MEMX", data_service="ZZZZ"), ALLOW, ""),
     ("mhhs_appoint_operational_mem", appoint(OPEN, "MHHS", mem="MEMA"), ALLOW, ""),
     ("mhhs_appoint_mem_not_operational", appoint(OPEN, "MHHS", mem="MEMX"), BLOCK, "MEM_NOT_QUALIFIED"),
-    ("mhhs_appoint_unknown_mem", appoint(OPEN, "MHHS", mem="ZZZZ"), BLOCK, "UNKNOWN_PARTICIPANT"),
+    ("mhhs_appoint_unknown_mem", appoint(OPEN, "MHHS", mem="ZZZZ"), BLOCK, "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT"),
+    ("mhhs_appoint_supplier_as_mem", appoint(OPEN, "MHHS", mem="SUPR"), BLOCK, "MEM_NOT_QUALIFIED"),
     (
         "mhhs_appoint_data_service_not_operational",
         appoint(OPEN, "MHHS", segment="UMS", data_service="DSU1"),
@@ -156,8 +161,9 @@ CASES: list[tuple[str, GateEvent, Outcome, str]] = [
         "mhhs_appoint_data_service_of_wrong_role",
         appoint(OPEN, "MHHS", segment="UMS", data_service="DSA1"),
         BLOCK,
-        "UNKNOWN_PARTICIPANT",
+        "DATA_SERVICE_NOT_QUALIFIED",
     ),
+    ("legacy_appoint_unknown_mem_not_gated", appoint(OPEN, "LEGACY", mem="ZZZZ"), ALLOW, ""),
     ("mhhs_appoint_naming_nobody", appoint(OPEN, "MHHS"), ALLOW, ""),
     ("appoint_ignores_supplier", appoint(OPEN, "MHHS", supplier="NOPE", mem="MEMA"), ALLOW, ""),
     ("appoint_ignores_migration_window", appoint(M12 - DAY, "MHHS", mem="MEMA"), ALLOW, ""),
@@ -171,9 +177,25 @@ CASES: list[tuple[str, GateEvent, Outcome, str]] = [
         "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED",
     ),
     ("mhhs_register_by_operational_supplier", register(M14 - DAY, "SUPA", "MHHS"), ALLOW, ""),
-    ("legacy_register_unknown_supplier", register(M14 - DAY, "NOPE", "LEGACY"), BLOCK, "UNKNOWN_PARTICIPANT"),
-    ("mhhs_register_unknown_supplier", register(M14 - DAY, "NOPE", "MHHS"), BLOCK, "UNKNOWN_PARTICIPANT"),
-    ("register_without_supplier", register(OPEN, None, "LEGACY"), BLOCK, "UNKNOWN_PARTICIPANT"),
+    # A Supplier absent from the register is simply not qualified (DOMAIN.md §8), and so is one registered only in
+    # another role; UNKNOWN_PARTICIPANT is information beside it.
+    ("legacy_register_unknown_supplier", register(M14 - DAY, "NOPE", "LEGACY"), ALLOW, ""),
+    (
+        "mhhs_register_unknown_supplier_reverse_migrates",
+        register(M14 - DAY, "NOPE", "MHHS"),
+        REVERSE,
+        "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+    ),
+    ("legacy_register_by_a_mem_before_m14", register(M14 - DAY, "MEMA", "LEGACY"), ALLOW, ""),
+    (
+        "mhhs_register_by_a_mem_reverse_migrates",
+        register(M14 - DAY, "MEMA", "MHHS"),
+        REVERSE,
+        "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED",
+    ),
+    # A registration must name its Supplier, whatever the date.
+    ("legacy_register_without_supplier", register(OPEN, None, "LEGACY"), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
+    ("mhhs_register_with_empty_supplier", register(OPEN, "", "MHHS"), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
     (
         "reverse_migration_with_invalid_mpan_blocks",
         register(OPEN, "SUPX", "MHHS", mpan="1"),
@@ -188,6 +210,19 @@ CASES: list[tuple[str, GateEvent, Outcome, str]] = [
     ("mhhs_register_day_after_m14", register(M14 + DAY, "SUPX", "MHHS"), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
     ("register_after_m14_by_operational_supplier", register(AFTER_M14, "SUPA", "LEGACY"), ALLOW, ""),
     ("register_after_revocation", register(AFTER_M14, "SUPR", "MHHS"), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
+    (
+        "legacy_register_on_m14_unknown_supplier",
+        register(M14, "NOPE", "LEGACY"),
+        BLOCK,
+        "SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+    ),
+    (
+        "mhhs_register_after_m14_unknown_supplier",
+        register(AFTER_M14, "NOPE", "MHHS"),
+        BLOCK,
+        "SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+    ),
+    ("register_on_m14_by_a_mem", register(M14, "MEMA", "LEGACY"), BLOCK, "SUPPLIER_NOT_QUALIFIED"),
 ]
 
 IMPLEMENTATIONS: dict[str, Callable[[list[GateEvent], GatingContext], list[tuple[str, str, str]]]] = {
@@ -247,8 +282,74 @@ def test_reverse_migration_goes_on_while_m14_has_no_date():
 
 def test_empty_register_knows_nobody():
     ctx = context(histories={}, ldso_by_distributor={})
-    decided = decide_with_engine([migrate(OPEN), appoint(OPEN, "MHHS", mem="MEMA", ref="E2")], ctx)
-    assert decided == [("E1", "BLOCK", "UNKNOWN_PARTICIPANT"), ("E2", "BLOCK", "UNKNOWN_PARTICIPANT")]
+    events = [migrate(OPEN), appoint(OPEN, "MHHS", mem="MEMA", ref="E2"), register(OPEN, "SUPA", "MHHS", ref="E3")]
+    assert decide_in_full_with_engine(events, ctx) == [
+        (
+            "E1",
+            "BLOCK",
+            "LDSO_NOT_QUALIFIED;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+            "_A",
+            ("SUPA is not on the register", "no LDSO on the register holds distributor id 10"),
+        ),
+        ("E2", "BLOCK", "MEM_NOT_QUALIFIED;UNKNOWN_PARTICIPANT", "_A", ("MEMA is not on the register",)),
+        (
+            "E3",
+            "ALLOW_REVERSE_MIGRATION",
+            "REVERSE_MIGRATION;SUPPLIER_NOT_QUALIFIED;UNKNOWN_PARTICIPANT",
+            "_A",
+            ("SUPA is not on the register",),
+        ),
+    ]
+
+
+# (id, event, details): why a participant is not qualified, when the reason code alone cannot say.
+DETAIL_CASES: list[tuple[str, GateEvent, tuple[str, ...]]] = [
+    ("not_operational_needs_no_detail", migrate(OPEN, "SUPX", mem="MEMX"), ()),
+    (
+        "supplier_registered_in_another_role",
+        migrate(OPEN, "LDSA"),
+        ("LDSA is not registered as SUPPLIER (it is registered as LDSO)",),
+    ),
+    (
+        "data_service_registered_in_other_roles",
+        migrate(OPEN, data_service="SUPA"),
+        ("SUPA is not registered as SDS (it is registered as SUPPLIER, MEM)",),
+    ),
+    (
+        "smart_data_service_on_an_advanced_point",
+        appoint(OPEN, "MHHS", segment="ADVANCED", data_service="DSA1"),
+        ("DSA1 is not registered as ADS (it is registered as SDS)",),
+    ),
+    ("mem_not_on_the_register", appoint(OPEN, "MHHS", mem="ZZZZ"), ("ZZZZ is not on the register",)),
+    ("no_supplier_named", register(OPEN, "", "LEGACY"), ("no Supplier named",)),
+    (
+        "no_ldso_for_the_distributor_id",
+        migrate(OPEN, mpan=MPAN_NO_LDSO),
+        ("no LDSO on the register holds distributor id 12",),
+    ),
+    ("unknown_supplier_not_gated_before_m14", register(OPEN, "NOPE", "LEGACY"), ()),
+    ("reverse_migration_by_an_unknown_supplier", register(OPEN, "NOPE", "MHHS"), ("NOPE is not on the register",)),
+    ("not_checked_on_a_legacy_appoint", appoint(OPEN, "LEGACY", mem="ZZZZ", data_service="LDSA"), ()),
+    (
+        "in_the_order_supplier_ldso_mem_data_service",
+        migrate(OPEN, "NOPE", mpan=MPAN_NO_LDSO, mem="LDSA", data_service="ZZZZ"),
+        (
+            "NOPE is not on the register",
+            "no LDSO on the register holds distributor id 12",
+            "LDSA is not registered as MEM (it is registered as LDSO)",
+            "ZZZZ is not on the register",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize(("case", "gate_event", "details"), DETAIL_CASES, ids=[c[0] for c in DETAIL_CASES])
+def test_details_name_what_the_participant_lacks(market, case, gate_event, details):
+    [(_, _, _, _, by_engine)] = decide_in_full_with_engine([gate_event], market)
+    [(_, _, _, _, by_reference)] = decide_in_full_with_reference(
+        [gate_event], histories=HISTORIES, ldso_by_distributor=LDSO_BY_DISTRIBUTOR, calendar=market.calendar
+    )
+    assert by_engine == by_reference == details, case
 
 
 def test_engine_accepts_an_empty_batch(market):
@@ -318,11 +419,36 @@ def test_mpan_check_digit(mpan, valid):
     assert (reasons == "INVALID_MPAN") is not valid
 
 
+GSP_LETTERS = "ABCDEFGHJKLMNP"  # fourteen letters, no I and no O
+
+
+@pytest.mark.parametrize("distributor", range(100))
+def test_gsp_group_of_every_distributor_id(market, distributor):
+    """10-23 are _A.._P in order, skipping _I and _O; every other id is an IDNO's (DOMAIN.md §8)."""
+    expected = f"_{GSP_LETTERS[distributor - 10]}" if 10 <= distributor <= 23 else "IDNO"
+    gate_event = appoint(OPEN, "LEGACY", mpan=with_check_digit(f"{distributor:02d}0000000042"))
+    [(_, _, _, by_engine, _)] = decide_in_full_with_engine([gate_event], market)
+    [(_, _, _, by_reference, _)] = decide_in_full_with_reference(
+        [gate_event], histories=HISTORIES, ldso_by_distributor=LDSO_BY_DISTRIBUTOR, calendar=market.calendar
+    )
+    assert by_engine == by_reference == expected
+
+
+def test_an_invalid_mpan_has_no_gsp_group(market):
+    events = [appoint(OPEN, "LEGACY", mpan=m) for m in (with_wrong_check_digit(MPAN_LDSA), "10", None, "1" * 14)]
+    assert {gsp for _, _, _, gsp, _ in decide_in_full_with_engine(events, market)} == {None}
+
+
 def test_outcome_of_reasons():
     assert outcome_for(frozenset()) == ALLOW
     assert outcome_for(frozenset({Reason.REVERSE_MIGRATION, Reason.SUPPLIER_NOT_QUALIFIED})) == REVERSE
     assert outcome_for(frozenset({Reason.SUPPLIER_NOT_QUALIFIED})) == BLOCK
     assert outcome_for(frozenset({Reason.REVERSE_MIGRATION, Reason.INVALID_MPAN})) == BLOCK
+    # UNKNOWN_PARTICIPANT is information: it never blocks on its own.
+    assert outcome_for(frozenset({Reason.UNKNOWN_PARTICIPANT})) == ALLOW
+    assert outcome_for(frozenset({Reason.UNKNOWN_PARTICIPANT, Reason.SUPPLIER_NOT_QUALIFIED})) == BLOCK
+    unknown_reverse = {Reason.REVERSE_MIGRATION, Reason.SUPPLIER_NOT_QUALIFIED, Reason.UNKNOWN_PARTICIPANT}
+    assert outcome_for(frozenset(unknown_reverse)) == REVERSE
 
 
 def test_role_codes_match_the_participants_app():

@@ -138,9 +138,31 @@ def context(
     )
 
 
+Full = tuple[str, str, str, str | None, tuple[str, ...]]  # ref, outcome, reasons, gsp_group, details
+
+
+def decide_in_full_with_engine(events: Sequence[GateEvent], ctx: GatingContext) -> list[Full]:
+    result = decide(events_frame(events), ctx, details=True).collect()
+    return [(str(r), str(o), str(s), g, tuple(d)) for r, o, s, g, d in result.iter_rows()]
+
+
+def decide_in_full_with_reference(
+    events: Sequence[GateEvent],
+    *,
+    histories: dict[tuple[str, str], list[EventFact]],
+    ldso_by_distributor: dict[str, str],
+    calendar: MigrationCalendar,
+) -> list[Full]:
+    decisions: list[Decision] = [
+        decide_event(e, histories=histories, ldso_by_distributor=ldso_by_distributor, calendar=calendar) for e in events
+    ]
+    return [(d.ref, str(d.outcome), d.reasons_text, d.gsp_group, d.details) for d in decisions]
+
+
 def decide_with_engine(events: Sequence[GateEvent], ctx: GatingContext) -> list[tuple[str, str, str]]:
+    """``ref, outcome, reasons``: the decision itself."""
     result = decide(events_frame(events), ctx).collect()
-    return [(str(r), str(o), str(s)) for r, o, s in result.iter_rows()]
+    return [(str(r), str(o), str(s)) for r, o, s, _ in result.iter_rows()]
 
 
 def decide_with_reference(
@@ -150,7 +172,7 @@ def decide_with_reference(
     ldso_by_distributor: dict[str, str],
     calendar: MigrationCalendar,
 ) -> list[tuple[str, str, str]]:
-    decisions: list[Decision] = [
-        decide_event(e, histories=histories, ldso_by_distributor=ldso_by_distributor, calendar=calendar) for e in events
-    ]
-    return [(d.ref, str(d.outcome), d.reasons_text) for d in decisions]
+    full = decide_in_full_with_reference(
+        events, histories=histories, ldso_by_distributor=ldso_by_distributor, calendar=calendar
+    )
+    return [(ref, outcome, reasons) for ref, outcome, reasons, _, _ in full]

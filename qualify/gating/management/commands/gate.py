@@ -40,7 +40,8 @@ class ProgressBar:
 class Command(BaseCommand):
     help = (
         "Decide every event of EVENTS (CSV or Parquet: ref,kind,mpan,date,segment,supplier,mem,data_service,"
-        "settlement) and write ref,outcome,reasons to RESULT (CSV or Parquet by extension), all or nothing. "
+        "settlement) and write ref,outcome,reasons,gsp_group to RESULT (CSV or Parquet by extension), all or "
+        "nothing. gsp_group is _A.._P from the MPAN's distributor id 10-23, IDNO for any other, empty if invalid. "
         "Errors name the row (first event = row 1) and the column."
     )
 
