@@ -103,17 +103,24 @@ def _wait_until_healthy(port: int, timeout: float = 30) -> None:
 
 @contextmanager
 def gunicorn(
-    env: dict[str, str], port: int, *, workers: int, threads: int, worker_class: str = "gthread"
+    env: dict[str, str],
+    port: int,
+    *,
+    workers: int,
+    threads: int,
+    worker_class: str = "gthread",
+    app: str = "config.wsgi",
 ) -> Iterator[Server]:
     """The production WSGI server on 127.0.0.1:``port``, answering /health/ before it yields.
 
     ``worker_class`` "gthread" (default: ``threads`` threads per worker, keeps connections alive) or "sync" (one
     request at a time per worker, closes every connection; what ``gunicorn config.wsgi --workers N`` runs).
+    ``app`` is the WSGI application (bench/pages.py wraps the production one to count queries).
     """
     server = subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
-            "config.wsgi",
+            app,
             "--bind",
             f"127.0.0.1:{port}",
             "--workers",
