@@ -144,6 +144,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Every limit/offset list endpoint answers at most this many items at a time (a larger limit is a 422 naming the
+# bound); without it one request could ask for a whole table.
+NINJA_PAGINATION_MAX_LIMIT = 200
 
 LOGGING = {
     "version": 1,

@@ -1,12 +1,12 @@
 import datetime as dt
 import uuid as uuid_mod
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja import Field, Query, Router, Schema
 
 from qualify.cases.models import QualificationCase
-from qualify.cases.selectors import CaseFilters, case_get, case_list
+from qualify.cases.selectors import CaseFilters, case_get, case_list, case_page
 from qualify.cases.services import case_transition
 from qualify.core.requests import actor_of
 from qualify.register.selectors import participation_status
@@ -94,10 +94,50 @@ class TransitionIn(Schema):
     effective_date: dt.date | None = None
 
 
-@router.get("/cases", response=list[CaseOut], summary="List qualification cases (filters as on the overview)")
-@paginate(LimitOffsetPagination)
-def list_cases(request: HttpRequest, filters: Query[CaseFilters]) -> object:
-    return case_list(actor=actor_of(request), filters=filters)
+class CasePageIn(Schema):
+    limit: int = Field(
+        settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT, description="Cases a page."
+    )
+    cursor: str = Field(
+        "",
+        description="Where to carry on: an earlier answer's `next_cursor` or `previous_cursor`, passed back as it "
+        "came (it is opaque). One this list did not make is refused with 400 `bad_cursor`.",
+    )
+    offset: int = Field(
+        0,
+        ge=0,
+        le=1_000_000_000,  # past any real list; a larger number would overflow the database's OFFSET
+        json_schema_extra={"deprecated": True},
+        description="Deprecated: skip this many cases, which gets slower the further in it goes. Use `cursor`; "
+        "ignored when a cursor is given.",
+    )
+
+
+class CasePageOut(Schema):
+    items: list[CaseOut]
+    count: int = Field(description="Cases matching the filters, whatever the page.")
+    next_cursor: str | None = Field(description="The `cursor` for the page after this one; null on the last page.")
+    previous_cursor: str | None = Field(
+        description="The `cursor` for the page before this one; null on the first page."
+    )
+
+
+@router.get(
+    "/cases",
+    response=CasePageOut,
+    summary="List qualification cases (filters as on the overview), a page at a time",
+    description="Ordered by organisation name, MPID and role. Follow `next_cursor` (pass it as `cursor`, keeping "
+    "the same filters) until it is null; every page costs the same however far in it is.",
+)
+def list_cases(request: HttpRequest, filters: Query[CaseFilters], page: Query[CasePageIn]) -> dict[str, object]:
+    actor = actor_of(request)
+    found = case_page(actor=actor, filters=filters, cursor=page.cursor or None, per_page=page.limit, offset=page.offset)
+    return {
+        "items": found.items,
+        "count": case_list(actor=actor, filters=filters).count(),
+        "next_cursor": found.next_cursor,
+        "previous_cursor": found.previous_cursor,
+    }
 
 
 @router.get("/cases/{key}", response=CaseDetailOut, summary="One case by reference (QC-000123) or UUID")

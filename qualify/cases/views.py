@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -12,14 +13,15 @@ from qualify.cases.choices import CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.guidance import NEXT_STEPS
 from qualify.cases.permissions import can_assign_wave
-from qualify.cases.selectors import CaseFilters, case_counts, case_get, case_list, case_summaries
+from qualify.cases.selectors import CaseFilters, case_counts, case_get, case_page, case_summaries
 from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
+from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
-from qualify.core.web import paginate, render_page_or_partial, report_error
+from qualify.core.web import render_page_or_partial, report_error
 from qualify.core.workflow import render_mermaid, who_may
 from qualify.participants.choices import MarketRole, Route
 from qualify.plan.models import Wave
@@ -37,13 +39,23 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @guards.signed_in
 def case_list_view(request: HttpRequest) -> HttpResponse:
-    """The programme overview of cases with filters and counts (participants see only their own)."""
+    """The programme overview of cases with filters and counts (participants see only their own), 50 cases a page
+    with next/previous links that keep the filters. A page link that was tampered with shows the first page, with
+    a message, as a 400."""
     actor = actor_of(request)
     filters = CaseFilters.from_mapping(request.GET)
-    page = paginate(request, case_list(actor=actor, filters=filters))
+    status, cursor_error = 200, ""
+    try:
+        page = case_page(actor=actor, filters=filters, cursor=request.GET.get("cursor") or None)
+    except BadCursor as error:
+        page = case_page(actor=actor, filters=filters)
+        status, cursor_error = error.status, error.message
     counts = case_counts(actor=actor, filters=filters)
     context = {
         "page": page,
+        "previous_url": _page_url(request, page.previous_cursor),
+        "next_url": _page_url(request, page.next_cursor),
+        "cursor_error": cursor_error,
         "filters": filters,
         "counts": [(state, counts.get(state.value, 0)) for state in CaseState],
         "total": sum(counts.values()),
@@ -51,9 +63,18 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "routes": Route.choices,
         "states": CaseState.choices,
         "waves": Wave.objects.order_by("sequence").values_list("code", "name"),
-        "query": _without_page(request),
     }
-    return render_page_or_partial(request, "cases/case_list.html", "cases/_case_table.html", context)
+    return render_page_or_partial(request, "cases/case_list.html", "cases/_case_table.html", context, status=status)
+
+
+def _page_url(request: HttpRequest, cursor: str | None) -> str | None:
+    """The overview at ``cursor`` with the request's filters (None when there is no such page)."""
+    if cursor is None:
+        return None
+    params = request.GET.copy()
+    params.pop("page", None)  # the page number of the offset pager, from old bookmarks
+    params["cursor"] = cursor
+    return f"{reverse('cases:list')}?{params.urlencode()}"
 
 
 @guards.signed_in
@@ -70,12 +91,6 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
         for t in CASE_WORKFLOW.transitions
     ]
     return render(request, "cases/lifecycle.html", {"steps": steps, "mermaid": render_mermaid(CASE_WORKFLOW, "DRAFT")})
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _case_or_404(request: HttpRequest, key: str):  # type: ignore[no-untyped-def]

@@ -68,32 +68,25 @@ def _files() -> Prefetch[Any]:
     return Prefetch("files", queryset=VersionFile.objects.order_by("kind"))
 
 
-def library_baselines(
-    *, actor: Actor, filters: LibraryFilters | None = None
-) -> list[tuple[str, list[ArtefactVersion]]]:
-    """The current baseline of each artefact, grouped by theme as on the Programme's site."""
+def library_baselines(*, actor: Actor, filters: LibraryFilters | None = None) -> QuerySet[ArtefactVersion]:
+    """The current baseline of each artefact in the order the library lists them: by theme, then short name (the
+    page groups each page's rows by theme, as on the Programme's site)."""
     artefacts: QuerySet[Artefact] = Artefact.objects.visible_to(actor)
     if filters:
         artefacts = filters.apply_to_artefacts(artefacts)
-    versions = (
+    return (
         ArtefactVersion.objects.visible_to(actor)
         .filter(status=VersionStatus.BASELINED, artefact__in=artefacts)
         .select_related("artefact")
         .prefetch_related(_files())
-        .order_by("artefact__theme", "artefact__short_name")
+        .order_by("artefact__theme", "artefact__short_name", "pk")
     )
-    grouped: dict[str, list[ArtefactVersion]] = {}
-    for version in versions:
-        grouped.setdefault(version.artefact.theme, []).append(version)
-    return list(grouped.items())
 
 
 def library_facets(*, actor: Actor) -> dict[str, list[str]]:
-    """Themes and subtypes present in what the actor may see, for the filter menus."""
-    artefacts = Artefact.objects.visible_to(actor)
-    themes = sorted(set(artefacts.values_list("theme", flat=True)))
-    subtypes = sorted({s for s in artefacts.values_list("subtype", flat=True) if s})
-    return {"themes": themes, "subtypes": subtypes}
+    """Themes and subtypes present in what the actor may see, for the filter menus (one query)."""
+    pairs = set(Artefact.objects.visible_to(actor).values_list("theme", "subtype").order_by().distinct())
+    return {"themes": sorted({t for t, _ in pairs}), "subtypes": sorted({s for _, s in pairs if s})}
 
 
 def artefact_list(*, actor: Actor, filters: LibraryFilters | None = None) -> QuerySet[Artefact]:
@@ -107,7 +100,7 @@ def artefact_list(*, actor: Actor, filters: LibraryFilters | None = None) -> Que
         .order_by("-sequence")
     )
     return qs.prefetch_related(Prefetch("versions", queryset=versions, to_attr="visible_versions")).order_by(
-        "theme", "short_name"
+        "theme", "short_name", "pk"
     )
 
 

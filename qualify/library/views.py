@@ -4,12 +4,15 @@ selectors: every refusal comes from a service, every read from a selector."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import IO, Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,7 +20,7 @@ from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
-from qualify.core.web import report_error
+from qualify.core.web import UrlTemplate, paginate, report_error
 from qualify.library.choices import (
     CONTENT_TYPES,
     LOG_PUBLISHED,
@@ -28,6 +31,7 @@ from qualify.library.choices import (
 )
 from qualify.library.exports import comments_log_workbook, respondent_labels
 from qualify.library.forms import AnswerForm, ApprovalForm, ArtefactForm, CommentForm, ConsultationForm, VersionForm
+from qualify.library.models import ArtefactVersion, VersionFile
 from qualify.library.permissions import (
     can_answer_comments,
     can_comment_for,
@@ -90,13 +94,52 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 # --- the public library ---------------------------------------------------------------------------------------
 
 
+LIBRARY_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class BaselineRow:
+    version: ArtefactVersion
+    artefact_url: str
+    version_url: str
+    downloads: list[tuple[VersionFile, str]]
+
+
+def _baseline_groups(versions: Iterable[ArtefactVersion]) -> list[tuple[str, list[BaselineRow]]]:
+    """One page's baselines grouped by theme, in list order. Each link is filled in from a pattern reversed once for
+    the page: reversing four URLs a row took most of the page's time on a large library."""
+    artefact_url = UrlTemplate("library:artefact", "document_number")
+    version_url = UrlTemplate("library:version", "key")
+    download_url = UrlTemplate("library:download", "key", "kind")
+    groups: dict[str, list[BaselineRow]] = {}
+    for version in versions:
+        row = BaselineRow(
+            version=version,
+            artefact_url=artefact_url(version.artefact.document_number),
+            version_url=version_url(version.uuid),
+            downloads=[(f, download_url(version.uuid, f.kind.lower())) for f in version.files.all()],
+        )
+        groups.setdefault(version.artefact.theme, []).append(row)
+    return list(groups.items())
+
+
 @guards.public
 def index(request: HttpRequest) -> HttpResponse:
-    """The library: each artefact's current baseline grouped by theme, with search and filters (no sign-in)."""
+    """The library: each artefact's current baseline grouped by theme, with search and filters (no sign-in), 50
+    documents a page; the filters travel with the page links, and htmx swaps just the list for both."""
     actor = actor_of(request)
     filters = LibraryFilters.from_mapping(request.GET)
+    page = paginate(request, library_baselines(actor=actor, filters=filters), per_page=LIBRARY_PER_PAGE)
+    index_url = reverse("library:index")
+
+    def page_url(number: int) -> str:
+        return f"{index_url}?{urlencode({**filters.active(), 'page': number})}"
+
     context = {
-        "groups": library_baselines(actor=actor, filters=filters),
+        "groups": _baseline_groups(page.object_list),
+        "page": page,
+        "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,
+        "next_url": page_url(page.next_page_number()) if page.has_next() else None,
         "filters": filters,
         "facets": library_facets(actor=actor),
         "can_manage": can_manage_library(actor).allowed,

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import case_get
@@ -110,8 +110,12 @@ class QadView:
         raise NotFound(f"Section {number} does not apply to this case.")
 
 
-def qad_view(*, actor: Actor, response: QadResponse) -> QadView:
-    """The applicable questions (by role, route and exemptions) with answers and evidence: five queries, any size."""
+def qad_view(*, actor: Actor, response: QadResponse, with_evidence: bool = True) -> QadView:
+    """The applicable questions (by role, route and exemptions) with answers and evidence: five queries, any size.
+
+    ``with_evidence=False`` leaves out the list of every uploaded file (``evidence`` is then empty; the files
+    attached to each question are still in ``links``): a section page finds files through ``evidence_search``.
+    """
     if not QadResponse.objects.visible_to(actor).filter(pk=response.pk).exists():
         raise NotFound("No such QAD.")
     participation = response.case.participation
@@ -136,7 +140,7 @@ def qad_view(*, actor: Actor, response: QadResponse) -> QadView:
         if question.evidence_required and not links.get(question.qid):
             done = False
         view.answered += int(done)
-    evidence = list(EvidenceFile.objects.filter(response=response).order_by("-created_at"))
+    evidence = list(EvidenceFile.objects.filter(response=response).order_by("-created_at")) if with_evidence else []
     return QadView(
         response=response,
         sections=[s for s in sections.values() if s.questions],
@@ -160,6 +164,30 @@ def evidence_get(*, actor: Actor, uuid: object) -> EvidenceFile:
     if found is None:
         raise NotFound("No such evidence file.")
     return found
+
+
+@dataclass(frozen=True)
+class EvidenceMatches:
+    files: list[EvidenceFile]  # each with ``attached``: already attached to the question searched for
+    more: bool  # more files match than were returned
+
+
+def evidence_search(
+    *, actor: Actor, response: QadResponse, question_id: str, search: str = "", limit: int = 20
+) -> EvidenceMatches:
+    """The response's uploaded files whose name contains ``search``, newest first, at most ``limit`` of them, each
+    marked when it is already attached to the question: one query however many files there are."""
+    attached = EvidenceLink.objects.filter(response=response, question_id=question_id, evidence=OuterRef("pk"))
+    qs = (
+        EvidenceFile.objects.visible_to(actor)
+        .filter(response=response)
+        .annotate(attached=Exists(attached))
+        .order_by("-created_at", "-pk")
+    )
+    if search:
+        qs = qs.filter(original_name__icontains=search)
+    files = list(qs[: limit + 1])
+    return EvidenceMatches(files=files[:limit], more=len(files) > limit)
 
 
 def submission_list(*, actor: Actor, response: QadResponse) -> QuerySet[QadSubmission]:

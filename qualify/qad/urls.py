@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<str:key>/answers/<str:qid>/", views.answer_view, name="answer"),
     path("cases/<str:key>/evidence/", views.evidence_upload_view, name="evidence_upload"),
     path("cases/<str:key>/evidence/link/", views.evidence_link_view, name="evidence_link"),
+    path("cases/<str:key>/evidence/attach/", views.evidence_picker_view, name="evidence_picker"),
     path("cases/<str:key>/submit/", views.submit_view, name="submit"),
     path("cases/<str:key>/import/", views.import_view, name="import"),
     path("cases/<str:key>/version/", views.move_version_view, name="move_version"),

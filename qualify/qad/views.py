@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -21,7 +22,7 @@ from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
-from qualify.core.web import report_error
+from qualify.core.web import render_page_or_partial, report_error
 from qualify.qad import evidence as ev
 from qualify.qad import exports, rules
 from qualify.qad.choices import AnswerType, SubmissionKind
@@ -39,6 +40,7 @@ from qualify.qad.selectors import (
     QadView,
     case_for_qad,
     evidence_get,
+    evidence_search,
     qad_view,
     question_get,
     submission_get,
@@ -242,7 +244,9 @@ def section_view(request: HttpRequest, key: str, number: str) -> HttpResponse:
     """One section's applicable questions with autosaving answers and their evidence."""
     actor = actor_of(request)
     case, response = _open(request, key)
-    view = qad_view(actor=actor, response=response)
+    # Files are found through the one evidence picker (evidence_picker_view), not listed under every question, so
+    # the page grows with questions plus attached files, not with questions times uploaded files.
+    view = qad_view(actor=actor, response=response, with_evidence=False)
     section = _or_404(view.section, number=number)
     context = {
         "case": case,
@@ -251,7 +255,7 @@ def section_view(request: HttpRequest, key: str, number: str) -> HttpResponse:
         "current": section,
         "rows": _question_rows(view, section.questions),
         "can_edit": can_edit_answers(actor, case).allowed,
-        "evidence": view.evidence,
+        "picker_url": reverse("qad:evidence_picker", args=[case.reference]),
     }
     return render(request, "qad/section.html", context)
 
@@ -376,6 +380,37 @@ def evidence_link_view(request: HttpRequest, key: str) -> HttpResponse:
     except DomainError as error:
         report_error(request, error)
     return redirect(target)
+
+
+EVIDENCE_PICKER_LIMIT = 20
+
+
+@guards.signed_in
+def evidence_picker_view(request: HttpRequest, key: str) -> HttpResponse:
+    """Find an uploaded file by name and attach it to one question (``?question=Q-…&search=…``).
+
+    Without JavaScript this is a page of its own, reached from the question's "Attach an uploaded file" link, that
+    sends the person back to the question once a file is attached. With htmx the same answer fills the section
+    page's one shared dialog, and typing in its search box refreshes just the list. The organisation's people and
+    assessors see the files; only those who may edit the answers get the Attach buttons.
+    """
+    actor = actor_of(request)
+    case, response = _open(request, key)
+    question: QadQuestion = _or_404(question_get, response=response, qid=request.GET.get("question", ""))
+    search = request.GET.get("search", "").strip()[:160]
+    section_url = reverse("qad:section", args=[case.reference, question.section.number])
+    context = {
+        "case": case,
+        "question": question,
+        "search": search,
+        "matches": evidence_search(
+            actor=actor, response=response, question_id=question.qid, search=search, limit=EVIDENCE_PICKER_LIMIT
+        ),
+        "can_edit": can_edit_answers(actor, case).allowed,
+        "picker_url": reverse("qad:evidence_picker", args=[case.reference]),
+        "back": f"{section_url}#q-{dom_id(question.qid)}",
+    }
+    return render_page_or_partial(request, "qad/evidence_picker.html", "qad/_evidence_picker.html", context)
 
 
 @guards.signed_in

@@ -57,6 +57,33 @@ def test_programme_admin_filters_the_overview_and_moves_a_case_with_a_reason(pag
     assert "SIT evidence accepted" in page.get_by_test_id("history").inner_text()
 
 
+def test_programme_admin_pages_through_the_overview_keeping_the_filter(page, live_server, live_cast):
+    from playwright.sync_api import expect
+
+    from qualify.cases.tests.helpers import more_cases
+
+    more_cases(75)  # 50 of them suppliers, plus the cast's two
+    sign_in(page, live_server, "admin@programme.test")
+    page.wait_for_url(f"{live_server.url}/cases/")
+    rows = page.get_by_test_id("case-row")
+    expect(rows).to_have_count(50)
+    page.get_by_label("Role").select_option("SUPPLIER")
+    page.wait_for_function("window.location.search.includes('role=SUPPLIER')")
+    expect(page.get_by_test_id("case-total")).to_have_text("52")
+    first_page = rows.first.inner_text()
+    page.get_by_role("link", name="Next →").click()  # htmx swaps the table; the URL follows
+    expect(rows).to_have_count(2)
+    page.wait_for_function("window.location.search.includes('cursor=')")
+    assert "role=SUPPLIER" in page.url
+    assert all("Supplier" in rows.nth(i).inner_text() for i in range(2))
+    page.reload()  # the pushed URL is a real page
+    expect(rows).to_have_count(2)
+    page.get_by_role("link", name="← Previous").click()
+    expect(rows).to_have_count(50)
+    assert rows.first.inner_text() == first_page
+    expect(page.get_by_role("link", name="← Previous")).to_have_count(0)
+
+
 def test_sign_in_failure_says_so_without_revealing_which_part_was_wrong(page, live_server, live_cast):
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("E-mail").fill("lead@northwind.test")

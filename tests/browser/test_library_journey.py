@@ -93,3 +93,40 @@ def test_participant_comments_and_the_programme_answers_and_exports_the_log(page
         "New table 3.2a",
     ]
     assert sheet.cell(row=3, column=5).value == "5.1" and sheet.cell(row=3, column=10).value is None
+
+
+def test_a_visitor_filters_the_library_and_pages_through_it_without_losing_the_filter(page, live_server, live_cast):
+    from playwright.sync_api import expect
+
+    from qualify.library.services import approval_record, version_approve
+
+    admin = system_actor("journey")
+    for i in range(58):
+        version = make_version(
+            make_artefact(f"MHHS-DEL{7000 + i}", f"Doc {i:02d}", "Testing" if i < 55 else "Migration"), "1.0"
+        )
+        version_approve(actor=admin, version=version)
+        for body in version.artefact.required_bodies:
+            approval_record(
+                actor=admin,
+                version=version,
+                body=body,
+                decision="APPROVE",
+                decided_on=dt.date(2026, 1, 5),
+                minutes_reference="M-1",
+            )
+
+    page.goto(f"{live_server.url}/library/")
+    rows = page.get_by_test_id("baseline-row")
+    expect(rows).to_have_count(50)
+    page.get_by_label("Theme").select_option("Testing")  # htmx swaps the list; the URL follows
+    page.wait_for_function("window.location.search.includes('theme=Testing')")
+    expect(page.get_by_test_id("library-page")).to_have_text("Documents 1 to 50 of 55")
+    page.get_by_role("link", name="Next →").click()
+    expect(rows).to_have_count(5)
+    page.wait_for_function("window.location.search.includes('page=2')")
+    assert "theme=Testing" in page.url
+    expect(page.get_by_label("Theme")).to_have_value("Testing")
+    assert "Migration" not in page.get_by_test_id("theme").inner_text()
+    page.get_by_role("link", name="← Previous").click()
+    expect(rows).to_have_count(50)

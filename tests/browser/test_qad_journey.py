@@ -87,8 +87,18 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
     upload.get_by_role("button", name="Upload and attach").click()
     expect(page.get_by_role("status")).to_contain_text("DIP monitoring runbook.pdf uploaded")
     expect(page.get_by_test_id("evidence-4.5.2")).to_contain_text("DIP monitoring runbook.pdf")
-    question("4.5.3").get_by_role("button", name="Attach", exact=True).click()
+    # The page has one shared evidence picker: open it for 4.5.3, search by name, attach.
+    question("4.5.3").get_by_test_id("pick-4.5.3").click()
+    picker = page.get_by_test_id("evidence-picker")
+    expect(picker).to_be_visible()
+    expect(picker.get_by_role("heading")).to_have_text("Attach an uploaded file to 4.5.3")
+    picker.get_by_label("File name contains").fill("no such file")
+    expect(picker).to_contain_text("No uploaded file's name contains")
+    picker.get_by_label("File name contains").fill("runbook")
+    picker.get_by_role("button", name="Attach DIP monitoring runbook.pdf").click()
+    expect(page.get_by_role("status")).to_contain_text("DIP monitoring runbook.pdf attached")
     expect(page.get_by_test_id("evidence-4.5.3")).to_contain_text("DIP monitoring runbook.pdf")
+    assert page.url.endswith("#q-Q-4_5_3")
     expect(question("4.5.6").get_by_label("Answer to 4.5.6")).to_have_value(
         "Corrected and resent from the exception queue."
     )
@@ -101,3 +111,34 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
 
     page.goto(f"{live_server.url}/cases/{case.reference}/")
     expect(page.get_by_test_id("case-state")).to_have_text("Initial QAD submitted")
+
+
+def test_without_javascript_the_evidence_picker_is_a_page_of_its_own(browser, live_server, live_cast):
+    from playwright.sync_api import expect
+
+    from qualify.qad.tests.helpers import upload_pdf
+
+    publish_sample()
+    case = case_in_pit(live_cast)
+    lead = live_cast.actor("lead_a")
+    qad = open_qad(case, lead)
+    upload_pdf(qad, lead, ["Q-4.5.2"], name="Key management policy.pdf")
+    upload_pdf(qad, lead, [], name="Interface test log.pdf")
+
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    try:
+        sign_in(page, live_server, "contrib@northwind.test")
+        page.wait_for_url(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/qad/cases/{case.reference}/sections/4.5/")
+        page.get_by_test_id("pick-4.5.3").click()
+        expect(page.get_by_role("heading", level=2)).to_have_text("Attach an uploaded file to 4.5.3")
+        page.get_by_label("File name contains").fill("policy")
+        page.get_by_role("button", name="Search").click()
+        expect(page.get_by_test_id("evidence-choice")).to_have_count(1)
+        page.get_by_role("button", name="Attach Key management policy.pdf").click()
+        expect(page.get_by_role("status")).to_contain_text("Key management policy.pdf attached")
+        expect(page.get_by_test_id("evidence-4.5.3")).to_contain_text("Key management policy.pdf")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()

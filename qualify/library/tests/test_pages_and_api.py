@@ -355,3 +355,85 @@ def test_a_participant_edits_its_draft_until_the_close(cast, client_for):
         )
     draft.refresh_from_db()
     assert (draft.clause_reference, draft.text, draft.category) == ("3.9", "Better wording", "TYPO")
+
+
+# --- the public library at size: pages, links reversed once, queries that do not grow ------------------------------
+
+
+def _baselined(count: int, *, start: int = 0, with_files: bool = False, theme=lambda i: f"Theme {i % 3}"):
+    with time_machine.travel(NOW, tick=False):
+        for i in range(start, start + count):
+            artefact = make_artefact(f"MHHS-DEL{6000 + i}", f"Doc {i:03d}", theme(i), subtype="Annex")
+            _baseline(make_version(artefact, "1.0", with_files=with_files))
+
+
+def _rows(body: str) -> int:
+    return body.count('data-testid="baseline-row"')
+
+
+def test_the_library_lists_fifty_documents_a_page_grouped_by_theme_within_the_page(cast, client_for):
+    _baselined(62)
+    client = client_for(None)
+    first = client.get("/library/").content.decode()
+    assert _rows(first) == 50 and "Documents 1 to 50 of 62" in first
+    assert first.count("<h2>Theme 0</h2>") == first.count("<h2>Theme 1</h2>") == 1
+    assert 'rel="next" href="/library/?page=2"' in first and 'rel="prev"' not in first
+    second = client.get("/library/", {"page": 2}).content.decode()
+    assert _rows(second) == 12 and "Documents 51 to 62 of 62" in second
+    assert 'rel="prev" href="/library/?page=1"' in second and 'rel="next"' not in second
+    # every document is on exactly one page
+    names = {f"Doc {i:03d}" for i in range(62)}
+    assert {n for n in names if f">{n}</a>" in first}.isdisjoint({n for n in names if f">{n}</a>" in second})
+    assert {n for n in names if f">{n}</a>" in first + second} == names
+
+
+def test_library_page_links_keep_the_filters_and_work_through_htmx(cast, client_for):
+    _baselined(55, theme=lambda i: "Testing")
+    _baselined(5, start=100, theme=lambda i: "Migration")
+    client = client_for(None)
+    first = client.get("/library/", {"theme": "Testing", "search": "doc"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in first and _rows(first) == 50 and "Documents 1 to 50 of 55" in first
+    link = "/library/?search=doc&amp;theme=Testing&amp;page=2"
+    assert f'href="{link}" hx-get="{link}" hx-target="#baselines"' in first
+    second = client.get("/library/", {"search": "doc", "theme": "Testing", "page": 2}, HTTP_HX_REQUEST="true")
+    body = second.content.decode()
+    assert _rows(body) == 5 and "Migration" not in body and "Documents 51 to 55 of 55" in body
+    # a page past the end shows the last page rather than failing
+    assert _rows(client.get("/library/", {"theme": "Testing", "page": 99}).content.decode()) == 5
+
+
+def test_library_links_are_the_urls_reverse_gives(library, client_for):
+    from django.urls import reverse
+
+    body = client_for(None).get("/library/").content.decode()
+    v2 = library["v2"]
+    for url in (
+        reverse("library:artefact", args=["MHHS-DEL1234"]),
+        reverse("library:version", args=[v2.uuid]),
+        reverse("library:download", args=[v2.uuid, "clean"]),
+        reverse("library:download", args=[v2.uuid, "redline"]),
+    ):
+        assert f'href="{url}"' in body
+
+
+def test_the_library_page_costs_the_same_queries_with_five_documents_or_seventy(cast, client_for):
+    _baselined(5, with_files=True)
+    client = client_for(None)
+    small = [_queries(client, "/library/"), _queries(client, "/library/?theme=Theme+1&search=doc")]
+    _baselined(65, start=5, with_files=True)
+    large = [_queries(client, "/library/?page=2"), _queries(client, "/library/?search=doc&page=2")]
+    assert large == small
+    # the page count, the page, its files, the filter menus
+    assert small == [4, 4]
+
+
+def test_the_artefacts_endpoint_answers_a_bounded_page(cast, client_for, token_for):
+    _baselined(3)
+    client, auth = client_for(None), token_for("lead_a")
+    body = client.get("/api/v1/library/artefacts", {"limit": 2, "theme": "Theme 1"}, **auth).json()
+    assert body["count"] == 1 and len(body["items"]) == 1
+    page = client.get("/api/v1/library/artefacts", {"limit": 2, "offset": 2}, **auth).json()
+    assert page["count"] == 3 and [a["short_name"] for a in page["items"]] == ["Doc 002"]
+    too_many = client.get("/api/v1/library/artefacts", {"limit": 201}, **auth)
+    assert too_many.status_code == 422 and too_many.json()["error"]["code"] == "validation_failed"
+    assert client.get("/api/v1/library/artefacts", {"limit": 200}, **auth).status_code == 200

@@ -73,6 +73,12 @@ ROWS = [
         method="post",
         data=lambda c: {"evidence": str(c.qad_evidence.uuid), "question": "Q-4.5.6"},
     ),
+    # The evidence picker: the organisation's people and assessors see the files (Attach buttons only for editors).
+    page(
+        "qad:evidence_picker",
+        lambda c: reverse("qad:evidence_picker", args=[ref(c)]) + "?question=Q-4.5.6&search=evidence",
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
     page(
         "qad:evidence_download",
         lambda c: reverse("qad:evidence_download", args=[str(c.qad_evidence.uuid)]),
