@@ -46,7 +46,6 @@ from qualify.assessment.schemas import (
     QueryDetailOut,
     QueryIn,
     QueryOut,
-    QueueFilter,
     QueueRowOut,
     RecommendationIn,
     RecommendationOut,
@@ -55,7 +54,6 @@ from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
 from qualify.core.requests import actor_of
-from qualify.qad.choices import Body
 from qualify.qad.models import QadSubmission
 from qualify.qad.selectors import evidence_get, submission_get
 
@@ -109,27 +107,14 @@ def _agenda_item(actor: Actor, meeting: BoardMeeting, case_key: str) -> AgendaIt
 @router.get(
     "/assessment/queue",
     response=list[QueueRowOut],
-    summary="A Code Body's review queue (staff; body defaults to the assessor's own)",
+    summary="A Code Body's review queue, oldest first (staff; body defaults to the assessor's own; filters as on the "
+    "queue page)",
 )
-def get_queue(request: HttpRequest, filters: Query[QueueFilter]) -> list[dict[str, Any]]:
+@paginate(LimitOffsetPagination)
+def get_queue(request: HttpRequest, filters: Query[selectors.QueueFilters]) -> schemas.ShapedRows[selectors.QueueRow]:
     actor = actor_of(request)
     _staff_only(actor)
-    body = filters.body.strip().upper() or perm.body_of(actor) or ""
-    if body not in Body.values:
-        raise ValidationFailed("Name the Code Body: BSC, REC or DIP.", details={"body": "required"})
-    return [
-        {
-            "case": schemas.case_ref(row.case),
-            "submission": row.submission.reference,
-            "body": row.body,
-            "questions": row.questions,
-            "reviewed": row.reviewed,
-            "open_queries": row.open_queries,
-            "reviewer": row.reviewer,
-            "clock": schemas.clock_out(row.body, row.clock) if row.clock is not None else None,
-        }
-        for row in selectors.review_queue(actor=actor, body=body)
-    ]
+    return schemas.ShapedRows(selectors.review_queue(actor=actor, filters=filters), schemas.queue_row_out)
 
 
 @router.get(

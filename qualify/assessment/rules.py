@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from qualify.assessment import choices as ch
@@ -31,7 +33,7 @@ from qualify.core.errors import ValidationFailed
 from qualify.core.roles import MembershipRole
 from qualify.core.workflow import TransitionInput
 from qualify.qad.choices import SubmissionKind
-from qualify.qad.models import QadQuestion, QadSubmission
+from qualify.qad.models import QadQuestion, QadSubmission, SubmissionBody
 from qualify.qad.selectors import submission_questions
 
 # Cases that left review (withdrawn, deferred, non-completion, revoked): their open queries are owed by nobody, so they
@@ -95,8 +97,8 @@ def submitted_questions(submission: QadSubmission) -> list[dict[str, Any]]:
 
 
 def owning_bodies(submission: QadSubmission) -> list[str]:
-    """The bodies that own at least one question of a submission, in a stable order."""
-    return sorted({q["owner"] for q in submitted_questions(submission)})
+    """The bodies that own at least one question of a submission, in a stable order (recorded when it was made)."""
+    return sorted(SubmissionBody.objects.filter(submission=submission).values_list("body", flat=True))
 
 
 def latest_submission(case: QualificationCase) -> QadSubmission | None:
@@ -151,13 +153,13 @@ def qualified_from(case: QualificationCase) -> dt.date | None:
 # --- clocks ----------------------------------------------------------------------------------------------------------
 
 
-def participant_owed_intervals(messages: list[QueryMessage], today: dt.date) -> list[Interval]:
-    """From a query's messages, the spans during which the participant owed the answer (open ones end None)."""
+def participant_owed_intervals(turns: Iterable[tuple[str, dt.date]]) -> list[Interval]:
+    """From a query's messages (kind and UK day, in time order), the spans during which the participant owed the
+    answer; an open one ends None."""
     spans: list[Interval] = []
     start: dt.date | None = None
-    for m in messages:
-        day = timezone.localdate(m.at)
-        if m.kind in (ch.QueryMessageKind.RAISED, ch.QueryMessageKind.FOLLOW_UP):
+    for kind, day in turns:
+        if kind in (ch.QueryMessageKind.RAISED, ch.QueryMessageKind.FOLLOW_UP):
             start = start or day
         elif start is not None:
             spans.append((start, day))
@@ -165,6 +167,47 @@ def participant_owed_intervals(messages: list[QueryMessage], today: dt.date) -> 
     if start is not None:
         spans.append((start, None))
     return spans
+
+
+def review_days() -> int:
+    """How many days a body has to review a submission, before the clock's pauses."""
+    return setting_days("QUALIFY_REVIEW_DAYS", ch.REVIEW_DAYS)
+
+
+def owed_pauses(submission_ids: Collection[int], *, body: str | None = None) -> dict[tuple[int, str], list[Interval]]:
+    """The pauses of each (submission, body) clock: the spans the participant owed an answer to one of the body's
+    queries on the submission.
+
+    One query whatever the number of submissions, reading each message once, with its day in the current time zone
+    worked out by the database; the messages are grouped by query in one pass and each query's turned into spans.
+    """
+    messages = QueryMessage.objects.filter(query__submission_id__in=list(submission_ids))
+    if body is not None:
+        messages = messages.filter(query__body=body)
+    turns: dict[int, list[tuple[str, dt.date]]] = {}
+    clock_of: dict[int, tuple[int, str]] = {}
+    for query_id, submission_id, query_body, kind, day in messages.order_by("at", "pk").values_list(
+        "query_id", "query__submission_id", "query__body", "kind", TruncDate("at")
+    ):
+        turns.setdefault(query_id, []).append((kind, day))
+        clock_of[query_id] = (submission_id, query_body)
+    pauses: dict[tuple[int, str], list[Interval]] = {}
+    for query_id, query_turns in turns.items():
+        pauses.setdefault(clock_of[query_id], []).extend(participant_owed_intervals(query_turns))
+    return pauses
+
+
+def body_clocks(started: Mapping[int, dt.date], body: str, *, today: dt.date | None = None) -> dict[int, Clock]:
+    """One body's clock on each of several submissions it owns questions of (submission id → the day it was made)."""
+    today = today or timezone.localdate()
+    allowed = review_days()
+    pauses = owed_pauses(list(started), body=body)
+    return {
+        submission_id: review_clock(
+            started_on=day, allowed_days=allowed, pauses=pauses.get((submission_id, body), []), today=today
+        )
+        for submission_id, day in started.items()
+    }
 
 
 @dataclass(frozen=True)
@@ -187,34 +230,29 @@ def clocks_for_submissions(
 ) -> dict[int, list[BodyClock]]:
     """The owning bodies' clocks on each of several submissions, in two queries whatever their number."""
     today = today or timezone.localdate()
-    by_id = {s.pk: s for s in submissions}
-    body_of: dict[int, str] = {}
-    submission_of: dict[int, int] = {}
-    for pk, body, submission_id in Query.objects.filter(submission_id__in=list(by_id)).values_list(
-        "pk", "body", "submission_id"
+    allowed = review_days()
+    owners: dict[int, list[str]] = {}
+    for submission_id, body in (
+        SubmissionBody.objects.filter(submission__in=submissions).order_by("body").values_list("submission_id", "body")
     ):
-        body_of[pk] = body
-        submission_of[pk] = submission_id
-    messages: dict[int, list[QueryMessage]] = {}
-    for m in QueryMessage.objects.filter(query_id__in=list(body_of)).order_by("at", "pk"):
-        messages.setdefault(m.query_id, []).append(m)
-    allowed = setting_days("QUALIFY_REVIEW_DAYS", ch.REVIEW_DAYS)
-    result: dict[int, list[BodyClock]] = {}
-    for submission in submissions:
-        owners = owning_bodies(submission)
-        started = timezone.localdate(submission.created_at)
-        clocks = []
-        for body in owners:
-            pauses = [
-                span
-                for qid, msgs in messages.items()
-                if body_of[qid] == body and submission_of[qid] == submission.pk
-                for span in participant_owed_intervals(msgs, today)
-            ]
-            clock = review_clock(started_on=started, allowed_days=allowed, pauses=pauses, today=today)
-            clocks.append(BodyClock(body, submission, clock))
-        result[submission.pk] = clocks
-    return result
+        owners.setdefault(submission_id, []).append(body)
+    pauses = owed_pauses([s.pk for s in submissions])
+    return {
+        submission.pk: [
+            BodyClock(
+                body,
+                submission,
+                review_clock(
+                    started_on=timezone.localdate(submission.created_at),
+                    allowed_days=allowed,
+                    pauses=pauses.get((submission.pk, body), []),
+                    today=today,
+                ),
+            )
+            for body in owners.get(submission.pk, [])
+        ]
+        for submission in submissions
+    }
 
 
 # --- conditions on case steps ----------------------------------------------------------------------------------------

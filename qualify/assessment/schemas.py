@@ -7,10 +7,9 @@ optional in the schemas and are put into the output only for people who ``sees_i
 
 import datetime as dt
 import uuid as uuid_mod
-from collections.abc import Callable, Iterator
-from typing import Any, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Generic, Protocol, TypeVar
 
-from django.db.models import Model, QuerySet
 from ninja import Field, Schema
 
 from qualify.assessment import permissions as perm
@@ -30,7 +29,8 @@ from qualify.assessment.models import Query as AssessmentQuery
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
 
-M = TypeVar("M", bound=Model)
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 STAFF_ONLY = "Code Body and Programme staff only; absent from a participant's answer."
 
 
@@ -234,10 +234,6 @@ class MeetingDetailOut(MeetingOut):
     agenda: list[PackItemOut]
 
 
-class QueueFilter(Schema):
-    body: str = ""
-
-
 class MeetingFilter(Schema):
     body: str = ""
     upcoming: bool = False
@@ -355,6 +351,19 @@ def clock_out(body: str, clock: Clock) -> dict[str, Any]:
         "days_left": clock.days_left,
         "stopped": clock.stopped,
         "overdue": clock.overdue,
+    }
+
+
+def queue_row_out(row: selectors.QueueRow) -> dict[str, Any]:
+    return {
+        "case": case_ref(row.case),
+        "submission": row.submission.reference,
+        "body": row.body,
+        "questions": row.questions,
+        "reviewed": row.reviewed,
+        "open_queries": row.open_queries,
+        "reviewer": row.reviewer,
+        "clock": clock_out(row.body, row.clock) if row.clock is not None else None,
     }
 
 
@@ -571,18 +580,28 @@ def meeting_detail(actor: Actor, meeting: BoardMeeting) -> dict[str, Any]:
     }
 
 
-class ShapedRows(Generic[M]):
-    """A queryset whose rows are shaped as they are read, so pagination still slices (and counts) in the database."""
+class Sliceable(Protocol[R_co]):
+    """Rows that count and slice in the database: a queryset, or the review queue."""
 
-    def __init__(self, queryset: QuerySet[M], shape: Callable[[M], dict[str, Any]]) -> None:
-        self.queryset = queryset
+    def count(self) -> int: ...
+
+    def __getitem__(self, index: slice, /) -> Iterable[R_co]: ...
+
+    def __iter__(self) -> Iterator[R_co]: ...
+
+
+class ShapedRows(Generic[R]):
+    """Rows shaped as they are read, so pagination still slices (and counts) in the database."""
+
+    def __init__(self, rows: Sliceable[R], shape: Callable[[R], dict[str, Any]]) -> None:
+        self.rows = rows
         self.shape = shape
 
     def __len__(self) -> int:
-        return self.queryset.count()
+        return self.rows.count()
 
     def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [self.shape(row) for row in self.queryset[index]]
+        return [self.shape(row) for row in self.rows[index]]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self.shape(row) for row in self.queryset)
+        return (self.shape(row) for row in self.rows)

@@ -8,16 +8,19 @@ recommendations for anyone without ``permissions.sees_internal``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from ninja import Schema
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
 from qualify.assessment import rules
+from qualify.assessment.clock import Clock
 from qualify.assessment.models import (
     ActivationStep,
     AgendaItem,
@@ -36,8 +39,8 @@ from qualify.cases.selectors import case_get
 from qualify.core.actor import Actor
 from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
 from qualify.core.ids import parse_uuid
-from qualify.qad.choices import SubmissionKind
-from qualify.qad.models import QadSubmission
+from qualify.qad.choices import Body, SubmissionKind
+from qualify.qad.models import QadSubmission, SubmissionBody
 from qualify.qad.selectors import submission_questions
 
 
@@ -155,6 +158,62 @@ def finding_get(*, actor: Actor, key: str) -> Finding:
 
 # --- the review queue ------------------------------------------------------------------------------------------------
 
+QUEUE_PER_PAGE = 50
+UNASSIGNED = "unassigned"
+ME = "me"
+
+
+class QueueFilters(Schema):
+    """The one filter set for the review queue: the page reads it from the query string, the API declares it as its
+    query parameters, so both filter alike.
+
+    ``body`` is the Code Body whose sections are reviewed (an assessor's own when not given); ``reviewer`` is ``me``,
+    ``unassigned``, or an assessor by e-mail or id; ``wave`` a wave code; ``overdue`` keeps only late review clocks.
+    """
+
+    body: str = ""
+    reviewer: str = ""
+    wave: str = ""
+    overdue: bool = False
+
+    @classmethod
+    def from_mapping(cls, data: Any) -> QueueFilters:
+        return cls(
+            body=str(data.get("body", "") or "").strip().upper(),
+            reviewer=str(data.get("reviewer", "") or "").strip(),
+            wave=str(data.get("wave", "") or "").strip(),
+            overdue=str(data.get("overdue", "")).lower() in ("1", "true", "on", "yes"),
+        )
+
+    def queue_body(self, actor: Actor) -> str:
+        """The body asked for, else the actor's own; refused in words when neither names one."""
+        body = self.body.strip().upper() or perm.body_of(actor) or ""
+        if body not in Body.values:
+            raise ValidationFailed("Name the Code Body: BSC, REC or DIP.", details={"body": "required"})
+        return body
+
+    def apply(self, qs: QuerySet[SubmissionBody], *, actor: Actor, body: str) -> QuerySet[SubmissionBody]:
+        """Narrow a body's shares of submissions (``SubmissionBody`` rows) to the cases these filters keep."""
+        if self.wave:
+            qs = qs.filter(submission__case__wave__code=self.wave)
+        reviewer = self.reviewer.strip()
+        if reviewer:
+            assigned = ReviewAssignment.objects.filter(case_id=OuterRef("submission__case_id"), body=body)
+            if reviewer.lower() == UNASSIGNED:
+                qs = qs.filter(~Exists(assigned))
+            elif reviewer.lower() == ME:
+                qs = qs.filter(Exists(assigned.filter(reviewer_id=actor.user_id)))
+            elif (public_id := parse_uuid(reviewer)) is not None:
+                qs = qs.filter(Exists(assigned.filter(reviewer__uuid=public_id)))
+            elif "@" in reviewer:
+                qs = qs.filter(Exists(assigned.filter(reviewer__email__iexact=reviewer)))
+            else:
+                raise ValidationFailed(
+                    "Name the reviewer as me, unassigned, or an assessor's e-mail or id.",
+                    details={"reviewer": "unknown"},
+                )
+        return qs
+
 
 @dataclass
 class QueueRow:
@@ -165,7 +224,7 @@ class QueueRow:
     reviewed: int
     open_queries: int
     reviewer: str
-    clock: Any
+    clock: Clock | None
 
 
 REVIEW_STATES = frozenset(
@@ -180,60 +239,136 @@ REVIEW_STATES = frozenset(
 )
 
 
-def review_queue(*, actor: Actor, body: str, today: dt.date | None = None) -> list[QueueRow]:
-    """The cases under review with sections the body owns: latest submission, progress, open queries, clock."""
+class ReviewQueue:
+    """A body's review queue as a list the paginators slice: its length is one count, and a slice reads only the rows
+    on it, in a fixed number of queries whatever the size of the queue.
+
+    ``shares`` are the body's ``SubmissionBody`` rows on each case's latest submission, in queue order. With the
+    overdue filter the candidates' clocks are worked out first, leaving the late rows' ids (``ids``, in queue order).
+    """
+
+    def __init__(
+        self,
+        shares: QuerySet[SubmissionBody],
+        *,
+        body: str,
+        today: dt.date,
+        ids: list[int] | None = None,
+        clocks: dict[int, Clock] | None = None,
+    ) -> None:
+        self.shares = shares
+        self.body = body
+        self.today = today
+        self.ids = ids
+        self.clocks = clocks or {}
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self.ids is not None:
+            return len(self.ids)
+        if self._count is None:
+            self._count = self.shares.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> QueueRow: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[QueueRow]: ...
+    def __getitem__(self, index: int | slice) -> QueueRow | list[QueueRow]:
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if self.ids is None:
+            return self._rows(list(self.shares[index]))
+        wanted = self.ids[index]
+        by_pk = {share.pk: share for share in self.shares.filter(pk__in=wanted)}
+        return self._rows([by_pk[pk] for pk in wanted])
+
+    def __iter__(self) -> Iterator[QueueRow]:
+        return iter(self[0 : self.count()])
+
+    def _rows(self, shares: list[SubmissionBody]) -> list[QueueRow]:
+        """The rows for some of the queue's shares: four queries, whatever their number."""
+        body = self.body
+        submissions = {share.submission_id: share.submission for share in shares}
+        case_ids = [submission.case_id for submission in submissions.values()]
+        reviewed: dict[int, int] = dict(
+            QuestionOutcome.objects.filter(submission_id__in=list(submissions), body=body)
+            .values("submission_id")
+            .annotate(n=Count("pk"))
+            .values_list("submission_id", "n")
+        )
+        open_queries: dict[int, int] = dict(
+            Query.objects.filter(case_id__in=case_ids, body=body)
+            .exclude(state=ch.QueryState.CLOSED)
+            .values("case_id")
+            .annotate(n=Count("pk"))
+            .values_list("case_id", "n")
+        )
+        reviewers = {
+            a.case_id: a.reviewer.display_name
+            for a in ReviewAssignment.objects.filter(case_id__in=case_ids, body=body).select_related("reviewer")
+        }
+        clocks = dict(self.clocks)
+        unknown = {pk: timezone.localdate(s.created_at) for pk, s in submissions.items() if pk not in clocks}
+        if unknown:
+            clocks.update(rules.body_clocks(unknown, body, today=self.today))
+        return [
+            QueueRow(
+                case=share.submission.case,
+                submission=share.submission,
+                body=body,
+                questions=share.questions,
+                reviewed=reviewed.get(share.submission_id, 0),
+                open_queries=open_queries.get(share.submission.case_id, 0),
+                reviewer=reviewers.get(share.submission.case_id, ""),
+                clock=clocks.get(share.submission_id),
+            )
+            for share in shares
+        ]
+
+
+def review_queue(*, actor: Actor, filters: QueueFilters | None = None, today: dt.date | None = None) -> ReviewQueue:
+    """The cases under review whose latest submission has questions the body owns, oldest first, with progress,
+    open queries, reviewer and the body's clock (rows are read only for the page shown).
+
+    The queue is read from the body's shares of submissions (``SubmissionBody``, recorded with each submission), never
+    from snapshots, keeping each case's latest submission only (no later one exists). The overdue filter needs every
+    candidate's clock: only a case whose latest submission is older than the review period can be late, so only those
+    are worked out, in two queries.
+    """
     if not perm.sees_internal(actor):
         raise NotAllowed("The review queue is for Code Body and Programme staff.")
+    filters = filters or QueueFilters()
+    body = filters.queue_body(actor)
     today = today or timezone.localdate()
-    cases = list(
-        QualificationCase.objects.visible_to(actor)
-        .filter(state__in=REVIEW_STATES)
-        .select_related("participation__organisation")
-        .order_by("state_changed_at", "reference")
+    later = QadSubmission.objects.filter(case_id=OuterRef("submission__case_id"), pk__gt=OuterRef("submission_id"))
+    shares = (
+        filters.apply(SubmissionBody.objects.visible_to(actor), actor=actor, body=body)
+        .filter(body=body, submission__case__state__in=REVIEW_STATES)
+        .filter(~Exists(later))
+        .select_related("submission__case__participation__organisation")
+        .defer("submission__content")
+        .order_by("submission__case__state_changed_at", "submission__case__reference")
     )
-    latest: dict[int, QadSubmission] = {}
-    for s in QadSubmission.objects.filter(case__in=cases).order_by("case_id", "pk"):
-        latest[s.case_id] = s
-    reviewed: dict[int, int] = dict(
-        QuestionOutcome.objects.filter(submission__in=list(latest.values()), body=body)
-        .values("submission_id")
-        .annotate(n=Count("pk"))
-        .values_list("submission_id", "n")
-    )
-    open_queries: dict[int, int] = dict(
-        Query.objects.filter(case__in=cases, body=body)
-        .exclude(state=ch.QueryState.CLOSED)
-        .values("case_id")
-        .annotate(n=Count("pk"))
-        .values_list("case_id", "n")
-    )
-    reviewers = {
-        a.case_id: a.reviewer.display_name
-        for a in ReviewAssignment.objects.filter(case__in=cases, body=body).select_related("reviewer")
-    }
-    clocks = rules.clocks_for_submissions(list(latest.values()), today=today)
-    rows = []
-    for case in cases:
-        submission = latest.get(case.pk)
-        if submission is None:
-            continue
-        owned = [q for q in rules.submitted_questions(submission) if q["owner"] == body]
-        if not owned:
-            continue
-        clock = next((c.clock for c in clocks.get(submission.pk, []) if c.body == body), None)
-        rows.append(
-            QueueRow(
-                case=case,
-                submission=submission,
-                body=body,
-                questions=len(owned),
-                reviewed=reviewed.get(submission.pk, 0),
-                open_queries=open_queries.get(case.pk, 0),
-                reviewer=reviewers.get(case.pk, ""),
-                clock=clock,
-            )
+    if not filters.overdue:
+        return ReviewQueue(shares, body=body, today=today)
+    # A clock is due at the earliest ``review_days`` after the day of the submission (pauses only push it later).
+    first_day = today - dt.timedelta(days=rules.review_days())
+    started_before = timezone.make_aware(dt.datetime.combine(first_day, dt.time.min))
+    candidates = list(
+        shares.filter(submission__created_at__lt=started_before).values_list(
+            "pk", "submission_id", TruncDate("submission__created_at")
         )
-    return rows
+    )
+    clocks = rules.body_clocks({submission_id: day for _, submission_id, day in candidates}, body, today=today)
+    late = [pk for pk, submission_id, _ in candidates if clocks[submission_id].overdue]
+    return ReviewQueue(shares, body=body, today=today, ids=late, clocks=clocks)
 
 
 # --- one case's assessment -------------------------------------------------------------------------------------------

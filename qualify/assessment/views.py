@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -55,6 +56,7 @@ from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
 from qualify.core.web import render_page_or_partial, report_error
+from qualify.plan.models import Wave
 from qualify.qad import evidence as ev
 from qualify.qad.choices import Body
 from qualify.qad.selectors import evidence_get, qad_view, response_find
@@ -126,23 +128,47 @@ def _queue_body(actor: Actor, requested: str) -> str:
     return requested if requested in Body.values else Body.BSC
 
 
+def _queue_page(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The body's review queue, a page at a time, under the filters the API takes too."""
+    filters = selectors.QueueFilters.from_mapping(request.GET)
+    filters = filters.model_copy(update={"body": _queue_body(actor, filters.body)})
+    today = timezone.localdate()
+    status = 200
+    try:
+        queue = selectors.review_queue(actor=actor, filters=filters, today=today)
+    except ValidationFailed as error:  # a reviewer the filter cannot name: the whole queue, with the reason
+        report_error(request, error)
+        status = error.status
+        filters = selectors.QueueFilters(body=filters.body)
+        queue = selectors.review_queue(actor=actor, filters=filters, today=today)
+    page = Paginator(queue, selectors.QUEUE_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    context: dict[str, Any] = {
+        "staff": True,
+        "body": filters.body,
+        "body_name": Body(filters.body).label,
+        "can_pick_body": perm.body_of(actor) is None,
+        "bodies": Body.choices,
+        "filters": filters,
+        "page": page,
+        "page_links": [n if isinstance(n, int) else None for n in page.paginator.get_elided_page_range(page.number)],
+        "rows": page.object_list,
+        "assessors": [(str(u.uuid), u.display_name) for u in _reviewers().get(filters.body, [])],
+        "waves": Wave.objects.order_by("sequence").values_list("code", "name"),
+        "query": params.urlencode(),
+        "today": today,
+    }
+    return render(request, "assessment/queue.html", context, status=status)
+
+
 @people
 def queue_view(request: HttpRequest) -> HttpResponse:
     """Code Body staff: the body's review queue with its clocks. Participants: what they owe, findings, decisions."""
     actor = actor_of(request)
-    today = timezone.localdate()
     if perm.sees_internal(actor):
-        body = _queue_body(actor, request.GET.get("body", ""))
-        context: dict[str, Any] = {
-            "staff": True,
-            "body": body,
-            "body_name": Body(body).label,
-            "can_pick_body": perm.body_of(actor) is None,
-            "bodies": Body.choices,
-            "rows": selectors.review_queue(actor=actor, body=body, today=today),
-            "today": today,
-        }
-        return render(request, "assessment/queue.html", context)
+        return _queue_page(request, actor)
+    today = timezone.localdate()
     queries = list(selectors.query_list(actor=actor).exclude(state=ch.QueryState.CLOSED).order_by("response_due", "pk"))
     owed = [q for q in queries if q.state == ch.QueryState.OPEN]
     owed.sort(key=lambda q: (not selectors.is_overdue(q, today), q.response_due))

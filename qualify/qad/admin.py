@@ -11,6 +11,7 @@ from qualify.qad.models import (
     QadResponse,
     QadSubmission,
     QadVersion,
+    SubmissionBody,
 )
 
 
@@ -49,6 +50,13 @@ class EvidenceFileAdmin(ReadOnlyAdmin):
 class QadSubmissionAdmin(ReadOnlyAdmin):
     list_display = ["reference", "kind", "case", "qad_version", "sha256", "submitted_by_name", "created_at"]
     list_select_related = ["case__participation"]
+
+
+@admin.register(SubmissionBody)
+class SubmissionBodyAdmin(ReadOnlyAdmin):
+    list_display = ["submission", "body", "questions"]
+    list_filter = ["body"]
+    list_select_related = ["submission__case"]
 
 
 @admin.register(QadDeclaration)

@@ -3,7 +3,8 @@
 A ``QadVersion`` is one published questionnaire (sections and questions with stable ids), loaded from a file and
 never changed once published. A case's ``QadResponse`` binds it to one published version; its answers and evidence
 make up the working draft. A ``QadSubmission`` (Initial or Final) is a frozen, content-hashed snapshot of that draft,
-and a ``QadDeclaration`` is a director's statement bound to one Final snapshot's hash.
+its ``SubmissionBody`` rows say which bodies own its questions and how many, and a ``QadDeclaration`` is a director's
+statement bound to one Final snapshot's hash.
 """
 
 from __future__ import annotations
@@ -335,6 +336,49 @@ class QadSubmission(PublicIdModel):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ImmutableError("A submitted QAD is never removed.")
+
+
+class SubmissionBodyQuerySet(VisibleQuerySet["SubmissionBody"]):
+    organisation_path = "submission__case__participation__organisation"
+
+
+class SubmissionBody(models.Model):
+    """One body's share of a submission: the body owns ``questions`` of the questions frozen in it (DOMAIN.md §5, §6).
+
+    Written with its submission, in the same transaction, from the same snapshot, and never changed: it is what the
+    snapshot says about ownership, kept as rows so the Code Bodies' review queue, clocks and notices read who owns
+    a submission without parsing every snapshot. A body that owns no submitted question has no row.
+    """
+
+    submission = models.ForeignKey(QadSubmission, on_delete=models.CASCADE, related_name="bodies")
+    body = models.CharField(max_length=8, choices=Body.choices)
+    questions = models.PositiveIntegerField(help_text="How many of the submitted questions the body owns.")
+
+    objects = SubmissionBodyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["submission_id", "body"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "body"],
+                name="qad_submission_body_once",
+                violation_error_message="A body's share of a submission is recorded once.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(questions__gt=0),
+                name="qad_submission_body_owns_questions",
+                violation_error_message="A body is recorded on a submission only if it owns one of its questions.",
+            ),
+            models.CheckConstraint(condition=models.Q(body__in=Body.values), name="qad_submission_body_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.questions} question(s) of submission {self.submission_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("A submission's owning bodies are written once, with the submission.")
+        super().save(*args, **kwargs)
 
 
 class DeclarationQuerySet(FrozenQuerySet):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -144,6 +145,11 @@ def canonical_json(value: Any) -> str:
 
 def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def owned_question_counts(questions: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many of a snapshot's questions each body owns (only bodies that own at least one)."""
+    return dict(Counter(str(q["owner"]) for q in questions))
 
 
 @dataclass(frozen=True)

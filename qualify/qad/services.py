@@ -40,6 +40,7 @@ from qualify.qad.models import (
     QadSection,
     QadSubmission,
     QadVersion,
+    SubmissionBody,
 )
 from qualify.qad.permissions import (
     can_declare,
@@ -456,6 +457,9 @@ def snapshot_content(*, response: QadResponse, kind: str, view: Any) -> dict[str
 def submission_create(*, actor: Actor, response: QadResponse, kind: str) -> QadSubmission:
     """Submit the Initial or Final QAD: check completeness, freeze a hashed snapshot, and move the case.
 
+    With the snapshot it records each owning body's share (``SubmissionBody``: the body and how many of the submitted
+    questions it owns), which the Code Bodies' review reads instead of the snapshot.
+
     Refused with the exact list of what is missing (question numbers, answers, evidence) when incomplete
     (DOMAIN.md §5). The case moves in the same transaction (``submit_initial_qad`` / ``submit_final_qad``, or the
     answer to a clarification), so there is never a snapshot without its step or a step without its snapshot.
@@ -486,7 +490,8 @@ def submission_create(*, actor: Actor, response: QadResponse, kind: str) -> QadS
             details={"missing": [{"number": m.number, "question": m.qid, "what": m.what} for m in missing]},
             code="qad_incomplete",
         )
-    content = rules.canonical_json(snapshot_content(response=response, kind=kind, view=view))
+    snapshot = snapshot_content(response=response, kind=kind, view=view)
+    content = rules.canonical_json(snapshot)
     # A submission is frozen from its first write, so its human reference is settled before it is written.
     number = (QadSubmission.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
     submission = QadSubmission.objects.create(
@@ -500,6 +505,11 @@ def submission_create(*, actor: Actor, response: QadResponse, kind: str) -> QadS
         sha256=rules.sha256_text(content),
         submitted_by_id=actor.user_id,
         submitted_by_name=actor.display_name[:200],
+    )
+    # Before the case moves: the step's effects (the owning bodies' notices) read these rows.
+    SubmissionBody.objects.bulk_create(
+        SubmissionBody(submission=submission, body=body, questions=n)
+        for body, n in sorted(rules.owned_question_counts(snapshot["questions"]).items())
     )
     audit_record(
         actor=actor,

@@ -267,7 +267,8 @@ def test_assessor_records_outcomes_and_assigns_a_reviewer_by_email(cast, api, su
     assert summary["outcomes"][0]["question_id"] == question
     assert summary["assignments"][0]["reviewer_email"] == "bsc@elexon.test"
     queue = api("bsc").get("/queue").json()
-    assert [(r["case"]["reference"], r["reviewed"], r["reviewer"]) for r in queue] == [
+    assert queue["count"] == 1
+    assert [(r["case"]["reference"], r["reviewed"], r["reviewer"]) for r in queue["items"]] == [
         (submitted.reference, 1, "Bo Assessor")
     ]
     assert (
