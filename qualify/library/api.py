@@ -164,7 +164,11 @@ def list_artefacts(request: HttpRequest, filters: Query[LibraryFilterIn]) -> obj
     return artefact_list(actor=actor_of(request), filters=LibraryFilters(**filters.dict()))
 
 
-@router.get("/library/artefacts/{document_number}", response=ArtefactOut, summary="One artefact (MHHS-DEL1234)")
+@router.get(
+    "/library/artefacts/{document_number}",
+    response=ArtefactOut,
+    summary="One artefact (MHHS-DEL1234, DEL1234, DEL-123)",
+)
 def get_artefact(request: HttpRequest, document_number: str) -> Artefact:
     actor = actor_of(request)
     artefact = artefact_get(actor=actor, document_number=document_number)

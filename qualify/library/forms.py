@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from qualify.library.choices import CommentCategory, CommentOutcome, GovernanceDecision, GoverningBody, VersionStatus
-from qualify.library.models import ArtefactVersion
+from qualify.library.models import ArtefactVersion, document_number_validator
 from qualify.library.timeutil import DEFAULT_CLOSING_TIME, uk_datetime
 
 
@@ -46,8 +46,13 @@ class ApprovalForm(forms.Form):
     minutes_reference = forms.CharField(max_length=120)
 
 
+DOCUMENT_NUMBER_HELP = "MHHS-DEL followed by four digits, or an older DEL1234 or DEL-123, exactly as published."
+
+
 class ArtefactForm(forms.Form):
-    document_number = forms.CharField(max_length=16, help_text="MHHS-DEL followed by four digits.")
+    document_number = forms.CharField(
+        max_length=16, validators=[document_number_validator], help_text=DOCUMENT_NUMBER_HELP
+    )
     short_name = forms.CharField(max_length=80)
     title = forms.CharField(max_length=300, required=False)
     subtype = forms.CharField(max_length=80, required=False)

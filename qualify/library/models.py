@@ -1,8 +1,9 @@
 """The document library: artefacts, their versions and files, consultations, comments and governance decisions.
 
-DOMAIN.md §9: the Programme publishes artefacts (short name, document number ``MHHS-DEL`` + four digits, subtype,
-theme); each new version is consulted on (clean and red-lined copies, a closing time in UK time), answered in a
-consolidated comments log, approved by QAG and the BSC and REC PABs, and then baselined.
+DOMAIN.md §9: the Programme publishes artefacts (short name, document number ``MHHS-DEL`` + four digits or an older
+``DELnnnn`` / ``DEL-nnn``, subtype, theme); each new version is consulted on (clean and red-lined copies, a closing
+time in UK time), answered in a consolidated comments log, approved by QAG and the BSC and REC PABs, and then
+baselined.
 """
 
 from __future__ import annotations
@@ -33,9 +34,12 @@ from qualify.participants.models import Organisation
 if TYPE_CHECKING:
     from qualify.core.actor import Actor
 
-document_number_validator = RegexValidator(
-    r"^MHHS-DEL[0-9]{4}$", "A document number is MHHS-DEL followed by four digits, e.g. MHHS-DEL1234."
+# Kept exactly as written: the older forms are other documents' real numbers, not typing mistakes to correct.
+DOCUMENT_NUMBER_PATTERN = r"^(MHHS-DEL[0-9]{4}|DEL[0-9]{4}|DEL-[0-9]{3})$"
+DOCUMENT_NUMBER_MESSAGE = (
+    "A document number is MHHS-DEL followed by four digits (e.g. MHHS-DEL1234), or an older DEL1234 or DEL-123."
 )
+document_number_validator = RegexValidator(DOCUMENT_NUMBER_PATTERN, DOCUMENT_NUMBER_MESSAGE)
 version_validator = RegexValidator(
     r"^[0-9]{1,3}\.[0-9]{1,3}$", "A version is a number with one point, e.g. 0.2, 3.0 or 3.01."
 )

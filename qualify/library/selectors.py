@@ -112,7 +112,8 @@ def artefact_list(*, actor: Actor, filters: LibraryFilters | None = None) -> Que
 
 
 def artefact_get(*, actor: Actor, document_number: str) -> Artefact:
-    """By document number (MHHS-DEL1234) or UUID; NotFound when absent or not visible."""
+    """By document number (MHHS-DEL1234, DEL1234, DEL-123; any letter case) or UUID; NotFound when absent or not
+    visible."""
     key = str(document_number).strip()
     qs = Artefact.objects.visible_to(actor)
     artefact = qs.filter(document_number=key.upper()).first()

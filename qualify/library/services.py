@@ -95,12 +95,13 @@ def artefact_create(
     title: str = "",
     required_bodies: Iterable[str] | None = None,
 ) -> Artefact:
-    """Register a governed document under its number (``MHHS-DEL`` + four digits, unique; DOMAIN.md §9).
+    """Register a governed document under its number (DOMAIN.md §9): ``MHHS-DEL`` + four digits, or an older
+    ``DELnnnn`` or ``DEL-nnn``, unique and kept exactly as written (only surrounding spaces are dropped).
 
     ``required_bodies`` names the governance bodies whose approval baselines its versions; all three by default.
     """
     can_manage_library(actor).enforce()
-    document_number = document_number.strip().upper()
+    document_number = document_number.strip()
     _validate(document_number_validator, document_number, "document_number")
     if not short_name.strip() or not theme.strip():
         raise ValidationFailed("An artefact needs a short name and a theme.", details={"short_name": "required"})
