@@ -41,8 +41,8 @@ class ConsultationAdmin(ReadOnlyAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
-    list_display = ["consultation", "organisation", "version", "clause_reference", "status", "outcome"]
-    list_filter = ["status", "outcome"]
+    list_display = ["consultation", "organisation", "version", "clause_reference", "status", "outcome", "answered_for"]
+    list_filter = ["status", "outcome", "answered_for"]
 
 
 @admin.register(NoCommentsConfirmation)

@@ -6,7 +6,7 @@ import uuid as uuid_mod
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qualify.core.errors import NotAllowed, ValidationFailed
@@ -128,6 +128,8 @@ class CommentOut(Schema):
     response: str
     outcome: str
     resulting_change: str
+    answered_for: str = Field(description="PROGRAMME, BSC, REC or DIP: the body the answer was given for.")
+    responded_by_name: str
 
     @staticmethod
     def resolve_consultation(obj: Comment) -> str:
@@ -244,7 +246,9 @@ def post_submit(request: HttpRequest, key: str) -> Comment:
     return comment_get(actor=actor, key=key)
 
 
-@router.post("/library/comments/{key}/answer", response=CommentOut, summary="The Programme answers a comment")
+@router.post(
+    "/library/comments/{key}/answer", response=CommentOut, summary="The Programme or a Code Body answers a comment"
+)
 def post_answer(request: HttpRequest, key: str, payload: AnswerIn) -> Comment:
     actor = actor_of(request)
     comment_answer(actor=actor, comment=comment_get(actor=actor, key=key), **payload.dict())

@@ -72,12 +72,21 @@ class CommentCategory(models.TextChoices):
 
 
 class CommentOutcome(models.TextChoices):
-    """The Programme's answer to a comment in the consolidated comments log."""
+    """The answer to a comment in the consolidated comments log."""
 
     ACCEPTED = "ACCEPTED", "Accepted"
     PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED", "Partially accepted"
     REJECTED = "REJECTED", "Rejected"
     NOTED = "NOTED", "Noted"
+
+
+class AnsweringBody(models.TextChoices):
+    """Who answers comments in the consolidated comments log: the Programme and the Code Bodies (DOMAIN.md §9)."""
+
+    PROGRAMME = "PROGRAMME", "The Programme"
+    BSC = "BSC", "Elexon (BSC)"
+    REC = "REC", "REC Code Manager"
+    DIP = "DIP", "DIP Manager"
 
 
 # Notification kinds the library sends (registered with their labels in apps.py).

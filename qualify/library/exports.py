@@ -29,9 +29,10 @@ HEADERS = [
     "Response",
     "Status",
     "Resulting change",
+    "Answered by",
 ]
 INTERNAL_HEADERS = [*HEADERS, "Content to be named"]
-WIDTHS = [6, 28, 30, 9, 16, 18, 60, 50, 60, 18, 50, 12]
+WIDTHS = [6, 28, 30, 9, 16, 18, 60, 50, 60, 18, 50, 20, 12]
 
 
 def respondent_labels(comments: Sequence[Comment], *, anonymise: bool) -> dict[int, str]:
@@ -66,6 +67,7 @@ def log_rows(comments: Sequence[Comment], *, anonymise: bool) -> list[list[objec
             c.response,
             c.get_outcome_display() if c.outcome else "",
             c.resulting_change,
+            c.get_answered_for_display() if c.answered_for else "",
         ]
         if not anonymise:
             row.append("Yes" if c.publish_with_name else "No")

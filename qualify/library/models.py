@@ -19,6 +19,7 @@ from qualify.core.models import PublicIdModel, TimestampedModel, VisibleQuerySet
 from qualify.library.choices import (
     PUBLISHED,
     RELEASED,
+    AnsweringBody,
     CommentCategory,
     CommentOutcome,
     CommentStatus,
@@ -311,12 +312,12 @@ class CommentQuerySet(VisibleQuerySet["Comment"]):
 
 
 class Comment(PublicIdModel):
-    """A respondent's comment on one artefact version in a consultation, and the Programme's answer to it.
+    """A respondent's comment on one artefact version in a consultation, and the answer to it.
 
     The respondent gives the section (clause reference), the comment, a proposed change, a category, and whether it
-    is content to be named in the published log. The Programme answers with a response, an outcome and the resulting
-    change; together these are a row of the consolidated comments log. Status moves only through the
-    ``consultation_comment`` workflow.
+    is content to be named in the published log. The Programme or a Code Body (DOMAIN.md §9) answers with a response,
+    an outcome and the resulting change, and the answer records who gave it and for which body; together these are a
+    row of the consolidated comments log. Status moves only through the ``consultation_comment`` workflow.
     """
 
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="comments")
@@ -338,7 +339,13 @@ class Comment(PublicIdModel):
     outcome = models.CharField(max_length=20, choices=CommentOutcome.choices, blank=True)
     resulting_change = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     responded_by_name = models.CharField(max_length=200, blank=True)
+    answered_for = models.CharField(
+        max_length=12, choices=AnsweringBody.choices, blank=True, help_text="The body the answer was given for."
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -357,6 +364,15 @@ class Comment(PublicIdModel):
                 condition=models.Q(outcome="") | models.Q(status=CommentStatus.SUBMITTED),
                 name="comment_answered_only_when_submitted",
                 violation_error_message="Only a submitted comment can be answered.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_for="") | models.Q(answered_for__in=AnsweringBody.values),
+                name="comment_answered_for_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | ~models.Q(answered_for=""),
+                name="comment_answer_names_its_body",
+                violation_error_message="An answer records the body it was given for.",
             ),
         ]
 

@@ -21,12 +21,13 @@ from django.utils import timezone
 from qualify.audit.services import audit_record
 from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
-from qualify.core.roles import MembershipRole
+from qualify.core.roles import MembershipRole, StaffRole
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.library.choices import (
     NOTICE_CONSULTATION_CLOSING,
     NOTICE_CONSULTATION_OPENED,
     NOTICE_VERSION_BASELINED,
+    AnsweringBody,
     CommentCategory,
     CommentOutcome,
     CommentStatus,
@@ -61,6 +62,13 @@ from qualify.notifications.services import notify
 from qualify.participants.models import Membership, Organisation
 
 REMINDER_BEFORE_CLOSE = dt.timedelta(days=7)
+# Who answers a comment for which body: the Programme's administrators and the Code Bodies' assessors.
+ANSWERING_BODY_BY_ROLE: dict[str, AnsweringBody] = {
+    StaffRole.PROGRAMME_ADMIN: AnsweringBody.PROGRAMME,
+    StaffRole.BSC_ASSESSOR: AnsweringBody.BSC,
+    StaffRole.REC_ASSESSOR: AnsweringBody.REC,
+    StaffRole.DIP_ASSESSOR: AnsweringBody.DIP,
+}
 
 
 def participant_people_ids() -> list[int]:
@@ -578,7 +586,9 @@ def consultation_confirm_no_comments(
 def comment_answer(
     *, actor: Actor, comment: Comment, response: str, outcome: str, resulting_change: str = ""
 ) -> Comment:
-    """The Programme answers a submitted comment in the consolidated comments log (response, outcome, change).
+    """The Programme or a Code Body answers a submitted comment in the consolidated comments log (DOMAIN.md §9):
+    response, outcome and resulting change, recording who answered and for which body (the Programme, BSC, REC or
+    DIP, from the person's role).
 
     Answers can be revised until the version is approved, when the log is published with it and frozen.
     """
@@ -596,15 +606,23 @@ def comment_answer(
             "The status is accepted, partially accepted, rejected or noted.", details={"outcome": "unknown"}
         )
     if not response.strip():
-        raise ValidationFailed("Write the Programme's response.", details={"response": "required"})
-    before = {"response": locked.response, "outcome": locked.outcome, "resulting_change": locked.resulting_change}
+        raise ValidationFailed("Write the response.", details={"response": "required"})
+    answered_for = ANSWERING_BODY_BY_ROLE[actor.staff_role]
+    before = {
+        "response": locked.response,
+        "outcome": locked.outcome,
+        "resulting_change": locked.resulting_change,
+        "answered_for": locked.answered_for,
+    }
     now = timezone.now()
     Comment.objects.filter(pk=locked.pk).update(
         response=response.strip(),
         outcome=outcome,
         resulting_change=resulting_change.strip(),
         responded_at=now,
+        responded_by_id=actor.user_id,
         responded_by_name=actor.display_name,
+        answered_for=answered_for,
         updated_at=now,
     )
     locked.refresh_from_db()
@@ -615,7 +633,12 @@ def comment_answer(
         organisation_id=locked.organisation_id,
         changes={
             "before": before,
-            "after": {"response": locked.response, "outcome": outcome, "resulting_change": locked.resulting_change},
+            "after": {
+                "response": locked.response,
+                "outcome": outcome,
+                "resulting_change": locked.resulting_change,
+                "answered_for": answered_for,
+            },
         },
     )
     return locked

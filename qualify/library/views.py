@@ -468,8 +468,9 @@ def log_export(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-@guards.staff(StaffRole.PROGRAMME_ADMIN)
+@guards.staff(StaffRole.PROGRAMME_ADMIN, StaffRole.BSC_ASSESSOR, StaffRole.REC_ASSESSOR, StaffRole.DIP_ASSESSOR)
 def answer(request: HttpRequest, key: str) -> HttpResponse:
+    """The Programme or a Code Body answers a comment; the answer records who gave it and for which body."""
     actor = actor_of(request)
     comment = _or_404(lambda: comment_get(actor=actor, key=key))
     form = AnswerForm(request.POST)

@@ -1,4 +1,5 @@
-"""The consolidated comments log: the Programme's answers, and the Excel export read back cell by cell.
+"""The consolidated comments log: the answers of the Programme and the Code Bodies, and the Excel export read back
+cell by cell.
 
 In the published log a respondent that asked for anonymity appears as "Respondent N", consistently on every row.
 """
@@ -75,7 +76,7 @@ def test_internal_log_export_names_every_respondent_and_says_who_agreed(cast, lo
         "Northwind Energy Ltd",
         "Eastgate Supply Ltd",
     ]
-    assert [sheet.cell(row=r, column=12).value for r in range(2, 6)] == ["No", "Yes", "No", "No"]
+    assert [sheet.cell(row=r, column=13).value for r in range(2, 6)] == ["No", "Yes", "No", "No"]
 
 
 def test_export_from_the_log_page_is_checked_cell_by_cell(cast, setup, logged, client_for):
@@ -99,6 +100,7 @@ def test_export_from_the_log_page_is_checked_cell_by_cell(cast, setup, logged, c
         "Agreed; table added.",
         "Accepted",
         "New table 3.1a",
+        "The Programme",
         "No",
     ]
     assert [c.value for c in sheet[3]][:11] == [
@@ -151,11 +153,35 @@ def test_staff_log_page_answers_a_comment(cast, setup, logged, client_for):
     assert page.count('data-testid="log-comment"') == 4 and "(published as Respondent 1)" in page
 
 
-def test_only_the_programme_answers_comments(cast, logged):
-    with pytest.raises(NotAllowed):
-        comment_answer(actor=cast.actor("bsc"), comment=logged[0], response="x", outcome="NOTED")
-    with pytest.raises(NotAllowed):
-        comment_answer(actor=cast.actor("lead_a"), comment=logged[0], response="x", outcome="NOTED")
+@pytest.mark.parametrize(
+    ("who", "body", "label", "name"),
+    [
+        ("admin", "PROGRAMME", "The Programme", "Pat Programme"),
+        ("bsc", "BSC", "Elexon (BSC)", "Bo Assessor"),
+        ("rec", "REC", "REC Code Manager", "Rae Assessor"),
+        ("dip", "DIP", "DIP Manager", "Dee Assessor"),
+    ],
+)
+def test_the_programme_and_the_code_bodies_answer_comments_saying_for_which_body(
+    cast, setup, logged, client_for, token_for, who, body, label, name
+):
+    response = client_for(None).post(
+        f"/api/v1/library/comments/{logged[0].uuid}/answer",
+        {"response": "Answered.", "outcome": "ACCEPTED"},
+        content_type="application/json",
+        **token_for(who),
+    )
+    assert response.status_code == 200
+    assert (response.json()["answered_for"], response.json()["responded_by_name"]) == (body, name)
+    assert Comment.objects.get(pk=logged[0].pk).responded_by == cast.user(who)
+    page = client_for("auditor").get(f"/library/consultations/{setup.consultation.uuid}/log/").content.decode()
+    assert f"Answered for {label} by {name}" in page
+
+
+def test_board_members_auditors_and_participants_do_not_answer_comments(cast, logged):
+    for who in ("board", "auditor", "lead_a"):
+        with pytest.raises(NotAllowed):
+            comment_answer(actor=cast.actor(who), comment=logged[0], response="x", outcome="NOTED")
 
 
 def test_a_draft_cannot_be_answered(cast, setup):
