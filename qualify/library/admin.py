@@ -8,6 +8,7 @@ from qualify.library.models import (
     Consultation,
     GovernanceApproval,
     NoCommentsConfirmation,
+    QwgReport,
     VersionFile,
 )
 
@@ -36,7 +37,12 @@ class GovernanceApprovalAdmin(ReadOnlyAdmin):
 
 @admin.register(Consultation)
 class ConsultationAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "title", "opens_at", "closes_at", "reminder_sent_at"]
+    list_display = ["reference", "title", "opens_at", "closes_at", "reminder_sent_at", "comments_log"]
+
+
+@admin.register(QwgReport)
+class QwgReportAdmin(ReadOnlyAdmin):
+    list_display = ["consultation", "reported_on", "minutes_reference", "reported_by_name"]
 
 
 @admin.register(Comment)

@@ -17,8 +17,6 @@ class VersionStatus(models.TextChoices):
 PUBLISHED = frozenset({VersionStatus.BASELINED, VersionStatus.SUPERSEDED})
 # Versions every signed-in person may see: the papers being consulted on or awaiting governance, and the record.
 RELEASED = frozenset({VersionStatus.IN_CONSULTATION, VersionStatus.APPROVED, *PUBLISHED})
-# The consolidated comments log of a version is published once the Programme has approved the version.
-LOG_PUBLISHED = frozenset({VersionStatus.APPROVED, *PUBLISHED})
 
 
 class GoverningBody(models.TextChoices):
@@ -88,6 +86,9 @@ class AnsweringBody(models.TextChoices):
     REC = "REC", "REC Code Manager"
     DIP = "DIP", "DIP Manager"
 
+
+# The subtype under which a consolidated comments log is listed in the library (as the Programme lists them).
+COMMENTS_LOG_SUBTYPE = "Supporting Document"
 
 # Notification kinds the library sends (registered with their labels in apps.py).
 NOTICE_CONSULTATION_OPENED = "library.consultation_opened"

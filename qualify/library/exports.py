@@ -1,6 +1,7 @@
 """The consolidated comments log as an Excel workbook (openpyxl): one row per comment, in a clean layout.
 
-The published log (with the approved version) names a respondent only if it agreed to be named; the others appear as
+The published log (the file of the consultation's log artefact, published when the outcome is reported to QWG)
+names a respondent only if it agreed to be named; the others appear as
 "Respondent N", the same N on every row of theirs. Respondents are numbered in the order of their first submitted
 comment. An organisation that asked for anonymity on any of its comments is anonymous on all of them, so a named row
 cannot give its anonymous ones away.

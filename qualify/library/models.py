@@ -2,8 +2,9 @@
 
 DOMAIN.md §9: the Programme publishes artefacts (short name, document number ``MHHS-DEL`` + four digits or an older
 ``DELnnnn`` / ``DEL-nnn``, subtype, theme); each new version is consulted on (clean and red-lined copies, a closing
-time in UK time), answered in a consolidated comments log, approved by QAG and the BSC and REC PABs, and then
-baselined.
+time in UK time); the Programme and the Code Bodies answer the comments in a consolidated comments log (itself an
+artefact, one per consultation); the outcome is reported to QWG; the version is approved by QAG, then the REC and BSC
+PABs, and then baselined.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ class Artefact(PublicIdModel):
     """A governed document the Programme publishes; one document number carries many versions (DOMAIN.md §9).
 
     ``required_bodies`` lists the governance bodies whose approval baselines a version (QAG, BSC PAB, REC PAB by
-    default): which bodies approve which document is data, not code.
+    default): which bodies approve which document is data, not code. It is empty only for a consolidated comments
+    log, a supporting document the Programme publishes without governance approval.
     """
 
     document_number = models.CharField(max_length=16, unique=True, validators=[document_number_validator])
@@ -245,6 +247,14 @@ class Consultation(PublicIdModel):
     reminder_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the one-week-before-close reminder went out (sent once)."
     )
+    comments_log = models.OneToOneField(
+        Artefact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="logged_consultation",
+        help_text="The consultation's consolidated comments log: an artefact with its own document number.",
+    )
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -268,6 +278,29 @@ class Consultation(PublicIdModel):
         if now < self.closes_at:
             return ConsultationStatus.OPEN
         return ConsultationStatus.CLOSED
+
+
+class QwgReport(models.Model):
+    """The outcome of a consultation reported to the working group (QWG): the meeting's date, its minutes reference,
+    and who recorded it.
+
+    DOMAIN.md §9: the comments are answered, the outcome is reported to QWG, and only then do QAG and the PABs decide.
+    One per consultation; recording it publishes the consultation's consolidated comments log and puts the versions
+    consulted on before governance.
+    """
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.PROTECT, related_name="qwg_report")
+    reported_on = models.DateField()
+    minutes_reference = models.CharField(max_length=120)
+    recorded_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    reported_by_name = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = "QWG report"
+
+    def __str__(self) -> str:
+        return f"{self.consultation.reference} reported to QWG on {self.reported_on} ({self.minutes_reference})"
 
 
 class NoCommentsQuerySet(VisibleQuerySet["NoCommentsConfirmation"]):

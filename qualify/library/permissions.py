@@ -33,6 +33,13 @@ def answerer(actor: Actor, obj: Any = None) -> Decision:
     return deny("Only the Programme and the Code Bodies (BSC, REC and DIP assessors) answer comments.")
 
 
+def publisher(actor: Actor, obj: Any = None) -> Decision:
+    """Whoever's step publishes a later version: a governance decision, or a revised answer in a published log."""
+    if governance(actor).allowed or answerer(actor).allowed:
+        return ALLOW
+    return deny("Only a board member, a programme administrator or a Code Body assessor can publish a document.")
+
+
 def comment_editor(actor: Actor, comment: Any) -> Decision:
     """The respondent organisation's qualification lead or a contributor."""
     return can_comment_for(actor, int(comment.organisation_id))
@@ -57,6 +64,11 @@ def can_comment_for(actor: Actor, organisation_id: int) -> Decision:
 def can_answer_comments(actor: Actor) -> Decision:
     """The Programme and the Code Bodies answer comments in the consolidated comments log (DOMAIN.md §9)."""
     return answerer(actor)
+
+
+def can_report_to_qwg(actor: Actor) -> Decision:
+    """The Programme runs the working group and reports a consultation's outcome to it."""
+    return programme(actor)
 
 
 def can_record_approval(actor: Actor) -> Decision:

@@ -1,9 +1,10 @@
 """The library's state machines as declarative transition tables (DOMAIN.md §9).
 
-An artefact version is drafted, consulted on, approved by the Programme once the consultation has closed and every
-comment is answered, baselined when every governance body its artefact needs has approved it, and superseded when a
-later version is baselined. A comment is a draft until its organisation submits it, which it may do only while the
-consultation is open.
+An artefact version is drafted, consulted on, approved for governance once its consultation has closed, every comment
+is answered and the outcome has been reported to the working group (QWG), baselined when every governance body its
+artefact needs has approved it, and superseded when a later version is baselined. A consolidated comments log needs
+no governance: it is published as soon as it is generated. A comment is a draft until its organisation submits it,
+which it may do only while the consultation is open.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.utils import timezone
 
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed
-from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow, register
+from qualify.core.workflow import AppliedTransition, Guard, Transition, TransitionInput, Workflow, register
 from qualify.library import permissions as who
 from qualify.library.choices import CommentStatus, ConsultationStatus, GovernanceDecision, VersionStatus
 from qualify.library.models import ArtefactVersion, Comment, VersionTransition
@@ -57,6 +58,22 @@ def _all_bodies_approved(version: ArtefactVersion, data: TransitionInput) -> str
     return None
 
 
+def _reported_to_qwg(version: ArtefactVersion, data: TransitionInput) -> str | None:
+    waiting = sorted(c.reference for c in version.consultations.all() if not hasattr(c, "qwg_report"))
+    if waiting:
+        return (
+            f"The outcome of consultation {', '.join(waiting)} has not been reported to QWG; "
+            "governance follows the QWG report."
+        )
+    return None
+
+
+def _needs_no_governance(version: ArtefactVersion, data: TransitionInput) -> str | None:
+    if version.artefact.required_bodies:
+        return "This document needs governance approval; it is baselined when its governance bodies approve it."
+    return None
+
+
 def _no_later_baseline(version: ArtefactVersion, data: TransitionInput) -> str | None:
     later = ArtefactVersion.objects.filter(
         artefact_id=version.artefact_id, sequence__gt=version.sequence, status__in=[V.BASELINED, V.SUPERSEDED]
@@ -85,8 +102,11 @@ VERSION_TRANSITIONS: tuple[Transition, ...] = (
         {V.DRAFT, V.IN_CONSULTATION},
         V.APPROVED,
         who.programme,
-        guards=(_consultations_closed, _comments_answered),
-        description="The consolidated comments log is complete; it is published with the approved version.",
+        guards=(_consultations_closed, _comments_answered, _reported_to_qwg),
+        description=(
+            "Taken when the consultation's outcome is reported to QWG (its comments log is then published); "
+            "by hand only for a version that was never consulted on."
+        ),
     ),
     _t(
         "baseline",
@@ -98,14 +118,33 @@ VERSION_TRANSITIONS: tuple[Transition, ...] = (
         description="Taken automatically when the last required governance body approves.",
     ),
     _t(
+        "publish",
+        "Publish",
+        {V.DRAFT},
+        V.BASELINED,
+        who.publisher,
+        guards=(_needs_no_governance, _no_later_baseline),
+        description="A consolidated comments log is published as soon as it is generated; it needs no governance.",
+    ),
+    _t(
         "supersede",
         "Supersede",
         {V.BASELINED},
         V.SUPERSEDED,
-        who.governance,
+        who.publisher,
         description="Taken automatically when a later version of the artefact is baselined.",
     ),
 )
+
+
+def _failing(guards: tuple[Guard, ...], version: ArtefactVersion) -> list[tuple[str, str]]:
+    """(code, reason) for each guard that refuses; the code is the guard's name (``reported_to_qwg``…)."""
+    return [(g.__name__.strip("_"), r) for g in guards if (r := g(version, TransitionInput()))]
+
+
+def approval_blockers(version: ArtefactVersion) -> list[tuple[str, str]]:
+    """Why the version cannot be approved for governance yet (the ``approve`` step's guards); empty when it can."""
+    return _failing(VERSION_WORKFLOW.guards_for(VERSION_WORKFLOW.get("approve")), version)
 
 
 class VersionWorkflow(Workflow[ArtefactVersion]):

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 
 from qualify.library.models import Artefact
+from qualify.library.services import comment_answer
+from qualify.library.tests.helpers import AFTER_CLOSE, BEFORE_OPENING, DURING, admin, comment, setup_consultation
 
 
 def _add(client, number: str):
@@ -33,3 +36,38 @@ def test_any_other_document_number_is_a_field_error(cast, client_for, number):
         "A document number is MHHS-DEL followed by four digits (e.g. MHHS-DEL1234), or an older DEL1234 or DEL-123."
     ]
     assert not Artefact.objects.exists()
+
+
+@pytest.mark.parametrize(("number", "status"), [("DEL-207", 201), ("del-207", 422), ("MHHS-DEL207", 422)])
+def test_the_comments_log_number_in_the_api_is_checked_the_same_way(cast, client_for, token_for, number, status):
+    with time_machine.travel(BEFORE_OPENING, tick=False):
+        setup = setup_consultation()
+    with time_machine.travel(DURING, tick=False):
+        sent = comment(cast, setup, "lead_a")
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        comment_answer(actor=admin(), comment=sent, response="Agreed.", outcome="ACCEPTED")
+        response = client_for(None).post(
+            f"/api/v1/library/consultations/{setup.consultation.reference}/qwg-report",
+            {"reported_on": "2026-11-02", "minutes_reference": "QWG-42", "log_document_number": number},
+            content_type="application/json",
+            **token_for("admin"),
+        )
+    assert response.status_code == status
+    if status == 201:
+        assert response.json()["comments_log"] == number
+        assert Artefact.objects.filter(document_number=number).exists()
+    else:
+        assert response.json()["error"]["details"] == {"log_document_number": "invalid"}
+
+
+def test_a_comments_log_cannot_take_a_number_already_in_the_library(cast, client_for, token_for):
+    with time_machine.travel(BEFORE_OPENING, tick=False):
+        setup = setup_consultation()
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        response = client_for(None).post(
+            f"/api/v1/library/consultations/{setup.consultation.uuid}/qwg-report",
+            {"reported_on": "2026-11-02", "minutes_reference": "QWG-42", "log_document_number": "MHHS-DEL1234"},
+            content_type="application/json",
+            **token_for("admin"),
+        )
+    assert response.status_code == 422 and response.json()["error"]["details"] == {"log_document_number": "taken"}
