@@ -28,6 +28,7 @@ from qualify.library.selectors import (
     version_list,
 )
 from qualify.library.services import (
+    approval_record,
     comment_answer,
     comment_create,
     comment_submit,
@@ -200,6 +201,13 @@ class QwgReportIn(Schema):
     )
 
 
+class DecisionIn(Schema):
+    body: str = Field(description="QAG, REC_PAB or BSC_PAB: QAG first, then the two PABs in either order.")
+    decision: str = Field(description="APPROVE, REJECT or DEFER.")
+    decided_on: dt.date
+    minutes_reference: str
+
+
 @router.get("/library/artefacts", response=list[ArtefactOut], summary="Artefacts with the versions you may see")
 @paginate(LimitOffsetPagination)
 def list_artefacts(request: HttpRequest, filters: Query[LibraryFilterIn]) -> object:
@@ -228,6 +236,17 @@ def _version_detail(request: HttpRequest, key: str) -> ArtefactVersion:
 @router.get("/library/versions/{key}", response=VersionDetailOut, summary="One version by UUID")
 def get_version(request: HttpRequest, key: str) -> ArtefactVersion:
     return _version_detail(request, key)
+
+
+@router.post(
+    "/library/versions/{key}/decisions",
+    response={201: VersionDetailOut},
+    summary="Record a governance body's decision; in the published order (QWG report, QAG, then the PABs), else 409",
+)
+def post_decision(request: HttpRequest, key: str, payload: DecisionIn) -> Status[ArtefactVersion]:
+    actor = actor_of(request)
+    approval_record(actor=actor, version=version_get(actor=actor, key=key), **payload.dict())
+    return Status(201, _version_detail(request, key))
 
 
 @router.get("/library/consultations", response=list[ConsultationOut], summary="Consultations, newest first")

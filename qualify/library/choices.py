@@ -25,6 +25,14 @@ class GoverningBody(models.TextChoices):
     REC_PAB = "REC_PAB", "REC Performance Assurance Board"
 
 
+# How the governance bodies are called in running text and refusals.
+BODY_SHORT_NAMES: dict[str, str] = {
+    GoverningBody.QAG: "QAG",
+    GoverningBody.BSC_PAB: "the BSC PAB",
+    GoverningBody.REC_PAB: "the REC PAB",
+}
+
+
 class GovernanceDecision(models.TextChoices):
     APPROVE = "APPROVE", "Approve"
     REJECT = "REJECT", "Reject"

@@ -27,6 +27,7 @@ from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, Valida
 from qualify.core.roles import MembershipRole, StaffRole
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.library.choices import (
+    BODY_SHORT_NAMES,
     COMMENTS_LOG_SUBTYPE,
     NOTICE_CONSULTATION_CLOSING,
     NOTICE_CONSULTATION_OPENED,
@@ -69,6 +70,8 @@ from qualify.library.workflow import (
     COMMENT_WORKFLOW,
     VERSION_WORKFLOW,
     approval_blockers,
+    earliest_decision_date,
+    governance_missing,
     missing_approvals,
 )
 from qualify.notifications.services import notify
@@ -283,6 +286,9 @@ def approval_record(
 ) -> GovernanceApproval:
     """Record a governance body's decision on an approved version (QAG, BSC PAB or REC PAB; DOMAIN.md §9).
 
+    The published order is enforced (``workflow.GOVERNANCE_ORDER``): nobody decides before the consultation's
+    outcome is reported to QWG; QAG decides first; the REC and BSC PABs, in either order, only once QAG has approved.
+    Out of order is refused (409) naming what is missing; a decision cannot be dated before the step it follows.
     When every body the artefact needs has approved (each body's latest decision counts), the version is baselined
     and the artefact's previous baseline superseded, in this same transaction; participants are then told.
     """
@@ -296,15 +302,29 @@ def approval_record(
     if decided_on > timezone.localdate():
         raise ValidationFailed("A decision cannot be dated in the future.", details={"decided_on": "future"})
     locked = ArtefactVersion.objects.select_for_update().select_related("artefact").get(pk=version.pk)
-    if locked.status != VersionStatus.APPROVED:
-        raise TransitionNotAllowed(
-            f"Governance decisions are recorded on a version the Programme has approved; "
-            f"v{locked.version} is {VERSION_WORKFLOW.state_label(locked.status)}.",
-            details={"status": locked.status},
-        )
     if body not in locked.artefact.required_bodies:
         raise ValidationFailed(
             f"{locked.artefact.document_number} does not need {body}'s approval.", details={"body": "not_required"}
+        )
+    if locked.status not in (VersionStatus.DRAFT, VersionStatus.IN_CONSULTATION, VersionStatus.APPROVED):
+        raise TransitionNotAllowed(
+            f"Governance decisions are recorded on a version awaiting governance; "
+            f"v{locked.version} is {VERSION_WORKFLOW.state_label(locked.status)}.",
+            details={"status": locked.status},
+        )
+    who = BODY_SHORT_NAMES[body]
+    missing = governance_missing(locked, body)
+    if missing:
+        raise TransitionNotAllowed(
+            f"{_capitalised(who)} cannot decide on {locked} yet. " + " ".join(reason for _, reason in missing),
+            details={"body": body, "missing": [code for code, _ in missing]},
+            code="out_of_order",
+        )
+    earliest = earliest_decision_date(locked, body)
+    if earliest is not None and decided_on < earliest[0]:
+        raise ValidationFailed(
+            f"{_capitalised(who)}'s decision cannot be dated before {earliest[1]} ({earliest[0]:%-d %b %Y}).",
+            details={"decided_on": "before_previous_step"},
         )
     approval = GovernanceApproval.objects.create(
         version=locked,
@@ -331,6 +351,10 @@ def approval_record(
     if decision == GovernanceDecision.APPROVE and not missing_approvals(locked):
         _baseline(actor=actor, version=locked, reason=f"{body} approved ({approval.minutes_reference})")
     return approval
+
+
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _baseline(*, actor: Actor, version: ArtefactVersion, reason: str, step: str = "baseline") -> ArtefactVersion:

@@ -1,8 +1,8 @@
 """Permission matrix rows for every library page and endpoint (collected by tests/test_permission_matrix.py).
 
 ``prepare`` builds: MHHS-DEL1234 with a baselined v1.0 (files) and a draft v2.0 (files); a consultation open now on
-v3.0; Northwind's draft comment and submitted comment; and a consultation on v4.0 that has closed with no comments,
-ready to be reported to QWG.
+v3.0; Northwind's draft comment and submitted comment; v4.0 approved for governance (never consulted on); and a
+consultation on v5.0 that has closed with no comments, ready to be reported to QWG.
 """
 
 from __future__ import annotations
@@ -66,11 +66,12 @@ def prepare(cast) -> None:
     cast.lib_comment_draft = _comment("1.1", False)
     cast.lib_comment_sent = _comment("1.2", True)
     cast.lib_consulted = consulted
-    closed = make_version(artefact, "4.0")
+    cast.lib_approved = version_approve(actor=admin, version=make_version(artefact, "4.0"))
+    closed = make_version(artefact, "5.0")
     with time_machine.travel(now - dt.timedelta(days=30), tick=False):
         cast.lib_closed = consultation_open(
             actor=admin,
-            title="v4.0",
+            title="v5.0",
             versions=[closed],
             opens_at=now - dt.timedelta(days=29),
             closes_at=now - dt.timedelta(days=1),
@@ -89,6 +90,7 @@ v1 = lambda c: str(c.lib_baselined.uuid)  # noqa: E731
 draft = lambda c: str(c.lib_draft.uuid)  # noqa: E731
 con = lambda c: str(c.lib_consultation.uuid)  # noqa: E731
 closed_con = lambda c: str(c.lib_closed.uuid)  # noqa: E731
+approved = lambda c: str(c.lib_approved.uuid)  # noqa: E731
 own_draft = lambda c: str(c.lib_comment_draft.uuid)  # noqa: E731
 own_sent = lambda c: str(c.lib_comment_sent.uuid)  # noqa: E731
 
@@ -206,6 +208,18 @@ ROWS = [
         every(SIGNED_IN, 200),
     ),
     endpoint("GET /library/versions/{key}", lambda c: f"/api/v1/library/versions/{v1(c)}", every(SIGNED_IN, 200)),
+    endpoint(
+        "POST /library/versions/{key}/decisions",
+        lambda c: f"/api/v1/library/versions/{approved(c)}/decisions",
+        {**every(SIGNED_IN, 403), "admin": 201, "board": 201},
+        method="post",
+        data=lambda c: {
+            "body": "QAG",
+            "decision": "DEFER",
+            "decided_on": timezone.localdate().isoformat(),
+            "minutes_reference": "QAG-1",
+        },
+    ),
     endpoint(
         "GET /library/versions/{key} (draft)",
         lambda c: f"/api/v1/library/versions/{draft(c)}",
