@@ -8,6 +8,7 @@ from qualify.library.models import (
     Consultation,
     GovernanceApproval,
     NoCommentsConfirmation,
+    QwgReport,
     VersionFile,
 )
 
@@ -36,13 +37,18 @@ class GovernanceApprovalAdmin(ReadOnlyAdmin):
 
 @admin.register(Consultation)
 class ConsultationAdmin(ReadOnlyAdmin):
-    list_display = ["reference", "title", "opens_at", "closes_at", "reminder_sent_at"]
+    list_display = ["reference", "title", "opens_at", "closes_at", "reminder_sent_at", "comments_log"]
+
+
+@admin.register(QwgReport)
+class QwgReportAdmin(ReadOnlyAdmin):
+    list_display = ["consultation", "reported_on", "minutes_reference", "reported_by_name"]
 
 
 @admin.register(Comment)
 class CommentAdmin(ReadOnlyAdmin):
-    list_display = ["consultation", "organisation", "version", "clause_reference", "status", "outcome"]
-    list_filter = ["status", "outcome"]
+    list_display = ["consultation", "organisation", "version", "clause_reference", "status", "outcome", "answered_for"]
+    list_filter = ["status", "outcome", "answered_for"]
 
 
 @admin.register(NoCommentsConfirmation)

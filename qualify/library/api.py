@@ -1,17 +1,18 @@
 """The library over the API: artefacts, versions, consultations, and comments (staff: submitted ones; participants:
-their own, drafts included). Every operation needs authentication; the public reads the library's pages."""
+their own, drafts included); answers, the QWG report and governance decisions. Every operation needs
+authentication; the public reads the library's pages."""
 
 import datetime as dt
 import uuid as uuid_mod
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qualify.core.errors import NotAllowed, ValidationFailed
 from qualify.core.requests import actor_of
-from qualify.library.models import Artefact, ArtefactVersion, Comment, Consultation
+from qualify.library.models import DOCUMENT_NUMBER_PATTERN, Artefact, ArtefactVersion, Comment, Consultation
 from qualify.library.selectors import (
     LibraryFilters,
     approval_status,
@@ -19,13 +20,20 @@ from qualify.library.selectors import (
     artefact_list,
     comment_get,
     comment_list,
+    comments_logs_of,
     consultation_get,
     consultation_list,
     responding_organisation,
     version_get,
     version_list,
 )
-from qualify.library.services import comment_answer, comment_create, comment_submit
+from qualify.library.services import (
+    approval_record,
+    comment_answer,
+    comment_create,
+    comment_submit,
+    consultation_report_to_qwg,
+)
 
 router = Router(tags=["library"])
 
@@ -69,6 +77,7 @@ class ApprovalOut(Schema):
 class VersionDetailOut(VersionOut):
     approvals: list[ApprovalOut]
     consultations: list[str]
+    comments_logs: list[uuid_mod.UUID]
 
     @staticmethod
     def resolve_approvals(obj: ArtefactVersion) -> list[dict[str, str | None]]:
@@ -77,6 +86,11 @@ class VersionDetailOut(VersionOut):
     @staticmethod
     def resolve_consultations(obj: ArtefactVersion) -> list[str]:
         return [c.reference for c in obj.consultations.all()]
+
+    @staticmethod
+    def resolve_comments_logs(obj: ArtefactVersion) -> list[uuid_mod.UUID]:
+        """The current published version of each of its consultations' consolidated comments logs."""
+        return [log.uuid for _, log in getattr(obj, "comments_logs", []) if log is not None]
 
 
 class ArtefactOut(Schema):
@@ -94,6 +108,12 @@ class ArtefactOut(Schema):
         return list(getattr(obj, "visible_versions", []))
 
 
+class QwgReportOut(Schema):
+    reported_on: dt.date
+    minutes_reference: str
+    reported_by_name: str
+
+
 class ConsultationOut(Schema):
     uuid: uuid_mod.UUID
     reference: str
@@ -102,6 +122,16 @@ class ConsultationOut(Schema):
     closes_at: dt.datetime
     status: str
     versions: list[str]
+    qwg_report: QwgReportOut | None
+    comments_log: str | None = Field(None, description="The document number of the consolidated comments log.")
+
+    @staticmethod
+    def resolve_qwg_report(obj: Consultation) -> object:
+        return getattr(obj, "qwg_report", None)
+
+    @staticmethod
+    def resolve_comments_log(obj: Consultation) -> str | None:
+        return obj.comments_log.document_number if obj.comments_log else None
 
     @staticmethod
     def resolve_status(obj: Consultation) -> str:
@@ -128,6 +158,8 @@ class CommentOut(Schema):
     response: str
     outcome: str
     resulting_change: str
+    answered_for: str = Field(description="PROGRAMME, BSC, REC or DIP: the body the answer was given for.")
+    responded_by_name: str
 
     @staticmethod
     def resolve_consultation(obj: Comment) -> str:
@@ -158,13 +190,35 @@ class AnswerIn(Schema):
     resulting_change: str = ""
 
 
+class QwgReportIn(Schema):
+    reported_on: dt.date
+    minutes_reference: str
+    log_document_number: str = Field(
+        description=(
+            "The consolidated comments log's own document number: MHHS-DEL and four digits, or an older DEL1234 or "
+            f"DEL-123, kept exactly as written ({DOCUMENT_NUMBER_PATTERN})."
+        )
+    )
+
+
+class DecisionIn(Schema):
+    body: str = Field(description="QAG, REC_PAB or BSC_PAB: QAG first, then the two PABs in either order.")
+    decision: str = Field(description="APPROVE, REJECT or DEFER.")
+    decided_on: dt.date
+    minutes_reference: str
+
+
 @router.get("/library/artefacts", response=list[ArtefactOut], summary="Artefacts with the versions you may see")
 @paginate(LimitOffsetPagination)
 def list_artefacts(request: HttpRequest, filters: Query[LibraryFilterIn]) -> object:
     return artefact_list(actor=actor_of(request), filters=LibraryFilters(**filters.dict()))
 
 
-@router.get("/library/artefacts/{document_number}", response=ArtefactOut, summary="One artefact (MHHS-DEL1234)")
+@router.get(
+    "/library/artefacts/{document_number}",
+    response=ArtefactOut,
+    summary="One artefact (MHHS-DEL1234, DEL1234, DEL-123)",
+)
 def get_artefact(request: HttpRequest, document_number: str) -> Artefact:
     actor = actor_of(request)
     artefact = artefact_get(actor=actor, document_number=document_number)
@@ -172,9 +226,27 @@ def get_artefact(request: HttpRequest, document_number: str) -> Artefact:
     return artefact
 
 
+def _version_detail(request: HttpRequest, key: str) -> ArtefactVersion:
+    actor = actor_of(request)
+    version = version_get(actor=actor, key=key)
+    version.comments_logs = comments_logs_of(actor=actor, version=version)  # type: ignore[attr-defined]
+    return version
+
+
 @router.get("/library/versions/{key}", response=VersionDetailOut, summary="One version by UUID")
 def get_version(request: HttpRequest, key: str) -> ArtefactVersion:
-    return version_get(actor=actor_of(request), key=key)
+    return _version_detail(request, key)
+
+
+@router.post(
+    "/library/versions/{key}/decisions",
+    response={201: VersionDetailOut},
+    summary="Record a governance body's decision; in the published order (QWG report, QAG, then the PABs), else 409",
+)
+def post_decision(request: HttpRequest, key: str, payload: DecisionIn) -> Status[ArtefactVersion]:
+    actor = actor_of(request)
+    approval_record(actor=actor, version=version_get(actor=actor, key=key), **payload.dict())
+    return Status(201, _version_detail(request, key))
 
 
 @router.get("/library/consultations", response=list[ConsultationOut], summary="Consultations, newest first")
@@ -186,6 +258,17 @@ def list_consultations(request: HttpRequest) -> object:
 @router.get("/library/consultations/{key}", response=ConsultationOut, summary="One consultation (CON-0001 or UUID)")
 def get_consultation(request: HttpRequest, key: str) -> Consultation:
     return consultation_get(actor=actor_of(request), key=key)
+
+
+@router.post(
+    "/library/consultations/{key}/qwg-report",
+    response={201: ConsultationOut},
+    summary="Record the outcome reported to QWG (after the close, every comment answered); publishes the comments log",
+)
+def post_qwg_report(request: HttpRequest, key: str, payload: QwgReportIn) -> Status[Consultation]:
+    actor = actor_of(request)
+    consultation_report_to_qwg(actor=actor, consultation=consultation_get(actor=actor, key=key), **payload.dict())
+    return Status(201, consultation_get(actor=actor, key=key))
 
 
 @router.get(
@@ -240,7 +323,9 @@ def post_submit(request: HttpRequest, key: str) -> Comment:
     return comment_get(actor=actor, key=key)
 
 
-@router.post("/library/comments/{key}/answer", response=CommentOut, summary="The Programme answers a comment")
+@router.post(
+    "/library/comments/{key}/answer", response=CommentOut, summary="The Programme or a Code Body answers a comment"
+)
 def post_answer(request: HttpRequest, key: str, payload: AnswerIn) -> Comment:
     actor = actor_of(request)
     comment_answer(actor=actor, comment=comment_get(actor=actor, key=key), **payload.dict())

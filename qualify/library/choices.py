@@ -17,14 +17,20 @@ class VersionStatus(models.TextChoices):
 PUBLISHED = frozenset({VersionStatus.BASELINED, VersionStatus.SUPERSEDED})
 # Versions every signed-in person may see: the papers being consulted on or awaiting governance, and the record.
 RELEASED = frozenset({VersionStatus.IN_CONSULTATION, VersionStatus.APPROVED, *PUBLISHED})
-# The consolidated comments log of a version is published once the Programme has approved the version.
-LOG_PUBLISHED = frozenset({VersionStatus.APPROVED, *PUBLISHED})
 
 
 class GoverningBody(models.TextChoices):
     QAG = "QAG", "QAG (Qualification Advisory Group)"
     BSC_PAB = "BSC_PAB", "BSC Performance Assurance Board"
     REC_PAB = "REC_PAB", "REC Performance Assurance Board"
+
+
+# How the governance bodies are called in running text and refusals.
+BODY_SHORT_NAMES: dict[str, str] = {
+    GoverningBody.QAG: "QAG",
+    GoverningBody.BSC_PAB: "the BSC PAB",
+    GoverningBody.REC_PAB: "the REC PAB",
+}
 
 
 class GovernanceDecision(models.TextChoices):
@@ -72,13 +78,25 @@ class CommentCategory(models.TextChoices):
 
 
 class CommentOutcome(models.TextChoices):
-    """The Programme's answer to a comment in the consolidated comments log."""
+    """The answer to a comment in the consolidated comments log."""
 
     ACCEPTED = "ACCEPTED", "Accepted"
     PARTIALLY_ACCEPTED = "PARTIALLY_ACCEPTED", "Partially accepted"
     REJECTED = "REJECTED", "Rejected"
     NOTED = "NOTED", "Noted"
 
+
+class AnsweringBody(models.TextChoices):
+    """Who answers comments in the consolidated comments log: the Programme and the Code Bodies (DOMAIN.md §9)."""
+
+    PROGRAMME = "PROGRAMME", "The Programme"
+    BSC = "BSC", "Elexon (BSC)"
+    REC = "REC", "REC Code Manager"
+    DIP = "DIP", "DIP Manager"
+
+
+# The subtype under which a consolidated comments log is listed in the library (as the Programme lists them).
+COMMENTS_LOG_SUBTYPE = "Supporting Document"
 
 # Notification kinds the library sends (registered with their labels in apps.py).
 NOTICE_CONSULTATION_OPENED = "library.consultation_opened"

@@ -1,6 +1,7 @@
 """The consolidated comments log as an Excel workbook (openpyxl): one row per comment, in a clean layout.
 
-The published log (with the approved version) names a respondent only if it agreed to be named; the others appear as
+The published log (the file of the consultation's log artefact, published when the outcome is reported to QWG)
+names a respondent only if it agreed to be named; the others appear as
 "Respondent N", the same N on every row of theirs. Respondents are numbered in the order of their first submitted
 comment. An organisation that asked for anonymity on any of its comments is anonymous on all of them, so a named row
 cannot give its anonymous ones away.
@@ -29,9 +30,10 @@ HEADERS = [
     "Response",
     "Status",
     "Resulting change",
+    "Answered by",
 ]
 INTERNAL_HEADERS = [*HEADERS, "Content to be named"]
-WIDTHS = [6, 28, 30, 9, 16, 18, 60, 50, 60, 18, 50, 12]
+WIDTHS = [6, 28, 30, 9, 16, 18, 60, 50, 60, 18, 50, 20, 12]
 
 
 def respondent_labels(comments: Sequence[Comment], *, anonymise: bool) -> dict[int, str]:
@@ -66,6 +68,7 @@ def log_rows(comments: Sequence[Comment], *, anonymise: bool) -> list[list[objec
             c.response,
             c.get_outcome_display() if c.outcome else "",
             c.resulting_change,
+            c.get_answered_for_display() if c.answered_for else "",
         ]
         if not anonymise:
             row.append("Yes" if c.publish_with_name else "No")

@@ -8,8 +8,11 @@ from typing import Any
 from django import forms
 
 from qualify.library.choices import CommentCategory, CommentOutcome, GovernanceDecision, GoverningBody, VersionStatus
-from qualify.library.models import ArtefactVersion
+from qualify.library.models import ArtefactVersion, document_number_validator
 from qualify.library.timeutil import DEFAULT_CLOSING_TIME, uk_datetime
+
+# An HTML date input only accepts ISO dates: with the en-GB format a pre-filled date would show as empty.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CommentForm(forms.Form):
@@ -42,12 +45,30 @@ class AnswerForm(forms.Form):
 class ApprovalForm(forms.Form):
     body = forms.ChoiceField(choices=GoverningBody.choices)
     decision = forms.ChoiceField(choices=GovernanceDecision.choices)
-    decided_on = forms.DateField(label="Date of decision", widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label="Date of decision", widget=DATE)
     minutes_reference = forms.CharField(max_length=120)
 
 
+DOCUMENT_NUMBER_HELP = "MHHS-DEL followed by four digits, or an older DEL1234 or DEL-123, exactly as published."
+
+
+class QwgReportForm(forms.Form):
+    """The outcome of a consultation reported to QWG; recording it publishes the consolidated comments log."""
+
+    reported_on = forms.DateField(label="Date of the QWG meeting", widget=DATE)
+    minutes_reference = forms.CharField(label="Minutes reference", max_length=120)
+    log_document_number = forms.CharField(
+        label="Document number of the comments log",
+        max_length=16,
+        validators=[document_number_validator],
+        help_text=DOCUMENT_NUMBER_HELP,
+    )
+
+
 class ArtefactForm(forms.Form):
-    document_number = forms.CharField(max_length=16, help_text="MHHS-DEL followed by four digits.")
+    document_number = forms.CharField(
+        max_length=16, validators=[document_number_validator], help_text=DOCUMENT_NUMBER_HELP
+    )
     short_name = forms.CharField(max_length=80)
     title = forms.CharField(max_length=300, required=False)
     subtype = forms.CharField(max_length=80, required=False)
@@ -72,9 +93,9 @@ class ConsultationForm(forms.Form):
 
     title = forms.CharField(max_length=200)
     versions = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, label="Versions to consult on")
-    opens_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    opens_on = forms.DateField(widget=DATE)
     opens_time = forms.TimeField(initial=dt.time(9, 0), widget=forms.TimeInput(attrs={"type": "time"}))
-    closes_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(widget=DATE)
     closes_time = forms.TimeField(
         required=False, initial=DEFAULT_CLOSING_TIME, widget=forms.TimeInput(attrs={"type": "time"})
     )

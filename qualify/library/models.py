@@ -1,8 +1,10 @@
 """The document library: artefacts, their versions and files, consultations, comments and governance decisions.
 
-DOMAIN.md §9: the Programme publishes artefacts (short name, document number ``MHHS-DEL`` + four digits, subtype,
-theme); each new version is consulted on (clean and red-lined copies, a closing time in UK time), answered in a
-consolidated comments log, approved by QAG and the BSC and REC PABs, and then baselined.
+DOMAIN.md §9: the Programme publishes artefacts (short name, document number ``MHHS-DEL`` + four digits or an older
+``DELnnnn`` / ``DEL-nnn``, subtype, theme); each new version is consulted on (clean and red-lined copies, a closing
+time in UK time); the Programme and the Code Bodies answer the comments in a consolidated comments log (itself an
+artefact, one per consultation); the outcome is reported to QWG; the version is approved by QAG, then the REC and BSC
+PABs, and then baselined.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from qualify.core.models import PublicIdModel, TimestampedModel, VisibleQuerySet
 from qualify.library.choices import (
     PUBLISHED,
     RELEASED,
+    AnsweringBody,
     CommentCategory,
     CommentOutcome,
     CommentStatus,
@@ -33,9 +36,12 @@ from qualify.participants.models import Organisation
 if TYPE_CHECKING:
     from qualify.core.actor import Actor
 
-document_number_validator = RegexValidator(
-    r"^MHHS-DEL[0-9]{4}$", "A document number is MHHS-DEL followed by four digits, e.g. MHHS-DEL1234."
+# Kept exactly as written: the older forms are other documents' real numbers, not typing mistakes to correct.
+DOCUMENT_NUMBER_PATTERN = r"^(MHHS-DEL[0-9]{4}|DEL[0-9]{4}|DEL-[0-9]{3})$"
+DOCUMENT_NUMBER_MESSAGE = (
+    "A document number is MHHS-DEL followed by four digits (e.g. MHHS-DEL1234), or an older DEL1234 or DEL-123."
 )
+document_number_validator = RegexValidator(DOCUMENT_NUMBER_PATTERN, DOCUMENT_NUMBER_MESSAGE)
 version_validator = RegexValidator(
     r"^[0-9]{1,3}\.[0-9]{1,3}$", "A version is a number with one point, e.g. 0.2, 3.0 or 3.01."
 )
@@ -58,7 +64,8 @@ class Artefact(PublicIdModel):
     """A governed document the Programme publishes; one document number carries many versions (DOMAIN.md §9).
 
     ``required_bodies`` lists the governance bodies whose approval baselines a version (QAG, BSC PAB, REC PAB by
-    default): which bodies approve which document is data, not code.
+    default): which bodies approve which document is data, not code. It is empty only for a consolidated comments
+    log, a supporting document the Programme publishes without governance approval.
     """
 
     document_number = models.CharField(max_length=16, unique=True, validators=[document_number_validator])
@@ -240,6 +247,14 @@ class Consultation(PublicIdModel):
     reminder_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="When the one-week-before-close reminder went out (sent once)."
     )
+    comments_log = models.OneToOneField(
+        Artefact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="logged_consultation",
+        help_text="The consultation's consolidated comments log: an artefact with its own document number.",
+    )
 
     objects = ConsultationQuerySet.as_manager()
 
@@ -263,6 +278,29 @@ class Consultation(PublicIdModel):
         if now < self.closes_at:
             return ConsultationStatus.OPEN
         return ConsultationStatus.CLOSED
+
+
+class QwgReport(models.Model):
+    """The outcome of a consultation reported to the working group (QWG): the meeting's date, its minutes reference,
+    and who recorded it.
+
+    DOMAIN.md §9: the comments are answered, the outcome is reported to QWG, and only then do QAG and the PABs decide.
+    One per consultation; recording it publishes the consultation's consolidated comments log and puts the versions
+    consulted on before governance.
+    """
+
+    consultation = models.OneToOneField(Consultation, on_delete=models.PROTECT, related_name="qwg_report")
+    reported_on = models.DateField()
+    minutes_reference = models.CharField(max_length=120)
+    recorded_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    reported_by_name = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = "QWG report"
+
+    def __str__(self) -> str:
+        return f"{self.consultation.reference} reported to QWG on {self.reported_on} ({self.minutes_reference})"
 
 
 class NoCommentsQuerySet(VisibleQuerySet["NoCommentsConfirmation"]):
@@ -307,12 +345,12 @@ class CommentQuerySet(VisibleQuerySet["Comment"]):
 
 
 class Comment(PublicIdModel):
-    """A respondent's comment on one artefact version in a consultation, and the Programme's answer to it.
+    """A respondent's comment on one artefact version in a consultation, and the answer to it.
 
     The respondent gives the section (clause reference), the comment, a proposed change, a category, and whether it
-    is content to be named in the published log. The Programme answers with a response, an outcome and the resulting
-    change; together these are a row of the consolidated comments log. Status moves only through the
-    ``consultation_comment`` workflow.
+    is content to be named in the published log. The Programme or a Code Body (DOMAIN.md §9) answers with a response,
+    an outcome and the resulting change, and the answer records who gave it and for which body; together these are a
+    row of the consolidated comments log. Status moves only through the ``consultation_comment`` workflow.
     """
 
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="comments")
@@ -334,7 +372,13 @@ class Comment(PublicIdModel):
     outcome = models.CharField(max_length=20, choices=CommentOutcome.choices, blank=True)
     resulting_change = models.TextField(blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     responded_by_name = models.CharField(max_length=200, blank=True)
+    answered_for = models.CharField(
+        max_length=12, choices=AnsweringBody.choices, blank=True, help_text="The body the answer was given for."
+    )
 
     objects = CommentQuerySet.as_manager()
 
@@ -353,6 +397,15 @@ class Comment(PublicIdModel):
                 condition=models.Q(outcome="") | models.Q(status=CommentStatus.SUBMITTED),
                 name="comment_answered_only_when_submitted",
                 violation_error_message="Only a submitted comment can be answered.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(answered_for="") | models.Q(answered_for__in=AnsweringBody.values),
+                name="comment_answered_for_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome="") | ~models.Q(answered_for=""),
+                name="comment_answer_names_its_body",
+                violation_error_message="An answer records the body it was given for.",
             ),
         ]
 

@@ -26,6 +26,20 @@ def governance(actor: Actor, obj: Any = None) -> Decision:
     return deny("Only a board member or a programme administrator can record governance decisions.")
 
 
+def answerer(actor: Actor, obj: Any = None) -> Decision:
+    """A programme administrator or a Code Body's assessor (BSC, REC, DIP), who answer comments."""
+    if actor.is_programme_admin or actor.is_assessor:
+        return ALLOW
+    return deny("Only the Programme and the Code Bodies (BSC, REC and DIP assessors) answer comments.")
+
+
+def publisher(actor: Actor, obj: Any = None) -> Decision:
+    """Whoever's step publishes a later version: a governance decision, or a revised answer in a published log."""
+    if governance(actor).allowed or answerer(actor).allowed:
+        return ALLOW
+    return deny("Only a board member, a programme administrator or a Code Body assessor can publish a document.")
+
+
 def comment_editor(actor: Actor, comment: Any) -> Decision:
     """The respondent organisation's qualification lead or a contributor."""
     return can_comment_for(actor, int(comment.organisation_id))
@@ -48,7 +62,12 @@ def can_comment_for(actor: Actor, organisation_id: int) -> Decision:
 
 
 def can_answer_comments(actor: Actor) -> Decision:
-    """The Programme answers comments in the consolidated comments log."""
+    """The Programme and the Code Bodies answer comments in the consolidated comments log (DOMAIN.md §9)."""
+    return answerer(actor)
+
+
+def can_report_to_qwg(actor: Actor) -> Decision:
+    """The Programme runs the working group and reports a consultation's outcome to it."""
     return programme(actor)
 
 

@@ -1,8 +1,8 @@
 """Reads of the library, always starting from what the actor may see (``visible_to``).
 
-Anyone sees the published record (baselined and superseded versions, their files and their published comments logs);
-signed-in people also see versions in consultation or approved; staff also see drafts. Comments: a participant's
-people see their own organisation's, drafts included; staff see submitted comments only.
+Anyone sees the published record (baselined and superseded versions and their files, consolidated comments logs
+included); signed-in people also see versions in consultation or approved; staff also see drafts. Comments: a
+participant's people see their own organisation's, drafts included; staff see submitted comments only.
 """
 
 from __future__ import annotations
@@ -16,12 +16,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
 from qualify.core.ids import parse_uuid
-from qualify.library.choices import (
-    LOG_PUBLISHED,
-    CommentStatus,
-    GovernanceDecision,
-    VersionStatus,
-)
+from qualify.library.choices import CommentStatus, GovernanceDecision, VersionStatus
 from qualify.library.models import (
     Artefact,
     ArtefactVersion,
@@ -105,7 +100,8 @@ def artefact_list(*, actor: Actor, filters: LibraryFilters | None = None) -> Que
 
 
 def artefact_get(*, actor: Actor, document_number: str) -> Artefact:
-    """By document number (MHHS-DEL1234) or UUID; NotFound when absent or not visible."""
+    """By document number (MHHS-DEL1234, DEL1234, DEL-123; any letter case) or UUID; NotFound when absent or not
+    visible."""
     key = str(document_number).strip()
     qs = Artefact.objects.visible_to(actor)
     artefact = qs.filter(document_number=key.upper()).first()
@@ -132,7 +128,14 @@ def version_get(*, actor: Actor, key: object) -> ArtefactVersion:
     version = (
         ArtefactVersion.objects.visible_to(actor)
         .select_related("artefact")
-        .prefetch_related(_files(), "approvals", Prefetch("consultations", queryset=Consultation.objects.all()))
+        .prefetch_related(
+            _files(),
+            "approvals",
+            Prefetch(
+                "consultations",
+                queryset=Consultation.objects.select_related("qwg_report", "comments_log").order_by("opens_at"),
+            ),
+        )
         .filter(uuid=public_id)
         .first()
         if public_id
@@ -210,6 +213,7 @@ def artefact_timeline(*, actor: Actor, artefact: Artefact) -> list[TimelineEntry
 def consultation_list(*, actor: Actor) -> QuerySet[Consultation]:
     return (
         Consultation.objects.visible_to(actor)
+        .select_related("qwg_report", "comments_log")
         .prefetch_related(
             Prefetch("versions", queryset=ArtefactVersion.objects.select_related("artefact").order_by("pk"))
         )
@@ -261,20 +265,37 @@ def consultation_log_counts(*, actor: Actor, consultation: Consultation) -> dict
     return {"total": counts["total"] or 0, "answered": counts["answered"] or 0}
 
 
-def published_log(*, actor: Actor, key: object) -> tuple[ArtefactVersion, list[Comment]]:
-    """The consolidated comments log published with an approved version: public, and anonymised when exported.
+def comments_logs_of(*, actor: Actor, version: ArtefactVersion) -> list[tuple[Consultation, ArtefactVersion | None]]:
+    """Each consultation of the version (from ``version_get``) with the current version of its published consolidated
+    comments log, or None before the outcome is reported to QWG."""
+    consultations = list(version.consultations.all())
+    log_ids = [c.comments_log_id for c in consultations if c.comments_log_id]
+    current = {
+        v.artefact_id: v
+        for v in ArtefactVersion.objects.visible_to(actor)
+        .filter(artefact_id__in=log_ids, status=VersionStatus.BASELINED)
+        .select_related("artefact")
+        .prefetch_related(_files())
+    }
+    return [(c, current.get(c.comments_log_id) if c.comments_log_id else None) for c in consultations]
 
-    It is part of the published record, so it is read without tenancy once the version is approved or later.
+
+def log_subject(*, actor: Actor, version: ArtefactVersion) -> tuple[Consultation, list[ArtefactVersion]] | None:
+    """For a version of a consolidated comments log: its consultation and the versions it concerns that the actor may
+    see (None for any other document).
+
+    The consultation is read without tenancy: the published log names it (reference and title) for everyone.
     """
-    version = version_get(actor=actor, key=key)
-    if version.status not in LOG_PUBLISHED:
-        raise NotFound("The comments log is published when the version is approved.")
-    comments = list(
-        Comment.objects.filter(version=version, status=CommentStatus.SUBMITTED)
-        .select_related("organisation", "version__artefact")
-        .order_by("submitted_at", "pk")
+    consultation = Consultation.objects.filter(comments_log_id=version.artefact_id).select_related("qwg_report").first()
+    if consultation is None:
+        return None
+    concerned = list(
+        ArtefactVersion.objects.visible_to(actor)
+        .filter(consultations=consultation)
+        .select_related("artefact")
+        .order_by("artefact__short_name", "sequence")
     )
-    return version, comments
+    return consultation, concerned
 
 
 def no_comments_confirmations(*, actor: Actor, consultation: Consultation) -> QuerySet[NoCommentsConfirmation]:

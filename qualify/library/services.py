@@ -1,4 +1,5 @@
-"""Writes to the library: artefacts, versions and files, consultations, comments, answers and governance decisions.
+"""Writes to the library: artefacts, versions and files, consultations, comments, answers, the QWG report, the
+consolidated comments log, and governance decisions.
 
 Every write is audited; status changes go through the workflow engine (``workflow.py``); notices go through
 ``notifications.services.notify`` so people hear in-app at once and by e-mail after the transaction commits.
@@ -7,6 +8,8 @@ Every write is audited; status changes go through the workflow engine (``workflo
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import IO
@@ -21,12 +24,15 @@ from django.utils import timezone
 from qualify.audit.services import audit_record
 from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
-from qualify.core.roles import MembershipRole
+from qualify.core.roles import MembershipRole, StaffRole
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.library.choices import (
+    BODY_SHORT_NAMES,
+    COMMENTS_LOG_SUBTYPE,
     NOTICE_CONSULTATION_CLOSING,
     NOTICE_CONSULTATION_OPENED,
     NOTICE_VERSION_BASELINED,
+    AnsweringBody,
     CommentCategory,
     CommentOutcome,
     CommentStatus,
@@ -36,14 +42,17 @@ from qualify.library.choices import (
     GoverningBody,
     VersionStatus,
 )
+from qualify.library.exports import comments_log_workbook
 from qualify.library.files import check_upload
 from qualify.library.models import (
+    DOCUMENT_NUMBER_PATTERN,
     Artefact,
     ArtefactVersion,
     Comment,
     Consultation,
     GovernanceApproval,
     NoCommentsConfirmation,
+    QwgReport,
     VersionFile,
     document_number_validator,
     version_validator,
@@ -54,13 +63,28 @@ from qualify.library.permissions import (
     can_manage_library,
     can_open_consultation,
     can_record_approval,
+    can_report_to_qwg,
 )
-from qualify.library.timeutil import uk_text
-from qualify.library.workflow import COMMENT_WORKFLOW, VERSION_WORKFLOW, missing_approvals
+from qualify.library.timeutil import uk_text, uk_zone
+from qualify.library.workflow import (
+    COMMENT_WORKFLOW,
+    VERSION_WORKFLOW,
+    approval_blockers,
+    earliest_decision_date,
+    governance_missing,
+    missing_approvals,
+)
 from qualify.notifications.services import notify
 from qualify.participants.models import Membership, Organisation
 
 REMINDER_BEFORE_CLOSE = dt.timedelta(days=7)
+# Who answers a comment for which body: the Programme's administrators and the Code Bodies' assessors.
+ANSWERING_BODY_BY_ROLE: dict[str, AnsweringBody] = {
+    StaffRole.PROGRAMME_ADMIN: AnsweringBody.PROGRAMME,
+    StaffRole.BSC_ASSESSOR: AnsweringBody.BSC,
+    StaffRole.REC_ASSESSOR: AnsweringBody.REC,
+    StaffRole.DIP_ASSESSOR: AnsweringBody.DIP,
+}
 
 
 def participant_people_ids() -> list[int]:
@@ -95,12 +119,13 @@ def artefact_create(
     title: str = "",
     required_bodies: Iterable[str] | None = None,
 ) -> Artefact:
-    """Register a governed document under its number (``MHHS-DEL`` + four digits, unique; DOMAIN.md §9).
+    """Register a governed document under its number (DOMAIN.md §9): ``MHHS-DEL`` + four digits, or an older
+    ``DELnnnn`` or ``DEL-nnn``, unique and kept exactly as written (only surrounding spaces are dropped).
 
     ``required_bodies`` names the governance bodies whose approval baselines its versions; all three by default.
     """
     can_manage_library(actor).enforce()
-    document_number = document_number.strip().upper()
+    document_number = document_number.strip()
     _validate(document_number_validator, document_number, "document_number")
     if not short_name.strip() or not theme.strip():
         raise ValidationFailed("An artefact needs a short name and a theme.", details={"short_name": "required"})
@@ -141,9 +166,27 @@ def version_create(
 ) -> ArtefactVersion:
     """Add a draft version; it takes the next place in the artefact's sequence (version strings do not sort).
 
-    ``files`` maps CLEAN/REDLINE to (file, name); a refused file refuses the whole version.
+    ``files`` maps CLEAN/REDLINE to (file, name); a refused file refuses the whole version. A consultation's comments
+    log is never drafted by hand: its versions are generated from the answers.
     """
     can_manage_library(actor).enforce()
+    if Consultation.objects.filter(comments_log=artefact).exists():
+        raise Conflict(
+            f"{artefact.document_number} is a consultation's comments log; its versions are generated from the "
+            "answers.",
+            details={"artefact": "comments_log"},
+        )
+    return _version_create(actor=actor, artefact=artefact, version=version, release_notes=release_notes, files=files)
+
+
+def _version_create(
+    *,
+    actor: Actor,
+    artefact: Artefact,
+    version: str,
+    release_notes: str = "",
+    files: Mapping[str, tuple[IO[bytes], str]] | None = None,
+) -> ArtefactVersion:
     version = version.strip().removeprefix("v")
     _validate(version_validator, version, "version")
     locked = Artefact.objects.select_for_update().get(pk=artefact.pk)
@@ -165,7 +208,7 @@ def version_create(
         changes={"artefact": locked.document_number, "version": version, "sequence": created.sequence},
     )
     for kind, (handle, name) in (files or {}).items():
-        version_file_attach(actor=actor, version=created, kind=kind, handle=handle, name=name)
+        _file_attach(actor=actor, version=created, kind=kind, handle=handle, name=name)
     return created
 
 
@@ -178,6 +221,10 @@ def version_file_attach(
     Files are frozen once the version leaves draft: what was consulted on is what stays published.
     """
     can_manage_library(actor).enforce()
+    return _file_attach(actor=actor, version=version, kind=kind, handle=handle, name=name)
+
+
+def _file_attach(*, actor: Actor, version: ArtefactVersion, kind: str, handle: IO[bytes], name: str) -> VersionFile:
     if kind not in FileKind.values:
         raise ValidationFailed("A file is the clean or the red-lined copy.", details={"kind": "unknown"})
     locked = ArtefactVersion.objects.select_for_update().select_related("artefact").get(pk=version.pk)
@@ -218,8 +265,9 @@ def version_transition(*, actor: Actor, version: ArtefactVersion, name: str, com
 
 
 def version_approve(*, actor: Actor, version: ArtefactVersion, comment: str = "") -> ArtefactVersion:
-    """The Programme approves a version for governance once its consultation has closed and every comment is
-    answered; its consolidated comments log is then published with it."""
+    """The Programme approves a version for governance once its consultation has closed, every comment is answered
+    and the outcome has been reported to QWG. Recording the QWG report takes this step for the versions consulted on;
+    by hand it is only needed for a version that was never consulted on."""
     return version_transition(actor=actor, version=version, name="approve", comment=comment)
 
 
@@ -238,6 +286,9 @@ def approval_record(
 ) -> GovernanceApproval:
     """Record a governance body's decision on an approved version (QAG, BSC PAB or REC PAB; DOMAIN.md §9).
 
+    The published order is enforced (``workflow.GOVERNANCE_ORDER``): nobody decides before the consultation's
+    outcome is reported to QWG; QAG decides first; the REC and BSC PABs, in either order, only once QAG has approved.
+    Out of order is refused (409) naming what is missing; a decision cannot be dated before the step it follows.
     When every body the artefact needs has approved (each body's latest decision counts), the version is baselined
     and the artefact's previous baseline superseded, in this same transaction; participants are then told.
     """
@@ -251,15 +302,29 @@ def approval_record(
     if decided_on > timezone.localdate():
         raise ValidationFailed("A decision cannot be dated in the future.", details={"decided_on": "future"})
     locked = ArtefactVersion.objects.select_for_update().select_related("artefact").get(pk=version.pk)
-    if locked.status != VersionStatus.APPROVED:
-        raise TransitionNotAllowed(
-            f"Governance decisions are recorded on a version the Programme has approved; "
-            f"v{locked.version} is {VERSION_WORKFLOW.state_label(locked.status)}.",
-            details={"status": locked.status},
-        )
     if body not in locked.artefact.required_bodies:
         raise ValidationFailed(
             f"{locked.artefact.document_number} does not need {body}'s approval.", details={"body": "not_required"}
+        )
+    if locked.status not in (VersionStatus.DRAFT, VersionStatus.IN_CONSULTATION, VersionStatus.APPROVED):
+        raise TransitionNotAllowed(
+            f"Governance decisions are recorded on a version awaiting governance; "
+            f"v{locked.version} is {VERSION_WORKFLOW.state_label(locked.status)}.",
+            details={"status": locked.status},
+        )
+    who = BODY_SHORT_NAMES[body]
+    missing = governance_missing(locked, body)
+    if missing:
+        raise TransitionNotAllowed(
+            f"{_capitalised(who)} cannot decide on {locked} yet. " + " ".join(reason for _, reason in missing),
+            details={"body": body, "missing": [code for code, _ in missing]},
+            code="out_of_order",
+        )
+    earliest = earliest_decision_date(locked, body)
+    if earliest is not None and decided_on < earliest[0]:
+        raise ValidationFailed(
+            f"{_capitalised(who)}'s decision cannot be dated before {earliest[1]} ({earliest[0]:%-d %b %Y}).",
+            details={"decided_on": "before_previous_step"},
         )
     approval = GovernanceApproval.objects.create(
         version=locked,
@@ -288,8 +353,16 @@ def approval_record(
     return approval
 
 
-def _baseline(*, actor: Actor, version: ArtefactVersion, reason: str) -> None:
-    """Supersede the artefact's current baseline, then baseline this version (at most one baseline at a time)."""
+def _capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _baseline(*, actor: Actor, version: ArtefactVersion, reason: str, step: str = "baseline") -> ArtefactVersion:
+    """Supersede the artefact's current baseline, then baseline this version (at most one baseline at a time).
+
+    ``step`` is ``baseline`` after the last governance approval (participants are told) or ``publish`` for a
+    consolidated comments log, which needs no governance.
+    """
     later = ArtefactVersion.objects.filter(
         artefact_id=version.artefact_id,
         sequence__gt=version.sequence,
@@ -300,7 +373,9 @@ def _baseline(*, actor: Actor, version: ArtefactVersion, reason: str) -> None:
     previous = ArtefactVersion.objects.filter(artefact_id=version.artefact_id, status=VersionStatus.BASELINED)
     for old in previous.exclude(pk=version.pk):
         version_transition(actor=actor, version=old, name="supersede", comment=f"Superseded by v{version.version}")
-    baselined = version_transition(actor=actor, version=version, name="baseline", comment=reason)
+    baselined = version_transition(actor=actor, version=version, name=step, comment=reason)
+    if step != "baseline":
+        return baselined
     artefact = baselined.artefact
     notify(
         recipients=participant_people_ids(),
@@ -312,6 +387,7 @@ def _baseline(*, actor: Actor, version: ArtefactVersion, reason: str) -> None:
         ),
         link=reverse("library:version", args=[baselined.uuid]),
     )
+    return baselined
 
 
 # --- consultations ----------------------------------------------------------------------------------------------
@@ -573,37 +649,57 @@ def consultation_confirm_no_comments(
     return confirmation
 
 
+def _log_frozen(consultation: Consultation) -> bool:
+    """The log is frozen once governance has begun on any version consulted on: the bodies decide on what QWG saw."""
+    versions = consultation.versions.all()
+    return (
+        GovernanceApproval.objects.filter(version__in=versions).exists()
+        or versions.filter(status__in=[VersionStatus.BASELINED, VersionStatus.SUPERSEDED]).exists()
+    )
+
+
 @transaction.atomic
 def comment_answer(
     *, actor: Actor, comment: Comment, response: str, outcome: str, resulting_change: str = ""
 ) -> Comment:
-    """The Programme answers a submitted comment in the consolidated comments log (response, outcome, change).
+    """The Programme or a Code Body answers a submitted comment in the consolidated comments log (DOMAIN.md §9):
+    response, outcome and resulting change, recording who answered and for which body (the Programme, BSC, REC or
+    DIP, from the person's role).
 
-    Answers can be revised until the version is approved, when the log is published with it and frozen.
+    Answers can be revised until governance begins (a decision is recorded on any version consulted on). A revision
+    after the outcome was reported to QWG publishes a new version of the consultation's comments log.
     """
     can_answer_comments(actor).enforce()
-    locked = Comment.objects.select_for_update().select_related("version").get(pk=comment.pk)
+    locked = Comment.objects.select_for_update().select_related("version", "consultation").get(pk=comment.pk)
     if locked.status != CommentStatus.SUBMITTED:
         raise NotFound("No such comment.")  # a draft is the respondent's own: to the Programme it does not exist
-    if locked.version.status not in (VersionStatus.DRAFT, VersionStatus.IN_CONSULTATION):
+    if _log_frozen(locked.consultation):
         raise Conflict(
-            "The log was published with the approved version and can no longer change.",
-            details={"version_status": locked.version.status},
+            "Governance has begun on the documents consulted on; the published comments log can no longer change.",
+            details={"consultation": locked.consultation.reference},
         )
     if outcome not in CommentOutcome.values:
         raise ValidationFailed(
             "The status is accepted, partially accepted, rejected or noted.", details={"outcome": "unknown"}
         )
     if not response.strip():
-        raise ValidationFailed("Write the Programme's response.", details={"response": "required"})
-    before = {"response": locked.response, "outcome": locked.outcome, "resulting_change": locked.resulting_change}
+        raise ValidationFailed("Write the response.", details={"response": "required"})
+    answered_for = ANSWERING_BODY_BY_ROLE[actor.staff_role]
+    before = {
+        "response": locked.response,
+        "outcome": locked.outcome,
+        "resulting_change": locked.resulting_change,
+        "answered_for": locked.answered_for,
+    }
     now = timezone.now()
     Comment.objects.filter(pk=locked.pk).update(
         response=response.strip(),
         outcome=outcome,
         resulting_change=resulting_change.strip(),
         responded_at=now,
+        responded_by_id=actor.user_id,
         responded_by_name=actor.display_name,
+        answered_for=answered_for,
         updated_at=now,
     )
     locked.refresh_from_db()
@@ -614,7 +710,156 @@ def comment_answer(
         organisation_id=locked.organisation_id,
         changes={
             "before": before,
-            "after": {"response": locked.response, "outcome": outcome, "resulting_change": locked.resulting_change},
+            "after": {
+                "response": locked.response,
+                "outcome": outcome,
+                "resulting_change": locked.resulting_change,
+                "answered_for": answered_for,
+            },
         },
     )
+    if QwgReport.objects.filter(consultation_id=locked.consultation_id).exists():
+        _publish_comments_log(
+            actor=actor,
+            consultation=locked.consultation,
+            note=f"Answer to the comment on §{locked.clause_reference} revised by {answered_for.label}.",
+        )
     return locked
+
+
+# --- the QWG report and the consolidated comments log ------------------------------------------------------------
+
+
+def _log_short_name(consultation: Consultation, versions: list[ArtefactVersion]) -> str:
+    """As the Programme names them, e.g. "QA&P, Annex 1 and Annex 2 Consolidated Comments Log"."""
+    names = list(dict.fromkeys(v.artefact.short_name for v in versions))
+    subject = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    name = f"{subject} Consolidated Comments Log"
+    return name if len(name) <= 80 else f"{consultation.reference} Consolidated Comments Log"
+
+
+def _publish_comments_log(*, actor: Actor, consultation: Consultation, note: str) -> ArtefactVersion:
+    """Generate the consultation's log (the anonymised Excel workbook) as the next version of its log artefact and
+    publish it, superseding the previous one: 1.0 at the QWG report, then 1.1, 1.2… for revised answers."""
+    if consultation.comments_log_id is None:
+        raise Conflict(f"{consultation.reference} has no comments log yet.", details={"comments_log": "missing"})
+    artefact = Artefact.objects.select_for_update().get(pk=consultation.comments_log_id)
+    comments = list(
+        Comment.objects.filter(consultation=consultation, status=CommentStatus.SUBMITTED)
+        .select_related("organisation", "version__artefact")
+        .order_by("submitted_at", "pk")
+    )
+    published = artefact.versions.count()
+    number = f"1.{published}" if published else "1.0"
+    title = f"{artefact.document_number} v{number} {artefact.short_name}"
+    body = comments_log_workbook(comments, title=title, anonymise=True)
+    version = _version_create(
+        actor=actor,
+        artefact=artefact,
+        version=number,
+        release_notes=note,
+        files={FileKind.CLEAN: (io.BytesIO(body), f"{artefact.document_number}-v{number}-comments-log.xlsx")},
+    )
+    return _baseline(actor=actor, version=version, reason=note, step="publish")
+
+
+@transaction.atomic
+def consultation_report_to_qwg(
+    *,
+    actor: Actor,
+    consultation: Consultation,
+    reported_on: dt.date,
+    minutes_reference: str,
+    log_document_number: str,
+) -> QwgReport:
+    """Record that the consultation's outcome was reported to the working group (QWG) (DOMAIN.md §9).
+
+    Only once the consultation has closed and every submitted comment is answered, and once per consultation (409
+    otherwise); dated on or after the closing day and not in the future. In the same transaction:
+
+    1. the consultation's consolidated comments log becomes an artefact under ``log_document_number`` (its own number,
+       subtype "Supporting Document", listed under the theme of the documents consulted on, needing no governance),
+       and its version 1.0, the anonymised Excel log, is published in the library;
+    2. each version consulted on is approved for governance (unless another consultation of it is still waiting),
+       so QAG, then the PABs, can decide on it.
+    """
+    can_report_to_qwg(actor).enforce()
+    locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if QwgReport.objects.filter(consultation=locked).exists():
+        raise Conflict(
+            f"The outcome of {locked.reference} has already been reported to QWG.", details={"qwg_report": "exists"}
+        )
+    if locked.status_at(timezone.now()) != ConsultationStatus.CLOSED:
+        raise Conflict(
+            f"{locked.reference} has not closed yet; its outcome is reported to QWG after the close.",
+            details={"consultation": "not_closed"},
+        )
+    waiting = Comment.objects.filter(consultation=locked, status=CommentStatus.SUBMITTED, outcome="").count()
+    if waiting:
+        raise Conflict(
+            f"{waiting} comment{'s' if waiting != 1 else ''} in the consolidated comments log still "
+            f"need{'' if waiting != 1 else 's'} an answer before the outcome is reported to QWG.",
+            details={"unanswered": waiting},
+        )
+    problems: dict[str, str] = {}
+    if not minutes_reference.strip():
+        problems["minutes_reference"] = "required"
+    closing_day = timezone.localtime(locked.closes_at, uk_zone()).date()
+    if reported_on > timezone.localdate():
+        problems["reported_on"] = "future"
+    elif reported_on < closing_day:
+        problems["reported_on"] = "before_close"
+    number = log_document_number.strip()
+    if not re.fullmatch(DOCUMENT_NUMBER_PATTERN, number):
+        problems["log_document_number"] = "invalid"
+    elif Artefact.objects.filter(document_number=number).exists():
+        problems["log_document_number"] = "taken"
+    if problems:
+        raise ValidationFailed(
+            "Give the QWG meeting's date (on or after the closing day, not in the future), its minutes reference, "
+            "and a new document number for the log: MHHS-DEL followed by four digits, or an older DEL1234 or DEL-123.",
+            details=problems,
+        )
+    report = QwgReport.objects.create(
+        consultation=locked,
+        reported_on=reported_on,
+        minutes_reference=minutes_reference.strip(),
+        recorded_at=timezone.now(),
+        actor_id=actor.user_id,
+        reported_by_name=actor.display_name,
+    )
+    versions = list(locked.versions.select_related("artefact").order_by("pk"))
+    log = Artefact.objects.create(
+        document_number=number,
+        short_name=_log_short_name(locked, versions),
+        title=f"Consolidated comments log of consultation {locked.reference}: {locked.title}"[:300],
+        subtype=COMMENTS_LOG_SUBTYPE,
+        theme=versions[0].artefact.theme,
+        required_bodies=[],
+    )
+    audit_record(
+        actor=actor,
+        action="library.artefact.create",
+        target=log,
+        organisation_id=None,
+        changes={"document_number": number, "short_name": log.short_name, "comments_log_of": locked.reference},
+    )
+    Consultation.objects.filter(pk=locked.pk).update(comments_log=log, updated_at=timezone.now())
+    locked.comments_log = log
+    audit_record(
+        actor=actor,
+        action="library.consultation.qwg_report",
+        target=locked,
+        organisation_id=None,
+        changes={
+            "reported_on": reported_on.isoformat(),
+            "minutes_reference": report.minutes_reference,
+            "comments_log": number,
+        },
+    )
+    reported = f"{locked.reference} reported to QWG on {reported_on:%-d %b %Y} ({report.minutes_reference})."
+    _publish_comments_log(actor=actor, consultation=locked, note=reported)
+    for version in versions:
+        if version.status == VersionStatus.IN_CONSULTATION and not approval_blockers(version):
+            version_transition(actor=actor, version=version, name="approve", comment=reported)
+    return report

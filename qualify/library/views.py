@@ -1,6 +1,6 @@
 """Library pages: the public library, artefact and version pages and downloads; consultations for participants;
-the consolidated comments log for staff; and the Programme's publishing forms. Thin adapters over services and
-selectors: every refusal comes from a service, every read from a selector."""
+the working comments log and the QWG report for staff; and the Programme's publishing forms. Thin adapters over
+services and selectors: every refusal comes from a service, every read from a selector."""
 
 from __future__ import annotations
 
@@ -23,14 +23,21 @@ from qualify.core.roles import StaffRole
 from qualify.core.web import UrlTemplate, paginate, report_error
 from qualify.library.choices import (
     CONTENT_TYPES,
-    LOG_PUBLISHED,
     CommentStatus,
     ConsultationStatus,
     FileKind,
     VersionStatus,
 )
 from qualify.library.exports import comments_log_workbook, respondent_labels
-from qualify.library.forms import AnswerForm, ApprovalForm, ArtefactForm, CommentForm, ConsultationForm, VersionForm
+from qualify.library.forms import (
+    AnswerForm,
+    ApprovalForm,
+    ArtefactForm,
+    CommentForm,
+    ConsultationForm,
+    QwgReportForm,
+    VersionForm,
+)
 from qualify.library.models import ArtefactVersion, VersionFile
 from qualify.library.permissions import (
     can_answer_comments,
@@ -38,6 +45,7 @@ from qualify.library.permissions import (
     can_manage_library,
     can_open_consultation,
     can_record_approval,
+    can_report_to_qwg,
 )
 from qualify.library.selectors import (
     LibraryFilters,
@@ -47,13 +55,14 @@ from qualify.library.selectors import (
     artefact_timeline,
     comment_get,
     comment_list,
+    comments_logs_of,
     consultation_get,
     consultation_list,
     consultation_log,
     library_baselines,
     library_facets,
+    log_subject,
     no_comments_confirmations,
-    published_log,
     responding_organisation,
     version_file_get,
     version_get,
@@ -68,6 +77,7 @@ from qualify.library.services import (
     comment_update,
     consultation_confirm_no_comments,
     consultation_open,
+    consultation_report_to_qwg,
     version_approve,
     version_create,
 )
@@ -165,6 +175,8 @@ def artefact_detail(request: HttpRequest, document_number: str) -> HttpResponse:
 
 @guards.public
 def version_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """A version with its files, its governance in the published order, the consolidated comments log of each of its
+    consultations, and, for a log itself, the consultation and the documents it concerns."""
     actor = actor_of(request)
     version = _or_404(lambda: version_get(actor=actor, key=key))
     context = {
@@ -173,8 +185,11 @@ def version_detail(request: HttpRequest, key: str) -> HttpResponse:
         "approvals": approval_status(version=version),
         "decisions": sorted(version.approvals.all(), key=lambda a: (a.decided_on, a.recorded_at)),
         "consultations": list(version.consultations.all()),
-        "log_published": version.status in LOG_PUBLISHED,
+        "logs": comments_logs_of(actor=actor, version=version),
+        "log_of": log_subject(actor=actor, version=version),
         "can_approve": can_manage_library(actor).allowed
+        and version.status == VersionStatus.DRAFT
+        and bool(version.artefact.required_bodies)
         and any(t.name == "approve" for t in VERSION_WORKFLOW.available(actor, version)),
         "can_record_decision": can_record_approval(actor).allowed and version.status == VersionStatus.APPROVED,
         "approval_form": ApprovalForm(initial={"decided_on": timezone.localdate()}),
@@ -194,20 +209,6 @@ def download(request: HttpRequest, key: str, kind: str) -> FileResponse:
         found.file.open("rb"), as_attachment=True, filename=filename, content_type=CONTENT_TYPES[found.file_type]
     )
     response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-@guards.public
-def published_log_download(request: HttpRequest, key: str) -> HttpResponse:
-    """The consolidated comments log published with an approved version, anonymised as respondents asked."""
-    actor = actor_of(request)
-    version, comments = _or_404(lambda: published_log(actor=actor, key=key))
-    title = f"{version.artefact.document_number} v{version.version} consolidated comments log"
-    body = comments_log_workbook(comments, title=title, anonymise=True)
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{version.artefact.document_number}-v{version.version}-comments-log.xlsx"'
-    )
     return response
 
 
@@ -355,6 +356,7 @@ def consultation_detail(request: HttpRequest, key: str) -> HttpResponse:
         "confirmations": list(no_comments_confirmations(actor=actor, consultation=consultation)),
         "form": CommentForm(versions=versions),
         "is_staff": actor.is_staff_member,
+        "report": getattr(consultation, "qwg_report", None),
     }
     return render(request, "library/consultation_detail.html", context)
 
@@ -488,14 +490,43 @@ def log(request: HttpRequest, key: str) -> HttpResponse:
         )
         for c in comments
     ]
+    status = consultation.status_at(timezone.now())
+    report = getattr(consultation, "qwg_report", None)
     context = {
         "consultation": consultation,
         "rows": rows,
         "answered": sum(1 for c in comments if c.outcome),
         "can_answer": can_answer_comments(actor).allowed,
         "confirmations": list(no_comments_confirmations(actor=actor, consultation=consultation)),
+        "report": report,
+        "can_report": can_report_to_qwg(actor).allowed and report is None and status == ConsultationStatus.CLOSED,
+        "report_form": QwgReportForm(initial={"reported_on": timezone.localdate()}),
     }
     return render(request, "library/log.html", context)
+
+
+@require_POST
+@guards.staff(StaffRole.PROGRAMME_ADMIN)
+def qwg_report(request: HttpRequest, key: str) -> HttpResponse:
+    """Record that the consultation's outcome was reported to QWG; this publishes its consolidated comments log and
+    puts the documents consulted on before governance."""
+    actor = actor_of(request)
+    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    form = QwgReportForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("library:log", key=consultation.uuid)
+    try:
+        consultation_report_to_qwg(actor=actor, consultation=consultation, **form.cleaned_data)
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(
+            request,
+            f"Reported to QWG. The consolidated comments log {form.cleaned_data['log_document_number']} is published "
+            "and the documents consulted on await governance.",
+        )
+    return redirect("library:log", key=consultation.uuid)
 
 
 @guards.staff()
@@ -511,8 +542,9 @@ def log_export(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-@guards.staff(StaffRole.PROGRAMME_ADMIN)
+@guards.staff(StaffRole.PROGRAMME_ADMIN, StaffRole.BSC_ASSESSOR, StaffRole.REC_ASSESSOR, StaffRole.DIP_ASSESSOR)
 def answer(request: HttpRequest, key: str) -> HttpResponse:
+    """The Programme or a Code Body answers a comment; the answer records who gave it and for which body."""
     actor = actor_of(request)
     comment = _or_404(lambda: comment_get(actor=actor, key=key))
     form = AnswerForm(request.POST)

@@ -1,10 +1,13 @@
-"""A consultation in the browser: a participant submits two comments; the Programme answers one and exports the log."""
+"""A consultation in the browser: a participant submits two comments; the Programme answers one and exports the
+working log; a Code Body answers the other; after the close the Programme reports the outcome to QWG, which publishes
+the consolidated comments log in the library beside the version."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -33,7 +36,9 @@ def add_comment(page, clause: str, text: str) -> None:
     page.get_by_text(f"Your comment on {clause} is submitted.").wait_for()
 
 
-def test_participant_comments_and_the_programme_answers_and_exports_the_log(page, live_server, live_cast, tmp_path):
+def test_participant_comments_the_programme_and_a_code_body_answer_and_the_log_is_published(
+    page, live_server, live_cast, tmp_path
+):
     version = make_version(make_artefact(short_name="QA&P Annex 2"), "0.2")
     now = timezone.now()
     consultation = consultation_open(
@@ -41,7 +46,7 @@ def test_participant_comments_and_the_programme_answers_and_exports_the_log(page
         title="QA&P Annex 2 v0.2",
         versions=[version],
         opens_at=now - dt.timedelta(hours=1),
-        closes_at=now + dt.timedelta(days=14),
+        closes_at=now + dt.timedelta(days=1),
     )
 
     # the participant finds the open consultation and submits two comments
@@ -93,6 +98,45 @@ def test_participant_comments_and_the_programme_answers_and_exports_the_log(page
         "New table 3.2a",
     ]
     assert sheet.cell(row=3, column=5).value == "5.1" and sheet.cell(row=3, column=10).value is None
+
+    page.get_by_role("button", name="Sign out").click()
+
+    # an Elexon assessor answers the other comment for the BSC
+    sign_in(page, live_server, "bsc@elexon.test")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{live_server.url}/library/consultations/{consultation.uuid}/log/")
+    second = page.get_by_test_id("log-comment").nth(1)
+    second.get_by_label("Response").fill("Elexon will publish the evidence list.")
+    second.get_by_label("Status").select_option("NOTED")
+    second.get_by_role("button", name="Save answer").click()
+    page.get_by_text("Answer recorded").wait_for()
+    assert "Answered for Elexon (BSC) by Bo Assessor" in page.get_by_test_id("log-comment").nth(1).inner_text()
+    page.get_by_role("button", name="Sign out").click()
+
+    # after the close, the Programme reports the outcome to QWG, which publishes the log as a library document
+    with time_machine.travel(consultation.closes_at + dt.timedelta(hours=1), tick=True):
+        sign_in(page, live_server, "admin@programme.test")
+        page.wait_for_url(f"{live_server.url}/cases/")
+        page.goto(f"{live_server.url}/library/consultations/{consultation.uuid}/log/")
+        form = page.get_by_test_id("qwg-report-form")
+        form.get_by_label("Minutes reference").fill("QWG minutes 11 Mar")
+        form.get_by_label("Document number of the comments log").fill("MHHS-DEL3317")
+        form.get_by_role("button", name="Record the QWG report").click()
+        page.get_by_test_id("qwg-reported").wait_for()
+        assert "recorded by Pat Programme" in page.get_by_test_id("qwg-reported").inner_text()
+
+        page.goto(f"{live_server.url}/library/versions/{version.uuid}/")
+        assert page.get_by_test_id("version-status").inner_text() == "Approved by the Programme"
+        page.get_by_test_id("comments-log-link").click()
+        assert "QA&P Annex 2 Consolidated Comments Log v1.0" in page.locator("h1").inner_text()
+        assert page.get_by_test_id("log-concerns").inner_text() == "MHHS-DEL1234 QA&P Annex 2 v0.2"
+        with page.expect_download() as download_info:
+            page.get_by_test_id("file-link").click()
+    published = tmp_path / "published.xlsx"
+    download_info.value.save_as(published)
+    sheet = load_workbook(published).active
+    assert [sheet.cell(row=r, column=2).value for r in (2, 3)] == ["Respondent 1", "Respondent 1"]
+    assert [sheet.cell(row=r, column=12).value for r in (2, 3)] == ["The Programme", "Elexon (BSC)"]
 
 
 def test_a_visitor_filters_the_library_and_pages_through_it_without_losing_the_filter(page, live_server, live_cast):

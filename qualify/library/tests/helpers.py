@@ -6,16 +6,19 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+import time_machine
 from docx import Document
 from openpyxl import Workbook
 
 from qualify.core.actor import system_actor
-from qualify.library.choices import CommentCategory, FileKind
-from qualify.library.models import Artefact, ArtefactVersion, Comment, Consultation
+from qualify.library.choices import CommentCategory, CommentOutcome, FileKind
+from qualify.library.models import Artefact, ArtefactVersion, Comment, Consultation, QwgReport
 from qualify.library.services import (
     artefact_create,
+    comment_answer,
     comment_create,
     consultation_open,
+    consultation_report_to_qwg,
     version_create,
     version_file_attach,
 )
@@ -80,13 +83,17 @@ OPENS_ON = dt.date(2026, 10, 1)
 CLOSES_ON = dt.date(2026, 10, 30)
 BEFORE_OPENING = dt.datetime(2026, 9, 30, 12, tzinfo=dt.UTC)
 DURING = dt.datetime(2026, 10, 15, 12, tzinfo=dt.UTC)
+AFTER_CLOSE = dt.datetime(2026, 11, 2, 10, tzinfo=dt.UTC)
+QWG_DAY = dt.date(2026, 11, 2)
 
 
-def open_consultation(version: ArtefactVersion, *, title: str = "QA&P v1.0") -> Consultation:
+def open_consultation(
+    version: ArtefactVersion, *, title: str = "QA&P v1.0", also: tuple[ArtefactVersion, ...] = ()
+) -> Consultation:
     return consultation_open(
         actor=admin(),
         title=title,
-        versions=[version],
+        versions=[version, *also],
         opens_at=uk_datetime(OPENS_ON, dt.time(9, 0)),
         closes_at=uk_datetime(CLOSES_ON),
     )
@@ -122,3 +129,23 @@ def comment(
         publish_with_name=named,
         submit=submit,
     )
+
+
+def report_to_qwg(
+    consultation: Consultation, *, number: str = "MHHS-DEL3317", on: dt.date = QWG_DAY, minutes: str = "QWG-42"
+) -> QwgReport:
+    """The Programme reports the consultation's outcome to QWG (call it after the close, every comment answered)."""
+    return consultation_report_to_qwg(
+        actor=admin(), consultation=consultation, reported_on=on, minutes_reference=minutes, log_document_number=number
+    )
+
+
+def closed_consultation(cast) -> Setup:
+    """A consultation on MHHS-DEL1234 v1.0 that closed with one comment from Northwind, answered by the Programme."""
+    with time_machine.travel(BEFORE_OPENING, tick=False):
+        setup = setup_consultation()
+    with time_machine.travel(DURING, tick=False):
+        sent = comment(cast, setup, "lead_a")
+    with time_machine.travel(AFTER_CLOSE, tick=False):
+        comment_answer(actor=admin(), comment=sent, response="Agreed.", outcome=CommentOutcome.ACCEPTED)
+    return setup

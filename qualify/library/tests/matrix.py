@@ -1,13 +1,15 @@
 """Permission matrix rows for every library page and endpoint (collected by tests/test_permission_matrix.py).
 
 ``prepare`` builds: MHHS-DEL1234 with a baselined v1.0 (files) and a draft v2.0 (files); a consultation open now on
-v3.0; Northwind's draft comment and submitted comment.
+v3.0; Northwind's draft comment and submitted comment; v4.0 approved for governance (never consulted on); and a
+consultation on v5.0 that has closed with no comments, ready to be reported to QWG.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +21,8 @@ from tests.matrix import A_MEMBERS, SIGNED_IN, STAFF, Row, endpoint, every, page
 
 PARTICIPANTS = [*A_MEMBERS, "lead_b"]
 NOT_ADMIN = [k for k in SIGNED_IN if k != "admin"]
+ANSWERERS = ["admin", "bsc", "rec", "dip"]  # the Programme and the Code Bodies answer comments
+NOT_ANSWERERS = [k for k in SIGNED_IN if k not in ANSWERERS]
 
 
 def prepare(cast) -> None:
@@ -62,6 +66,16 @@ def prepare(cast) -> None:
     cast.lib_comment_draft = _comment("1.1", False)
     cast.lib_comment_sent = _comment("1.2", True)
     cast.lib_consulted = consulted
+    cast.lib_approved = version_approve(actor=admin, version=make_version(artefact, "4.0"))
+    closed = make_version(artefact, "5.0")
+    with time_machine.travel(now - dt.timedelta(days=30), tick=False):
+        cast.lib_closed = consultation_open(
+            actor=admin,
+            title="v5.0",
+            versions=[closed],
+            opens_at=now - dt.timedelta(days=29),
+            closes_at=now - dt.timedelta(days=1),
+        )
 
 
 def _public() -> dict[str | None, int]:
@@ -75,6 +89,8 @@ def _staff_only(ok: int) -> dict[str | None, int]:
 v1 = lambda c: str(c.lib_baselined.uuid)  # noqa: E731
 draft = lambda c: str(c.lib_draft.uuid)  # noqa: E731
 con = lambda c: str(c.lib_consultation.uuid)  # noqa: E731
+closed_con = lambda c: str(c.lib_closed.uuid)  # noqa: E731
+approved = lambda c: str(c.lib_approved.uuid)  # noqa: E731
 own_draft = lambda c: str(c.lib_comment_draft.uuid)  # noqa: E731
 own_sent = lambda c: str(c.lib_comment_sent.uuid)  # noqa: E731
 
@@ -93,7 +109,6 @@ ROWS = [
         lambda c: reverse("library:download", args=[draft(c), "redline"]),
         {None: 404, **_staff_only(200)},
     ),
-    Row("library:published_log", lambda c: reverse("library:published_log", args=[v1(c)]), _public()),
     page("library:manage", lambda c: reverse("library:manage"), {**every(NOT_ADMIN, 403), "admin": 200}),
     page(
         "library:version_add",
@@ -153,6 +168,17 @@ ROWS = [
         {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
     ),
     page(
+        "library:qwg_report",
+        lambda c: reverse("library:qwg_report", args=[closed_con(c)]),
+        {**every(NOT_ADMIN, 403), "admin": 302},
+        method="post",
+        data=lambda c: {
+            "reported_on": timezone.localdate().isoformat(),
+            "minutes_reference": "QWG-1",
+            "log_document_number": "MHHS-DEL9001",
+        },
+    ),
+    page(
         "library:comment",
         lambda c: reverse("library:comment", args=[own_draft(c)]),
         {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 404)},
@@ -171,7 +197,7 @@ ROWS = [
     page(
         "library:answer",
         lambda c: reverse("library:answer", args=[own_sent(c)]),
-        {**every(NOT_ADMIN, 403), "admin": 302},
+        {**every(NOT_ANSWERERS, 403), **every(ANSWERERS, 302)},
         method="post",
         data=lambda c: {"response": "ok", "outcome": "NOTED"},
     ),
@@ -183,6 +209,18 @@ ROWS = [
     ),
     endpoint("GET /library/versions/{key}", lambda c: f"/api/v1/library/versions/{v1(c)}", every(SIGNED_IN, 200)),
     endpoint(
+        "POST /library/versions/{key}/decisions",
+        lambda c: f"/api/v1/library/versions/{approved(c)}/decisions",
+        {**every(SIGNED_IN, 403), "admin": 201, "board": 201},
+        method="post",
+        data=lambda c: {
+            "body": "QAG",
+            "decision": "DEFER",
+            "decided_on": timezone.localdate().isoformat(),
+            "minutes_reference": "QAG-1",
+        },
+    ),
+    endpoint(
         "GET /library/versions/{key} (draft)",
         lambda c: f"/api/v1/library/versions/{draft(c)}",
         _staff_only(200),
@@ -192,6 +230,17 @@ ROWS = [
         "GET /library/consultations/{key}",
         lambda c: f"/api/v1/library/consultations/{con(c)}",
         every(SIGNED_IN, 200),
+    ),
+    endpoint(
+        "POST /library/consultations/{key}/qwg-report",
+        lambda c: f"/api/v1/library/consultations/{closed_con(c)}/qwg-report",
+        {**every(SIGNED_IN, 403), "admin": 201},
+        method="post",
+        data=lambda c: {
+            "reported_on": timezone.localdate().isoformat(),
+            "minutes_reference": "QWG-1",
+            "log_document_number": "MHHS-DEL9001",
+        },
     ),
     endpoint(
         "GET /library/consultations/{key}/comments",
@@ -224,7 +273,7 @@ ROWS = [
     endpoint(
         "POST /library/comments/{key}/answer",
         lambda c: f"/api/v1/library/comments/{own_sent(c)}/answer",
-        {**every(A_MEMBERS, 403), "lead_b": 404, **every(STAFF, 403), "admin": 200},
+        {**every(A_MEMBERS, 403), "lead_b": 404, **every(STAFF, 403), **every(ANSWERERS, 200)},
         method="post",
         data=lambda c: {"response": "ok", "outcome": "NOTED"},
     ),

@@ -68,17 +68,19 @@ def test_a_body_the_artefact_does_not_need_is_refused(cast):
 def test_a_deferral_then_an_approval_counts_the_latest_decision(cast):
     version = _approved(make_version(make_artefact(required_bodies=[GoverningBody.QAG, GoverningBody.REC_PAB])))
     _decide(cast, version, GoverningBody.QAG, GovernanceDecision.DEFER, on=dt.date(2026, 10, 1))
-    _decide(cast, version, GoverningBody.REC_PAB)
-    assert _status(version) == VersionStatus.APPROVED
     _decide(cast, version, GoverningBody.QAG, on=dt.date(2026, 11, 5))
+    _decide(cast, version, GoverningBody.REC_PAB, GovernanceDecision.DEFER, on=dt.date(2026, 11, 10))
+    assert _status(version) == VersionStatus.APPROVED
+    _decide(cast, version, GoverningBody.REC_PAB, on=dt.date(2026, 11, 19))
     assert _status(version) == VersionStatus.BASELINED
 
 
 def test_an_approval_followed_by_a_rejection_does_not_baseline(cast):
-    version = _approved(make_version(make_artefact(required_bodies=[GoverningBody.QAG, GoverningBody.REC_PAB])))
+    version = _approved(make_version(make_artefact()))
     _decide(cast, version, GoverningBody.QAG, on=dt.date(2026, 10, 1))
-    _decide(cast, version, GoverningBody.QAG, GovernanceDecision.REJECT, on=dt.date(2026, 10, 20))
-    _decide(cast, version, GoverningBody.REC_PAB)
+    _decide(cast, version, GoverningBody.REC_PAB, on=dt.date(2026, 10, 2))
+    _decide(cast, version, GoverningBody.REC_PAB, GovernanceDecision.REJECT, on=dt.date(2026, 10, 20))
+    _decide(cast, version, GoverningBody.BSC_PAB)
     assert _status(version) == VersionStatus.APPROVED
 
 

@@ -334,7 +334,7 @@ def test_a_refused_file_refuses_the_whole_version(cast, client_for):
 def test_a_bad_document_number_is_refused(cast, client_for):
     response = client_for("admin").post(
         "/library/manage/",
-        {"document_number": "DEL-123", "short_name": "Old", "theme": "T", "required_bodies": ["QAG"]},
+        {"document_number": "DEL-1234", "short_name": "Old", "theme": "T", "required_bodies": ["QAG"]},
     )
     assert "MHHS-DEL followed by four digits" in response.content.decode()
 
