@@ -170,11 +170,11 @@ def build_frame(*, scale: float, system: Any, now: dt.datetime) -> dict[str, Any
     from qualify.assessment.services import meeting_schedule
     from qualify.core.actor import actor_for_user
     from qualify.core.roles import StaffRole
-    from qualify.demo.data import MILESTONES, WAVES
+    from qualify.demo.data import WAVES
     from qualify.demo.qad import publish_sample_qad
-    from qualify.demo.services import MEETING_DAY
+    from qualify.demo.services import MEETING_DAY, demo_milestones_load
     from qualify.plan.choices import DeadlineKind
-    from qualify.plan.services import milestone_move, milestone_upsert, wave_upsert
+    from qualify.plan.services import wave_upsert
     from qualify.qad.services import qad_version_load
 
     rng = random.Random(7)
@@ -231,27 +231,7 @@ def build_frame(*, scale: float, system: Any, now: dt.datetime) -> dict[str, Any
         is_machine=True,
     )
 
-    for m in MILESTONES:
-        milestone = milestone_upsert(
-            actor=system,
-            code=m.code,
-            name=m.name,
-            date=m.date,
-            meaning=m.meaning,
-            segments=m.segments,
-            description=m.description,
-            date_note=m.date_note,
-            sequence=m.sequence,
-        )
-        if m.move is not None:
-            milestone_move(
-                actor=system,
-                milestone=milestone,
-                new_date=m.move.new_date,
-                change_request=m.move.change_request,
-                approved_on=m.move.approved_on,
-                reason=m.move.reason,
-            )
+    demo_milestones_load(actor=system)
     boards = []
     for w in WAVES:
         dates = w.dates(today)
@@ -429,19 +409,36 @@ def build_library(*, scale: float, people: dict[str, Any], start: dt.date) -> No
                 outcome=rng.choice(list(CommentOutcome.values)),
                 resulting_change="Clause updated.",
             )
-        for _, versions, batch, _ in consultations:
+        # Reporting the outcome to QWG publishes each consultation's comments log and puts its versions before
+        # governance (the published order: QWG report, then QAG, then the PABs).
+        for number, (consultation, versions, batch, _) in enumerate(consultations):
+            lib.consultation_report_to_qwg(
+                actor=admin,
+                consultation=consultation,
+                reported_on=closed,
+                minutes_reference=f"QWG-{closed:%Y-%m}-minutes",
+                log_document_number=f"MHHS-DEL{9100 + number}",
+            )
             for version, (_, bodies) in zip(versions, batch, strict=True):
-                _approve_and_baseline(admin, board, version, bodies)
+                _approve_and_baseline(admin, board, version, bodies, reported_to_qwg=True)
 
 
-def _approve_and_baseline(admin: Any, board: Any, version: Any, bodies: list[str]) -> None:
+def _approve_and_baseline(
+    admin: Any, board: Any, version: Any, bodies: list[str], *, reported_to_qwg: bool = False
+) -> None:
+    """Approve a draft for governance (unless the QWG report already did) and record each body's approval in the
+    published order."""
     from django.utils import timezone
 
     from qualify.library import services as lib
     from qualify.library.choices import GovernanceDecision
+    from qualify.library.workflow import GOVERNANCE_ORDER
 
-    lib.version_approve(actor=admin, version=version, comment="Comments log complete; approved for governance.")
-    for body in bodies:
+    if not reported_to_qwg:
+        lib.version_approve(actor=admin, version=version, comment="Approved for governance.")
+    version.refresh_from_db()
+    order = [step.body for step in GOVERNANCE_ORDER]
+    for body in sorted(bodies, key=order.index):
         lib.approval_record(
             actor=board,
             version=version,

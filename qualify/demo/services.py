@@ -207,6 +207,31 @@ def demo_load(*, password: str, today: dt.date | None = None) -> DemoLoad:
     return _Loader(password=password, today=today or timezone.localdate()).load()
 
 
+def demo_milestones_load(*, actor: Actor) -> None:
+    """The Programme's milestones as published, with the date moves approved by change request (DOMAIN.md §7)."""
+    for m in MILESTONES:
+        milestone = milestone_upsert(
+            actor=actor,
+            code=m.code,
+            name=m.name,
+            date=m.date,
+            meaning=m.meaning,
+            segments=m.segments,
+            description=m.description,
+            date_note=m.date_note,
+            sequence=m.sequence,
+        )
+        if m.move is not None:
+            milestone_move(
+                actor=actor,
+                milestone=milestone,
+                new_date=m.move.new_date,
+                change_request=m.move.change_request,
+                approved_on=m.move.approved_on,
+                reason=m.move.reason,
+            )
+
+
 class _Loader:
     def __init__(self, *, password: str, today: dt.date) -> None:
         self.password = password
@@ -259,27 +284,7 @@ class _Loader:
     # --- the plan ---------------------------------------------------------------------------------------------
 
     def _plan(self) -> None:
-        for m in MILESTONES:
-            milestone = milestone_upsert(
-                actor=self.system,
-                code=m.code,
-                name=m.name,
-                date=m.date,
-                meaning=m.meaning,
-                segments=m.segments,
-                description=m.description,
-                date_note=m.date_note,
-                sequence=m.sequence,
-            )
-            if m.move is not None:
-                milestone_move(
-                    actor=self.system,
-                    milestone=milestone,
-                    new_date=m.move.new_date,
-                    change_request=m.move.change_request,
-                    approved_on=m.move.approved_on,
-                    reason=m.move.reason,
-                )
+        demo_milestones_load(actor=self.system)
         for w in WAVES:
             dates = w.dates(self.today)
             self.waves[w.code] = wave_upsert(
