@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
-from django.utils import timezone
 
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.permissions import Decision
@@ -165,7 +165,7 @@ def apply_transition(
         locked = workflow.model._default_manager.select_for_update().get(pk=instance.pk)
         workflow.check(actor, locked, transition, data)
         source = workflow.state_of(locked)
-        now = timezone.now()
+        now = clock.now()
         setattr(locked, workflow.state_field, transition.target)
         update_fields = [workflow.state_field]
         if hasattr(locked, "state_changed_at"):

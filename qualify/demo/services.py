@@ -51,7 +51,9 @@ from qualify.demo.data import (
     ParticipationSpec,
     QueryTheme,
 )
+from qualify.demo.library import demo_library_load
 from qualify.demo.qad import declare, publish_sample_qad, submit_qad
+from qualify.library.choices import GoverningBody
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import MarketParticipation, Organisation
 from qualify.participants.services import (
@@ -249,8 +251,10 @@ class _Loader:
         self._staff()
         self._calendar()
         cases = 0
+        organisations: dict[str, tuple[Organisation, Actor]] = {}
         for organisation_spec in ORGANISATIONS:
             organisation, lead = self._organisation(organisation_spec)
+            organisations[organisation_spec.name] = (organisation, lead)
             for spec in organisation_spec.participations:
                 participation = self._participation(organisation, spec)
                 for exemption in organisation_spec.exemptions:
@@ -266,6 +270,9 @@ class _Loader:
                         )
                 self._case(participation, spec, lead=lead, with_queries=cases % 2 == 0)
                 cases += 1
+        demo_library_load(
+            staff=self.staff, deciders=self._library_deciders(), organisations=organisations, today=self.today
+        )
         return DemoLoad(
             loaded_now=True,
             logins=demo_logins(),
@@ -280,6 +287,10 @@ class _Loader:
                 "board decisions": BoardDecision.objects.count(),
             },
         )
+
+    def _library_deciders(self) -> dict[str, Actor]:
+        """Who records each governance body's decision on a library document."""
+        return {body: self.staff["board"] for body in GoverningBody.values}
 
     # --- the plan ---------------------------------------------------------------------------------------------
 

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.utils import timezone
 
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.notifications.choices import KINDS
@@ -96,7 +96,7 @@ def notification_email_send(*, notification_uuid: str) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
-    Notification.objects.filter(pk=notification.pk).update(email_sent_at=timezone.now())
+    Notification.objects.filter(pk=notification.pk).update(email_sent_at=clock.now())
     return True
 
 
@@ -105,7 +105,7 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
     """A person marks one of their own notices read (reading again keeps the first time)."""
     can_manage_own_inbox(actor, notification).enforce()
     if notification.read_at is None:
-        now = timezone.now()
+        now = clock.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
         notification.read_at = now
     return notification
@@ -114,7 +114,7 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
 @transaction.atomic
 def notification_mark_all_read(*, actor: Actor) -> int:
     """Mark every unread notice of the actor read; returns how many changed."""
-    return Notification.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=clock.now())
 
 
 @transaction.atomic

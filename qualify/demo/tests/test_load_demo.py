@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from docx import Document as WordDocument
 
 from conftest import rolled_back
 from qualify.accounts.models import ApiToken, User
@@ -24,6 +25,7 @@ from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.core.actor import system_actor
 from qualify.demo.data import DEFAULT_PASSWORD, MACHINE, MARKER_EMAIL, ORGANISATIONS
 from qualify.demo.services import demo_logins
+from qualify.library.models import ArtefactVersion, GovernanceApproval, QwgReport
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import DistributorId, Exemption, MarketParticipation, Membership, Organisation
 from qualify.participants.services import organisation_create
@@ -177,6 +179,50 @@ class TestTheLoadedDemo:
         assert set(DistributorId.objects.values_list("participation__role", flat=True)) == {MarketRole.LDSO}
         exemption = Exemption.objects.select_related("participation").get()
         assert exemption.kind == "SMART_SEGMENT" and exemption.participation.role == MarketRole.SUPPLIER
+
+    def test_the_library_holds_the_published_qualification_set_with_its_history(self, loaded):
+        client = Client()
+        client.post(reverse("accounts:login"), {"username": MARKER_EMAIL, "password": "another-demo-pass-42"})
+        artefacts = {a["document_number"]: a for a in client.get("/api/v1/library/artefacts?limit=200").json()["items"]}
+        published = {
+            "MHHS-DEL1118": "4.0",
+            "MHHS-DEL2183": "3.0",
+            "MHHS-DEL2433": "3.0",
+            "MHHS-DEL3397": "0.2",
+            "MHHS-DEL2215": "2.0",
+            "MHHS-DEL3317": "1.0",
+            "MHHS-DEL2207": "1.0",
+        }
+        for number, version in published.items():
+            baselined = [v["version"] for v in artefacts[number]["versions"] if v["status"] == "BASELINED"]
+            assert baselined == [version], number
+        assert artefacts["MHHS-DEL2207"]["subtype"] == "Supporting Document"
+        # The consultations closed when the record says, and exactly one is open today.
+        consultations = client.get("/api/v1/library/consultations?limit=200").json()
+        consultations = consultations.get("items", consultations)
+        closing_days = {timezone.localtime(dt.datetime.fromisoformat(c["closes_at"])).date() for c in consultations}
+        assert {dt.date(2024, 2, 14), dt.date(2024, 12, 20), dt.date(2025, 2, 6)} <= closing_days
+        assert [c["status"] for c in consultations].count("OPEN") == 1
+        logs = {c["comments_log"] for c in consultations}
+        assert {"MHHS-DEL2207", "MHHS-DEL3317"} <= logs
+        # Annex 3 went through QWG, QAG and the PABs on their published dates, in that order.
+        annex_3 = ArtefactVersion.objects.get(artefact__document_number="MHHS-DEL3397", version="0.2")
+        decided = list(annex_3.approvals.order_by("decided_on").values_list("body", "decided_on"))
+        assert decided == [
+            ("QAG", dt.date(2025, 3, 20)),
+            ("REC_PAB", dt.date(2025, 3, 25)),
+            ("BSC_PAB", dt.date(2025, 3, 27)),
+        ]
+        assert QwgReport.objects.get(consultation__versions=annex_3).reported_on == dt.date(2025, 3, 11)
+        # Histories carry the dates things happened, not the load day; every decision fell on a working day.
+        baselined_at = annex_3.transitions.get(name="baseline").at
+        assert timezone.localtime(baselined_at).date() == dt.date(2025, 3, 27)
+        assert all(d.weekday() < 5 for d in GovernanceApproval.objects.values_list("decided_on", flat=True))
+        assert not AuditEvent.objects.filter(at__gt=timezone.now()).exists()
+        # The files are our placeholders and say so.
+        qap = ArtefactVersion.objects.get(artefact__document_number="MHHS-DEL1118", version="4.0")
+        text = "\n".join(p.text for p in WordDocument(qap.files.get(kind="CLEAN").file.open("rb")).paragraphs)
+        assert "Placeholder" in text and "not the published document" in text
 
     def test_demo_logins_sign_in_with_the_one_password_and_the_machine_token_works(self, loaded):
         out = loaded
