@@ -32,6 +32,7 @@ from qualify.assessment.models import BoardDecision, BoardMeeting, Finding, Quer
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_assign_wave, case_open, case_transition
+from qualify.core import workdays
 from qualify.core.actor import Actor, actor_for_user, system_actor
 from qualify.core.errors import ValidationFailed
 from qualify.core.roles import MembershipRole, StaffRole
@@ -556,13 +557,14 @@ class _Loader:
     # --- the board calendar and decisions ---------------------------------------------------------------------
 
     def _calendar(self) -> None:
-        """Each approving authority meets about monthly, from before the first demo decision to a few months ahead."""
+        """Each approving authority meets about monthly, on a working day, from before the first demo decision to a
+        few months ahead."""
         first = min(self._qualified_on(w.code) for w in WAVES) - dt.timedelta(days=31)
         month = dt.date(first.year, first.month, 1)
         end = self.today + dt.timedelta(days=31 * UPCOMING_MONTHS)
         while month <= end:
             for body, day in MEETING_DAY.items():
-                meets_on = month.replace(day=day)
+                meets_on = workdays.on_or_after(month.replace(day=day))
                 meeting = services.meeting_schedule(
                     actor=self.staff["admin"],
                     body=body,

@@ -23,6 +23,7 @@ from qualify.audit.models import AuditEvent
 from qualify.audit.services import verify_chain
 from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.core.actor import system_actor
+from qualify.core.workdays import is_working_day
 from qualify.demo.data import DEFAULT_PASSWORD, MACHINE, MARKER_EMAIL, ORGANISATIONS
 from qualify.demo.services import demo_logins
 from qualify.library.models import ArtefactVersion, GovernanceApproval, QwgReport
@@ -223,6 +224,14 @@ class TestTheLoadedDemo:
         qap = ArtefactVersion.objects.get(artefact__document_number="MHHS-DEL1118", version="4.0")
         text = "\n".join(p.text for p in WordDocument(qap.files.get(kind="CLEAN").file.open("rb")).paragraphs)
         assert "Placeholder" in text and "not the published document" in text
+
+    def test_ldsos_were_qualified_before_migration_opened_and_boards_meet_on_working_days(self, loaded):
+        migration_opened = Milestone.objects.filter(meaning=MilestoneMeaning.MIGRATION_START).order_by("date")[0]
+        for participation in MarketParticipation.objects.filter(role=MarketRole.LDSO).exclude(route=Route.NEW_ENTRANT):
+            qualified = RegisterEvent.objects.filter(participation=participation, kind="QUALIFIED").first()
+            assert qualified is not None, participation
+            assert qualified.effective_date < migration_opened.date, participation
+        assert all(is_working_day(day) for day in BoardMeeting.objects.values_list("meets_on", flat=True))
 
     def test_demo_logins_sign_in_with_the_one_password_and_the_machine_token_works(self, loaded):
         out = loaded
