@@ -29,6 +29,7 @@ from qualify.assessment.models import (
 )
 from qualify.assessment.workflow import setting_days
 from qualify.cases.models import CaseTransition, QualificationCase
+from qualify.core import clock
 from qualify.core.errors import ValidationFailed
 from qualify.core.roles import MembershipRole
 from qualify.core.workflow import TransitionInput
@@ -199,7 +200,7 @@ def owed_pauses(submission_ids: Collection[int], *, body: str | None = None) -> 
 
 def body_clocks(started: Mapping[int, dt.date], body: str, *, today: dt.date | None = None) -> dict[int, Clock]:
     """One body's clock on each of several submissions it owns questions of (submission id → the day it was made)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     allowed = review_days()
     pauses = owed_pauses(list(started), body=body)
     return {
@@ -229,7 +230,7 @@ def clocks_for_submissions(
     submissions: list[QadSubmission], *, today: dt.date | None = None
 ) -> dict[int, list[BodyClock]]:
     """The owning bodies' clocks on each of several submissions, in two queries whatever their number."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     allowed = review_days()
     owners: dict[int, list[str]] = {}
     for submission_id, body in (

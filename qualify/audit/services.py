@@ -11,9 +11,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
+from django.utils import timezone
 
 from qualify.audit.models import AuditChainHead, AuditEvent
-from qualify.core import clock
 from qualify.core.actor import Actor
 
 GENESIS = "0" * 64
@@ -75,7 +75,7 @@ def audit_record(
     """Append one event. Call inside the transaction that makes the change it describes."""
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
     seq = head.last_seq + 1
-    at = clock.now()
+    at = timezone.now()
     public_id = getattr(target, "uuid", None) or target.pk
     event = AuditEvent(
         seq=seq,

@@ -17,9 +17,9 @@ from typing import IO
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
-from django.utils import timezone
 
 from qualify.audit.services import audit_record
+from qualify.core import clock
 from qualify.core.actor import Actor, system_actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
@@ -109,7 +109,7 @@ def gating_job_progress(*, job_pk: int, processed: int, total: int | None) -> No
     Not audited: progress is a measurement, not a decision; the audit log has the job's start and its end.
     """
     GatingJob.objects.filter(pk=job_pk, state=JobState.RUNNING).update(
-        processed_rows=processed, total_rows=total, updated_at=timezone.now()
+        processed_rows=processed, total_rows=total, updated_at=clock.now()
     )
 
 

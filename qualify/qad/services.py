@@ -16,12 +16,12 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from qualify.audit.services import audit_record
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from qualify.library.choices import VersionStatus
@@ -174,7 +174,7 @@ def qad_version_publish(*, actor: Actor, version: QadVersion) -> QadVersion:
             details={"artefact_version": linked.status},
             code="artefact_not_baselined",
         )
-    locked.published_at = timezone.now()
+    locked.published_at = clock.now()
     locked.save(update_fields=["published_at", "updated_at"])
     audit_record(
         actor=actor, action="qad.version.publish", target=locked, organisation_id=None, changes={"published": True}
@@ -295,7 +295,7 @@ def evidence_upload(
     can_edit_answers(actor, response.case).enforce()
     display_name, extension = ev.check_name(name)
     kind = ev.check_content(upload, extension, size)
-    if evidence_as_of > timezone.localdate():
+    if evidence_as_of > clock.today():
         raise ValidationFailed(
             "The 'evidence as of' date cannot be in the future.", details={"evidence_as_of": "future"}
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
@@ -20,6 +19,7 @@ from qualify.assessment.services.common import S, case_link, check_body, create_
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import clock
 from qualify.core.actor import Actor, system_actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.notifications.services import notify
@@ -82,7 +82,7 @@ def recommendation_record(
         recommendation=recommendation,
         rationale=rationale.strip(),
         conditions=conditions.strip(),
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
         recorded_by_id=actor.user_id,
         recorded_by_name=actor.display_name[:200],
     )
@@ -254,7 +254,7 @@ def _decision_record(
         problems["conditions"] = "required"
     if problems:
         raise ValidationFailed("The decision is incomplete: " + ", ".join(sorted(problems)) + ".", details=problems)
-    if meeting.meets_on > timezone.localdate():
+    if meeting.meets_on > clock.today():
         raise TransitionNotAllowed(
             f"The {ch.APPROVER_NAMES[body]} meets on {meeting.meets_on:%d %B %Y}: record the decision once it has met.",
             code="meeting_not_held",
@@ -291,7 +291,7 @@ def _decision_record(
         minutes=minutes.strip(),
         conditions=conditions.strip(),
         effective_from=effective_from if approving else None,
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
         recorded_by_id=actor.user_id,
         recorded_by_name=actor.display_name[:200],
     )

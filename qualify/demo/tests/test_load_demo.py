@@ -233,6 +233,29 @@ class TestTheLoadedDemo:
             assert qualified.effective_date < migration_opened.date, participation
         assert all(is_working_day(day) for day in BoardMeeting.objects.values_list("meets_on", flat=True))
 
+    def test_case_histories_are_dated_when_each_step_happened(self, loaded):
+        today = timezone.localdate()
+        active = QualificationCase.objects.filter(state="ACTIVE")
+        assert active.exists()
+        for case in active:
+            steps = list(case.transitions.order_by("pk"))
+            days = [timezone.localtime(step.at).date() for step in steps]
+            assert days == sorted(days), case
+            assert days[0] < days[-1] < today, case  # a history, not a burst on the load day
+            assert all(is_working_day(day) for day in days), case
+            approve = next(step for step in steps if step.name == "approve")
+            assert dt.timedelta(0) <= timezone.localtime(approve.at).date() - approve.effective_date < dt.timedelta(4)
+            assert timezone.localtime(case.created_at).date() < days[0]
+            submitted = [s.created_at for s in case.qad_submissions.all()]
+            assert submitted and all(days[0] < timezone.localtime(at).date() < approve.at.date() for at in submitted)
+        # A case still in progress got there over months; its last step is the load day's.
+        testing = QualificationCase.objects.filter(state="TESTING").first()
+        assert testing is not None
+        first, last = testing.transitions.order_by("pk").first(), testing.transitions.order_by("pk").last()
+        assert first is not None and last is not None
+        assert timezone.localtime(first.at).date() < today - dt.timedelta(days=30)
+        assert timezone.localtime(last.at).date() == today
+
     def test_demo_logins_sign_in_with_the_one_password_and_the_machine_token_works(self, loaded):
         out = loaded
         for login in demo_logins():
