@@ -112,7 +112,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.participant_lead,
     ),
     _t("agree", "Agree Final QAD and work-off plans", {S.FINAL_QAD_SUBMITTED}, S.AGREED, who.assessor),
-    _t("sign", "Sign (company director)", {S.AGREED}, S.SIGNED, who.participant_lead),
+    _t(
+        "sign",
+        "Sign (company director)",
+        {S.AGREED},
+        S.SIGNED,
+        who.declarant,
+        description="Taken by the invited director (or delegate) declaring on the latest Final QAD, in person.",
+    ),
     _t("send_for_approval", "Send to the approving bodies", {S.SIGNED}, S.AWAITING_APPROVAL, who.programme),
     _t(
         "approve",

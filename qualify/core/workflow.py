@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
@@ -100,6 +100,17 @@ class Workflow(Generic[M]):
         effects = self._effects.setdefault(name, [])
         if effect not in effects:
             effects.append(effect)
+
+    def set_permission(self, name: str, permission: Permission) -> None:
+        """Let a higher app say who may take a step when that depends on its own records.
+
+        E.g. the QAD app makes ``sign`` the step of the director (or delegate) who declared on the case's Final QAD,
+        which the case app cannot know. The table's own permission stands until then; the replacement is what the
+        lifecycle page, the diagrams and every check see. Call it from the higher app's ``AppConfig.ready()``.
+        """
+        replaced = replace(self.get(name), permission=permission)
+        self._by_name[name] = replaced
+        self.transitions = tuple(replaced if t.name == name else t for t in self.transitions)
 
     def effects_for(self, transition: Transition) -> tuple[Effect, ...]:
         return tuple(self._effects.get(transition.name, ()))

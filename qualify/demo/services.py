@@ -454,7 +454,12 @@ class _Loader:
         if name in ("start_service_activation", "activate"):
             return self._activation(case, spec, name)
         if name == "sign":
-            declare(case, lead, director=f"{lead.display_name.split()[0]} Director")
+            # The invited director's declaration takes the step itself (the lead no longer signs).
+            case = declare(case, lead, director=f"{lead.display_name.split()[0]} Director")
+            if last:
+                # Signed, not yet sent: every body but the last has recommended, so sending waits on that one.
+                self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:-1])
+            return case
         template = (SIT_COMMENTS.get(name) if spec.route == Route.SIT else None) or COMMENTS.get(name) or spec.note
         comment = template.format(
             wave=self.waves[spec.wave].name if spec.wave else "to be assigned",
@@ -472,9 +477,6 @@ class _Loader:
         if name == "agree" and last:
             # Agreed, not yet signed: the first body has already recommended, the others are still writing.
             self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:1])
-        if name == "sign" and last:
-            # Signed, not yet sent: every body but the last has recommended, so sending waits on that one.
-            self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:-1])
         if name == "send_for_approval":
             self._table(case, spec)
         return case

@@ -88,8 +88,7 @@ def to_awaiting_approval(cast: Any, case: QualificationCase) -> QualificationCas
     """From Final QAD submitted: agree, recommend, sign (declaration), send for approval."""
     case = case_transition(actor=cast.actor("bsc"), case=case, name="agree", comment="agreed")
     recommend_all(cast, case)
-    declare(case, cast.actor(lead_key(case)), director="Dana Director")
-    case = case_transition(actor=cast.actor(lead_key(case)), case=fresh(case), name="sign")
+    case = declare(case, cast.actor(lead_key(case)), director="Dana Director")
     return case_transition(actor=cast.actor("admin"), case=case, name="send_for_approval", comment="to boards")
 
 

@@ -32,6 +32,7 @@ from qualify.participants.models import DistributorId, Exemption, MarketParticip
 from qualify.participants.services import organisation_create
 from qualify.plan.choices import DeadlineKind, MilestoneMeaning
 from qualify.plan.models import Milestone, Wave, WaveDeadline
+from qualify.qad.models import QadDeclaration
 from qualify.register.models import RegisterEvent
 from qualify.register.selectors import participation_status
 
@@ -118,10 +119,19 @@ class TestTheLoadedDemo:
         # Participant steps are taken by the organisation's lead, assessor steps by an assessor, approval by the board.
         approve = CaseTransition.objects.filter(name="approve").first()
         assert approve is not None and approve.actor_name == "Graham Oduya"
+        # The case is signed by the director the lead invited, declaring with their own account, not by the lead.
         sign = CaseTransition.objects.select_related("case__participation__organisation").filter(name="sign").first()
         assert sign is not None
-        lead = Membership.objects.get(organisation=sign.case.participation.organisation, role="LEAD").user
-        assert sign.actor_name == lead.full_name
+        declaration = (
+            QadDeclaration.objects.select_related("signatory", "invitation")
+            .filter(submission__case=sign.case)
+            .order_by("pk")
+            .first()
+        )
+        assert declaration is not None
+        assert declaration.signatory is not None and sign.actor_id == declaration.signatory.pk
+        assert declaration.invitation is not None and declaration.invitation.invited_by_name != sign.actor_name
+        assert not Membership.objects.filter(user=declaration.signatory).exists()
 
     def test_the_assessment_behind_the_cases_is_recorded_through_the_assessment_services(self, loaded):
         today = timezone.localdate()
