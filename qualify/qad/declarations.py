@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from qualify.accounts.models import User
 from qualify.accounts.services import user_create
@@ -34,6 +33,7 @@ from qualify.audit.services import audit_record
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import clock
 from qualify.core.actor import Actor, system_actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from qualify.core.ids import parse_uuid
@@ -107,7 +107,7 @@ def invitation_status(invitation: DeclarationInvitation, *, latest_final_id: int
         return InvitationStatus.CANCELLED
     if latest_final_id != invitation.submission_id:
         return InvitationStatus.SUPERSEDED
-    if invitation.expires_at <= timezone.now():
+    if invitation.expires_at <= clock.now():
         return InvitationStatus.EXPIRED
     if invitation.accepted_by_id is not None:
         return InvitationStatus.ACCEPTED
@@ -135,7 +135,7 @@ def _send(invitation: DeclarationInvitation, token: str, site: str) -> None:
     case = invitation.case
     organisation = case.participation.organisation.name
     who = "a company director" if invitation.capacity == DeclarationCapacity.DIRECTOR else "a director's delegate"
-    days = max(1, math.ceil((invitation.expires_at - timezone.now()).total_seconds() / 86400))
+    days = max(1, math.ceil((invitation.expires_at - clock.now()).total_seconds() / 86400))
     body = (
         f"{invitation.invited_by_name} of {organisation} asks you, as {who}, to declare on the Final Qualification "
         f"Assessment Document {invitation.submission.reference} of case {case.reference} "
@@ -219,7 +219,7 @@ def declaration_invite(
         invitee_name=_plain(name, 200),
         capacity=capacity,
         token_sha256=token_digest(token),
-        expires_at=timezone.now() + dt.timedelta(days=invitation_days()),
+        expires_at=clock.now() + dt.timedelta(days=invitation_days()),
         invited_by_id=actor.user_id,
         invited_by_name=actor.display_name[:200],
     )
@@ -252,7 +252,7 @@ def declaration_invitation_cancel(*, actor: Actor, invitation: DeclarationInvita
         raise Conflict("The declaration has been made; the invitation can no longer be cancelled.", code="declared")
     if status == InvitationStatus.CANCELLED:
         return invitation
-    invitation.cancelled_at = timezone.now()
+    invitation.cancelled_at = clock.now()
     invitation.cancelled_by_name = actor.display_name[:200]
     invitation.save(update_fields=["cancelled_at", "cancelled_by_name", "updated_at"])
     audit_record(
@@ -286,7 +286,7 @@ def declaration_invitation_resend(
         )
     token = secrets.token_urlsafe(32)
     invitation.token_sha256 = token_digest(token)
-    invitation.expires_at = timezone.now() + dt.timedelta(days=invitation_days())
+    invitation.expires_at = clock.now() + dt.timedelta(days=invitation_days())
     invitation.accepted_by = None
     invitation.accepted_at = None
     invitation.sent_count += 1
@@ -351,7 +351,7 @@ def _bind(invitation: DeclarationInvitation, user: User, actor: Actor) -> Declar
     if invitation.accepted_by_id == user.pk:
         return invitation
     invitation.accepted_by = user
-    invitation.accepted_at = timezone.now()
+    invitation.accepted_at = clock.now()
     invitation.save(update_fields=["accepted_by", "accepted_at", "updated_at"])
     audit_record(
         actor=actor,
