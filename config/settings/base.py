@@ -161,3 +161,7 @@ LOGGING = {
 # spooled to disk (never held in memory), and evidence is served only through a guarded view, never from MEDIA_URL.
 QUALIFY_EVIDENCE_MAX_BYTES = env.integer("QUALIFY_EVIDENCE_MAX_BYTES", 250 * 1024 * 1024, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger files go to a temporary file on disk
+
+# The register (issue 11): an event taking effect more than this many days before the day it is recorded is
+# back-dated, needs a reason and is flagged in the change feed.
+QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5, minimum=0)

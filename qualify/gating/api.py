@@ -220,8 +220,10 @@ class RegisterImportOut(Schema):
     tags=["register"],
     summary="Import register events from a CSV (multipart field 'file'; as manage.py import_register)",
     description=(
-        "Columns organisation,mpid,role,event,date,distributor_ids. All or nothing: any bad row gives 422 with "
-        "every problem (row, column, message) in details.problems and nothing is saved. Re-importing the same "
+        "Columns organisation,mpid,role,event,date,distributor_ids and an optional reason. A row whose event takes "
+        "effect more than QUALIFY_REGISTER_BACKDATE_DAYS (default 5) days before today is back-dated and needs a "
+        "reason: its own, or the multipart field 'reason' for the whole file. All or nothing: any bad row gives 422 "
+        "with every problem (row, column, message) in details.problems and nothing is saved. Re-importing the same "
         "file changes nothing. Programme administrators only."
     ),
 )
@@ -237,7 +239,9 @@ def post_register_import(request: HttpRequest) -> dict[str, int]:
         raise ValidationFailed(
             "The file is not UTF-8 text; save the CSV as UTF-8.", details={"file": "not_utf8"}
         ) from None
-    result = register_import(actor=actor, text=text, source_name=upload.name or "register.csv")
+    result = register_import(
+        actor=actor, text=text, source_name=upload.name or "register.csv", reason=request.POST.get("reason", "")
+    )
     return {
         "rows": result.rows,
         "organisations_created": result.organisations_created,
