@@ -58,6 +58,8 @@ from qualify.qad.models import (
 )
 from qualify.register.choices import RegisterEventSource
 from qualify.register.models import RegisterEvent
+from qualify.register.rules import is_backdated
+from qualify.register.services import backdate_days, clean_reason
 
 
 class CaseHistory(QadSteps, AssessmentSteps):
@@ -329,7 +331,9 @@ class CaseHistory(QadSteps, AssessmentSteps):
         )
 
     def _register_event(self, actor: Actor, kind: str, effective: dt.date, note: str, *, at: dt.datetime) -> None:
-        """``register.services.register_event_record`` from a case step."""
+        """``register.services.register_event_record`` from a case step (the step's reason is a back-dated event's)."""
+        backdated = is_backdated(effective, at.astimezone(UK).date(), backdate_days())
+        reason = clean_reason(note) if backdated else ""
         pk = self.m.register.add(
             at=at,
             participation_id=self.p.id,
@@ -339,6 +343,8 @@ class CaseHistory(QadSteps, AssessmentSteps):
             reference=self.case["reference"][:100],
             note=note,
             recorded_by_name=actor.display_name,
+            backdated=backdated,
+            reason=reason,
         )
         self.m.audit.record(
             at=at,
@@ -354,6 +360,7 @@ class CaseHistory(QadSteps, AssessmentSteps):
                 "kind": kind,
                 "effective_date": effective,
                 "source": RegisterEventSource.CASE,
+                **({"backdated": True, "reason": reason} if backdated else {}),
             },
         )
 

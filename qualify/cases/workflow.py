@@ -209,7 +209,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-# Steps that take effect in the market write this register event, dated by the step's effective date.
+# Steps that take effect in the market write this register event, dated by the step's effective date. A date more
+# than QUALIFY_REGISTER_BACKDATE_DAYS in the past makes the event back-dated; the step's reason is kept as its reason.
 REGISTER_EVENTS: dict[str, str] = {
     "approve": RegisterEventKind.QUALIFIED,
     "activate": RegisterEventKind.SERVICE_ACTIVATED,
@@ -264,6 +265,8 @@ class CaseWorkflow(Workflow[QualificationCase]):
                 source=RegisterEventSource.CASE,
                 reference=case.reference,
                 note=applied.data.comment,
+                # The step's reason (staff always give one) is also why a back-dated event is recorded late.
+                reason=applied.data.comment,
             )
         return {"case": case.reference}
 
