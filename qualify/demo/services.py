@@ -75,6 +75,8 @@ S = CaseState
 
 # The main line of the case lifecycle (qualify/cases/workflow.py), with the state each step reaches.
 UK = ZoneInfo("Europe/London")
+# Organisations and participations were registered early in 2024, before any case or consultation began.
+REGISTERED_AT = dt.datetime(2024, 1, 8, 9, 30, tzinfo=UK)
 MAIN_LINE: tuple[tuple[str, str], ...] = (
     ("submit_prequalification", S.PREQUAL_SUBMITTED),
     ("scope", S.SCOPED),
@@ -274,10 +276,12 @@ class _Loader:
         cases = 0
         organisations: dict[str, tuple[Organisation, Actor]] = {}
         for organisation_spec in ORGANISATIONS:
-            organisation, lead = self._organisation(organisation_spec)
+            with clock.replaying(self._registered_at()):
+                organisation, lead = self._organisation(organisation_spec)
             organisations[organisation_spec.name] = (organisation, lead)
             for spec in organisation_spec.participations:
-                participation = self._participation(organisation, spec)
+                with clock.replaying(self._registered_at()):
+                    participation = self._participation(organisation, spec)
                 for exemption in organisation_spec.exemptions:
                     if (exemption.mpid, exemption.role) == (spec.mpid, spec.role):
                         # Decided with the pre-qualification, before the case is scoped (DOMAIN.md §3, §4).
@@ -681,6 +685,10 @@ class _Loader:
                 else None,
             )
         return _fresh(case)
+
+    def _registered_at(self) -> dt.datetime:
+        """When the demo's organisations and their participations were registered with the Programme."""
+        return min(REGISTERED_AT, timezone.now() - dt.timedelta(days=1))
 
     def _evidence_day(self) -> dt.date:
         """The day a submitted QAD's evidence is said to stand: a week before the load day, or the day before the

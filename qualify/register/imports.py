@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.csvimport import Problem, import_failed, parse_date, read_csv_rows
 from qualify.core.errors import DomainError
@@ -142,7 +142,7 @@ def _backdated_without_reason(
     """A problem for each row that would record a back-dated event with no reason (row's own or the file's)."""
     if file_reason:
         return []
-    allowed, today = backdate_days(), timezone.localdate()
+    allowed, today = backdate_days(), clock.today()
     late = [
         (row, row.date)
         for row in rows

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qualify.audit.services import audit_record
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.participants.models import MarketParticipation
@@ -64,7 +65,7 @@ def register_event_record(
     if existing is not None:
         return existing, False
     sequence, _ = RegisterSequence.objects.select_for_update().get_or_create(id=1)
-    recorded_at = timezone.now()
+    recorded_at = clock.now()
     allowed = backdate_days()
     backdated = is_backdated(effective_date, timezone.localdate(recorded_at), allowed)
     reason = clean_reason(reason) if backdated else ""

@@ -258,6 +258,18 @@ class TestTheLoadedDemo:
             assert timezone.localtime(case.created_at).date() < days[0]
             submitted = [s.created_at for s in case.qad_submissions.all()]
             assert submitted and all(days[0] < timezone.localtime(at).date() < approve.at.date() for at in submitted)
+        # The register remembers when it learned each qualification: asked as known just before the approval was
+        # recorded, the participant was not yet qualified; just after, it was.
+        case = active.select_related("participation").first()
+        approve = case.transitions.get(name="approve")
+        path = f"/api/v1/register/{case.participation.mpid}/{case.participation.role}"
+        client = Client()
+        client.post(reverse("accounts:login"), {"username": MARKER_EMAIL, "password": "another-demo-pass-42"})
+        on = approve.effective_date.isoformat()
+        before = client.get(path, {"on": on, "known_at": (approve.at - dt.timedelta(minutes=1)).isoformat()})
+        after = client.get(path, {"on": on, "known_at": (approve.at + dt.timedelta(minutes=1)).isoformat()})
+        assert (before.status_code, after.status_code) == (200, 200)
+        assert before.json()["qualified_from"] is None and after.json()["qualified_from"] == on
         # A case still in progress got there over months; its last step is the load day's.
         testing = QualificationCase.objects.filter(state="TESTING").first()
         assert testing is not None
