@@ -173,7 +173,7 @@ class Workflow(Generic[M]):
         if self.target_of(transition, instance) is None:
             where = transition.target.describe if isinstance(transition.target, ReturnTarget) else "its target"
             raise TransitionNotAllowed(
-                f"“{transition.label}” cannot tell {where}: the record holds no such state.",
+                f"“{transition.label}” is not possible: the record does not say where to go ({where}).",
                 code="no_return_target",
                 details={"transition": transition.name},
             )
