@@ -310,6 +310,17 @@ def every_body_approved(case: QualificationCase, data: TransitionInput) -> str |
     return None
 
 
+def rejected_in_round(case: QualificationCase, data: TransitionInput) -> str | None:
+    """Referring a case back is a board's rejection, recorded with its reasons as findings (``decision_record``)."""
+    round_ = current_round(case)
+    if (
+        round_ is None
+        or not BoardDecision.objects.filter(case=case, round=round_, outcome=ch.DecisionOutcome.REJECT).exists()
+    ):
+        return "A case goes back to clarification by a board's rejection: record it, with its reasons, at a meeting."
+    return None
+
+
 def checklist_complete(case: QualificationCase, data: TransitionInput) -> str | None:
     from qualify.assessment.models import ActivationStep
 
@@ -327,5 +338,6 @@ CASE_GUARDS = {
     "agree": plans_agreed,
     "send_for_approval": every_body_recommended,
     "approve": every_body_approved,
+    "refer_back": rejected_in_round,
     "activate": checklist_complete,
 }

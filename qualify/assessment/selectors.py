@@ -141,7 +141,7 @@ def is_overdue(query: Query, today: dt.date | None = None) -> bool:
 def finding_list(*, actor: Actor, case: QualificationCase | None = None) -> QuerySet[Finding]:
     if not perm.can_view_assessment_at_all(actor):
         raise NotAllowed("Market systems read the register, not assessments.")
-    qs = Finding.objects.visible_to(actor).select_related("case__participation__organisation")
+    qs = Finding.objects.visible_to(actor).select_related("case__participation__organisation", "decision")
     if case is not None:
         qs = qs.filter(case=case)
     return qs.order_by("due_date", "reference")
@@ -404,10 +404,24 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
     internal = perm.sees_internal(actor)
     submission = rules.latest_submission(case)
     round_ = rules.current_round(case)
-    decisions = list(BoardDecision.objects.filter(case=case).select_related("agenda_item__meeting").order_by("pk"))
+    decisions = list(
+        BoardDecision.objects.filter(case=case)
+        .select_related("agenda_item__meeting")
+        .prefetch_related("findings")
+        .order_by("pk")
+    )
+    deferred = case.state == CaseState.DEFERRED
     bodies = []
     for body in ch.approvals_needed(case.participation.role):
-        current = [d for d in decisions if d.body == body and round_ is not None and d.round_id == round_.pk]
+        # A deferral does not settle the round: once the case resumes, the body's decision is still to come.
+        current = [
+            d
+            for d in decisions
+            if d.body == body
+            and round_ is not None
+            and d.round_id == round_.pk
+            and (deferred or d.outcome != ch.DecisionOutcome.DEFER)
+        ]
         bodies.append(
             BodyStatus(
                 body=body,
@@ -508,9 +522,12 @@ def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
         .prefetch_related(
             Prefetch(
                 "case__findings",
-                queryset=Finding.objects.exclude(state=ch.FindingState.CLOSED).order_by("due_date"),
+                queryset=Finding.objects.exclude(state=ch.FindingState.CLOSED)
+                .select_related("decision")
+                .order_by("due_date"),
                 to_attr="open_findings",
-            )
+            ),
+            "decision__findings",
         )
         .order_by("case__reference")
     )

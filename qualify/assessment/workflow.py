@@ -152,7 +152,7 @@ class FindingWorkflow(Workflow[Finding]):
             finding=finding,
             name=applied.transition.name,
             from_state=applied.source,
-            to_state=applied.transition.target,
+            to_state=applied.target,
             at=applied.at,
             actor_name=applied.actor.display_name[:200],
             comment=applied.data.comment.strip(),

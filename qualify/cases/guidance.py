@@ -55,6 +55,8 @@ NEXT_STEPS: dict[str, NextStep] = {
     S.SUSPENDED: NextStep("Your qualification is suspended; follow the remedy agreed with the board.", None, True),
     S.REVOKED: NextStep("Qualification has been revoked.", None, False),
     S.WITHDRAWN: NextStep("This case was withdrawn.", None, False),
-    S.DEFERRED: NextStep("Deferred to a later wave; the Programme will resume the case.", None, False),
+    S.DEFERRED: NextStep(
+        "Deferred to a later wave; the Programme will resume the case where it left off.", None, False
+    ),
     S.NON_COMPLETION: NextStep("Respond to the non-completion notice with a remediation plan.", None, True),
 }

@@ -242,7 +242,7 @@ class VersionWorkflow(Workflow[ArtefactVersion]):
             version=applied.instance,
             name=applied.transition.name,
             from_status=applied.source,
-            to_status=applied.transition.target,
+            to_status=applied.target,
             at=applied.at,
             actor_id=applied.actor.user_id,
             actor_name=applied.actor.display_name,
