@@ -390,9 +390,7 @@ def _record_reasons(
 ) -> list[Finding]:
     """A rejection's reasons as findings of the rejecting body: conditions of its approval, with a work-off plan to
     be proposed by the participant and agreed by the body, as for any finding."""
-    default_due = timezone.localdate() + dt.timedelta(
-        days=setting_days("QUALIFY_REJECTION_PLAN_DAYS", ch.REJECTION_PLAN_DAYS)
-    )
+    default_due = clock.today() + dt.timedelta(days=setting_days("QUALIFY_REJECTION_PLAN_DAYS", ch.REJECTION_PLAN_DAYS))
     owner = case.participation.organisation.name
     findings = []
     for reason in reasons:
@@ -410,7 +408,7 @@ def _record_reasons(
             owner=owner[:200],
             due_date=reason.due_date or default_due,
             condition_of_approval=True,
-            state_changed_at=timezone.now(),
+            state_changed_at=clock.now(),
             raised_by_name=f"{ch.APPROVER_NAMES[decision.body]} ({actor.display_name})"[:200],
         )
         audit_record(
