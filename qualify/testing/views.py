@@ -97,8 +97,10 @@ def _row(catalogue: TestCatalogue, case: CatalogueCase) -> dict[str, Any]:
     functions = {f["code"]: f["title"] for f in catalogue.optional_functions}
     return {
         "case": case,
-        "roles": ", ".join(ROLE_NAMES.get(r, r) for r in case.roles),
-        "segments": ", ".join(SEGMENT_NAMES.get(s, s) for s in case.segments),
+        "roles": "Every role" if set(case.roles) >= set(ROLE_NAMES) else ", ".join(ROLE_NAMES[r] for r in case.roles),
+        "segments": "Every segment"
+        if set(case.segments) >= set(SEGMENT_NAMES)
+        else ", ".join(SEGMENT_NAMES[s] for s in case.segments),
         # Only a case limited to one route says so; most run on every QT route.
         "routes": "" if set(case.routes) >= set(QT_ROUTES) else ", ".join(ROUTE_NAMES.get(r, r) for r in case.routes),
         "minimum_sets": [MINIMUM_SET_NAMES.get(m, m) for m in case.minimum_sets],

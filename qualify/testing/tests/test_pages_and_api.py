@@ -17,7 +17,7 @@ DETAIL = lambda v: reverse("testing:catalogue_detail", args=[v])  # noqa: E731
 
 
 def _case_ids(html: str) -> list[str]:
-    return re.findall(r"<td><strong>(QT-[0-9]+)</strong></td>", html)
+    return re.findall(r"<td[^>]*><strong>(QT-[0-9]+)</strong></td>", html)
 
 
 def test_a_participant_reads_a_published_catalogue_by_batch(cast, client_for):
