@@ -6,7 +6,7 @@ from django import forms
 
 
 class CatalogueUploadForm(forms.Form):
-    file = forms.FileField(label="Test catalogue file (YAML or JSON)")
+    file = forms.FileField(label="Test catalogue file (YAML, JSON or Excel)")
     publish = forms.BooleanField(
         label="Publish at once if the file is valid and its library version is baselined", required=False
     )

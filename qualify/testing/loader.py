@@ -44,7 +44,7 @@ class FileProblem:
 class BatchSpec:
     code: str
     title: str
-    line: int = 0
+    line: int = field(default=0, compare=False)  # where it was written, for problems found later
 
 
 @dataclass
@@ -312,7 +312,11 @@ def _compose(text: str) -> yaml.Node:
 
 def parse_catalogue(text: str) -> CatalogueSpec:
     """Check a catalogue file and describe it; raise CatalogueFileInvalid listing every problem found."""
-    root = _compose(text)
+    return parse_nodes(_compose(text))
+
+
+def parse_nodes(root: yaml.Node) -> CatalogueSpec:
+    """Check a catalogue already composed into nodes (from YAML, or built from a workbook by workbook.py)."""
     r = _Reader()
     top = r.mapping(root, "", {"version", "title", "document", "batches", "cases"}, {"status", "optional_functions"})
     if top is None:

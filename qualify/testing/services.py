@@ -19,21 +19,41 @@ from qualify.library.models import ArtefactVersion
 from qualify.testing.loader import CatalogueFileInvalid, CatalogueSpec, parse_catalogue
 from qualify.testing.models import CatalogueCase, TestCatalogue
 from qualify.testing.permissions import can_manage_catalogues
+from qualify.testing.workbook import is_workbook, parse_workbook
 
 # A catalogue file is text a person wrote; far larger than any real one is refused before it is parsed.
 MAX_FILE_CHARS = 5_000_000
 
 
-def catalogue_check(*, text: str) -> CatalogueSpec:
-    """Validate a catalogue file without storing anything; ValidationFailed lists every problem with its line."""
+def _too_large(size: int, unit: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"The catalogue file is {size:,} {unit} long; at most {MAX_FILE_CHARS:,} are accepted.",
+        details={"problems": [{"line": 1, "field": "(file)", "message": "is too large"}]},
+        code="catalogue_file_invalid",
+    )
+
+
+def catalogue_check(*, text: str = "", data: bytes | None = None) -> CatalogueSpec:
+    """Validate a catalogue file without storing anything; ValidationFailed lists every problem with its line.
+
+    ``text`` is YAML or JSON; ``data`` is a file's bytes: an Excel workbook, or UTF-8 YAML or JSON.
+    """
+    if data is not None and len(data) > MAX_FILE_CHARS:
+        raise _too_large(len(data), "bytes")
+    if data is not None and not is_workbook(data):
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed(
+                "The file is neither an Excel workbook nor UTF-8 text; save it as .xlsx, or as UTF-8 YAML or JSON.",
+                details={"problems": [{"line": 1, "field": "(file)", "message": "is not UTF-8 text"}]},
+                code="catalogue_file_invalid",
+            ) from exc
+        data = None
     if len(text) > MAX_FILE_CHARS:
-        raise ValidationFailed(
-            f"The catalogue file is {len(text):,} characters long; at most {MAX_FILE_CHARS:,} are accepted.",
-            details={"problems": [{"line": 1, "field": "(file)", "message": "is too large"}]},
-            code="catalogue_file_invalid",
-        )
+        raise _too_large(len(text), "characters")
     try:
-        return parse_catalogue(text)
+        return parse_workbook(data) if data is not None else parse_catalogue(text)
     except CatalogueFileInvalid as invalid:
         raise ValidationFailed(
             f"The catalogue file has {len(invalid.problems)} problem(s): {invalid.problems[0]}"
@@ -44,13 +64,16 @@ def catalogue_check(*, text: str) -> CatalogueSpec:
 
 
 @transaction.atomic
-def catalogue_load(*, actor: Actor, text: str, source_name: str = "", publish: bool = False) -> TestCatalogue:
+def catalogue_load(
+    *, actor: Actor, text: str = "", data: bytes | None = None, source_name: str = "", publish: bool = False
+) -> TestCatalogue:
     """Load a catalogue file as a draft (replacing an earlier draft of the same version), optionally publishing it.
 
-    A published version never changes: loading a file with a published version id is refused.
+    ``text`` is YAML or JSON; ``data`` a file's bytes (an Excel workbook, or UTF-8 YAML or JSON). A published version
+    never changes: loading a file with a published version id is refused.
     """
     can_manage_catalogues(actor).enforce()
-    spec = catalogue_check(text=text)
+    spec = catalogue_check(text=text, data=data)
     existing = TestCatalogue.objects.select_for_update().filter(version=spec.version).first()
     if existing is not None and existing.is_published:
         raise ValidationFailed(
@@ -69,7 +92,7 @@ def catalogue_load(*, actor: Actor, text: str, source_name: str = "", publish: b
         batches=[{"code": b.code, "title": b.title} for b in spec.batches],
         optional_functions=[{"code": o.code, "title": o.title, "roles": o.roles} for o in spec.optional_functions],
         source_name="".join(ch for ch in source_name if ch.isprintable())[:200],
-        source_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        source_sha256=hashlib.sha256(data if data is not None else text.encode("utf-8")).hexdigest(),
         case_count=len(spec.cases),
         loaded_by_name=actor.display_name[:200],
     )

@@ -67,27 +67,24 @@ def catalogue_upload_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         upload: UploadedFile[bytes] = form.cleaned_data["file"]
         if (upload.size or 0) > MAX_UPLOAD_BYTES:
-            messages.error(request, f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB; a catalogue is text.")
+            messages.error(
+                request, f"The file is larger than {MAX_UPLOAD_BYTES // 1_000_000} MB; a catalogue is far smaller."
+            )
         else:
             try:
-                text = upload.read().decode("utf-8")
-            except UnicodeDecodeError:
-                messages.error(request, "The file is not UTF-8 text; save it as UTF-8 YAML or JSON.")
+                catalogue = catalogue_load(
+                    actor=actor_of(request),
+                    data=upload.read(),
+                    source_name=upload.name or "",
+                    publish=form.cleaned_data["publish"],
+                )
+            except DomainError as error:
+                report_error(request, error)
+                problems = list(error.details.get("problems", [])) if isinstance(error.details, dict) else []
             else:
-                try:
-                    catalogue = catalogue_load(
-                        actor=actor_of(request),
-                        text=text,
-                        source_name=upload.name or "",
-                        publish=form.cleaned_data["publish"],
-                    )
-                except DomainError as error:
-                    report_error(request, error)
-                    problems = list(error.details.get("problems", [])) if isinstance(error.details, dict) else []
-                else:
-                    state = "published" if catalogue.is_published else "loaded as a draft"
-                    messages.success(request, f"Test catalogue v{catalogue.version} {state}.")
-                    return redirect("testing:catalogue_detail", version=catalogue.version)
+                state = "published" if catalogue.is_published else "loaded as a draft"
+                messages.success(request, f"Test catalogue v{catalogue.version} {state}.")
+                return redirect("testing:catalogue_detail", version=catalogue.version)
     context = _list_context(request, form, problems)
     return render(request, "testing/catalogue_list.html", context, status=422 if problems else 200)
 

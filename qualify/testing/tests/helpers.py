@@ -57,3 +57,37 @@ def load(version: str = "1.0", *, publish: bool = False, text: str | None = None
 def publish_sample(version: str = "1.0") -> TestCatalogue:
     library_version(version)
     return load(version, publish=True)
+
+
+def sample_workbook(version: str = "1.0", edit=None) -> bytes:  # type: ignore[no-untyped-def]
+    """The sample catalogue as an Excel workbook (docs/qt-catalogue-format.md), built from the YAML file's content;
+    ``edit(sheets)`` may change the rows (lists of lists, header first) before it is saved."""
+    import io
+
+    import yaml
+    from openpyxl import Workbook
+
+    doc = yaml.safe_load(sample_text(version))
+    joined = lambda v: "; ".join(v) if isinstance(v, list) else (v or "")  # noqa: E731
+    columns = ["id", "title", "batch", "roles", "segments", "routes", "requirements", "steps", "minimum_sets",
+               "optional_function"]  # fmt: skip
+    sheets = {
+        "catalogue": [["field", "value"], *[[k, doc[k]] for k in ("version", "title", "document", "status")]],
+        "batches": [["code", "title"], *[[b["code"], b["title"]] for b in doc["batches"]]],
+        "optional_functions": [
+            ["code", "title", "roles"],
+            *[[o["code"], o["title"], joined(o["roles"])] for o in doc["optional_functions"]],
+        ],
+        "cases": [columns, *[[joined(c.get(k)) for k in columns] for c in doc["cases"]]],
+    }
+    if edit is not None:
+        edit(sheets)
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -15,8 +15,8 @@ from qualify.testing.services import catalogue_load
 
 class Command(BaseCommand):
     help = (
-        "Validate a QT test catalogue file (YAML or JSON) and load it as a draft; --publish publishes it too, "
-        "provided the library has baselined the version it names."
+        "Validate a QT test catalogue file (YAML, JSON or an Excel workbook) and load it as a draft; --publish "
+        "publishes it too, provided the library has baselined the version it names."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,12 +26,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            data = path.read_bytes()
+        except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
         try:
             catalogue = catalogue_load(
-                actor=system_actor("load_qt_catalogue"), text=text, source_name=path.name, publish=options["publish"]
+                actor=system_actor("load_qt_catalogue"), data=data, source_name=path.name, publish=options["publish"]
             )
         except DomainError as error:
             problems = error.details.get("problems", []) if isinstance(error.details, dict) else []
