@@ -153,3 +153,19 @@ def test_the_api_names_each_problem_of_a_bad_file(cast, client_for, token_for):
     assert error["details"]["problems"] == [
         {"line": 6, "field": "document", "message": "'9001' is not in the expected form (e.g. MHHS-DEL1234)"}
     ]
+
+
+def test_the_api_reads_a_fixed_number_of_queries(cast, client_for):
+    publish_sample()
+    library_version("1.1")
+    load("1.1")
+    # A signed-in session, so every request costs the same to authenticate (tokens are remembered for a while).
+    client, auth = client_for("bsc"), {}
+    with CaptureQueriesContext(connection) as small:
+        assert len(client.get("/api/v1/testing/catalogues/1.0?role=ADS", **auth).json()["cases"]) == 12
+    with CaptureQueriesContext(connection) as full:
+        assert len(client.get("/api/v1/testing/catalogues/1.0", **auth).json()["cases"]) == 69
+    assert len(full.captured_queries) == len(small.captured_queries)
+    with CaptureQueriesContext(connection) as listing:
+        assert len(client.get("/api/v1/testing/catalogues", **auth).json()["items"]) == 2
+    assert len(listing.captured_queries) <= len(small.captured_queries)
