@@ -32,6 +32,7 @@ from qualify.qad.models import (
     QadQuestion,
     QadResponse,
     QadSubmission,
+    SubmissionBody,
 )
 from qualify.qad.selectors import QadView, SectionView
 from qualify.qad.services import SUBMISSION_STEPS, snapshot_content
@@ -301,11 +302,19 @@ class QadSteps:
             submitted_by_id=actor.user_id,
             submitted_by_name=actor.display_name[:200],
         )
+        # Each approving body's share, as ``submission_create`` counts it (what the review queue reads).
+        shares = qad_rules.assessed_question_counts(
+            [{"owner": owner} for _, owner in submission.questions], role=self.p.role
+        )
+        bodies = self.m.tables[SubmissionBody]
+        for body, count in sorted(shares.items()):
+            bodies.add(submission_id=pk, body=body, questions=count)
         self.submissions.append(submission)
         return submission
 
     def _owning_bodies(self, submission: SimpleNamespace) -> list[str]:
-        return sorted({owner for _, owner in submission.questions})
+        """The bodies with a share of the submission: owners of its questions that approve the role."""
+        return sorted({owner for _, owner in submission.questions if qad_rules.assessed_for(owner, self.p.role)})
 
     def _submission_received(self, at: dt.datetime) -> None:
         """``assessment.services.submission_received`` (a case workflow effect): the owning bodies are told."""

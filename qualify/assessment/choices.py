@@ -1,6 +1,8 @@
 """The vocabulary of assessment and approval (DOMAIN.md §2, §6) and the data the rules read.
 
-Which bodies must approve a role is published reference data, kept here as a table rather than in code paths.
+Which bodies must approve a role is published reference data, kept as a table rather than in code paths: the table
+(``APPROVALS_BY_ROLE``) lives in ``qualify/qad/choices.py``, below this app, because the QAD's rules read it too, and
+is re-exported here.
 """
 
 from __future__ import annotations
@@ -8,7 +10,7 @@ from __future__ import annotations
 from django.db import models
 
 from qualify.core.roles import StaffRole
-from qualify.qad.choices import Body
+from qualify.qad.choices import APPROVALS_BY_ROLE, Body
 
 
 class Outcome(models.TextChoices):
@@ -70,16 +72,6 @@ APPROVER_NAMES: dict[str, str] = {
     Body.DIP: "DIP Manager",
     Body.BSC: "BSC PAB",
     Body.REC: "REC Code Manager",
-}
-
-# Approvals needed, by role (published; DOMAIN.md §2). A role is qualified only when every body listed has approved.
-APPROVALS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "SUPPLIER": (Body.DIP, Body.BSC, Body.REC),
-    "LDSO": (Body.DIP, Body.BSC, Body.REC),
-    "MEM": (Body.DIP, Body.REC),
-    "SDS": (Body.DIP, Body.BSC),
-    "ADS": (Body.DIP, Body.BSC),
-    "UMSDS": (Body.DIP, Body.BSC),
 }
 
 # Which staff role assesses for which body.

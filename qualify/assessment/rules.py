@@ -33,6 +33,7 @@ from qualify.core import clock
 from qualify.core.errors import ValidationFailed
 from qualify.core.roles import MembershipRole
 from qualify.core.workflow import TransitionInput
+from qualify.qad import rules as qad_rules
 from qualify.qad.choices import SubmissionKind
 from qualify.qad.models import QadQuestion, QadSubmission, SubmissionBody
 from qualify.qad.selectors import submission_questions
@@ -51,6 +52,23 @@ def submitted_question(submission: QadSubmission, question_id: str) -> QadQuesti
     raise ValidationFailed(
         f"{submission.reference} has no question {question_id!r}.", details={"question_id": "not_in_submission"}
     )
+
+
+def require_assessed(case: QualificationCase, question: QadQuestion) -> None:
+    """Refuse a review, query or finding on a question its owner does not assess for the case's role.
+
+    A body assesses only for the roles it approves (DOMAIN.md §2, §6): a question that reaches other roles is
+    advisory for them (docs/qad-format.md), so a BSC query on a MEM's answer, say, must not hold up the MEM's case.
+    """
+    participation = case.participation
+    if not qad_rules.assessed_for(question.owner, participation.role):
+        raise ValidationFailed(
+            f"Question {question.number} is advisory for a {participation.get_role_display()}: the "
+            f"{ch.APPROVER_NAMES[question.owner]} does not approve that role, so it does not review, query or record "
+            "findings on the answer.",
+            details={"question_id": question.qid, "owner": "does_not_approve_role"},
+            code="advisory_question",
+        )
 
 
 def quote(query: Query) -> str:

@@ -39,6 +39,7 @@ from qualify.cases.selectors import case_get
 from qualify.core.actor import Actor
 from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
 from qualify.core.ids import parse_uuid
+from qualify.qad import rules as qad_rules
 from qualify.qad.choices import Body, SubmissionKind
 from qualify.qad.models import QadSubmission, SubmissionBody
 from qualify.qad.selectors import submission_questions
@@ -450,8 +451,12 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
 
 
 def submission_questions_for(submission: QadSubmission) -> list[dict[str, Any]]:
-    """The submitted questions with their section, text and owner, in the version's order, for the review form."""
+    """The submitted questions with their section, text and owner, in the version's order, for the review form.
+
+    ``advisory`` marks a question whose owner does not approve the case's role: shown, but reviewed by nobody.
+    """
     submitted = {q["id"]: q for q in rules.submitted_questions(submission)}
+    role = submission.case.participation.role
     rows = []
     for question in submission_questions(submission):
         frozen = submitted.get(question.qid)
@@ -463,6 +468,7 @@ def submission_questions_for(submission: QadSubmission) -> list[dict[str, Any]]:
                 "answer": frozen["answer"],
                 "evidence": frozen["evidence"],
                 "owner": question.owner,
+                "advisory": not qad_rules.assessed_for(question.owner, role),
             }
         )
     return rows

@@ -200,7 +200,10 @@ def _sections(assessment: selectors.CaseAssessment, actor: Actor) -> list[dict[s
                 "answer": _display(row["answer"]),
                 "evidence": row["evidence"],
                 "outcome": assessment.outcomes.get(question.qid) if assessment.internal else None,
-                "can_review": assessment.internal and perm.assesses_for(actor, question.owner).allowed,
+                "advisory": row["advisory"],
+                "can_review": assessment.internal
+                and not row["advisory"]
+                and perm.assesses_for(actor, question.owner).allowed,
             }
         )
     return list(sections.values())
@@ -221,7 +224,8 @@ def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200)
     today = timezone.localdate()
     internal = assessment.internal
     own_body = perm.body_of(actor)
-    record_bodies = [b for b in Body.values if perm.assesses_for(actor, b).allowed] if internal else []
+    approving = ch.approvals_needed(case.participation.role)
+    record_bodies = [b for b in approving if perm.assesses_for(actor, b).allowed] if internal else []
     reviewers = _reviewers() if internal else {}
     bodies = [
         {

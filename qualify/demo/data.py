@@ -477,8 +477,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 "IRNM",
                 R.SUPPLIER,
                 ExemptionKind.SMART_SEGMENT,
-                "Advanced-only Supplier: smart-segment QAD questions (section 5.1.1) and smart-segment test cases "
-                "removed from scope.",
+                "Advanced-only Supplier: answers the additional criteria of QAD section 5.1.1; the smart-segment QAD "
+                "questions and test cases are removed from scope.",
                 "BSC P476",
             ),
         ),

@@ -11,7 +11,7 @@ import uuid as uuid_mod
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qualify.cases.models import QualificationCase
@@ -19,6 +19,7 @@ from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.qad import declarations as decl
 from qualify.qad import evidence as ev
+from qualify.qad import rules
 from qualify.qad.models import Answer, DeclarationInvitation, EvidenceFile, QadResponse, QadSubmission
 from qualify.qad.permissions import can_edit_answers
 from qualify.qad.selectors import (
@@ -95,6 +96,10 @@ class QuestionOut(Schema):
     evidence_required: bool
     evidence_kinds: list[str]
     owner: str
+    advisory: bool = Field(
+        description="Asked of this case's role for information only: its owner does not approve the role, so nobody "
+        "assesses the answer (docs/qad-format.md)."
+    )
     answer: Any = None
     answer_version: int
     evidence: list[EvidenceOut]
@@ -248,6 +253,7 @@ def get_qad(request: HttpRequest, key: str) -> dict[str, Any]:
 def list_questions(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     _, response = _open(request, key)
     view = qad_view(actor=actor_of(request), response=response)
+    role = response.case.participation.role
     out = []
     for q in view.questions:
         answer: Answer | None = view.answers.get(q.qid)
@@ -265,6 +271,7 @@ def list_questions(request: HttpRequest, key: str) -> list[dict[str, Any]]:
                 "evidence_required": q.evidence_required,
                 "evidence_kinds": q.evidence_kinds,
                 "owner": q.owner,
+                "advisory": not rules.assessed_for(q.owner, role),
                 "answer": answer.value if answer is not None else None,
                 "answer_version": answer.version if answer is not None else 0,
                 "evidence": [_evidence_out(link.evidence) for link in view.links.get(q.qid, [])],

@@ -46,16 +46,24 @@ class EvidenceKind(models.TextChoices):
     OTHER = "OTHER", "Other"
 
 
-# Which codes govern each market role (DOMAIN.md §2 "approvals needed, by role", without the DIP Manager, which
-# assures connection but is not a code). A Final QAD declaration may be made by a delegate only when every role in
-# scope is governed by the REC alone (DOMAIN.md §4 "signed").
+# Approvals needed, by role (published; DOMAIN.md §2): a role is qualified only when every body listed has approved.
+# It lives here, below assessment, because the QAD's rules read it too: a question is assessed by its owner only for
+# the roles its owner approves (docs/qad-format.md "Ownership and advisory questions"). ``assessment.choices``
+# re-exports it.
+APPROVALS_BY_ROLE: dict[str, tuple[str, ...]] = {
+    "SUPPLIER": (Body.DIP, Body.BSC, Body.REC),
+    "LDSO": (Body.DIP, Body.BSC, Body.REC),
+    "MEM": (Body.DIP, Body.REC),
+    "SDS": (Body.DIP, Body.BSC),
+    "ADS": (Body.DIP, Body.BSC),
+    "UMSDS": (Body.DIP, Body.BSC),
+}
+
+# Which codes govern each market role: the approvals above without the DIP Manager, which assures connection but is
+# not a code. A Final QAD declaration may be made by a delegate only when every role in scope is governed by the REC
+# alone (DOMAIN.md §4 "signed").
 GOVERNING_CODES: dict[str, frozenset[str]] = {
-    "SUPPLIER": frozenset({"BSC", "REC"}),
-    "LDSO": frozenset({"BSC", "REC"}),
-    "MEM": frozenset({"REC"}),
-    "SDS": frozenset({"BSC"}),
-    "ADS": frozenset({"BSC"}),
-    "UMSDS": frozenset({"BSC"}),
+    role: frozenset(str(body) for body in bodies if body != Body.DIP) for role, bodies in APPROVALS_BY_ROLE.items()
 }
 
 # Evidence files accepted, by extension, and the content kind each extension must hold.

@@ -37,6 +37,8 @@ HEADERS = [
     "Roles",
     "Routes",
     "Excluded by exemptions",
+    "Only with exemptions",
+    "Advisory",
     "Answer",
 ]
 ANSWER_HELP = {
@@ -91,11 +93,13 @@ def version_workbook(
                 "; ".join(q.roles),
                 "; ".join(q.routes),
                 "; ".join(q.excluded_by_exemptions),
+                "; ".join(q.only_with_exemptions),
+                "yes" if q.advisory else "no",
                 _cell_answer(q, (answers or {}).get(q.qid)),
             ]
         )
     for column, width in zip(
-        "ABCDEFGHIJKLMNO", (12, 8, 28, 60, 40, 14, 30, 10, 10, 20, 8, 24, 18, 18, 50), strict=True
+        "ABCDEFGHIJKLMNOPQ", (12, 8, 28, 60, 40, 14, 30, 10, 10, 20, 8, 24, 18, 18, 18, 10, 50), strict=True
     ):
         sheet.column_dimensions[column].width = width
     for row in sheet.iter_rows(min_row=2):

@@ -14,7 +14,8 @@ from typing import Any
 import yaml
 
 from qualify.participants.choices import ExemptionKind, MarketRole, Route
-from qualify.qad.choices import AnswerType, Body, EvidenceKind
+from qualify.qad.choices import APPROVALS_BY_ROLE, AnswerType, Body, EvidenceKind
+from qualify.qad.rules import unapproved_roles
 
 VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
 NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
@@ -51,6 +52,8 @@ class QuestionSpec:
     roles: list[str]
     routes: list[str]
     excluded_by_exemptions: list[str]
+    only_with_exemptions: list[str] = field(default_factory=list)
+    advisory: bool = False
 
 
 @dataclass
@@ -178,7 +181,9 @@ QUESTION_OPTIONAL = {
     "evidence_required",
     "evidence_kinds",
     "owner",
+    "advisory",
     "excluded_by_exemptions",
+    "only_with_exemptions",
 }
 
 
@@ -204,7 +209,7 @@ def _question(r: _Reader, node: yaml.Node, where: str, section: SectionSpec) -> 
     kinds = r.choices(f.get("evidence_kinds"), f"{where}.evidence_kinds", list(EvidenceKind.values), required=False)
     if evidence_required and not kinds and "evidence_kinds" not in f:
         r.problem(node, f"{where}.evidence_kinds", "evidence is required, so say which kinds (evidence_kinds)")
-    return QuestionSpec(
+    spec = QuestionSpec(
         qid=r.text(f.get("id"), f"{where}.id", pattern=QID_RE),
         number=number,
         text=r.text(f.get("text"), f"{where}.text"),
@@ -224,7 +229,58 @@ def _question(r: _Reader, node: yaml.Node, where: str, section: SectionSpec) -> 
             list(ExemptionKind.values),
             required=False,
         ),
+        only_with_exemptions=r.choices(
+            f.get("only_with_exemptions"),
+            f"{where}.only_with_exemptions",
+            list(ExemptionKind.values),
+            required=False,
+        ),
+        advisory=r.boolean(f.get("advisory"), f"{where}.advisory", False),
     )
+    _check_ownership(r, f, node, where, spec)
+    _check_exemptions(r, f, where, spec)
+    return spec
+
+
+def _check_ownership(r: _Reader, f: dict[str, yaml.Node], node: yaml.Node, where: str, q: QuestionSpec) -> None:
+    """A question is assessed by its one owner, which must approve every role it applies to (DOMAIN.md §2, §6);
+    a question that reaches other roles says so with ``advisory: true`` (and then only such a question may)."""
+    if q.owner not in Body.values or not q.roles:
+        return  # the owner or roles are wrong already, and reported as such
+    name = f"question {q.number} ({q.qid})" if q.number and q.qid else "the question"
+    outside = unapproved_roles(q.owner, q.roles)
+    if outside and not q.advisory:
+        roles_node = f.get("roles", node)
+        line_node = roles_node
+        if isinstance(roles_node, yaml.SequenceNode):
+            line_node = next((item for item in roles_node.value if str(item.value).strip() == outside[0]), roles_node)
+        approvers = "; ".join(f"{role} is approved by {', '.join(APPROVALS_BY_ROLE[role])}" for role in outside)
+        r.problem(
+            line_node,
+            f"{where}.roles",
+            f"{name} is owned by {q.owner} but applies to {', '.join(outside)}, which {q.owner} does not approve "
+            f"({approvers}): give it to a body that approves every role it applies to, narrow its roles, "
+            "or mark it advisory: true",
+        )
+    if q.advisory and not outside:
+        r.problem(
+            f["advisory"],
+            f"{where}.advisory",
+            f"{name} is marked advisory, but its owner {q.owner} approves every role it applies to "
+            f"({', '.join(q.roles)}), so there is nothing it advises on: remove advisory",
+        )
+
+
+def _check_exemptions(r: _Reader, f: dict[str, yaml.Node], where: str, q: QuestionSpec) -> None:
+    """A question asked only with an exemption cannot also be removed by that exemption: it would never apply."""
+    both = [kind for kind in q.only_with_exemptions if kind in q.excluded_by_exemptions]
+    if both:
+        name = f"question {q.number} ({q.qid})" if q.number and q.qid else "the question"
+        r.problem(
+            f["only_with_exemptions"],
+            f"{where}.only_with_exemptions",
+            f"{', '.join(both)} is also in excluded_by_exemptions, so {name} would never apply: keep it in one list",
+        )
 
 
 def _columns(r: _Reader, node: yaml.Node | None, where: str) -> list[dict[str, str]]:

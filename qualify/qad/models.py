@@ -116,7 +116,10 @@ class QadQuestion(models.Model):
     """One question with its stable id (``Q-4.5.2``), answer type, evidence needs, owner and applicability.
 
     Applicability (DOMAIN.md §3, §5): the question applies to a case when the case's role is in ``roles``, its route
-    in ``routes``, and none of its recorded exemptions is in ``excluded_by_exemptions``.
+    in ``routes``, every exemption in ``only_with_exemptions`` is recorded for the participation, and none of its
+    recorded exemptions is in ``excluded_by_exemptions``. ``owner`` assesses the answer for the roles it approves;
+    ``advisory`` says the file knowingly applies the question to other roles too, where it is answered for
+    information and assessed by nobody (DOMAIN.md §6; docs/qad-format.md).
     """
 
     version = models.ForeignKey(QadVersion, on_delete=models.CASCADE, related_name="questions")
@@ -135,6 +138,12 @@ class QadQuestion(models.Model):
     roles = models.JSONField(default=list)
     routes = models.JSONField(default=list)
     excluded_by_exemptions = models.JSONField(default=list, blank=True)
+    only_with_exemptions = models.JSONField(
+        default=list, blank=True, help_text="Asked only when every exemption listed is recorded (e.g. P476)."
+    )
+    advisory = models.BooleanField(
+        default=False, help_text="Also asked of roles its owner does not approve; for them it is not assessed."
+    )
     position = models.PositiveIntegerField()
 
     class Meta:

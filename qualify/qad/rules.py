@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from qualify.qad.choices import GOVERNING_CODES, AnswerType
+from qualify.qad.choices import APPROVALS_BY_ROLE, GOVERNING_CODES, AnswerType
 
 
 class QuestionLike(Protocol):
@@ -28,13 +28,31 @@ class QuestionLike(Protocol):
     roles: Any
     routes: Any
     excluded_by_exemptions: Any
+    only_with_exemptions: Any
 
 
 def applies(question: QuestionLike, *, role: str, route: str, exemptions: Iterable[str]) -> bool:
-    """A question applies to a case when its role and route are in scope and no recorded exemption removes it."""
+    """A question applies to a case when its role and route are in scope, every exemption it is asked only with is
+    recorded for the participation, and no recorded exemption removes it (docs/qad-format.md "Which questions a case
+    gets"; e.g. section 5.1.1 is asked only of a Supplier with the P476 smart-segment exemption)."""
     if role not in question.roles or route not in question.routes:
         return False
-    return not set(exemptions) & set(question.excluded_by_exemptions or [])
+    recorded = set(exemptions)
+    if not set(question.only_with_exemptions or []) <= recorded:
+        return False
+    return not recorded & set(question.excluded_by_exemptions or [])
+
+
+def assessed_for(owner: str, role: str) -> bool:
+    """Whether a question's owner assesses the answer for a role: only a body that approves the role does
+    (DOMAIN.md §2, §6). For any other role the question is advisory: answered and shown, but its owner does not
+    review, query or count it (docs/qad-format.md "Ownership and advisory questions")."""
+    return owner in APPROVALS_BY_ROLE.get(role, ())
+
+
+def unapproved_roles(owner: str, roles: Iterable[str]) -> list[str]:
+    """The roles among ``roles`` that ``owner`` does not approve, in the order given."""
+    return [role for role in roles if not assessed_for(owner, role)]
 
 
 def clean_answer(question: QuestionLike, raw: Any) -> Any:
@@ -147,9 +165,10 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def owned_question_counts(questions: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """How many of a snapshot's questions each body owns (only bodies that own at least one)."""
-    return dict(Counter(str(q["owner"]) for q in questions))
+def assessed_question_counts(questions: Iterable[Mapping[str, Any]], *, role: str) -> dict[str, int]:
+    """How many of a snapshot's questions each body owns and assesses for the snapshot's role: a body that does not
+    approve the role assesses none (its questions are advisory for it), and only bodies with at least one count."""
+    return dict(Counter(str(q["owner"]) for q in questions if assessed_for(str(q["owner"]), role)))
 
 
 @dataclass(frozen=True)

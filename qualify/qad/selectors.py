@@ -49,6 +49,15 @@ def latest_published_version() -> QadVersion | None:
     return QadVersion.objects.published().order_by("-published_at", "-pk").first()
 
 
+def exemption_kinds(participation: Any) -> list[str]:
+    """The exemptions recorded for a participation, by kind: what the QAD's applicability reads (DOMAIN.md §3).
+
+    The one place applicability learns about exemptions, read through the participation's exemption records' ``kind``
+    only, so every page, export, import and submission counts the same questions.
+    """
+    return sorted(set(participation.exemptions.values_list("kind", flat=True)))
+
+
 def version_questions(version: QadVersion) -> list[QadQuestion]:
     return list(QadQuestion.objects.filter(version=version).select_related("section").order_by("position"))
 
@@ -120,7 +129,7 @@ def qad_view(*, actor: Actor, response: QadResponse, with_evidence: bool = True)
     if not QadResponse.objects.visible_to(actor).filter(pk=response.pk).exists():
         raise NotFound("No such QAD.")
     participation = response.case.participation
-    exemptions = list(participation.exemptions.values_list("kind", flat=True))
+    exemptions = exemption_kinds(participation)
     sections: dict[int, SectionView] = {}
     for section in QadSection.objects.filter(version_id=response.version_id).order_by("position"):
         sections[section.pk] = SectionView(section)

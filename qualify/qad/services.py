@@ -49,7 +49,7 @@ from qualify.qad.permissions import (
     can_move_version,
     can_submit,
 )
-from qualify.qad.selectors import latest_published_version, qad_view, version_questions
+from qualify.qad.selectors import exemption_kinds, latest_published_version, qad_view, version_questions
 
 
 def _org_id(response: QadResponse) -> int:
@@ -143,6 +143,8 @@ def qad_version_load(
                     roles=q.roles,
                     routes=q.routes,
                     excluded_by_exemptions=q.excluded_by_exemptions,
+                    only_with_exemptions=q.only_with_exemptions,
+                    advisory=q.advisory,
                     position=position,
                 )
             )
@@ -219,7 +221,7 @@ def _question(response: QadResponse, qid: str) -> QadQuestion:
     if question is None:
         raise NotFound(f"QAD v{response.version.version} has no question {qid!r}.")
     participation = response.case.participation
-    exemptions = list(participation.exemptions.values_list("kind", flat=True))
+    exemptions = exemption_kinds(participation)
     if not rules.applies(question, role=participation.role, route=participation.route, exemptions=exemptions):
         raise ValidationFailed(
             f"Question {question.number} does not apply to this case.", details={"question": qid}, code="not_applicable"
@@ -509,7 +511,7 @@ def submission_create(*, actor: Actor, response: QadResponse, kind: str) -> QadS
     # Before the case moves: the step's effects (the owning bodies' notices) read these rows.
     SubmissionBody.objects.bulk_create(
         SubmissionBody(submission=submission, body=body, questions=n)
-        for body, n in sorted(rules.owned_question_counts(snapshot["questions"]).items())
+        for body, n in sorted(rules.assessed_question_counts(snapshot["questions"], role=snapshot["role"]).items())
     )
     audit_record(
         actor=actor,
@@ -569,7 +571,7 @@ def answers_import(*, actor: Actor, response: QadResponse, rows: list[tuple[int,
     can_edit_answers(actor, response.case).enforce()
     questions = {q.qid: q for q in version_questions(response.version)}
     participation = response.case.participation
-    exemptions = list(participation.exemptions.values_list("kind", flat=True))
+    exemptions = exemption_kinds(participation)
     errors: list[dict[str, Any]] = []
     cleaned: list[tuple[str, Any]] = []
     for row_number, qid, raw in rows:

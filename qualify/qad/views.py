@@ -264,6 +264,7 @@ def _declaration_context(actor: Any, case: QualificationCase, *, submissions: li
 
 
 def _question_rows(view: QadView, questions: list[QadQuestion]) -> list[dict[str, Any]]:
+    role = view.response.case.participation.role
     rows = []
     for q in questions:
         answer = view.answers.get(q.qid)
@@ -284,6 +285,8 @@ def _question_rows(view: QadView, questions: list[QadQuestion]) -> list[dict[str
                 "version": answer.version if answer is not None else 0,
                 "links": view.links.get(q.qid, []),
                 "saved_at": answer.updated_at if answer is not None else None,
+                # Asked of this role for information only: its owner does not approve the role (docs/qad-format.md).
+                "advisory": not rules.assessed_for(q.owner, role),
             }
         )
     return rows

@@ -69,6 +69,7 @@ def outcome_record(
         raise ValidationFailed(f"Unknown outcome {outcome!r}.", details={"outcome": outcome})
     question = rules.submitted_question(submission, question_id)
     perm.assesses_for(actor, question.owner).enforce()
+    rules.require_assessed(submission.case, question)
     if outcome == ch.Outcome.NOT_SATISFACTORY and not comment.strip():
         raise ValidationFailed("Say why the answer is not satisfactory.", details={"comment": "required"})
     before = QuestionOutcome.objects.filter(submission=submission, question_id=question.qid).first()
@@ -118,6 +119,7 @@ def query_raise(
     case = locked_case(submission.case)
     question = rules.submitted_question(submission, question_id)
     perm.assesses_for(actor, question.owner).enforce()
+    rules.require_assessed(case, question)
     if not text.strip():
         raise ValidationFailed("Write the query.", details={"text": "required"})
     if case.state not in QUERYABLE:
@@ -286,9 +288,19 @@ def finding_record(
     condition_of_approval: bool = False,
     internal_note: str = "",
 ) -> Finding:
-    """A body records a defect or gap that remains; the participant then proposes a work-off plan."""
+    """A body records a defect or gap that remains; the participant then proposes a work-off plan.
+
+    Only a body that approves the case's role records findings on it (DOMAIN.md §6): a finding holds up agreement,
+    and a body that does not approve the role has no say on it.
+    """
     check_body(body)
     perm.assesses_for(actor, body).enforce()
+    if body not in ch.approvals_needed(case.participation.role):
+        raise ValidationFailed(
+            f"The {ch.APPROVER_NAMES[body]} does not approve the {case.participation.get_role_display()} role, so it "
+            "records no findings on it.",
+            details={"body": "not_needed"},
+        )
     problems = {
         k: "required" for k, v in {"title": title, "description": description, "owner": owner}.items() if not v.strip()
     }

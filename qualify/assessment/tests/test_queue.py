@@ -113,7 +113,7 @@ def test_the_queue_page_and_api_take_the_same_number_of_queries_for_3_and_12_cas
     }
     submitted_at = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UK)
     with time_machine.travel(submitted_at, tick=False) as traveller:
-        small = submit(cast, [cast.case_a, cast.case_b, cast.case_a_mem])
+        small = submit(cast, [cast.case_a, cast.case_b, *open_supplier_cases(cast, 1)])
         busy(small)
         traveller.move_to(submitted_at + dt.timedelta(days=40))  # every clock is late by now
         clients.update(page=client_for("bsc"), api=client_for(None), token=token_for("bsc"))  # signed in today
@@ -139,7 +139,7 @@ def test_the_queue_page_and_api_take_the_same_number_of_queries_for_3_and_12_cas
 
 
 def test_reviewer_filter_finds_my_cases_the_unassigned_and_a_named_assessors(cast, client_for, token_for):
-    mine, theirs, nobodys = submit(cast, [cast.case_a, cast.case_b, cast.case_a_mem])
+    mine, theirs, nobodys = submit(cast, [cast.case_a, cast.case_b, *open_supplier_cases(cast, 1)])
     other = user_create(
         actor=system_actor("tests"),
         email="second@elexon.test",
@@ -205,7 +205,7 @@ def test_overdue_filter_keeps_only_late_clocks(cast, client_for, token_for):
     the 20th. On the 25th only the untouched one is late."""
     start = dt.datetime(2026, 12, 1, 9, 0, tzinfo=UK)
     with time_machine.travel(start, tick=False) as traveller:
-        late, waiting, paused = submit(cast, [cast.case_a, cast.case_b, cast.case_a_mem])
+        late, waiting, paused = submit(cast, [cast.case_a, cast.case_b, *open_supplier_cases(cast, 1)])
         journey.raise_query(cast, waiting, "BSC")
         answered = journey.raise_query(cast, paused, "BSC")
         traveller.move_to(start + dt.timedelta(days=10))
@@ -244,7 +244,7 @@ def test_body_stays_the_assessors_own_on_the_page(cast, client_for, token_for):
 
 def test_the_queue_page_shows_a_page_at_a_time_with_the_total_and_page_links(cast, client_for, monkeypatch):
     monkeypatch.setattr(selectors, "QUEUE_PER_PAGE", 2)
-    cases = submit(cast, [cast.case_a, cast.case_b, cast.case_a_mem, *open_supplier_cases(cast, 2)])
+    cases = submit(cast, [cast.case_a, cast.case_b, *open_supplier_cases(cast, 3)])
     staff = client_for("bsc")
     first = page(staff, "?reviewer=unassigned")
     assert shown(first, cases) == [c.reference for c in cases[:2]]
@@ -259,7 +259,7 @@ def test_the_queue_page_shows_a_page_at_a_time_with_the_total_and_page_links(cas
 
 
 def test_the_queue_api_pages_like_the_other_lists(cast, client_for, token_for):
-    cases = submit(cast, [cast.case_a, cast.case_b, cast.case_a_mem])
+    cases = submit(cast, [cast.case_a, cast.case_b, *open_supplier_cases(cast, 1)])
     api, headers = client_for(None), token_for("bsc")
     everything = api_rows(api, headers)
     assert everything["count"] == 3 and refs(everything) == [c.reference for c in cases]

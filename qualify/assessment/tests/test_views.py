@@ -307,7 +307,7 @@ def test_queue_and_query_list_pages_take_a_bounded_number_of_queries(
         journey.raise_query(cast, journey.fresh(submitted), body)
     case_b = journey.to_initial_submitted(cast, cast.case_b)
     journey.raise_query(cast, case_b, "BSC")
-    staff = client_for("bsc")
+    staff = client_for("rec")  # the REC approves both roles below (Supplier and MEM); the BSC does not approve MEMs
     with CaptureQueriesContext(connection) as two_cases:
         assert staff.get(reverse("assessment:queue")).status_code == 200
     journey.raise_query(cast, journey.to_initial_submitted(cast, cast.case_a_mem), "REC")

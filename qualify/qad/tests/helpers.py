@@ -10,6 +10,8 @@ from typing import Any
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
 from qualify.core.actor import Actor, system_actor
+from qualify.participants.choices import ExemptionKind
+from qualify.participants.services import exemption_record
 from qualify.qad.choices import AnswerType
 from qualify.qad.models import QadResponse, QadVersion
 from qualify.qad.selectors import qad_view
@@ -17,6 +19,18 @@ from qualify.qad.services import answer_save, evidence_upload, qad_version_load,
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-qad-v3.2.yaml"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def record_p476_exemption(participation: Any) -> None:
+    """The BSC's smart-segment exemption (P476) for a Supplier, recorded as the Programme records it."""
+    exemption_record(
+        actor=system_actor("tests"),
+        participation=participation,
+        kind=ExemptionKind.SMART_SEGMENT,
+        scope="Advanced-segment metering points only.",
+        decided_on=dt.date(2026, 1, 15),
+        reference="BSC P476",
+    )
 
 
 def publish_sample(text: str | None = None) -> QadVersion:

@@ -49,15 +49,15 @@ def applicable_ids(actor, response) -> set[str]:
 
 def test_supplier_on_the_qt_route_gets_qt_and_supplier_questions_only(cast, qad):
     ids = applicable_ids(cast.actor("lead_a"), qad)
-    assert {"Q-1.1", "Q-3.1", "Q-3.2", "Q-4.5.2", "Q-5.1.1", "Q-5.1.4"} <= ids
-    assert not ids & {"Q-3.6", "Q-3.7", "Q-6.1", "Q-7.1", "Q-8.1"}
+    assert {"Q-1.1", "Q-3.1", "Q-3.2", "Q-4.5.2", "Q-5.1.9", "Q-5.1.4"} <= ids
+    assert not ids & {"Q-3.6", "Q-3.7", "Q-5.1.1.1", "Q-6.1", "Q-6.10", "Q-7.1", "Q-8.1"}
 
 
 def test_mem_on_the_sit_route_gets_sit_and_metering_questions_only(cast, qad):
     mem = open_qad(cast.case_a_mem, cast.actor("lead_a"))
     ids = applicable_ids(cast.actor("lead_a"), mem)
-    assert {"Q-3.6", "Q-3.7", "Q-6.1", "Q-6.2", "Q-4.5.1"} <= ids
-    assert not ids & {"Q-3.1", "Q-3.2", "Q-1.7", "Q-5.1.1", "Q-7.1", "Q-8.1"}
+    assert {"Q-6.13", "Q-6.14", "Q-6.1", "Q-6.2", "Q-4.5.1"} <= ids
+    assert not ids & {"Q-3.1", "Q-3.2", "Q-3.6", "Q-1.2", "Q-1.7", "Q-6.10", "Q-5.1.9", "Q-7.1", "Q-8.1"}
 
 
 def test_smart_segment_exemption_removes_the_smart_segment_questions(cast, qad):
@@ -65,7 +65,7 @@ def test_smart_segment_exemption_removes_the_smart_segment_questions(cast, qad):
         participation=cast.supplier_a, kind="SMART_SEGMENT", scope="Advanced only", decided_on=dt.date(2026, 1, 1)
     )
     ids = applicable_ids(cast.actor("lead_a"), qad)
-    assert "Q-5.1.1" not in ids and "Q-5.1.2" not in ids
+    assert "Q-5.1.9" not in ids and "Q-5.1.2" not in ids
     assert "Q-5.1.3" in ids
 
 
@@ -76,8 +76,11 @@ def test_smart_segment_exemption_removes_the_smart_segment_questions(cast, qad):
         ("LDSO", "SIT", [], "Q-7.7", False),
         ("UMSDS", "QT", [], "Q-8.5", True),
         ("SDS", "QT", [], "Q-8.5", False),
-        ("SUPPLIER", "SIT", ["SMART_SEGMENT"], "Q-5.1.1", False),
-        ("SUPPLIER", "SIT", ["OTHER"], "Q-5.1.1", True),
+        ("SUPPLIER", "SIT", ["SMART_SEGMENT"], "Q-5.1.9", False),
+        ("SUPPLIER", "SIT", ["OTHER"], "Q-5.1.9", True),
+        ("SUPPLIER", "SIT", ["SMART_SEGMENT"], "Q-5.1.1.2", True),
+        ("SUPPLIER", "QT", ["OTHER"], "Q-5.1.1.2", False),
+        ("SUPPLIER", "QT", [], "Q-5.1.1.2", False),
         ("ADS", "SIT", [], "Q-3.1", False),
     ],
 )

@@ -68,9 +68,12 @@ def test_a_version_question_set_exports_to_excel(cast, qad, client_for):
     sheet = load_workbook(io.BytesIO(response.content))["Questions"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:4] == ("Question id", "Number", "Section", "Question")
-    assert len(rows) == 1 + 63
+    assert len(rows) == 1 + 74
     by_id = {r[0]: r for r in rows[1:]}
-    assert by_id["Q-5.1.1"][13] == "SMART_SEGMENT"
+    header = rows[0]
+    assert by_id["Q-5.1.9"][header.index("Excluded by exemptions")] == "SMART_SEGMENT"
+    assert by_id["Q-5.1.1.1"][header.index("Only with exemptions")] == "SMART_SEGMENT"
+    assert by_id["Q-1.1"][header.index("Advisory")] == "yes" and by_id["Q-1.2"][header.index("Advisory")] == "no"
     assert by_id["Q-1.6"][6] == "provider (Provider); service (Service provided); contract_end (Contract end)"
 
 
@@ -78,9 +81,10 @@ def filled_workbook(cast, qad, client_for, answers: dict[str, object]) -> bytes:
     data = client_for("lead_a").get(reverse("qad:draft_export", args=[cast.case_a.reference, "xlsx"])).content
     book = load_workbook(io.BytesIO(data))
     sheet = book["Questions"]
+    answer_column = [cell.value for cell in sheet[1]].index("Answer")
     for row in sheet.iter_rows(min_row=2):
         if row[0].value in answers:
-            row[14].value = answers[row[0].value]
+            row[answer_column].value = answers[row[0].value]
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

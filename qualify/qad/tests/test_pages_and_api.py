@@ -78,7 +78,7 @@ def test_api_reads_applicable_questions_and_saves_answers(cast, qad, client_for,
     client, auth = client_for(None), token_for("contributor_a")
     questions = client.get(f"/api/v1/qad/cases/{cast.case_a.reference}/questions", **auth).json()
     ids = {q["id"] for q in questions}
-    assert "Q-5.1.1" in ids and "Q-6.1" not in ids
+    assert "Q-5.1.9" in ids and "Q-5.1.1.1" not in ids and "Q-6.1" not in ids
     url = f"/api/v1/qad/cases/{cast.case_a.reference}/answers/Q-2.2"
     saved = client.post(url, {"value": "7", "expected_version": 0}, content_type="application/json", **auth)
     assert saved.json()["version"] == 1

@@ -17,6 +17,7 @@ from qualify.qad.services import answer_save, submission_create
 from qualify.qad.tests.helpers import complete, open_qad, publish_sample, to_pit
 
 backfill_migration = importlib.import_module("qualify.qad.migrations.0005_backfill_submission_bodies_from_snapshots")
+approving_migration = importlib.import_module("qualify.qad.migrations.0008_submission_bodies_only_for_approving_bodies")
 
 
 @pytest.fixture
@@ -79,4 +80,34 @@ def test_the_backfill_is_reversible(cast, submission):
     backfill_migration.forget(apps, None)
     assert not SubmissionBody.objects.exists()
     backfill_migration.backfill(apps, None)
+    assert recorded(submission) == owners_in_snapshot(submission)
+
+
+def test_a_mems_submission_has_no_share_for_the_bsc_which_does_not_approve_mems(cast):
+    publish_sample()
+    response = open_qad(cast.case_a_mem, cast.actor("lead_a"))
+    to_pit(cast.case_a_mem, cast)
+    complete(response, cast.actor("lead_a"))
+    submission = submission_create(actor=cast.actor("lead_a"), response=response, kind="INITIAL")
+    assert "BSC" in owners_in_snapshot(submission)  # advisory questions, answered for information
+    shares = recorded(submission)
+    assert set(shares) == {"DIP", "REC"}
+    assert shares == {body: n for body, n in owners_in_snapshot(submission).items() if body != "BSC"}
+
+
+def test_the_migration_removes_shares_recorded_before_for_bodies_that_do_not_approve_the_role(cast, submission):
+    mem_response = open_qad(cast.case_a_mem, cast.actor("lead_a"))
+    to_pit(cast.case_a_mem, cast)
+    complete(mem_response, cast.actor("lead_a"))
+    mem = submission_create(actor=cast.actor("lead_a"), response=mem_response, kind="INITIAL")
+    SubmissionBody.objects.all().delete()  # as the first backfill recorded them: every owner of every snapshot
+    backfill_migration.backfill(apps, None)
+    assert "BSC" in recorded(mem)
+
+    approving_migration.drop_unapproved(apps, None)
+    assert set(recorded(mem)) == {"DIP", "REC"}
+    assert recorded(submission) == owners_in_snapshot(submission)  # a Supplier's shares are all kept
+
+    approving_migration.count_again(apps, None)
+    assert recorded(mem) == owners_in_snapshot(mem)
     assert recorded(submission) == owners_in_snapshot(submission)

@@ -21,7 +21,7 @@ title: Small
 sections:
   - number: "1"
     title: One
-    owner: BSC
+    owner: DIP
     questions:
       - id: Q-1.1
         number: "1.1"
@@ -40,13 +40,16 @@ def problems_of(text: str) -> list[tuple[int, str, str]]:
 
 def test_sample_version_mirrors_the_published_structure():
     spec = parse_version(SAMPLE.read_text(encoding="utf-8"))
-    assert len(spec.sections) == 8 and spec.question_count >= 60
+    assert len(spec.sections) == 9 and spec.question_count >= 60
     roles = {r for s in spec.sections for q in s.questions for r in q.roles}
     assert roles == {"SUPPLIER", "LDSO", "MEM", "SDS", "ADS", "UMSDS"}
     dip = next(s for s in spec.sections if s.number == "4.5")
     assert dip.owner == "DIP"
-    smart = next(q for s in spec.sections for q in s.questions if q.number == "5.1.1")
+    smart = next(q for s in spec.sections for q in s.questions if q.number == "5.1.9")
     assert smart.excluded_by_exemptions == ["SMART_SEGMENT"]
+    p476 = next(s for s in spec.sections if s.number == "5.1.1")
+    assert {tuple(q.only_with_exemptions) for q in p476.questions} == {("SMART_SEGMENT",)}
+    assert {tuple(q.roles) for q in p476.questions} == {("SUPPLIER",)}
     assert {q.answer_type for s in spec.sections for q in s.questions} == {
         "text",
         "yes_no",
@@ -96,7 +99,7 @@ def test_unknown_role_and_route_and_exemption_are_each_reported():
 
 
 def test_every_problem_is_collected_not_just_the_first():
-    text = GOOD.replace('version: "9.1"', 'version: ""').replace("owner: BSC", "owner: OFGEM")
+    text = GOOD.replace('version: "9.1"', 'version: ""').replace("owner: DIP", "owner: OFGEM")
     text = text.replace('number: "1.1"', 'number: "2.1"') + "extra: 1\n"
     found = problems_of(text)
     assert [(line, field) for line, field, _ in found] == [
@@ -163,7 +166,7 @@ def test_only_the_programme_loads_versions(cast):
 def test_load_qad_command_loads_and_publishes(cast):
     out = io.StringIO()
     call_command("load_qad", str(SAMPLE), "--publish", stdout=out)
-    assert "QAD v3.2 published: 63 questions." in out.getvalue()
+    assert "QAD v3.2 published: 74 questions." in out.getvalue()
 
 
 def test_load_qad_command_lists_each_problem_with_file_and_line(cast, tmp_path):
