@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from qualify.core.roles import StaffRole
+from qualify.core.roles import DECIDER_BODY, StaffRole
+from qualify.participants import choices as participant_choices
 from qualify.qad.choices import Body
 
 
@@ -72,15 +73,9 @@ APPROVER_NAMES: dict[str, str] = {
     Body.REC: "REC Code Manager",
 }
 
-# Approvals needed, by role (published; DOMAIN.md §2). A role is qualified only when every body listed has approved.
-APPROVALS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "SUPPLIER": (Body.DIP, Body.BSC, Body.REC),
-    "LDSO": (Body.DIP, Body.BSC, Body.REC),
-    "MEM": (Body.DIP, Body.REC),
-    "SDS": (Body.DIP, Body.BSC),
-    "ADS": (Body.DIP, Body.BSC),
-    "UMSDS": (Body.DIP, Body.BSC),
-}
+# Approvals needed, by role (published; DOMAIN.md §2): the table lives with the market roles
+# (``participants.choices.APPROVALS_BY_ROLE``) so the case lifecycle can read it too.
+APPROVALS_BY_ROLE = participant_choices.APPROVALS_BY_ROLE
 
 # Which staff role assesses for which body.
 BODY_OF_ROLE: dict[str, str] = {
@@ -91,8 +86,16 @@ BODY_OF_ROLE: dict[str, str] = {
 ROLE_OF_BODY: dict[str, str] = {body: role for role, body in BODY_OF_ROLE.items()}
 
 
+# Which staff role decides for which approving body (DOMAIN.md §6: each body's decision is its own).
+BODY_OF_DECIDER: dict[str, str] = dict(DECIDER_BODY)
+DECIDER_OF_BODY: dict[str, str] = {body: role for role, body in BODY_OF_DECIDER.items()}
+# Who decides at meetings: the BSC PAB decides at its meetings; the DIP Manager and the REC Code Manager take dated
+# decisions of their own, a meeting optional.
+DECIDES_AT_MEETINGS = frozenset({Body.BSC})
+
+
 def approvals_needed(role: str) -> tuple[str, ...]:
-    return APPROVALS_BY_ROLE.get(role, (Body.DIP, Body.BSC, Body.REC))
+    return participant_choices.approvals_needed(role)
 
 
 # Notification kinds this app sends (labels registered in AssessmentConfig.ready()).
