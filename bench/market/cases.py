@@ -225,8 +225,9 @@ class CaseHistory(QadSteps, AssessmentSteps):
         """Who takes a plain step (the demo's ``_actor``): the lead, the board, an assessor or the Programme."""
         if name in PARTICIPANT_STEPS:
             return self.lead.actor
-        if name == "suspend":
-            return self.rng.choice(self.m.cast.board)
+        if name == "suspend":  # a decision of a body that approves the role: the BSC PAB where it does
+            needed = ch.approvals_needed(self.p.role)
+            return self.rng.choice(self.m.cast.board["BSC" if "BSC" in needed else needed[-1]])
         if name == "start_testing":
             return self._reviewer("DIP")  # DIP onboarding in the test environment comes first
         if name == "agree":

@@ -215,11 +215,12 @@ def decision_record(
 
     Each body's decision is its own (DOMAIN.md §6): only that body's decision-makers record it, never the Programme.
     The BSC PAB decides at its meetings, so its decision names the tabled ``item``; the DIP Manager and the REC Code
-    Manager approve as dated decisions of their own (``case``, ``body`` and ``decided_on``, today by default), a
-    meeting optional. The case is locked first, so two people recording the same body's decision cannot both
-    succeed: the second finds the first and is refused (409); the database's one-decision-per-round constraint backs
-    this up. When the last approval the role needs lands, the case is qualified from the latest effective-from date
-    among them; a rejection refers it back to clarification; a deferral defers it to a later wave.
+    Manager approve as dated decisions of their own (``case``, ``body`` and ``decided_on``, today by default and
+    never in the future), a meeting optional. The case is locked first, so two people recording the same body's
+    decision cannot both succeed: the second finds the first and is refused (409); the database's
+    one-decision-per-round constraint backs this up. When the last approval the role needs lands, the case is
+    qualified from the latest effective-from date among them; a rejection refers it back to clarification; a
+    deferral defers it to a later wave.
     """
     try:
         return _decision_record(
@@ -329,12 +330,6 @@ def _decision_record(
     round_ = rules.current_round(case)
     if round_ is None:  # pragma: no cover - a case awaiting approval was always sent for approval
         raise TransitionNotAllowed("The case was never sent for approval.")
-    if meeting is None and decided_on < timezone.localdate(round_.at):
-        raise ValidationFailed(
-            f"{case.reference} was sent for approval on {timezone.localdate(round_.at):%d %B %Y}: the decision "
-            "cannot be dated before it.",
-            details={"decided_on": "before_round"},
-        )
     if BoardDecision.objects.filter(round=round_, body=body).exists():
         raise TransitionNotAllowed(
             f"The {who} has already decided on {case.reference} in this round.",
