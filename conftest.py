@@ -71,7 +71,11 @@ PEOPLE: dict[str, tuple[str, str, str, tuple[str, str] | None]] = {
     "bsc": ("bsc@elexon.test", "Bo Assessor", StaffRole.BSC_ASSESSOR, None),
     "rec": ("rec@recmanager.test", "Rae Assessor", StaffRole.REC_ASSESSOR, None),
     "dip": ("dip@dipmanager.test", "Dee Assessor", StaffRole.DIP_ASSESSOR, None),
-    "board": ("board@pab.test", "Bram Board", StaffRole.BOARD_MEMBER, None),
+    # The approving bodies' own decision-makers (DOMAIN.md §6, §9): "board" is the BSC Panel (PAB) member.
+    "board": ("board@pab.test", "Bram Board", StaffRole.BSC_PAB_MEMBER, None),
+    "dip_decider": ("decider@dipmanager.test", "Dora Decider", StaffRole.DIP_DECISION_MAKER, None),
+    "rec_decider": ("decider@recmanager.test", "Rex Decider", StaffRole.REC_DECISION_MAKER, None),
+    "qag": ("member@qag.test", "Quin Adviser", StaffRole.QAG_MEMBER, None),
     "admin": ("admin@programme.test", "Pat Programme", StaffRole.PROGRAMME_ADMIN, None),
     "auditor": ("auditor@programme.test", "Aud Itor", StaffRole.AUDITOR, None),
     "machine": ("registration@market.test", "Registration system", StaffRole.MARKET_SYSTEM, None),

@@ -9,7 +9,7 @@ For each scale (``--scales``, default 1 and 10; see bench/scale.py for what a sc
 2. gunicorn serves ``config.settings.production`` through bench/querycount_wsgi.py, which adds the number of
    database queries of each request to its response headers (production itself is unchanged);
 3. each role signs in through the real login form (CSRF token, session cookie): a participant's qualification lead
-   and contributor, a BSC, a REC and a DIP assessor, a board member and a programme administrator; the API is
+   and contributor, a BSC, a REC and a DIP assessor, a BSC PAB member and a programme administrator; the API is
    called with each role's bearer token;
 4. each page is requested ``--warmup`` times, then ``--requests`` times one after another on a kept-alive
    connection (stopping early after ``--max-seconds`` on one page), and its p50, p95 and queries per request are

@@ -213,15 +213,18 @@ def build_frame(*, scale: float, system: Any, now: dt.datetime) -> dict[str, Any
             person(key if n == 0 else "", f"{body.lower()}.assessor{n + 1}@{STAFF_DOMAIN}", role, login=n == 0)
             for n in range(per_body)
         ]
-    people["board"] = [
-        person(
-            "board_member" if n == 0 else "",
-            f"board.member{n + 1}@{STAFF_DOMAIN}",
-            StaffRole.BOARD_MEMBER,
-            login=n == 0,
-        )
-        for n in range(2)
-    ]
+    # Each approving body's own decision-makers; the BSC PAB member keeps the "board_member" login of the page bench.
+    people["board"] = {}
+    for body, role, login in (
+        (ch.Body.BSC, StaffRole.BSC_PAB_MEMBER, "board_member"),
+        (ch.Body.REC, StaffRole.REC_DECISION_MAKER, "rec_decider"),
+        (ch.Body.DIP, StaffRole.DIP_DECISION_MAKER, "dip_decider"),
+    ):
+        people["board"][body] = [
+            person(login if n == 0 else "", f"{body.lower()}.decider{n + 1}@{STAFF_DOMAIN}", role, login=n == 0)
+            for n in range(2)
+        ]
+    people["qag"] = person("qag_member", f"qag.member@{STAFF_DOMAIN}", StaffRole.QAG_MEMBER, login=True)
     person("auditor", f"auditor@{STAFF_DOMAIN}", StaffRole.AUDITOR, login=True)
     people["machine"] = user_create(
         actor=system,
@@ -314,7 +317,9 @@ def build_library(*, scale: float, people: dict[str, Any], start: dt.date) -> No
     from qualify.library.choices import CommentCategory, CommentOutcome, FileKind, GoverningBody
 
     rng = random.Random(11)
-    admin, board = people["admins"][0], people["board"][0]
+    admin = people["admins"][0]
+    # Each governance body's decisions are recorded by its own members.
+    board = {"QAG": people["qag"], "REC_PAB": people["board"]["REC"][0], "BSC_PAB": people["board"]["BSC"][0]}
     count = LIBRARY_ARTEFACTS
     artefacts = []
     with clock_at(uk(start)):
@@ -424,7 +429,7 @@ def build_library(*, scale: float, people: dict[str, Any], start: dt.date) -> No
 
 
 def _approve_and_baseline(
-    admin: Any, board: Any, version: Any, bodies: list[str], *, reported_to_qwg: bool = False
+    admin: Any, board: dict[str, Any], version: Any, bodies: list[str], *, reported_to_qwg: bool = False
 ) -> None:
     """Approve a draft for governance (unless the QWG report already did) and record each body's approval in the
     published order."""
@@ -440,7 +445,7 @@ def _approve_and_baseline(
     order = [step.body for step in GOVERNANCE_ORDER]
     for body in sorted(bodies, key=order.index):
         lib.approval_record(
-            actor=board,
+            actor=board[body],
             version=version,
             body=body,
             decision=GovernanceDecision.APPROVE,

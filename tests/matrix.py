@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-SIGNED_IN = ["lead_a", "contributor_a", "viewer_a", "lead_b", "bsc", "rec", "dip", "board", "admin", "auditor"]
-STAFF = ["bsc", "rec", "dip", "board", "admin", "auditor"]
+DECIDERS = ["board", "dip_decider", "rec_decider", "qag"]  # "board" is the BSC Panel (PAB) member
+STAFF = ["bsc", "rec", "dip", *DECIDERS, "admin", "auditor"]
+SIGNED_IN = ["lead_a", "contributor_a", "viewer_a", "lead_b", *STAFF]
 A_MEMBERS = ["lead_a", "contributor_a", "viewer_a"]
 
 

@@ -23,7 +23,7 @@ from qualify.accounts.services import api_token_create
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import system_actor
 from qualify.plan.services import milestone_upsert
-from tests.matrix import A_MEMBERS, SIGNED_IN, STAFF, Row, endpoint, every, page
+from tests.matrix import A_MEMBERS, DECIDERS, SIGNED_IN, STAFF, Row, endpoint, every, page
 
 case_a = lambda c: c.case_a.reference  # noqa: E731
 org_a = lambda c: str(c.org_a.uuid)  # noqa: E731
@@ -143,7 +143,7 @@ BASE_ROWS = [
             "contributor_a": 403,
             "viewer_a": 403,
             "lead_b": 404,
-            **every(["bsc", "rec", "dip", "board", "auditor"], 403),
+            **every(["bsc", "rec", "dip", *DECIDERS, "auditor"], 403),
         },
         method="post",
         data=lambda c: {"name": "submit_prequalification", "comment": "matrix"},

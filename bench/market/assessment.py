@@ -28,6 +28,7 @@ from qualify.assessment.models import (
     Query,
     QueryMessage,
     QuestionOutcome,
+    ReviewCompletion,
 )
 from qualify.assessment.rules import quote
 from qualify.assessment.workflow import setting_days
@@ -328,6 +329,29 @@ class AssessmentSteps:
                 self._finding_move(
                     finding, "agree_plan", self._reviewer(finding["body"]), "Plan and date are realistic; agreed."
                 )
+        # ``review_complete``: each body owning questions in the Final QAD says its own review is complete.
+        final = next(s for s in reversed(self.submissions) if s.kind == SubmissionKind.FINAL)
+        for body in self._owning_bodies(final):
+            actor = self._req(self._reviewer(body))
+            at = self._later(60)
+            self.m.tables[ReviewCompletion].add(
+                submission_id=final.id,
+                body=body,
+                completed_at=at,
+                recorded_by_id=actor.user_id,
+                recorded_by_name=actor.display_name[:200],
+                note="",
+            )
+            self.m.audit.record(
+                at=at,
+                actor=actor,
+                action="assessment.review.complete",
+                target=QualificationCase,
+                object_id=self.case["uuid"],
+                object_repr=self._case_repr(),
+                organisation_id=self.org.id,
+                changes={"body": body, "submission": final.reference},
+            )
 
     def _open_conditions(self, body: str) -> list[dict[str, Any]]:
         return [
@@ -425,7 +449,7 @@ class AssessmentSteps:
     def _decision(self, body: str, effective_from: dt.date, *, qualifies: bool) -> None:
         """``assessment.services.decision_record`` (approval) at the body's meeting, and the notices."""
         item, meeting = self.agenda[body]
-        actor = self._req(self.rng.choice(self.m.cast.board))
+        actor = self._req(self.rng.choice(self.m.cast.board[body]))  # the body's own decision-makers
         at = max(self._later(5), uk_at(meeting.meets_on, 15, self.rng.randint(0, 59)))
         self.clock = at
         conditions = "; ".join(
@@ -447,6 +471,7 @@ class AssessmentSteps:
             updated_at=at,
             reference=decision["reference"],
             agenda_item_id=item,
+            decided_on=meeting.meets_on,
             case_id=self.case["id"],
             body=body,
             round_id=self.round_id,

@@ -227,8 +227,9 @@ class CaseHistory(QadSteps, AssessmentSteps):
         """Who takes a plain step (the demo's ``_actor``): the lead, the board, an assessor or the Programme."""
         if name in PARTICIPANT_STEPS:
             return self.lead.actor
-        if name == "suspend":
-            return self.rng.choice(self.m.cast.board)
+        if name == "suspend":  # a decision of a body that approves the role: the BSC PAB where it does
+            needed = ch.approvals_needed(self.p.role)
+            return self.rng.choice(self.m.cast.board["BSC" if "BSC" in needed else needed[-1]])
         if name == "start_testing":
             return self._reviewer("DIP")  # DIP onboarding in the test environment comes first
         if name == "agree":
@@ -369,10 +370,13 @@ class CaseHistory(QadSteps, AssessmentSteps):
         )
 
     def _exemption(self) -> None:
-        """``participants.services.exemption_record``: decided with the pre-qualification, before scoping."""
+        """``participants.services.exemption_decide`` (a BSC PAB member) with the pre-qualification, before scoping,
+        and ``exemption_record_derogation`` (a REC decision-maker) the same day."""
         at = self._later(30)
         decided_on = at.astimezone(UK).date()
         reference = f"P476-{self.p.mpid}"
+        pab = self._req(self.rng.choice(self.m.cast.board["BSC"]))
+        rec = self._req(self.rng.choice(self.m.cast.board["REC"]))
         pk = self.m.tables[Exemption].add(
             created_at=at,
             updated_at=at,
@@ -381,16 +385,38 @@ class CaseHistory(QadSteps, AssessmentSteps):
             scope="Smart-segment tests and QAD questions; the Supplier serves advanced metering points only.",
             decided_on=decided_on,
             reference=reference,
+            decided_by_id=pab.user_id,
+            decided_by_name=pab.display_name[:200],
+            derogation_on=decided_on,
+            derogation_scope="REC smart-segment obligations, matching the BSC PAB's P476 exemption.",
+            derogation_reference=f"REC-DEROG-{self.p.mpid}",
+            derogation_by_id=rec.user_id,
+            derogation_by_name=rec.display_name[:200],
+        )
+        repr_ = f"{ExemptionKind.SMART_SEGMENT.label} for {self.p.mpid} {MarketRole(self.p.role).label}"
+        self.m.audit.record(
+            at=at,
+            actor=pab,
+            action="participants.exemption.decide",
+            target=Exemption,
+            object_id=pk,
+            object_repr=repr_,
+            organisation_id=self.org.id,
+            changes={"kind": ExemptionKind.SMART_SEGMENT, "decided_on": decided_on.isoformat(), "reference": reference},
         )
         self.m.audit.record(
             at=at,
-            actor=self._req(self.m.cast.system),
-            action="participants.exemption.record",
+            actor=rec,
+            action="participants.exemption.derogation",
             target=Exemption,
             object_id=pk,
-            object_repr=f"{ExemptionKind.SMART_SEGMENT.label} for {self.p.mpid} {MarketRole(self.p.role).label}",
+            object_repr=repr_,
             organisation_id=self.org.id,
-            changes={"kind": ExemptionKind.SMART_SEGMENT, "decided_on": decided_on.isoformat(), "reference": reference},
+            changes={
+                "kind": ExemptionKind.SMART_SEGMENT,
+                "derogation_on": decided_on.isoformat(),
+                "reference": f"REC-DEROG-{self.p.mpid}",
+            },
         )
         self.exemptions = [ExemptionKind.SMART_SEGMENT]
         self.questions = [

@@ -65,7 +65,7 @@ class Cast:
     system: Actor
     admins: list[Actor]
     assessors: dict[str, list[Actor]]  # body -> that body's assessors
-    board: list[Actor]
+    board: dict[str, list[Actor]]  # approving body -> its own decision-makers (DIP Manager, BSC PAB, REC)
 
 
 @dataclass(frozen=True)

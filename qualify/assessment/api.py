@@ -29,6 +29,7 @@ from qualify.assessment.schemas import (
     AssignmentIn,
     AssignmentOut,
     CaseAssessmentOut,
+    CaseDecisionIn,
     CloseIn,
     DecisionIn,
     DecisionOut,
@@ -49,6 +50,8 @@ from qualify.assessment.schemas import (
     QueueRowOut,
     RecommendationIn,
     RecommendationOut,
+    ReviewCompleteIn,
+    ReviewStatusOut,
 )
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
@@ -331,6 +334,31 @@ def post_recommendation(request: HttpRequest, key: str, payload: RecommendationI
     return Status(201, schemas.recommendation_out(row))
 
 
+@router.post(
+    "/assessment/cases/{key}/reviews/{body}/complete",
+    response={201: ReviewStatusOut},
+    summary="A body marks its review of the latest Final QAD complete (its own assessors only; 409 with its queries "
+    "open); the Final QAD is agreed only once every body owning questions in it has done so",
+)
+def post_review_complete(
+    request: HttpRequest, key: str, body: str, payload: ReviewCompleteIn
+) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    case = _case(actor, key)
+    _staff_only(actor)
+    row = services.review_complete(actor=actor, case=case, body=body, note=payload.note)
+    return Status(
+        201,
+        {
+            "body": row.body,
+            "name": row.get_body_display(),
+            "complete": True,
+            "completed_at": row.completed_at,
+            "recorded_by_name": row.recorded_by_name,
+        },
+    )
+
+
 # --- board calendar, agenda and decisions ----------------------------------------------------------------------------
 
 
@@ -372,7 +400,7 @@ def get_meeting(request: HttpRequest, key: str) -> dict[str, Any]:
 def post_agenda(request: HttpRequest, key: str, payload: AgendaIn) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     meeting = selectors.meeting_get(actor=actor, key=key)
-    perm.can_manage_calendar(actor).enforce()
+    perm.can_manage_calendar(actor, meeting.body).enforce()
     services.agenda_add(actor=actor, meeting=meeting, case=_case(actor, payload.case))
     return Status(201, schemas.meeting_detail(actor, meeting))
 
@@ -387,7 +415,7 @@ def post_agenda(request: HttpRequest, key: str, payload: AgendaIn) -> Status[dic
 def delete_agenda(request: HttpRequest, key: str, case: str) -> Status[None]:
     actor = actor_of(request)
     meeting = selectors.meeting_get(actor=actor, key=key)
-    perm.can_manage_calendar(actor).enforce()
+    perm.can_manage_calendar(actor, meeting.body).enforce()
     services.agenda_remove(actor=actor, item=_agenda_item(actor, meeting, case))
     return Status(204, None)
 
@@ -400,7 +428,7 @@ def delete_agenda(request: HttpRequest, key: str, case: str) -> Status[None]:
 def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     meeting = selectors.meeting_get(actor=actor, key=key)
-    perm.can_record_decision(actor).enforce()
+    perm.can_record_decision(actor, meeting.body).enforce()
     decision = services.decision_record(
         actor=actor,
         item=_agenda_item(actor, meeting, case),
@@ -410,6 +438,30 @@ def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn
         effective_from=payload.effective_from,
         reasons=[services.RejectionReason(**r.dict()) for r in payload.reasons],
     )
+    return Status(201, schemas.decision_out(decision))
+
+
+@router.post(
+    "/assessment/cases/{key}/decisions",
+    response={201: DecisionOut},
+    summary="Record your body's decision on a case awaiting approval: the BSC PAB names the meeting it decided at; "
+    "the DIP Manager and the REC Code Manager give a dated decision of their own, a meeting optional",
+)
+def post_case_decision(request: HttpRequest, key: str, payload: CaseDecisionIn) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    case = _case(actor, key)
+    perm.can_record_decision(actor, payload.body).enforce()
+    data = payload.dict()
+    meeting_key = data.pop("meeting")
+    data["reasons"] = [services.RejectionReason(**r) for r in data.pop("reasons")]
+    item = None
+    if meeting_key:
+        try:
+            meeting = selectors.meeting_get(actor=actor, key=meeting_key)
+            item = selectors.agenda_item_get(actor=actor, meeting=meeting, case=case)
+        except NotFound as error:
+            raise ValidationFailed(error.message, details={"meeting": "not_tabled"}) from None
+    decision = services.decision_record(actor=actor, item=item, case=case, **data)
     return Status(201, schemas.decision_out(decision))
 
 

@@ -1,15 +1,15 @@
 """The vocabulary of assessment and approval (DOMAIN.md §2, §6) and the data the rules read.
 
 Which bodies must approve a role is published reference data, kept as a table rather than in code paths: the table
-(``APPROVALS_BY_ROLE``) lives in ``qualify/qad/choices.py``, below this app, because the QAD's rules read it too, and
-is re-exported here.
+(``APPROVALS_BY_ROLE``) lives in ``qualify/participants/choices.py``, below this app, because the case lifecycle and
+the QAD's rules read it too, and is re-exported here.
 """
 
 from __future__ import annotations
 
 from django.db import models
 
-from qualify.core.roles import StaffRole
+from qualify.core.roles import DECIDER_BODY, StaffRole
 from qualify.qad.choices import APPROVALS_BY_ROLE, Body
 
 
@@ -81,6 +81,14 @@ BODY_OF_ROLE: dict[str, str] = {
     StaffRole.DIP_ASSESSOR: Body.DIP,
 }
 ROLE_OF_BODY: dict[str, str] = {body: role for role, body in BODY_OF_ROLE.items()}
+
+
+# Which staff role decides for which approving body (DOMAIN.md §6: each body's decision is its own).
+BODY_OF_DECIDER: dict[str, str] = dict(DECIDER_BODY)
+DECIDER_OF_BODY: dict[str, str] = {body: role for role, body in BODY_OF_DECIDER.items()}
+# Who decides at meetings: the BSC PAB decides at its meetings; the DIP Manager and the REC Code Manager take dated
+# decisions of their own, a meeting optional.
+DECIDES_AT_MEETINGS = frozenset({Body.BSC})
 
 
 def approvals_needed(role: str) -> tuple[str, ...]:

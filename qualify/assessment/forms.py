@@ -132,6 +132,23 @@ def rejection_reasons(cleaned: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+class CaseDecisionForm(forms.Form):
+    """A body's decision recorded from the case page; the meeting is required only where the body decides at them."""
+
+    body = forms.ChoiceField(choices=Body.choices)
+    meeting = forms.CharField(label="Meeting", max_length=40, required=False)
+    decided_on = forms.DateField(label="Date of the decision", required=False, widget=DATE)
+    outcome = forms.ChoiceField(choices=DecisionOutcome.choices)
+    minutes = _text("Minutes")
+    conditions = _text("Conditions", rows=2, required=False)
+    effective_from = forms.DateField(label="Effective from", required=False, widget=DATE)
+
+
+class ReviewCompleteForm(forms.Form):
+    body = forms.ChoiceField(choices=Body.choices)
+    note = _text("Note", rows=2, required=False)
+
+
 def form_problems(form: forms.Form) -> str:
     """A form's errors in one line a person can act on."""
     return "Please check: " + "; ".join(

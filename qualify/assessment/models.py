@@ -244,6 +244,40 @@ class BodyRecommendation(models.Model):
         return f"{self.case.reference} {self.body}: {self.recommendation}"
 
 
+class ReviewCompletionQuerySet(VisibleQuerySet["ReviewCompletion"]):
+    organisation_path = "submission__case__participation__organisation"
+
+
+class ReviewCompletion(models.Model):
+    """A Code Body's statement that its review of a submission is complete (DOMAIN.md §4: the Final QAD is agreed
+    only when every body that reviews the case's sections has completed its review).
+
+    One per submission and body, recorded by an assessor of that body; a new submission needs a new one.
+    """
+
+    submission = models.ForeignKey(QadSubmission, on_delete=models.PROTECT, related_name="review_completions")
+    body = models.CharField(max_length=8, choices=Body.choices)
+    completed_at = models.DateTimeField()
+    recorded_by_id = models.BigIntegerField(null=True, blank=True)
+    recorded_by_name = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+
+    objects = ReviewCompletionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["completed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "body"],
+                name="one_review_completion_per_submission_and_body",
+                violation_error_message="This body has already completed its review of this submission.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission.reference} {self.body}: review complete"
+
+
 class BoardMeeting(PublicIdModel):
     """A scheduled meeting of an approving authority (BSC PAB, REC Code Manager, DIP Manager): the board calendar.
 
@@ -292,8 +326,11 @@ class DecisionQuerySet(VisibleQuerySet["BoardDecision"]):
 
 
 class BoardDecision(PublicIdModel):
-    """An approving authority's decision on a case at a meeting, with minutes, conditions and effective-from date.
+    """An approving authority's decision on a case, with minutes, conditions and effective-from date (DOMAIN.md §6).
 
+    Each body's decision is its own, recorded by its own decision-makers. The BSC PAB decides at its meetings, so its
+    decisions name the agenda item (the meeting); the DIP Manager and the REC Code Manager approve as dated decisions
+    of their own, a meeting optional. ``decided_on`` is the decision's date (the meeting's, when there is one).
     ``round`` is the case's "send to the approving bodies" step the decision answers; a body decides once per round
     (enforced by the database, so of two racing approvals exactly one is recorded). A deferral does not settle the
     round: the case resumes awaiting the deferring body's decision in the same round, so the other bodies' decisions
@@ -301,7 +338,10 @@ class BoardDecision(PublicIdModel):
     """
 
     reference = models.CharField(max_length=16, unique=True, help_text="Human reference, e.g. DEC-000123.")
-    agenda_item = models.OneToOneField(AgendaItem, on_delete=models.PROTECT, related_name="decision")
+    agenda_item = models.OneToOneField(
+        AgendaItem, on_delete=models.PROTECT, related_name="decision", null=True, blank=True
+    )
+    decided_on = models.DateField(help_text="The date of the decision (the meeting's date when taken at one).")
     case = models.ForeignKey(QualificationCase, on_delete=models.PROTECT, related_name="board_decisions")
     body = models.CharField(max_length=8, choices=Body.choices)
     round = models.ForeignKey(CaseTransition, on_delete=models.PROTECT, related_name="+")
@@ -322,6 +362,11 @@ class BoardDecision(PublicIdModel):
                 fields=["round", "body"],
                 condition=~models.Q(outcome="DEFER"),
                 name="one_decision_per_body_per_round",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(body=Body.BSC) | models.Q(agenda_item__isnull=False),
+                name="bsc_pab_decides_at_a_meeting",
+                violation_error_message="The BSC PAB decides at its meetings: a BSC decision names its meeting.",
             ),
             models.CheckConstraint(condition=models.Q(outcome__in=Recommendation.values), name="decision_known"),
             models.CheckConstraint(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from qualify.assessment.choices import BODY_OF_ROLE
+from qualify.assessment.choices import APPROVER_NAMES, BODY_OF_DECIDER, BODY_OF_ROLE
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
 from qualify.core.roles import StaffRole
@@ -25,7 +25,7 @@ def _org_id(case: Any) -> int:
 
 
 def can_view_assessment(actor: Actor, case: Any) -> Decision:
-    """Code Body and Programme staff, board members and auditors; the participant's own people (not machines)."""
+    """Code Body and Programme staff, decision-makers and auditors; the participant's own people (not machines)."""
     if actor.staff_role == StaffRole.MARKET_SYSTEM:
         return deny("Market systems read the register, not assessments.")
     if actor.sees_everything or actor.role_in(_org_id(case)) is not None:
@@ -43,6 +43,15 @@ def assesses_for(actor: Actor, body: str) -> Decision:
     if actor.is_programme_admin or body_of(actor) == body:
         return ALLOW
     return deny(f"Only a {_BODY_STAFF.get(body, body)} assessor can do this.")
+
+
+def completes_review(actor: Actor, body: str) -> Decision:
+    """An assessor of the body itself: only the body says its own review is complete (not the Programme)."""
+    if body_of(actor) == body:
+        return ALLOW
+    return deny(
+        f"Only a {_BODY_STAFF.get(body, body)} assessor can mark the {_BODY_STAFF.get(body, body)} review complete."
+    )
 
 
 def closes_query(actor: Actor, query: Any) -> Decision:
@@ -74,25 +83,42 @@ def finding_participant(actor: Actor, finding: Any) -> Decision:
     return answers_for_participant(actor, finding.case)
 
 
-def can_manage_calendar(actor: Actor) -> Decision:
-    """A programme administrator or a board member (the board secretariat)."""
-    if actor.is_programme_admin or actor.staff_role == StaffRole.BOARD_MEMBER:
+def decides_for(actor: Actor) -> str | None:
+    """The approving body whose decisions the actor records (DIP, BSC or REC), or None."""
+    return BODY_OF_DECIDER.get(actor.staff_role)
+
+
+def can_manage_calendar(actor: Actor, body: str | None = None) -> Decision:
+    """A programme administrator (the secretariat) or a decision-maker of the meeting's body.
+
+    Scheduling meetings and tabling cases is programme work and the body's own; neither records a decision.
+    Without a body, whether the actor manages any body's calendar (to show the controls).
+    """
+    if actor.is_programme_admin:
         return ALLOW
-    return deny("Only a programme administrator or a board member can manage the board calendar.")
+    own = decides_for(actor)
+    if own is not None and (body is None or own == body):
+        return ALLOW
+    return deny("Only the Programme or the body's own decision-makers manage its meetings and agendas.")
 
 
 def can_view_calendar(actor: Actor) -> Decision:
-    """Code Body and Programme staff, board members and auditors."""
+    """Code Body and Programme staff, decision-makers and auditors."""
     if actor.sees_everything and actor.staff_role != StaffRole.MARKET_SYSTEM:
         return ALLOW
     return deny("The board calendar is for Code Body and Programme staff.")
 
 
-def can_record_decision(actor: Actor) -> Decision:
-    """A board member (or a programme administrator recording the board's decision)."""
-    if actor.is_programme_admin or actor.staff_role == StaffRole.BOARD_MEMBER:
+def can_record_decision(actor: Actor, body: str | None = None) -> Decision:
+    """The approving body's own decision-makers (DIP Manager, BSC PAB, REC); nobody records another body's decision.
+
+    Without a body, whether the actor records any body's decisions (to show the controls).
+    """
+    own = decides_for(actor)
+    if own is not None and (body is None or own == body):
         return ALLOW
-    return deny("Only a board member can record a board decision.")
+    name = APPROVER_NAMES.get(body or "", "approving body")
+    return deny(f"Only the {name}'s own decision-makers can record its decision.")
 
 
 def can_record_activation(actor: Actor, item: str) -> Decision:

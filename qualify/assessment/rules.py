@@ -26,6 +26,7 @@ from qualify.assessment.models import (
     Query,
     QueryMessage,
     ReviewAssignment,
+    ReviewCompletion,
 )
 from qualify.assessment.workflow import setting_days
 from qualify.cases.models import CaseTransition, QualificationCase
@@ -309,6 +310,30 @@ def plans_agreed(case: QualificationCase, data: TransitionInput) -> str | None:
     return None
 
 
+def reviews_completed(submission: QadSubmission) -> dict[str, ReviewCompletion]:
+    """Each body's completed review of a submission, by body."""
+    return {r.body: r for r in ReviewCompletion.objects.filter(submission=submission)}
+
+
+def every_body_reviewed(case: QualificationCase, data: TransitionInput) -> str | None:
+    """Every body that owns questions in the latest Final QAD has marked its review complete (not any one body)."""
+    final = latest_final(case)
+    if final is None:
+        return "There is no Final QAD submission to agree."
+    done = reviews_completed(final)
+    missing = [ch.APPROVER_NAMES.get(b, b) for b in owning_bodies(final) if b not in done]
+    if missing:
+        return (
+            f"Each reviewing body must mark its review of {final.reference} complete first: " + ", ".join(missing) + "."
+        )
+    return None
+
+
+def agreeable(case: QualificationCase, data: TransitionInput) -> str | None:
+    """Content agreed complete: every query closed, every work-off plan agreed, every reviewing body done."""
+    return plans_agreed(case, data) or every_body_reviewed(case, data)
+
+
 def every_body_recommended(case: QualificationCase, data: TransitionInput) -> str | None:
     missing = [
         ch.APPROVER_NAMES[b]
@@ -353,7 +378,7 @@ CASE_GUARDS = {
     "answer_initial_clarification": no_queries_owed,
     "answer_final_clarification": no_queries_owed,
     "start_testing": all_queries_closed,
-    "agree": plans_agreed,
+    "agree": agreeable,
     "send_for_approval": every_body_recommended,
     "approve": every_body_approved,
     "refer_back": rejected_in_round,

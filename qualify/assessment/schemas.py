@@ -163,8 +163,9 @@ class DecisionOut(Schema):
     reference: str
     case: str
     body: str
-    meeting: str
-    meets_on: dt.date
+    decided_on: dt.date
+    meeting: str | None = Field(description="The meeting it was taken at (always for the BSC PAB; optional otherwise).")
+    meets_on: dt.date | None
     outcome: str
     minutes: str
     conditions: str
@@ -192,6 +193,14 @@ class ActivationItemOut(Schema):
     recorded_at: dt.datetime | None
 
 
+class ReviewStatusOut(Schema):
+    body: str
+    name: str
+    complete: bool
+    completed_at: dt.datetime | None
+    recorded_by_name: str
+
+
 class AgendaRefOut(Schema):
     meeting: str
     body: str
@@ -205,6 +214,9 @@ class CaseAssessmentOut(Schema):
     queries: list[QueryOut]
     findings: list[FindingOut]
     bodies: list[BodyStatusOut]
+    reviews: list[ReviewStatusOut] = Field(
+        description="Each body owning questions in the latest Final QAD: whether it has marked its review complete."
+    )
     decisions: list[DecisionOut]
     activation: list[ActivationItemOut]
     outcomes: list[OutcomeOut] | None = Field(None, description=STAFF_ONLY)
@@ -332,6 +344,32 @@ class DecisionIn(Schema):
         description="A rejection's reasons (at least one; only with a rejection): each becomes a finding of the "
         "rejecting body that the participant works off with a plan, and the case returns to clarification.",
     )
+
+
+class CaseDecisionIn(Schema):
+    body: str = Field(description="The deciding body: DIP, BSC or REC (your own).")
+    outcome: str
+    minutes: str
+    conditions: str = ""
+    effective_from: dt.date | None = None
+    decided_on: dt.date | None = Field(
+        None, description="The decision's date (today if omitted); a decision at a meeting is dated by the meeting."
+    )
+    meeting: str | None = Field(
+        None,
+        description="The meeting (BSC-2026-11-26 or UUID) the case was tabled at: required for the BSC PAB, which "
+        "decides at its meetings; optional for the DIP Manager and the REC Code Manager.",
+    )
+    reasons: list[RejectionReasonIn] = Field(
+        [],
+        max_length=50,
+        description="A rejection's reasons (at least one; only with a rejection): each becomes a finding of the "
+        "rejecting body.",
+    )
+
+
+class ReviewCompleteIn(Schema):
+    note: str = ""
 
 
 class ActivationIn(Schema):
@@ -496,13 +534,14 @@ def recommendation_out(row: BodyRecommendation) -> dict[str, Any]:
 
 
 def decision_out(row: BoardDecision) -> dict[str, Any]:
-    meeting = row.agenda_item.meeting
+    meeting = row.agenda_item.meeting if row.agenda_item is not None else None
     return {
         "reference": row.reference,
         "case": row.case.reference,
         "body": row.body,
-        "meeting": meeting.reference,
-        "meets_on": meeting.meets_on,
+        "decided_on": row.decided_on,
+        "meeting": meeting.reference if meeting is not None else None,
+        "meets_on": meeting.meets_on if meeting is not None else None,
         "outcome": row.outcome,
         "minutes": row.minutes,
         "conditions": row.conditions,
@@ -553,6 +592,16 @@ def case_assessment_out(actor: Actor, case: QualificationCase) -> dict[str, Any]
                 ),
             }
             for b in view.bodies
+        ],
+        "reviews": [
+            {
+                "body": r.body,
+                "name": r.name,
+                "complete": r.completion is not None,
+                "completed_at": r.completion.completed_at if r.completion else None,
+                "recorded_by_name": r.completion.recorded_by_name if r.completion else "",
+            }
+            for r in view.reviews
         ],
         "decisions": [decision_out(d) for d in view.decisions],
         "activation": activation_out(view.activation),

@@ -32,6 +32,7 @@ from qualify.assessment.models import (
     QueryMessage,
     QuestionOutcome,
     ReviewAssignment,
+    ReviewCompletion,
 )
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
@@ -384,6 +385,15 @@ class BodyStatus:
 
 
 @dataclass
+class ReviewStatus:
+    """Whether a body that owns questions in the latest Final QAD has marked its review complete."""
+
+    body: str
+    name: str
+    completion: ReviewCompletion | None
+
+
+@dataclass
 class CaseAssessment:
     case: QualificationCase
     internal: bool
@@ -397,6 +407,16 @@ class CaseAssessment:
     clocks: list[rules.BodyClock] = field(default_factory=list)
     activation: dict[str, ActivationStep] = field(default_factory=dict)
     agenda: list[AgendaItem] = field(default_factory=list)
+    reviews: list[ReviewStatus] = field(default_factory=list)
+
+
+def review_statuses(case: QualificationCase) -> list[ReviewStatus]:
+    """Each body owning questions in the latest Final QAD, with its completed review if any (empty before it)."""
+    final = rules.latest_final(case)
+    if final is None:
+        return []
+    done = rules.reviews_completed(final)
+    return [ReviewStatus(b, ch.APPROVER_NAMES.get(b, b), done.get(b)) for b in rules.owning_bodies(final)]
 
 
 def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
@@ -440,6 +460,7 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
         decisions=decisions,
         bodies=bodies,
         activation={s.item: s for s in ActivationStep.objects.filter(case=case)},
+        reviews=review_statuses(case),
     )
     if internal:
         if submission is not None:

@@ -32,6 +32,7 @@ from qualify.assessment.forms import (
     ActivationForm,
     AgendaForm,
     AssignForm,
+    CaseDecisionForm,
     CloseForm,
     DecisionForm,
     FindingForm,
@@ -42,12 +43,14 @@ from qualify.assessment.forms import (
     QueryAnswerForm,
     QueryRaiseForm,
     RecommendationForm,
+    ReviewCompleteForm,
     form_problems,
     rejection_reasons,
 )
 from qualify.assessment.models import ActivationStep, AgendaItem, BoardMeeting, Finding, Query
 from qualify.assessment.rules import quote
 from qualify.assessment.workflow import FINDING_WORKFLOW
+from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import case_get
 from qualify.core import guards
@@ -248,9 +251,21 @@ def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200)
         }
         for item, label in ch.ActivationItem.choices
     ]
+    reviews = [
+        {
+            "status": r,
+            "can_complete": internal
+            and r.completion is None
+            and case.state in services.COMPLETABLE
+            and perm.completes_review(actor, r.body).allowed,
+        }
+        for r in assessment.reviews
+    ]
     context = {
         "case": case,
         "a": assessment,
+        "reviews": reviews,
+        "decide": _decide_context(actor, case, assessment, today),
         "internal": internal,
         "sections": _sections(assessment, actor),
         "queries": [(q, selectors.is_overdue(q, today)) for q in assessment.queries],
@@ -266,6 +281,35 @@ def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200)
         "max_mb": ev.max_bytes() // (1024 * 1024),
     }
     return render(request, "assessment/case.html", context, status=status)
+
+
+def _decide_context(
+    actor: Actor, case: QualificationCase, assessment: selectors.CaseAssessment, today: Any
+) -> dict[str, Any] | None:
+    """The decision form for the actor's own body, when it approves the role and has not yet decided this round.
+
+    The BSC PAB decides at its meetings, so its form asks which (held) meeting the case was tabled at; the DIP
+    Manager and the REC Code Manager give a dated decision, with a meeting only if they took it at one.
+    """
+    body = perm.decides_for(actor)
+    if body is None or case.state != CaseState.AWAITING_APPROVAL:
+        return None
+    status_ = next((b for b in assessment.bodies if b.body == body), None)
+    if status_ is None or status_.decision is not None:
+        return None
+    meetings = [
+        i.meeting
+        for i in AgendaItem.objects.filter(case=case, meeting__body=body, meeting__meets_on__lte=today, decision=None)
+        .select_related("meeting")
+        .order_by("-meeting__meets_on")
+    ]
+    return {
+        "body": body,
+        "name": ch.APPROVER_NAMES[body],
+        "at_meetings": body in ch.DECIDES_AT_MEETINGS,
+        "meetings": meetings,
+        "outcomes": ch.DecisionOutcome.choices,
+    }
 
 
 @people
@@ -361,6 +405,34 @@ def recommend_view(request: HttpRequest, key: str) -> HttpResponse:
         return f"{ch.APPROVER_NAMES[row.body]} recommendation recorded: {row.get_recommendation_display()}."
 
     return _case_step(request, key, RecommendationForm, act)
+
+
+@require_POST
+@people
+def review_complete_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
+        row = services.review_complete(actor=actor, case=case, body=data["body"], note=data["note"])
+        return f"The {ch.APPROVER_NAMES[row.body]} review of the Final QAD is complete."
+
+    return _case_step(request, key, ReviewCompleteForm, act)
+
+
+@require_POST
+@people
+def decide_case_view(request: HttpRequest, key: str) -> HttpResponse:
+    def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
+        meeting_key = data.pop("meeting")
+        item = None
+        if meeting_key:
+            try:
+                meeting = selectors.meeting_get(actor=actor, key=meeting_key)
+                item = selectors.agenda_item_get(actor=actor, meeting=meeting, case=case)
+            except NotFound as error:
+                raise ValidationFailed(error.message, details={"meeting": "not_tabled"}) from None
+        decision = services.decision_record(actor=actor, item=item, case=case, **data)
+        return f"{decision.reference}: the {ch.APPROVER_NAMES[decision.body]} decided {decision.get_outcome_display()}."
+
+    return _case_step(request, key, CaseDecisionForm, act)
 
 
 @people
@@ -615,7 +687,8 @@ def _board_page(request: HttpRequest, status: int = 200, form: MeetingForm | Non
         "groups": by_body,
         "can_manage": perm.can_manage_calendar(actor).allowed,
         "form": form or MeetingForm(),
-        "bodies": [(b, ch.APPROVER_NAMES[b]) for b in Body.values],
+        # The Programme schedules any body's meetings; a body's decision-makers only their own.
+        "bodies": [(b, ch.APPROVER_NAMES[b]) for b in Body.values if perm.can_manage_calendar(actor, b).allowed],
     }
     return render(request, "assessment/board.html", context, status=status)
 
@@ -657,8 +730,8 @@ def _meeting_page(request: HttpRequest, meeting: BoardMeeting, status: int = 200
         "meeting": meeting,
         "authority": ch.APPROVER_NAMES[meeting.body],
         "pack": pack,
-        "can_manage": perm.can_manage_calendar(actor).allowed,
-        "can_decide": perm.can_record_decision(actor).allowed,
+        "can_manage": perm.can_manage_calendar(actor, meeting.body).allowed,
+        "can_decide": perm.can_record_decision(actor, meeting.body).allowed,
         "outcomes": ch.DecisionOutcome.choices,
     }
     return render(request, "assessment/meeting.html", context, status=status)

@@ -9,7 +9,8 @@ from typing import Any
 
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
-from qualify.core.roles import StaffRole
+from qualify.core.roles import DECIDER_BODY
+from qualify.participants.choices import approvals_needed
 
 
 def _org_id(case: Any) -> int:
@@ -54,10 +55,13 @@ def assessor(actor: Actor, case: Any) -> Decision:
 
 
 def board(actor: Actor, case: Any) -> Decision:
-    """A board member (or a programme administrator recording the board's decision)."""
-    if actor.staff_role == StaffRole.BOARD_MEMBER or actor.is_programme_admin:
+    """A decision-maker of a body that approves the role (DIP Manager, BSC PAB or REC); never the Programme."""
+    body = DECIDER_BODY.get(actor.staff_role)
+    if body is not None and body in approvals_needed(case.participation.role):
         return ALLOW
-    return deny("Only a board member can record a board decision.")
+    if body is not None:
+        return deny(f"The {case.participation.get_role_display()} role is not approved by your body.")
+    return deny("Only a decision-maker of a body that approves this role can do this.")
 
 
 def can_assign_wave(actor: Actor) -> Decision:

@@ -14,7 +14,10 @@ class StaffRole(models.TextChoices):
     BSC_ASSESSOR = "BSC_ASSESSOR", "BSC assessor (Elexon)"
     REC_ASSESSOR = "REC_ASSESSOR", "REC assessor (REC Code Manager)"
     DIP_ASSESSOR = "DIP_ASSESSOR", "DIP Manager assessor"
-    BOARD_MEMBER = "BOARD_MEMBER", "Board member"
+    DIP_DECISION_MAKER = "DIP_DECISION_MAKER", "DIP Manager decision-maker"
+    BSC_PAB_MEMBER = "BSC_PAB_MEMBER", "BSC Panel (PAB) member"
+    REC_DECISION_MAKER = "REC_DECISION_MAKER", "REC decision-maker (REC Code Manager / REC PAB)"
+    QAG_MEMBER = "QAG_MEMBER", "QAG member"
     PROGRAMME_ADMIN = "PROGRAMME_ADMIN", "Programme administrator"
     AUDITOR = "AUDITOR", "Read-only auditor"
     MARKET_SYSTEM = "MARKET_SYSTEM", "Market system (machine client)"
@@ -27,11 +30,19 @@ class MembershipRole(models.TextChoices):
 
 
 ASSESSOR_ROLES = frozenset({StaffRole.BSC_ASSESSOR, StaffRole.REC_ASSESSOR, StaffRole.DIP_ASSESSOR})
+# Each approving body's decisions are its own (DOMAIN.md §6): the staff role that records them, by Code Body
+# (the ``qad.choices.Body`` values). A programme administrator records none of them.
+DECIDER_BODY: dict[str, str] = {
+    StaffRole.DIP_DECISION_MAKER: "DIP",
+    StaffRole.BSC_PAB_MEMBER: "BSC",
+    StaffRole.REC_DECISION_MAKER: "REC",
+}
+DECIDER_ROLES = frozenset({*DECIDER_BODY, StaffRole.QAG_MEMBER})
 # Staff who see every participant (DOMAIN.md: assessors see every participant; participants only their own).
 ALL_SEEING_ROLES = frozenset(
     {
         *ASSESSOR_ROLES,
-        StaffRole.BOARD_MEMBER,
+        *DECIDER_ROLES,
         StaffRole.PROGRAMME_ADMIN,
         StaffRole.AUDITOR,
         StaffRole.MARKET_SYSTEM,

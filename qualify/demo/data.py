@@ -246,7 +246,11 @@ STAFF: tuple[StaffSpec, ...] = (
     StaffSpec("bsc", f"bsc.assessor@{DEMO_EMAIL_DOMAIN}", "Morag Ellison", StaffRole.BSC_ASSESSOR),
     StaffSpec("rec", f"rec.assessor@{DEMO_EMAIL_DOMAIN}", "Tomasz Wilk", StaffRole.REC_ASSESSOR),
     StaffSpec("dip", f"dip.assessor@{DEMO_EMAIL_DOMAIN}", "Aisha Bello", StaffRole.DIP_ASSESSOR),
-    StaffSpec("board", f"board.member@{DEMO_EMAIL_DOMAIN}", "Graham Oduya", StaffRole.BOARD_MEMBER),
+    # Each approving body's own decision-makers (DOMAIN.md §6, §9); "board" is the BSC Panel (PAB) member.
+    StaffSpec("board", f"board.member@{DEMO_EMAIL_DOMAIN}", "Graham Oduya", StaffRole.BSC_PAB_MEMBER),
+    StaffSpec("dip_decider", f"dip.decider@{DEMO_EMAIL_DOMAIN}", "Ruth Okafor", StaffRole.DIP_DECISION_MAKER),
+    StaffSpec("rec_decider", f"rec.decider@{DEMO_EMAIL_DOMAIN}", "Callum Fraser", StaffRole.REC_DECISION_MAKER),
+    StaffSpec("qag", f"qag.member@{DEMO_EMAIL_DOMAIN}", "Priya Natarajan", StaffRole.QAG_MEMBER),
     StaffSpec("admin", MARKER_EMAIL, "Helen Marsh", StaffRole.PROGRAMME_ADMIN, is_staff=True),
     StaffSpec("auditor", f"auditor@{DEMO_EMAIL_DOMAIN}", "Victor Lindqvist", StaffRole.AUDITOR),
 )
@@ -306,11 +310,15 @@ class ParticipationSpec:
 
 @dataclass(frozen=True)
 class ExemptionSpec:
+    """A BSC PAB exemption (``scope``, ``reference``) with its matching REC derogation (``derogation_*``)."""
+
     mpid: str
     role: str
     kind: str
     scope: str
     reference: str
+    derogation_scope: str = ""
+    derogation_reference: str = ""
 
 
 @dataclass(frozen=True)
@@ -480,6 +488,9 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
                 "Advanced-only Supplier: answers the additional criteria of QAD section 5.1.1; the smart-segment QAD "
                 "questions and test cases are removed from scope.",
                 "BSC P476",
+                "REC derogation matching the BSC PAB's P476 exemption: smart-segment obligations under the REC do "
+                "not apply while the Supplier serves advanced metering points only.",
+                "REC derogation (demo reference)",
             ),
         ),
     ),

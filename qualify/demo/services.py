@@ -18,6 +18,7 @@ import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import check_password
@@ -60,7 +61,8 @@ from qualify.library.choices import GoverningBody
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import MarketParticipation, Organisation
 from qualify.participants.services import (
-    exemption_record,
+    exemption_decide,
+    exemption_record_derogation,
     membership_add,
     organisation_create,
     participation_create,
@@ -141,6 +143,9 @@ SIT_COMMENTS: dict[str, str] = {
     "scope": "SIT-route participant: SIT evidence stands in for Qualification Testing; scoped for {wave}.",
     "start_testing": "SIT evidence accepted for the testing stage.",
 }
+
+# Which demo login records each approving body's decisions (its own decision-maker).
+DECIDER_KEYS: dict[str, str] = {Body.DIP: "dip_decider", Body.BSC: "board", Body.REC: "rec_decider"}
 
 # When each approving authority meets (day of the month): the board calendar the demo lays out.
 MEETING_DAY: dict[str, int] = {Body.DIP: 6, Body.REC: 13, Body.BSC: 20}
@@ -285,14 +290,24 @@ class _Loader:
                 for exemption in organisation_spec.exemptions:
                     if (exemption.mpid, exemption.role) == (spec.mpid, spec.role):
                         # Decided with the pre-qualification, before the case is scoped (DOMAIN.md §3, §4).
-                        exemption_record(
-                            actor=self.system,
+                        # The BSC PAB decides it; the REC records the matching derogation a few days later.
+                        decided_on = self._past(self._deadline(spec.wave, DeadlineKind.PRE_QUALIFICATION))
+                        decided = exemption_decide(
+                            actor=self.staff["board"],
                             participation=participation,
                             kind=exemption.kind,
                             scope=exemption.scope,
-                            decided_on=self._past(self._deadline(spec.wave, DeadlineKind.PRE_QUALIFICATION)),
+                            decided_on=decided_on,
                             reference=exemption.reference,
                         )
+                        if exemption.derogation_scope:
+                            exemption_record_derogation(
+                                actor=self.staff["rec_decider"],
+                                exemption=decided,
+                                derogation_on=min(decided_on + dt.timedelta(days=5), self.today),
+                                scope=exemption.derogation_scope,
+                                reference=exemption.derogation_reference,
+                            )
                 self._case(participation, spec, lead=lead, with_queries=cases % 2 == 0)
                 cases += 1
         demo_library_load(
@@ -315,7 +330,11 @@ class _Loader:
 
     def _library_deciders(self) -> dict[str, Actor]:
         """Who records each governance body's decision on a library document."""
-        return {body: self.staff["board"] for body in GoverningBody.values}
+        return {
+            GoverningBody.QAG: self.staff["qag"],
+            GoverningBody.REC_PAB: self.staff["rec_decider"],
+            GoverningBody.BSC_PAB: self.staff["board"],
+        }
 
     # --- the plan ---------------------------------------------------------------------------------------------
 
@@ -451,6 +470,9 @@ class _Loader:
             return self._clarify(case, spec, name, lead=lead)
         if name == "agree":
             self._agree_plans(case, spec, lead=lead)
+            # Each body owning questions in the Final QAD says its own review is complete (DOMAIN.md §4).
+            for body in rules.owning_bodies(latest_submission(case)):
+                services.review_complete(actor=self._assessor(body), case=_fresh(case), body=body)
         if name == "send_for_approval":
             self._recommend(case, spec)
         if name == "approve":
@@ -621,12 +643,10 @@ class _Loader:
             return
         for body in ch.approvals_needed(spec.role):
             if body in spec.decided_by:
-                item = services.agenda_add(
-                    actor=self.staff["admin"], meeting=self._meeting_before(body, self.today), case=case
-                )
-                services.decision_record(
-                    actor=self.staff["board"],
-                    item=item,
+                self._record_decision(
+                    case,
+                    body,
+                    on=self._meeting_before(body, self.today).meets_on,
                     outcome=ch.DecisionOutcome.APPROVE,
                     minutes=f"The {ch.APPROVER_NAMES[body]} considered the recommendation and approved.",
                     effective_from=self._meeting_after(Body.BSC, self.today).meets_on + dt.timedelta(days=7),
@@ -637,14 +657,13 @@ class _Loader:
     def _decide(self, case: QualificationCase, spec: ParticipationSpec) -> QualificationCase:
         """Each authority decides at its last meeting before the effective-from date; the last approval qualifies."""
         qualified_on = self._qualified_on(spec.wave)
-        for body in ch.approvals_needed(spec.role):
-            item = services.agenda_add(
-                actor=self.staff["admin"], meeting=self._meeting_before(body, qualified_on), case=case
-            )
+        # The BSC PAB's meeting is the last word where it decides: the others have given their dated decisions.
+        for body in sorted(ch.approvals_needed(spec.role), key=lambda b: b in ch.DECIDES_AT_MEETINGS):
             conditions = rules.open_conditions(case, body)
-            services.decision_record(
-                actor=self.staff["board"],
-                item=item,
+            self._record_decision(
+                case,
+                body,
+                on=self._meeting_before(body, qualified_on).meets_on,
                 outcome=ch.DecisionOutcome.APPROVE_WITH_CONDITIONS if conditions else ch.DecisionOutcome.APPROVE,
                 minutes=f"The {ch.APPROVER_NAMES[body]} considered the {body} recommendation and approved "
                 f"qualification from {qualified_on:%d %B %Y}.",
@@ -652,6 +671,17 @@ class _Loader:
                 effective_from=qualified_on,
             )
         return _fresh(case)
+
+    def _record_decision(self, case: QualificationCase, body: str, *, on: dt.date, **decision: Any) -> None:
+        """The body's own decision-maker records it: the BSC PAB at its meeting (tabled first), the DIP Manager and
+        the REC Code Manager as a dated decision of their own (DOMAIN.md §6)."""
+        actor = self.staff[DECIDER_KEYS[body]]
+        if body in ch.DECIDES_AT_MEETINGS:
+            meeting = self._meeting_before(body, on)
+            item = services.agenda_add(actor=self.staff["admin"], meeting=meeting, case=case)
+            services.decision_record(actor=actor, item=item, **decision)
+        else:
+            services.decision_record(actor=actor, case=_fresh(case), body=body, decided_on=on, **decision)
 
     # --- service activation -----------------------------------------------------------------------------------
 
@@ -757,7 +787,7 @@ class _Loader:
         if name in PARTICIPANT_STEPS:
             return lead
         if name == "suspend":
-            return self.staff["board"]
+            return self.staff["board"]  # the BSC PAB (the demo's suspension is its decision)
         if name == "start_testing":
             return self.staff["dip"]  # DIP onboarding in the test environment comes first
         if name == "agree":

@@ -10,6 +10,7 @@ from typing import Any
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
 from qualify.core.roles import StaffRole
+from qualify.library.choices import BODY_SHORT_NAMES, GoverningBody
 
 
 def programme(actor: Actor, obj: Any = None) -> Decision:
@@ -19,11 +20,25 @@ def programme(actor: Actor, obj: Any = None) -> Decision:
     return deny("Only a programme administrator can do this.")
 
 
+# Each governance body's decisions are recorded by its own members (DOMAIN.md §9): QAG by QAG members, the REC PAB by
+# the REC's decision-makers, the BSC PAB by its members. The Programme records none of them.
+MEMBERS_OF: dict[str, str] = {
+    GoverningBody.QAG: StaffRole.QAG_MEMBER,
+    GoverningBody.REC_PAB: StaffRole.REC_DECISION_MAKER,
+    GoverningBody.BSC_PAB: StaffRole.BSC_PAB_MEMBER,
+}
+
+
+def governing_body_of(actor: Actor) -> str | None:
+    """The governance body whose decisions the actor records, or None."""
+    return next((body for body, role in MEMBERS_OF.items() if role == actor.staff_role), None)
+
+
 def governance(actor: Actor, obj: Any = None) -> Decision:
-    """A board member or a programme administrator, recording a governance body's decision."""
-    if actor.is_programme_admin or actor.staff_role == StaffRole.BOARD_MEMBER:
+    """A member of a governance body (QAG, REC PAB or BSC PAB), recording that body's decision."""
+    if governing_body_of(actor) is not None:
         return ALLOW
-    return deny("Only a board member or a programme administrator can record governance decisions.")
+    return deny("Only a member of QAG, the REC PAB or the BSC PAB can record a governance decision.")
 
 
 def answerer(actor: Actor, obj: Any = None) -> Decision:
@@ -37,7 +52,7 @@ def publisher(actor: Actor, obj: Any = None) -> Decision:
     """Whoever's step publishes a later version: a governance decision, or a revised answer in a published log."""
     if governance(actor).allowed or answerer(actor).allowed:
         return ALLOW
-    return deny("Only a board member, a programme administrator or a Code Body assessor can publish a document.")
+    return deny("Only a governance body's member, a programme administrator or a Code Body assessor can publish.")
 
 
 def comment_editor(actor: Actor, comment: Any) -> Decision:
@@ -71,8 +86,13 @@ def can_report_to_qwg(actor: Actor) -> Decision:
     return programme(actor)
 
 
-def can_record_approval(actor: Actor) -> Decision:
-    return governance(actor)
+def can_record_approval(actor: Actor, body: str | None = None) -> Decision:
+    """A governance body's own members record its decision; without a body, whether the actor records any."""
+    own = governing_body_of(actor)
+    if own is not None and (body is None or own == body):
+        return ALLOW
+    name = BODY_SHORT_NAMES.get(body or "", "a governance body")
+    return deny(f"Only {name}'s own members can record its decision.")
 
 
 def can_see_comments_log(actor: Actor) -> Decision:

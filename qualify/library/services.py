@@ -296,6 +296,7 @@ def approval_record(
     can_record_approval(actor).enforce()
     if body not in GoverningBody.values:
         raise ValidationFailed("The body is QAG, BSC_PAB or REC_PAB.", details={"body": "unknown"})
+    can_record_approval(actor, body).enforce()
     if decision not in GovernanceDecision.values:
         raise ValidationFailed("The decision is APPROVE, REJECT or DEFER.", details={"decision": "unknown"})
     if not minutes_reference.strip():

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qualify.core import guards
+from qualify.core.actor import Actor
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
@@ -26,6 +28,7 @@ from qualify.library.choices import (
     CommentStatus,
     ConsultationStatus,
     FileKind,
+    GoverningBody,
     VersionStatus,
 )
 from qualify.library.exports import comments_log_workbook, respondent_labels
@@ -46,6 +49,7 @@ from qualify.library.permissions import (
     can_open_consultation,
     can_record_approval,
     can_report_to_qwg,
+    governing_body_of,
 )
 from qualify.library.selectors import (
     LibraryFilters,
@@ -192,9 +196,19 @@ def version_detail(request: HttpRequest, key: str) -> HttpResponse:
         and bool(version.artefact.required_bodies)
         and any(t.name == "approve" for t in VERSION_WORKFLOW.available(actor, version)),
         "can_record_decision": can_record_approval(actor).allowed and version.status == VersionStatus.APPROVED,
-        "approval_form": ApprovalForm(initial={"decided_on": timezone.localdate()}),
+        "approval_form": _approval_form(actor),
     }
     return render(request, "library/version_detail.html", context)
+
+
+def _approval_form(actor: Actor) -> ApprovalForm:
+    """The decision form offers only the body the person is a member of: each body records its own decisions."""
+    own = governing_body_of(actor)
+    form = ApprovalForm(initial={"decided_on": timezone.localdate(), "body": own})
+    field = form.fields["body"]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = [(value, label) for value, label in GoverningBody.choices if value == own]
+    return form
 
 
 @guards.public
@@ -278,7 +292,7 @@ def version_approve_view(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_POST
-@guards.staff(StaffRole.PROGRAMME_ADMIN, StaffRole.BOARD_MEMBER)
+@guards.staff(StaffRole.QAG_MEMBER, StaffRole.REC_DECISION_MAKER, StaffRole.BSC_PAB_MEMBER)
 def decision_record(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     version = _or_404(lambda: version_get(actor=actor, key=key))

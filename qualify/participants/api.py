@@ -1,17 +1,21 @@
+import datetime as dt
 import uuid as uuid_mod
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from qualify.core.errors import NotFound
 from qualify.core.requests import actor_of
-from qualify.participants.models import MarketParticipation, Organisation
+from qualify.participants.models import Exemption, MarketParticipation, Organisation
+from qualify.participants.permissions import can_record_derogation
 from qualify.participants.selectors import (
     organisation_get,
     organisation_list,
     participation_get,
     participation_list,
 )
+from qualify.participants.services import exemption_decide, exemption_record_derogation
 
 router = Router(tags=["participants"])
 
@@ -23,10 +27,44 @@ class OrganisationOut(Schema):
 
 
 class ExemptionOut(Schema):
+    """The BSC PAB's decision (``decided_on``, ``scope``, ``reference``) and the matching REC derogation."""
+
     kind: str
     scope: str
     decided_on: str
     reference: str
+    decided_by_name: str
+    derogation_on: str | None
+    derogation_scope: str
+    derogation_reference: str
+    derogation_by_name: str
+
+
+class ExemptionDecisionIn(Schema):
+    kind: str
+    scope: str
+    decided_on: dt.date
+    reference: str = ""
+
+
+class DerogationIn(Schema):
+    derogation_on: dt.date
+    scope: str
+    reference: str = ""
+
+
+def exemption_out(e: Exemption) -> dict[str, str | None]:
+    return {
+        "kind": e.kind,
+        "scope": e.scope,
+        "decided_on": e.decided_on.isoformat(),
+        "reference": e.reference,
+        "decided_by_name": e.decided_by_name,
+        "derogation_on": e.derogation_on.isoformat() if e.derogation_on else None,
+        "derogation_scope": e.derogation_scope,
+        "derogation_reference": e.derogation_reference,
+        "derogation_by_name": e.derogation_by_name,
+    }
 
 
 class ParticipationOut(Schema):
@@ -44,16 +82,8 @@ class ParticipationOut(Schema):
         return [d.code for d in obj.distributor_ids.all()]
 
     @staticmethod
-    def resolve_exemptions(obj: MarketParticipation) -> list[dict[str, str]]:
-        return [
-            {
-                "kind": e.kind,
-                "scope": e.scope,
-                "decided_on": e.decided_on.isoformat(),
-                "reference": e.reference,
-            }
-            for e in obj.exemptions.all()
-        ]
+    def resolve_exemptions(obj: MarketParticipation) -> list[dict[str, str | None]]:
+        return [exemption_out(e) for e in obj.exemptions.all()]
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="List organisations you can see")
@@ -76,3 +106,38 @@ def list_participations(request: HttpRequest, role: str = "", mpid: str = "") ->
 @router.get("/participations/{uuid}", response=ParticipationOut, summary="One market participation")
 def get_participation(request: HttpRequest, uuid: str) -> MarketParticipation:
     return participation_get(actor=actor_of(request), uuid=uuid)
+
+
+@router.post(
+    "/participations/{uuid}/exemptions",
+    response={201: ExemptionOut},
+    summary="Record the BSC PAB's exemption decision (a BSC PAB member), with its date and scope",
+)
+def post_exemption(request: HttpRequest, uuid: str, payload: ExemptionDecisionIn) -> Status[dict[str, str | None]]:
+    actor = actor_of(request)
+    participation = participation_get(actor=actor, uuid=uuid)
+    exemption = exemption_decide(actor=actor, participation=participation, **payload.dict())
+    return Status(201, exemption_out(exemption))
+
+
+@router.post(
+    "/participations/{uuid}/exemptions/{kind}/derogation",
+    response=ExemptionOut,
+    summary="Record the REC derogation matching a BSC PAB exemption (a REC decision-maker), with its date and scope",
+)
+def post_derogation(request: HttpRequest, uuid: str, kind: str, payload: DerogationIn) -> dict[str, str | None]:
+    actor = actor_of(request)
+    participation = participation_get(actor=actor, uuid=uuid)
+    can_record_derogation(actor).enforce()
+    exemption = participation.exemptions.filter(kind=kind).first()
+    if exemption is None:
+        raise NotFound("The BSC PAB has not decided this exemption: there is nothing for a derogation to match.")
+    return exemption_out(
+        exemption_record_derogation(
+            actor=actor,
+            exemption=exemption,
+            derogation_on=payload.derogation_on,
+            scope=payload.scope,
+            reference=payload.reference,
+        )
+    )

@@ -117,13 +117,28 @@ class ExemptionQuerySet(VisibleQuerySet["Exemption"]):
 
 
 class Exemption(TimestampedModel):
-    """A recorded exemption decision and its scope, e.g. an advanced-only Supplier's smart-segment exemption."""
+    """An exemption is a decision (DOMAIN.md §3): the BSC PAB's, with the matching REC derogation, each recorded
+    with its date and scope, e.g. an advanced-only Supplier's smart-segment exemption (BSC modification P476).
+
+    The row exists from the BSC PAB's decision (``decided_on``, ``scope``, ``reference``, recorded by a BSC PAB
+    member); from then on it scopes the case (QAD applicability, tests). The REC derogation (``derogation_*``,
+    recorded by a REC decision-maker) completes it; until then it shows as awaiting the REC derogation.
+    """
 
     participation = models.ForeignKey(MarketParticipation, on_delete=models.CASCADE, related_name="exemptions")
     kind = models.CharField(max_length=32, choices=ExemptionKind.choices)
-    scope = models.TextField(help_text="What the exemption removes from scope.")
-    decided_on = models.DateField()
-    reference = models.CharField(max_length=100, blank=True, help_text="Decision or modification reference.")
+    scope = models.TextField(help_text="What the BSC PAB's decision removes from scope.")
+    decided_on = models.DateField(help_text="The date of the BSC PAB's decision.")
+    reference = models.CharField(
+        max_length=100, blank=True, help_text="The BSC PAB decision or modification reference."
+    )
+    decided_by_id = models.BigIntegerField(null=True, blank=True)
+    decided_by_name = models.CharField(max_length=200, blank=True)
+    derogation_on = models.DateField(null=True, blank=True, help_text="The date of the matching REC derogation.")
+    derogation_scope = models.TextField(blank=True, help_text="What the REC derogation covers.")
+    derogation_reference = models.CharField(max_length=100, blank=True, help_text="The REC derogation reference.")
+    derogation_by_id = models.BigIntegerField(null=True, blank=True)
+    derogation_by_name = models.CharField(max_length=200, blank=True)
 
     objects = ExemptionQuerySet.as_manager()
 
@@ -134,8 +149,17 @@ class Exemption(TimestampedModel):
                 fields=["participation", "kind"],
                 name="exemption_one_per_kind",
                 violation_error_message="This participation already has an exemption of this kind.",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(derogation_on__isnull=True) | ~models.Q(derogation_scope=""),
+                name="exemption_derogation_has_scope",
+                violation_error_message="A REC derogation states its scope.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.participation}"
+
+    @property
+    def has_derogation(self) -> bool:
+        return self.derogation_on is not None

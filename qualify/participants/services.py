@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from qualify.accounts.models import User
 from qualify.audit.services import audit_record
@@ -23,7 +24,12 @@ from qualify.participants.models import (
     distributor_id_validator,
     mpid_validator,
 )
-from qualify.participants.permissions import can_manage_members, can_manage_participants
+from qualify.participants.permissions import (
+    can_decide_exemption,
+    can_manage_members,
+    can_manage_participants,
+    can_record_derogation,
+)
 
 
 @transaction.atomic
@@ -138,7 +144,7 @@ def participation_create(
 
 
 @transaction.atomic
-def exemption_record(
+def exemption_decide(
     *,
     actor: Actor,
     participation: MarketParticipation,
@@ -147,24 +153,89 @@ def exemption_record(
     decided_on: dt.date,
     reference: str = "",
 ) -> Exemption:
-    """Record an exemption decision (e.g. P476 smart-segment exemption) with its scope."""
-    can_manage_participants(actor).enforce()
+    """Record the BSC PAB's exemption decision, with its date and scope (DOMAIN.md §3; e.g. the P476 smart-segment
+    exemption of an advanced-only Supplier). Only a BSC PAB member records it.
+
+    From this decision the exemption scopes the case (QAD applicability, tests). Deciding again (a revised scope)
+    replaces the decision; the REC derogation recorded against the earlier one stays until the REC records anew.
+    """
+    can_decide_exemption(actor).enforce()
     if kind not in ExemptionKind.values:
         raise ValidationFailed(f"Unknown exemption {kind!r}.", details={"kind": "unknown"})
     if kind == ExemptionKind.SMART_SEGMENT and participation.role != MarketRole.SUPPLIER:
         raise ValidationFailed(
             "The smart-segment exemption applies to Suppliers only.", details={"kind": "not_supplier"}
         )
+    scope, reference = _bounded(scope, 4000), _bounded(reference, 100)
+    if not scope:
+        raise ValidationFailed("State what the exemption removes from scope.", details={"scope": "required"})
+    if decided_on > timezone.localdate():
+        raise ValidationFailed("A decision cannot be dated in the future.", details={"decided_on": "future"})
     exemption, _ = Exemption.objects.update_or_create(
         participation=participation,
         kind=kind,
-        defaults={"scope": scope.strip(), "decided_on": decided_on, "reference": reference.strip()},
+        defaults={
+            "scope": scope,
+            "decided_on": decided_on,
+            "reference": reference,
+            "decided_by_id": actor.user_id,
+            "decided_by_name": actor.display_name[:200],
+        },
     )
     audit_record(
         actor=actor,
-        action="participants.exemption.record",
+        action="participants.exemption.decide",
         target=exemption,
         organisation_id=participation.organisation_id,
-        changes={"kind": kind, "decided_on": decided_on.isoformat(), "reference": reference},
+        changes={"kind": kind, "decided_on": decided_on.isoformat(), "reference": reference, "scope": scope},
     )
     return exemption
+
+
+@transaction.atomic
+def exemption_record_derogation(
+    *,
+    actor: Actor,
+    exemption: Exemption,
+    derogation_on: dt.date,
+    scope: str,
+    reference: str = "",
+) -> Exemption:
+    """Record the REC derogation matching a BSC PAB exemption, with its own date and scope (DOMAIN.md §3).
+
+    Only a REC decision-maker records it, and only against an exemption the BSC PAB has decided; it cannot be dated
+    before that decision.
+    """
+    can_record_derogation(actor).enforce()
+    scope, reference = _bounded(scope, 4000), _bounded(reference, 100)
+    if not scope:
+        raise ValidationFailed("State what the REC derogation covers.", details={"scope": "required"})
+    locked = Exemption.objects.select_for_update().get(pk=exemption.pk)
+    if derogation_on > timezone.localdate():
+        raise ValidationFailed("A derogation cannot be dated in the future.", details={"derogation_on": "future"})
+    if derogation_on < locked.decided_on:
+        raise ValidationFailed(
+            f"The REC derogation matches the BSC PAB's decision of {locked.decided_on:%d %B %Y}: it cannot be "
+            "dated before it.",
+            details={"derogation_on": "before_decision"},
+        )
+    locked.derogation_on = derogation_on
+    locked.derogation_scope = scope
+    locked.derogation_reference = reference
+    locked.derogation_by_id = actor.user_id
+    locked.derogation_by_name = actor.display_name[:200]
+    locked.save()
+    audit_record(
+        actor=actor,
+        action="participants.exemption.derogation",
+        target=locked,
+        organisation_id=locked.participation.organisation_id,
+        changes={"kind": locked.kind, "derogation_on": derogation_on.isoformat(), "reference": reference},
+    )
+    return locked
+
+
+def _bounded(text: str, limit: int) -> str:
+    """User text as stored: control characters removed, trimmed and bounded."""
+    cleaned = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    return cleaned.strip()[:limit]

@@ -6,4 +6,6 @@ app_name = "participants"
 urlpatterns = [
     path("", views.organisation_list_view, name="list"),
     path("<str:uuid>/", views.organisation_detail, name="detail"),
+    path("<str:uuid>/exemptions/", views.exemption_decide_view, name="exemption_decide"),
+    path("<str:uuid>/exemptions/derogation/", views.derogation_view, name="derogation"),
 ]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from qualify.participants import choices as participant_choices
+
 
 class Body(models.TextChoices):
     """The body that owns a QAD section or question and assesses the answers to it."""
@@ -47,17 +49,10 @@ class EvidenceKind(models.TextChoices):
 
 
 # Approvals needed, by role (published; DOMAIN.md §2): a role is qualified only when every body listed has approved.
-# It lives here, below assessment, because the QAD's rules read it too: a question is assessed by its owner only for
-# the roles its owner approves (docs/qad-format.md "Ownership and advisory questions"). ``assessment.choices``
-# re-exports it.
-APPROVALS_BY_ROLE: dict[str, tuple[str, ...]] = {
-    "SUPPLIER": (Body.DIP, Body.BSC, Body.REC),
-    "LDSO": (Body.DIP, Body.BSC, Body.REC),
-    "MEM": (Body.DIP, Body.REC),
-    "SDS": (Body.DIP, Body.BSC),
-    "ADS": (Body.DIP, Body.BSC),
-    "UMSDS": (Body.DIP, Body.BSC),
-}
+# The table lives with the market roles (``participants.choices``), below the QAD and the case lifecycle, which read
+# it too: a question is assessed by its owner only for the roles its owner approves (docs/qad-format.md "Ownership and
+# advisory questions"). ``assessment.choices`` re-exports it.
+APPROVALS_BY_ROLE: dict[str, tuple[str, ...]] = participant_choices.APPROVALS_BY_ROLE
 
 # Which codes govern each market role: the approvals above without the DIP Manager, which assures connection but is
 # not a code. A Final QAD declaration may be made by a delegate only when every role in scope is governed by the REC

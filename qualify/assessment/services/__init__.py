@@ -24,6 +24,7 @@ from qualify.assessment.services.approval import (
     recommendation_record,
 )
 from qualify.assessment.services.review import (
+    COMPLETABLE,
     QUERYABLE,
     finding_record,
     finding_transition,
@@ -35,12 +36,14 @@ from qualify.assessment.services.review import (
     query_raise,
     reminders_send,
     review_assign,
+    review_complete,
     submission_received,
 )
 
 __all__ = [
     "ACTIVATABLE",
     "AGENDA_STATES",
+    "COMPLETABLE",
     "QUERYABLE",
     "RECOMMENDABLE",
     "RejectionReason",
@@ -60,5 +63,6 @@ __all__ = [
     "recommendation_record",
     "reminders_send",
     "review_assign",
+    "review_complete",
     "submission_received",
 ]

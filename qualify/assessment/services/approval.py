@@ -113,9 +113,12 @@ def meeting_schedule(
     papers_due_on: dt.date | None = None,
     notes: str = "",
 ) -> BoardMeeting:
-    """Put a meeting of an approving authority on the board calendar (one per authority per day)."""
-    perm.can_manage_calendar(actor).enforce()
+    """Put a meeting of an approving authority on the board calendar (one per authority per day).
+
+    The Programme (the secretariat) or the body's own decision-makers; scheduling records no decision.
+    """
     check_body(body)
+    perm.can_manage_calendar(actor, body).enforce()
     if papers_due_on is not None and papers_due_on > meets_on:
         raise ValidationFailed("Papers must be due on or before the meeting.", details={"papers_due_on": "after"})
     reference = f"{body}-{meets_on:%Y-%m-%d}"
@@ -153,7 +156,7 @@ AGENDA_STATES = frozenset({S.AGREED, S.SIGNED, S.AWAITING_APPROVAL})
 @transaction.atomic
 def agenda_add(*, actor: Actor, meeting: BoardMeeting, case: QualificationCase) -> AgendaItem:
     """Table a case at a meeting. Its role must need that authority's approval, and the Final QAD must be agreed."""
-    perm.can_manage_calendar(actor).enforce()
+    perm.can_manage_calendar(actor, meeting.body).enforce()
     if meeting.body not in ch.approvals_needed(case.participation.role):
         raise ValidationFailed(
             f"The {ch.APPROVER_NAMES[meeting.body]} does not approve the {case.participation.get_role_display()} role.",
@@ -187,7 +190,7 @@ def agenda_add(*, actor: Actor, meeting: BoardMeeting, case: QualificationCase) 
 @transaction.atomic
 def agenda_remove(*, actor: Actor, item: AgendaItem) -> None:
     """Take an undecided case off an agenda."""
-    perm.can_manage_calendar(actor).enforce()
+    perm.can_manage_calendar(actor, item.meeting.body).enforce()
     if BoardDecision.objects.filter(agenda_item=item).exists():
         raise TransitionNotAllowed("A decided item stays on the agenda: it is part of the record.")
     audit_record(
@@ -216,14 +219,22 @@ class RejectionReason:
 def decision_record(
     *,
     actor: Actor,
-    item: AgendaItem,
+    item: AgendaItem | None = None,
+    case: QualificationCase | None = None,
+    body: str | None = None,
     outcome: str,
     minutes: str,
     conditions: str = "",
     effective_from: dt.date | None = None,
     reasons: Sequence[RejectionReason] = (),
+    decided_on: dt.date | None = None,
 ) -> BoardDecision:
-    """Record an authority's decision on a tabled case (approve, approve with conditions, defer, reject).
+    """Record an approving body's decision on a case (approve, approve with conditions, defer, reject).
+
+    Each body's decision is its own (DOMAIN.md §6): only that body's decision-makers record it, never the Programme.
+    The BSC PAB decides at its meetings, so its decision names the tabled ``item``; the DIP Manager and the REC Code
+    Manager approve as dated decisions of their own (``case``, ``body`` and ``decided_on``, today by default and
+    never in the future), a meeting optional.
 
     The case is locked first, so two people recording the same authority's decision cannot both succeed: the second
     finds the first and is refused (409); the database's one-decision-per-round constraint backs this up. When the
@@ -238,11 +249,14 @@ def decision_record(
         return _decision_record(
             actor=actor,
             item=item,
+            case=case,
+            body=body,
             outcome=outcome,
             minutes=minutes,
             conditions=conditions,
             effective_from=effective_from,
             reasons=reasons,
+            decided_on=decided_on,
         )
     except IntegrityError:
         raise TransitionNotAllowed(
@@ -251,21 +265,49 @@ def decision_record(
         ) from None
 
 
+def _decision_subject(
+    *, item: AgendaItem | None, case: QualificationCase | None, body: str | None
+) -> tuple[QualificationCase, str]:
+    """The case and body a decision is about: the tabled item's, or those named."""
+    if item is not None:
+        if case is not None and case.pk != item.case_id:
+            raise ValidationFailed(f"{case.reference} is not this agenda item's case.", details={"case": "mismatch"})
+        if body is not None and body != item.meeting.body:
+            raise ValidationFailed(
+                f"{item.meeting.reference} is a meeting of the {ch.APPROVER_NAMES[item.meeting.body]}, "
+                f"not of the {ch.APPROVER_NAMES.get(body, body)}.",
+                details={"meeting": "other_body"},
+            )
+        return item.case, item.meeting.body
+    if case is None or body is None:
+        raise ValidationFailed("Name the case and the deciding body.", details={"body": "required"})
+    return case, check_body(body)
+
+
 @transaction.atomic
 def _decision_record(
     *,
     actor: Actor,
-    item: AgendaItem,
+    item: AgendaItem | None,
+    case: QualificationCase | None,
+    body: str | None,
     outcome: str,
     minutes: str,
     conditions: str,
     effective_from: dt.date | None,
     reasons: Sequence[RejectionReason],
+    decided_on: dt.date | None,
 ) -> BoardDecision:
-    perm.can_record_decision(actor).enforce()
-    case = locked_case(item.case)
-    meeting = item.meeting
-    body = meeting.body
+    subject, body = _decision_subject(item=item, case=case, body=body)
+    perm.can_record_decision(actor, body).enforce()
+    case = locked_case(subject)
+    meeting = item.meeting if item is not None else None
+    who = ch.APPROVER_NAMES[body]
+    if body not in ch.approvals_needed(case.participation.role):
+        raise ValidationFailed(
+            f"The {who} does not approve the {case.participation.get_role_display()} role.",
+            details={"body": "not_needed"},
+        )
     problems: dict[str, str] = {}
     if outcome not in ch.DecisionOutcome.values:
         problems["outcome"] = "unknown"
@@ -287,12 +329,32 @@ def _decision_record(
         problems["reasons"] = "unknown_severity"
     if problems:
         raise ValidationFailed("The decision is incomplete: " + ", ".join(sorted(problems)) + ".", details=problems)
-    if meeting.meets_on > clock.today():
-        raise TransitionNotAllowed(
-            f"The {ch.APPROVER_NAMES[body]} meets on {meeting.meets_on:%d %B %Y}: record the decision once it has met.",
-            code="meeting_not_held",
-            details={"meets_on": meeting.meets_on.isoformat()},
-        )
+    today = clock.today()
+    if meeting is None:
+        if body in ch.DECIDES_AT_MEETINGS:
+            raise ValidationFailed(
+                f"The {who} decides at its meetings: table {case.reference} at a {who} meeting and record the "
+                "decision against that meeting.",
+                details={"meeting": "required"},
+            )
+        decided_on = decided_on or today
+        if decided_on > today:
+            raise ValidationFailed(
+                f"A decision cannot be dated in the future ({decided_on:%d %B %Y}).", details={"decided_on": "future"}
+            )
+    else:
+        if decided_on is not None and decided_on != meeting.meets_on:
+            raise ValidationFailed(
+                f"A decision taken at the meeting is dated by it ({meeting.meets_on:%d %B %Y}).",
+                details={"decided_on": "not_meeting_date"},
+            )
+        decided_on = meeting.meets_on
+        if meeting.meets_on > today:
+            raise TransitionNotAllowed(
+                f"The {who} meets on {meeting.meets_on:%d %B %Y}: record the decision once it has met.",
+                code="meeting_not_held",
+                details={"meets_on": meeting.meets_on.isoformat()},
+            )
     if case.state != S.AWAITING_APPROVAL:
         raise TransitionNotAllowed(
             f"Decisions are recorded on cases awaiting approval; {case.reference} is "
@@ -305,12 +367,12 @@ def _decision_record(
     # A deferral leaves the round open: the body decides again once the case is resumed.
     if BoardDecision.objects.filter(round=round_, body=body).exclude(outcome=ch.DecisionOutcome.DEFER).exists():
         raise TransitionNotAllowed(
-            f"The {ch.APPROVER_NAMES[body]} has already decided on {case.reference} in this round.",
+            f"The {who} has already decided on {case.reference} in this round.",
             code="already_decided",
         )
     if rules.current_recommendation(case, body) is None:
         raise TransitionNotAllowed(
-            f"The {ch.APPROVER_NAMES[body]} cannot decide without the {body} recommendation on the latest Final QAD.",
+            f"The {who} cannot decide without the {body} recommendation on the latest Final QAD.",
             code="recommendation_missing",
             details={"body": body},
         )
@@ -325,6 +387,7 @@ def _decision_record(
         minutes=minutes.strip(),
         conditions=conditions.strip(),
         effective_from=effective_from if approving else None,
+        decided_on=decided_on,
         decided_at=clock.now(),
         recorded_by_id=actor.user_id,
         recorded_by_name=actor.display_name[:200],
@@ -339,11 +402,11 @@ def _decision_record(
             "case": case.reference,
             "body": body,
             "outcome": outcome,
-            "meeting": meeting.reference,
+            "decided_on": decided_on.isoformat(),
+            **({"meeting": meeting.reference} if meeting is not None else {}),
             **({"effective_from": effective_from.isoformat()} if approving and effective_from else {}),
         },
     )
-    who = ch.APPROVER_NAMES[body]
     findings = _record_reasons(actor, case, decision, reasons) if rejecting else []
     if approving:
         decisions = rules.round_approvals(case, round_)
@@ -368,14 +431,14 @@ def _decision_record(
         mover = system_actor(f"{who} decision {decision.reference}")
         case_transition(actor=mover, case=case, name="defer", comment=f"{who} deferred: {minutes.strip()}")
     label = ch.DecisionOutcome(outcome).label
+    when = f"at its meeting on {meeting.meets_on:%d %B %Y}" if meeting is not None else f"on {decided_on:%d %B %Y}"
     notify(
         recipients=[*rules.participant_editors(case), *rules.body_assessors(case, body)],
         kind=ch.NOTICE_DECISION_MADE,
         title=f"{case.reference}: {who} decision — {label}",
         body=(
             f"{case.participation.organisation.name} {case.participation.mpid} "
-            f"{case.participation.get_role_display()}: the {who} decided “{label}” at its meeting on "
-            f"{meeting.meets_on:%d %B %Y}."
+            f"{case.participation.get_role_display()}: the {who} decided “{label}” {when}."
             + (f"\nEffective from {effective_from:%d %B %Y}." if approving and effective_from else "")
             + (f"\nConditions: {conditions.strip()}" if conditions.strip() else "")
             + "".join(f"\nReason {f.reference}: {f.title} (work-off plan due {f.due_date:%d %B %Y})" for f in findings)

@@ -20,6 +20,7 @@ from qualify.assessment.models import (
     QueryMessage,
     QuestionOutcome,
     ReviewAssignment,
+    ReviewCompletion,
 )
 from qualify.assessment.services.common import S, case_link, check_body, create_numbered, locked_case, org_id_of
 from qualify.assessment.workflow import FINDING_WORKFLOW, QUERY_WORKFLOW, setting_days
@@ -58,6 +59,62 @@ def review_assign(*, actor: Actor, case: QualificationCase, body: str, reviewer_
         changes={"body": body, "reviewer": getattr(user, "display_name", str(user))},
     )
     return assignment
+
+
+COMPLETABLE = frozenset({S.FINAL_QAD_SUBMITTED, S.FINAL_CLARIFICATION})
+
+
+@transaction.atomic
+def review_complete(*, actor: Actor, case: QualificationCase, body: str, note: str = "") -> ReviewCompletion:
+    """A body marks its review of the latest Final QAD complete (DOMAIN.md §4: the Final QAD is agreed only when
+    every body that owns questions in it has completed its review).
+
+    Only an assessor of that body can, only on a body that owns questions in the submission, and not while one of
+    the body's own queries on the case is still open or answered but not closed.
+    """
+    check_body(body)
+    perm.completes_review(actor, body).enforce()
+    case = locked_case(case)
+    if case.state not in COMPLETABLE:
+        raise TransitionNotAllowed(
+            f"A review is completed on a submitted Final QAD; {case.reference} is {case.get_state_display().lower()}.",
+            details={"state": case.state},
+        )
+    final = rules.latest_final(case)
+    if final is None:  # pragma: no cover - a case past its Final QAD submission always has one
+        raise TransitionNotAllowed("There is no Final QAD submission to review.")
+    if body not in rules.owning_bodies(final):
+        raise ValidationFailed(
+            f"The {ch.APPROVER_NAMES[body]} owns no question in {final.reference}: it has nothing to review.",
+            details={"body": "owns_nothing"},
+        )
+    unclosed = list(Query.objects.filter(case=case, body=body).exclude(state=QueryState.CLOSED).order_by("pk"))
+    if unclosed:
+        raise TransitionNotAllowed(
+            "Close the body's queries first: " + ", ".join(q.reference for q in unclosed[:8]) + ".",
+            code="queries_open",
+            details={"queries": [q.reference for q in unclosed[:8]]},
+        )
+    if ReviewCompletion.objects.filter(submission=final, body=body).exists():
+        raise TransitionNotAllowed(
+            f"The {ch.APPROVER_NAMES[body]} review of {final.reference} is already complete.", code="already_complete"
+        )
+    row = ReviewCompletion.objects.create(
+        submission=final,
+        body=body,
+        completed_at=clock.now(),
+        recorded_by_id=actor.user_id,
+        recorded_by_name=actor.display_name[:200],
+        note=note.strip()[:2000],
+    )
+    audit_record(
+        actor=actor,
+        action="assessment.review.complete",
+        target=case,
+        organisation_id=org_id_of(case),
+        changes={"body": body, "submission": final.reference},
+    )
+    return row
 
 
 @transaction.atomic

@@ -20,6 +20,8 @@ from qualify.qad.choices import SubmissionKind
 from qualify.qad.models import QadSubmission, QadVersion
 
 ASSESSOR_OF = {"BSC": "bsc", "REC": "rec", "DIP": "dip"}
+# Each approving body's own decision-maker in the cast ("board" is the BSC Panel (PAB) member).
+DECIDER_OF = {"BSC": "board", "REC": "rec_decider", "DIP": "dip_decider"}
 
 
 def fresh(case: QualificationCase) -> QualificationCase:
@@ -84,9 +86,23 @@ def recommend_all(cast: Any, case: QualificationCase, recommendation: str = ch.R
         )
 
 
+def complete_reviews(cast: Any, case: QualificationCase) -> None:
+    """Each body owning questions in the latest Final QAD marks its review complete (by its own assessor)."""
+    from qualify.assessment import rules
+
+    for body in rules.owning_bodies(latest_submission(case)):
+        services.review_complete(actor=cast.actor(ASSESSOR_OF[body]), case=fresh(case), body=body)
+
+
+def agree(cast: Any, case: QualificationCase) -> QualificationCase:
+    """Every owning body completes its review, then an assessor takes ``agree``."""
+    complete_reviews(cast, case)
+    return case_transition(actor=cast.actor("bsc"), case=fresh(case), name="agree", comment="agreed")
+
+
 def to_awaiting_approval(cast: Any, case: QualificationCase) -> QualificationCase:
     """From Final QAD submitted: agree, recommend, sign (declaration), send for approval."""
-    case = case_transition(actor=cast.actor("bsc"), case=case, name="agree", comment="agreed")
+    case = agree(cast, case)
     recommend_all(cast, case)
     case = declare(case, cast.actor(lead_key(case)), director="Dana Director")
     return case_transition(actor=cast.actor("admin"), case=case, name="send_for_approval", comment="to boards")
@@ -117,7 +133,7 @@ def decide(
     if outcome == ch.DecisionOutcome.REJECT and "reasons" not in kw:
         kw["reasons"] = [services.RejectionReason(title=f"{body} evidence is not sufficient")]
     return services.decision_record(
-        actor=cast.actor("board"),
+        actor=cast.actor(DECIDER_OF[body]),
         item=item,
         outcome=outcome,
         minutes=kw.pop("minutes", f"{body} considered the case."),

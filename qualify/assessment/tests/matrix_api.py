@@ -138,7 +138,8 @@ ROWS = [
     endpoint(
         "POST /assessment/meetings",
         lambda c: f"{API}/meetings",
-        _staff_only({"board": 201, "admin": 201}),
+        # The Programme schedules any body's meetings; a body's decision-makers only their own.
+        _staff_only({"rec_decider": 201, "admin": 201}),
         method="post",
         data=lambda c: {"body": "REC", "meets_on": _soon()},
     ),
@@ -161,13 +162,27 @@ ROWS = [
         _staff_only({"board": 204, "admin": 204}),
         method="delete",
     ),
-    # A decision needs the case awaiting approval; case A is in clarification, so the board gets 409.
+    # A decision needs the case awaiting approval; case A is in clarification, so the BSC PAB's member gets 409.
+    # Nobody else records the BSC PAB's decision, the Programme included.
     endpoint(
         "POST /assessment/meetings/{key}/agenda/{case}/decision",
         lambda c: f"{API}/meetings/{meeting(c)}/agenda/{case_a(c)}/decision",
-        _staff_only({"board": 409, "admin": 409}),
+        _staff_only({"board": 409}),
         method="post",
         data=lambda c: {"outcome": "DEFER", "minutes": "Deferred to the next meeting."},
+    ),
+    endpoint(
+        "POST /assessment/cases/{key}/decisions",
+        lambda c: f"{API}/cases/{case_a(c)}/decisions",
+        _case_scoped({"dip_decider": 409}),
+        method="post",
+        data=lambda c: {"body": "DIP", "outcome": "DEFER", "minutes": "Deferred in the matrix."},
+    ),
+    endpoint(
+        "POST /assessment/cases/{key}/reviews/{body}/complete",
+        lambda c: f"{API}/cases/{case_a(c)}/reviews/BSC/complete",
+        _case_scoped({"bsc": 409}),
+        method="post",
     ),
     endpoint(
         "GET /assessment/meetings/{key}/pack.docx",

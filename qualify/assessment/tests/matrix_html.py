@@ -16,7 +16,6 @@ from qualify.assessment.tests import journey
 from tests.matrix import A_MEMBERS, SIGNED_IN, STAFF, every, page
 
 PARTICIPANTS = [*A_MEMBERS, "lead_b"]
-NOT_BSC = ["rec", "dip", "board", "auditor"]
 EDITORS = ["lead_a", "contributor_a"]
 
 ref = lambda c: c.case_a.reference  # noqa: E731
@@ -151,7 +150,8 @@ ROWS = [
     page(
         "assessment:meeting_schedule",
         lambda c: reverse("assessment:meeting_schedule"),
-        _staff_only({"admin": 302, "board": 302}),
+        # The Programme schedules any body's meetings; a body's decision-makers only their own.
+        _staff_only({"admin": 302, "rec_decider": 302}),
         method="post",
         data=lambda c: {"body": "REC", "meets_on": "2027-03-04"},
     ),
@@ -175,13 +175,29 @@ ROWS = [
         method="post",
         data=lambda c: {"case": ref(c)},
     ),
-    # Case A is not awaiting approval: the board is told so (409).
+    # Case A is not awaiting approval: the BSC PAB's member is told so (409); nobody else records its decision.
     page(
         "assessment:decide",
         lambda c: reverse("assessment:decide", args=[mtg(c)]),
-        _staff_only({"admin": 409, "board": 409}),
+        _staff_only({"board": 409}),
         method="post",
         data=lambda c: {"case": ref(c), "outcome": "DEFER", "minutes": "Deferred in the matrix."},
+    ),
+    # A DIP Manager decision on the case page: only its decision-makers; case A is not awaiting approval (409).
+    page(
+        "assessment:decide_case",
+        lambda c: reverse("assessment:decide_case", args=[ref(c)]),
+        _case_scoped({"dip_decider": 409}),
+        method="post",
+        data=lambda c: {"body": "DIP", "outcome": "DEFER", "minutes": "Deferred in the matrix."},
+    ),
+    # Only the BSC's own assessors mark its review complete; case A has no Final QAD yet (409).
+    page(
+        "assessment:review_complete",
+        lambda c: reverse("assessment:review_complete", args=[ref(c)]),
+        _case_scoped({"bsc": 409}),
+        method="post",
+        data=lambda c: {"body": "BSC"},
     ),
     page(
         "assessment:pack",

@@ -209,18 +209,27 @@ def test_board_decisions_through_the_api_qualify_the_case(cast, api):
     case = journey.to_testing(cast, case)
     case = journey.to_final_submitted(cast, case)
     case = journey.to_awaiting_approval(cast, case)
-    for body in ("DIP", "BSC", "REC"):
-        meeting = api("admin").post("/meetings", {"body": body, "meets_on": timezone.localdate().isoformat()})
-        assert meeting.status_code == 201, meeting.content
-        ref = meeting.json()["reference"]
-        tabled = api("board").post(f"/meetings/{ref}/agenda", {"case": case.reference})
-        assert tabled.status_code == 201, tabled.content
-        assert tabled.json()["agenda"][0]["recommendation"]["body"] == body
-        decided = api("board").post(
-            f"/meetings/{ref}/agenda/{case.reference}/decision",
-            {"outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"},
+    # The BSC PAB decides at its meeting: tabled by the Programme, recorded by a PAB member against the meeting.
+    meeting = api("admin").post("/meetings", {"body": "BSC", "meets_on": timezone.localdate().isoformat()})
+    assert meeting.status_code == 201, meeting.content
+    ref = meeting.json()["reference"]
+    tabled = api("admin").post(f"/meetings/{ref}/agenda", {"case": case.reference})
+    assert tabled.status_code == 201, tabled.content
+    assert tabled.json()["agenda"][0]["recommendation"]["body"] == "BSC"
+    decided = api("board").post(
+        f"/meetings/{ref}/agenda/{case.reference}/decision",
+        {"outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"},
+    )
+    assert decided.status_code == 201, decided.content
+    assert decided.json()["meeting"] == ref and decided.json()["decided_on"] == timezone.localdate().isoformat()
+    # The DIP Manager and the REC Code Manager give dated decisions of their own, without a meeting.
+    for who, body in (("dip_decider", "DIP"), ("rec_decider", "REC")):
+        decided = api(who).post(
+            f"/cases/{case.reference}/decisions",
+            {"body": body, "outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"},
         )
         assert decided.status_code == 201, decided.content
+        assert decided.json()["meeting"] is None and decided.json()["decided_on"] == timezone.localdate().isoformat()
     assert journey.fresh(case).state == "QUALIFIED"
     seen = api("lead_a").get(f"/cases/{case.reference}").json()
     assert {d["outcome"] for d in seen["decisions"]} == {"APPROVE"}

@@ -111,7 +111,10 @@ def test_each_role_is_qualified_by_exactly_its_bodies_and_then_activated(cast, o
     )
     assert finding.state == ch.FindingState.PLAN_AGREED
 
-    case = case_transition(actor=cast.actor(journey.ASSESSOR_OF[first]), case=case, name="agree", comment="agreed")
+    journey.complete_reviews(cast, case)
+    case = case_transition(
+        actor=cast.actor(journey.ASSESSOR_OF[first]), case=journey.fresh(case), name="agree", comment="agreed"
+    )
     assert case.state == "AGREED"
 
     # Every needed body recommends; the first one with conditions, which name its finding.

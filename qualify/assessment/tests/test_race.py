@@ -99,7 +99,8 @@ def test_two_racing_approvals_by_the_same_authority_record_exactly_one(cast, slo
     # only the rule that an authority decides once per round.
     soon = journey.table(cast, case, "BSC", on=timezone.localdate() - dt.timedelta(days=7))
     later = journey.table(cast, case, "BSC", on=timezone.localdate() - dt.timedelta(days=14))
-    board, admin = cast.actor("board"), cast.actor("admin")
+    # The same BSC PAB member in two sessions (e.g. two tabs): each body's decision is its own members' to record.
+    board, other = cast.actor("board"), cast.actor("board")
 
     def approve(item, actor, effective):  # type: ignore[no-untyped-def]
         return lambda: services.decision_record(
@@ -107,7 +108,7 @@ def test_two_racing_approvals_by_the_same_authority_record_exactly_one(cast, slo
         )
 
     checked = slow_checks()
-    results, timings = race(approve(soon, board, dt.date(2026, 12, 1)), approve(later, admin, dt.date(2026, 12, 8)))
+    results, timings = race(approve(soon, board, dt.date(2026, 12, 1)), approve(later, other, dt.date(2026, 12, 8)))
 
     assert overlapped(timings)
     won = [r for r in results if isinstance(r, BoardDecision)]
@@ -128,7 +129,7 @@ def test_the_last_two_approvals_racing_both_count_and_qualify_the_case_once(cast
     case = _awaiting(cast)
     journey.decide(cast, case, "DIP", effective_from=dt.date(2026, 12, 1))
     bsc_item, rec_item = journey.table(cast, case, "BSC"), journey.table(cast, case, "REC")
-    board, admin = cast.actor("board"), cast.actor("admin")
+    board, rec = cast.actor("board"), cast.actor("rec_decider")
 
     def approve(item, actor, effective):  # type: ignore[no-untyped-def]
         return lambda: services.decision_record(
@@ -137,7 +138,7 @@ def test_the_last_two_approvals_racing_both_count_and_qualify_the_case_once(cast
 
     checked = slow_checks()
     results, timings = race(
-        approve(bsc_item, board, dt.date(2026, 12, 10)), approve(rec_item, admin, dt.date(2026, 12, 4))
+        approve(bsc_item, board, dt.date(2026, 12, 10)), approve(rec_item, rec, dt.date(2026, 12, 4))
     )
 
     assert overlapped(timings)
@@ -155,7 +156,7 @@ def test_the_last_two_approvals_racing_both_count_and_qualify_the_case_once(cast
 def test_decisions_on_two_different_cases_at_the_same_time_both_stand(cast, slow_checks):
     case_a, case_b = _awaiting(cast), _awaiting(cast, cast.case_b)
     items = [journey.table(cast, case_a, "BSC"), journey.table(cast, case_b, "BSC")]
-    board, admin = cast.actor("board"), cast.actor("admin")
+    board, other = cast.actor("board"), cast.actor("board")
 
     def approve(item, actor):  # type: ignore[no-untyped-def]
         return lambda: services.decision_record(
@@ -163,7 +164,7 @@ def test_decisions_on_two_different_cases_at_the_same_time_both_stand(cast, slow
         )
 
     checked = slow_checks()
-    results, timings = race(approve(items[0], board), approve(items[1], admin))
+    results, timings = race(approve(items[0], board), approve(items[1], other))
 
     # Different cases do not wait for each other, and each decision gets its own reference.
     assert overlapped(timings)

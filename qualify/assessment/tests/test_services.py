@@ -53,7 +53,7 @@ def test_case_cannot_go_to_the_boards_without_every_recommendation_on_the_latest
     journey.decide(cast, case, "DIP", outcome=ch.DecisionOutcome.REJECT)
     journey.work_off_findings(cast, case)
     case = submit_qad(journey.fresh(case), cast.actor("lead_a"), kind=SubmissionKind.FINAL, as_of=timezone.localdate())
-    case = case_transition(actor=cast.actor("bsc"), case=case, name="agree", comment="agreed")
+    case = journey.agree(cast, case)
     for body in ("DIP", "BSC"):
         services.recommendation_record(
             actor=cast.actor(journey.ASSESSOR_OF[body]), case=case, body=body, recommendation="APPROVE", rationale="ok"
@@ -116,7 +116,7 @@ def test_rejection_refers_back_and_the_next_round_needs_every_body_again(cast):
     def decide_later(body):  # type: ignore[no-untyped-def]
         # Round one's agenda items are decided; round two goes to other meetings.
         return services.decision_record(
-            actor=cast.actor("board"),
+            actor=cast.actor(journey.DECIDER_OF[body]),
             item=journey.table(cast, case, body, on=later),
             outcome="APPROVE",
             minutes="Approved.",
@@ -273,6 +273,7 @@ def test_final_qad_cannot_be_agreed_while_a_findings_plan_is_not_agreed(cast):
     finding = services.finding_transition(
         actor=cast.actor("lead_a"), finding=finding, name="propose_plan", work_off_plan="Retest in January."
     )
+    journey.complete_reviews(cast, case)
     with pytest.raises(TransitionNotAllowed, match=finding.reference):
         case_transition(actor=cast.actor("bsc"), case=journey.fresh(case), name="agree", comment="agreed")
     assert journey.fresh(case).state == "FINAL_QAD_SUBMITTED"
@@ -470,7 +471,7 @@ def test_a_board_cannot_record_a_decision_before_its_meeting(cast):
     item = journey.table(cast, case, "DIP", on=timezone.localdate() + dt.timedelta(days=3))
     with pytest.raises(TransitionNotAllowed) as refused:
         services.decision_record(
-            actor=cast.actor("board"), item=item, outcome="APPROVE", minutes="Early.", effective_from=EFFECTIVE
+            actor=cast.actor("dip_decider"), item=item, outcome="APPROVE", minutes="Early.", effective_from=EFFECTIVE
         )
     assert refused.value.code == "meeting_not_held"
     assert not BoardDecision.objects.filter(case=case).exists()

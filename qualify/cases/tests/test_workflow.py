@@ -69,6 +69,10 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
 }
 
 # transition -> the cast members (besides the programme administrator) who may take it
+# The approving bodies' own decision-makers, for the Supplier case under test (DIP Manager, BSC PAB and REC all
+# approve Suppliers); a programme administrator records no body's decision.
+DECIDERS = {"board", "dip_decider", "rec_decider"}
+BOARD_STEPS = {"approve", "refer_back", "suspend", "reinstate", "revoke"}
 MAY: dict[str, set[str]] = {
     "submit_prequalification": {"lead_a"},
     "scope": set(),
@@ -83,13 +87,13 @@ MAY: dict[str, set[str]] = {
     "agree": {"bsc", "rec", "dip"},
     "sign": set(),
     "send_for_approval": set(),
-    "approve": {"board"},
-    "refer_back": {"board"},
+    "approve": DECIDERS,
+    "refer_back": DECIDERS,
     "start_service_activation": set(),
     "activate": set(),
-    "suspend": {"board"},
-    "reinstate": {"board"},
-    "revoke": {"board"},
+    "suspend": DECIDERS,
+    "reinstate": DECIDERS,
+    "revoke": DECIDERS,
     "withdraw": {"lead_a"},
     "defer": set(),
     "resume": set(),
@@ -100,6 +104,9 @@ MAY: dict[str, set[str]] = {
 # Final QAD (qad.declarations.declaration_make), tested with the QAD.
 NOBODY_BY_HAND = {"sign"}
 EVERYONE = [
+    "dip_decider",
+    "rec_decider",
+    "qag",
     "lead_a",
     "contributor_a",
     "viewer_a",
@@ -149,7 +156,7 @@ def test_every_transition_from_every_state(cast, name, state):
     # A non-SIT case with a wave satisfies every guard except "SIT scopes from draft", which the SIT case covers.
     case = cast.case_a_mem if (name == "scope" and state == S.DRAFT) else cast.case_a
     force_state(case, state)
-    admin = cast.actor("admin")
+    admin = cast.actor("board" if name in BOARD_STEPS else "admin")
     kwargs = {"comment": "by hand in a test", "effective_date": dt.date(2026, 1, 5)}
     if state in sources and name in NOBODY_BY_HAND:
         with pytest.raises(NotAllowed):
@@ -165,7 +172,7 @@ def test_every_transition_from_every_state(cast, name, state):
         assert (recorded.from_state, recorded.to_state, recorded.actor_name) == (
             state,
             target,
-            "Pat Programme",
+            admin.display_name,
         )
         assert AuditEvent.objects.filter(action=f"cases.qualificationcase.{name}", object_id=str(case.uuid)).exists()
     else:
@@ -191,6 +198,25 @@ def test_only_the_right_people_may_take_each_transition(cast, name):
                 case_transition(actor=actor, case=case, name=name, **kwargs)
             case.refresh_from_db()
             assert case.state == start, key
+
+
+@pytest.mark.parametrize("name", sorted(BOARD_STEPS))
+def test_programme_cannot_take_an_approving_bodys_decision_step(cast, name):
+    sources, _ = EXPECTED[name]
+    case = force_state(cast.case_a, sorted(sources)[0])
+    with pytest.raises(NotAllowed, match="decision-maker"):
+        case_transition(
+            actor=cast.actor("admin"), case=case, name=name, comment="x", effective_date=dt.date(2026, 1, 5)
+        )
+
+
+def test_a_body_that_does_not_approve_the_role_cannot_suspend_it(cast):
+    # A MEM is approved by the DIP Manager and the REC Code Manager: the BSC PAB has no say over it.
+    case = force_state(cast.case_a_mem, S.ACTIVE)
+    kwargs = {"comment": "x", "effective_date": dt.date(2026, 1, 5)}
+    with pytest.raises(NotAllowed, match="not approved by your body"):
+        case_transition(actor=cast.actor("board"), case=case, name="suspend", **kwargs)
+    assert case_transition(actor=cast.actor("rec_decider"), case=case, name="suspend", **kwargs).state == S.SUSPENDED
 
 
 def test_sit_participant_is_scoped_without_prequalification(cast):

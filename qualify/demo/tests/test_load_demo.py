@@ -36,6 +36,9 @@ from qualify.qad.models import QadDeclaration
 from qualify.register.models import RegisterEvent
 from qualify.register.selectors import participation_status
 
+# Each approving body's decision-maker in the demo.
+DECIDER_NAMES = {"BSC": "Graham Oduya", "DIP": "Ruth Okafor", "REC": "Callum Fraser"}
+
 MODELS = (
     Organisation,
     MarketParticipation,
@@ -116,9 +119,10 @@ class TestTheLoadedDemo:
             assert steps[0].from_state == "DRAFT"
             assert all(a.to_state == b.from_state for a, b in itertools.pairwise(steps))
             assert steps[-1].to_state == case.state
-        # Participant steps are taken by the organisation's lead, assessor steps by an assessor, approval by the board.
+        # Participant steps are taken by the organisation's lead, assessor steps by an assessor, approval follows the
+        # last approving body's decision, recorded by that body's own decision-maker.
         approve = CaseTransition.objects.filter(name="approve").first()
-        assert approve is not None and approve.actor_name == "Graham Oduya"
+        assert approve is not None and approve.actor_name in DECIDER_NAMES.values()
         # The case is signed by the director the lead invited, declaring with their own account, not by the lead.
         sign = CaseTransition.objects.select_related("case__participation__organisation").filter(name="sign").first()
         assert sign is not None
@@ -149,9 +153,13 @@ class TestTheLoadedDemo:
                 "agenda_item__meeting"
             )
             assert {d.body for d in decisions} == set(approvals_needed(step.case.participation.role)), step.case
-            assert all(d.agenda_item.meeting.meets_on < today for d in decisions)
+            # The BSC PAB at its past meetings; the DIP Manager and the REC Code Manager by dated decisions of theirs.
+            assert all(d.decided_on < today for d in decisions)
+            assert all((d.agenda_item is not None) == (d.body == "BSC") for d in decisions), step.case
+            assert all(d.agenda_item.meeting.meets_on == d.decided_on for d in decisions if d.agenda_item)
+            assert all(d.recorded_by_name == DECIDER_NAMES[d.body] for d in decisions)
             assert max(d.effective_from for d in decisions) == step.effective_date
-            assert step.actor_name == "Graham Oduya"
+            assert step.actor_name == DECIDER_NAMES["BSC" if "BSC" in {d.body for d in decisions} else "REC"]
         # The board calendar: every authority meets, in the past and to come; the cases awaiting approval are tabled.
         for body in ("DIP", "BSC", "REC"):
             assert BoardMeeting.objects.filter(body=body, meets_on__lt=today).exists()
@@ -190,6 +198,10 @@ class TestTheLoadedDemo:
         assert set(DistributorId.objects.values_list("participation__role", flat=True)) == {MarketRole.LDSO}
         exemption = Exemption.objects.select_related("participation").get()
         assert exemption.kind == "SMART_SEGMENT" and exemption.participation.role == MarketRole.SUPPLIER
+        # The BSC PAB's decision, recorded by its member, with the REC derogation recorded by the REC's.
+        assert exemption.decided_by_name == DECIDER_NAMES["BSC"]
+        assert exemption.derogation_by_name == DECIDER_NAMES["REC"]
+        assert exemption.decided_on <= exemption.derogation_on < timezone.localdate() + dt.timedelta(days=1)
 
     def test_the_library_holds_the_published_qualification_set_with_its_history(self, loaded):
         client = Client()

@@ -47,6 +47,19 @@ def admin():
     return system_actor("library test")
 
 
+# Each governance body's own member in the test cast: QAG, the REC PAB (a REC decision-maker), the BSC PAB.
+MEMBER_OF = {"QAG": "qag", "REC_PAB": "rec_decider", "BSC_PAB": "board"}
+
+
+def member(body: str):
+    """A member of the governance body, as an actor (found by role, so helpers need no cast)."""
+    from qualify.accounts.models import User
+    from qualify.core.actor import actor_for_user
+    from qualify.library.permissions import MEMBERS_OF
+
+    return actor_for_user(User.objects.filter(staff_role=MEMBERS_OF[body], is_active=True).order_by("pk").first())
+
+
 def make_artefact(
     number: str = "MHHS-DEL1234", short_name: str = "QA&P", theme: str = "Qualification", **kw
 ) -> Artefact:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from qualify.core.actor import system_actor
 from qualify.library.choices import CommentCategory
 from qualify.library.services import approval_record, comment_create, consultation_open, version_approve
-from qualify.library.tests.helpers import make_artefact, make_version
+from qualify.library.tests.helpers import MEMBER_OF, make_artefact, make_version
 from tests.matrix import A_MEMBERS, SIGNED_IN, STAFF, Row, endpoint, every, page
 
 PARTICIPANTS = [*A_MEMBERS, "lead_b"]
@@ -32,7 +32,7 @@ def prepare(cast) -> None:
     version_approve(actor=admin, version=baselined)
     for body in artefact.required_bodies:
         approval_record(
-            actor=admin,
+            actor=cast.actor(MEMBER_OF[body]),
             version=baselined,
             body=body,
             decision="APPROVE",
@@ -126,7 +126,9 @@ ROWS = [
     page(
         "library:decision",
         lambda c: reverse("library:decision", args=[draft(c)]),
-        {**every(SIGNED_IN, 403), "admin": 302, "board": 302},
+        # Only the governance bodies' members reach the form's service (a refusal there comes back as a message on
+        # the version page); the Programme and everyone else are refused outright.
+        {**every(SIGNED_IN, 403), "qag": 302, "board": 302, "rec_decider": 302},
         method="post",
         data=lambda c: {"body": "QAG", "decision": "DEFER", "decided_on": "2026-01-05", "minutes_reference": "M"},
     ),
@@ -211,7 +213,7 @@ ROWS = [
     endpoint(
         "POST /library/versions/{key}/decisions",
         lambda c: f"/api/v1/library/versions/{approved(c)}/decisions",
-        {**every(SIGNED_IN, 403), "admin": 201, "board": 201},
+        {**every(SIGNED_IN, 403), "qag": 201},  # QAG's decision: QAG's members only
         method="post",
         data=lambda c: {
             "body": "QAG",

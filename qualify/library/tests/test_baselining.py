@@ -33,9 +33,16 @@ def _approved(version):
     return version_approve(actor=admin(), version=version)
 
 
-def _decide(cast, version, body, decision=A, who="board", on=dt.date(2026, 11, 19)):
+def _decide(cast, version, body, decision=A, who=None, on=dt.date(2026, 11, 19)):
+    from qualify.library.tests.helpers import MEMBER_OF
+
     return approval_record(
-        actor=cast.actor(who), version=version, body=body, decision=decision, decided_on=on, minutes_reference="M-42"
+        actor=cast.actor(who or MEMBER_OF[body]),
+        version=version,
+        body=body,
+        decision=decision,
+        decided_on=on,
+        minutes_reference="M-42",
     )
 
 
@@ -48,7 +55,7 @@ def test_version_is_baselined_only_when_every_required_body_has_approved(cast):
     _decide(cast, version, GoverningBody.QAG)
     _decide(cast, version, GoverningBody.BSC_PAB)
     assert _status(version) == VersionStatus.APPROVED
-    _decide(cast, version, GoverningBody.REC_PAB, who="admin")
+    _decide(cast, version, GoverningBody.REC_PAB)
     assert _status(version) == VersionStatus.BASELINED
 
 
@@ -121,9 +128,9 @@ def test_decisions_are_recorded_only_on_an_approved_version(cast):
         _decide(cast, draft, GoverningBody.QAG)
 
 
-def test_only_board_members_and_the_programme_record_decisions(cast):
+def test_only_each_bodys_own_members_record_its_decisions(cast):
     version = _approved(make_version(make_artefact()))
-    for who in ("bsc", "auditor", "lead_a"):
+    for who in ("bsc", "auditor", "lead_a", "admin", "board", "rec_decider", "dip_decider"):
         with pytest.raises(NotAllowed):
             _decide(cast, version, GoverningBody.QAG, who=who)
 

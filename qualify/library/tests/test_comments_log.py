@@ -210,7 +210,7 @@ def test_a_revised_answer_publishes_a_new_version_of_the_log_until_governance_be
     assert [c.value for c in sheet[3]][8:12] == revised
     with time_machine.travel(AFTER_CLOSE, tick=False):
         approval_record(
-            actor=cast.actor("board"),
+            actor=cast.actor("qag"),
             version=setup.version,
             body=GoverningBody.QAG,
             decision="DEFER",

@@ -44,7 +44,11 @@ def reported(closed):
     return closed
 
 
-def _decide(client_for, token_for, version, body, *, on="2026-11-10", decision="APPROVE", who="board"):
+MEMBER_OF = {"QAG": "qag", "REC_PAB": "rec_decider", "BSC_PAB": "board"}
+
+
+def _decide(client_for, token_for, version, body, *, on="2026-11-10", decision="APPROVE", who=None):
+    who = who or MEMBER_OF[body]
     return client_for(None).post(
         f"/api/v1/library/versions/{version.uuid}/decisions",
         {"body": body, "decision": decision, "decided_on": on, "minutes_reference": f"{body}-7"},
@@ -82,7 +86,7 @@ def test_the_pabs_approve_in_either_order_after_qag_and_only_then_is_the_version
     reported, client_for, token_for, order
 ):
     assert _decide(client_for, token_for, reported.version, QAG, on="2026-11-10").status_code == 201
-    first = _decide(client_for, token_for, reported.version, order[0], on="2026-11-12", who="admin")
+    first = _decide(client_for, token_for, reported.version, order[0], on="2026-11-12")
     assert first.status_code == 201 and first.json()["status"] == VersionStatus.APPROVED
     second = _decide(client_for, token_for, reported.version, order[1], on="2026-11-13")
     assert second.status_code == 201 and second.json()["status"] == VersionStatus.BASELINED
@@ -119,4 +123,29 @@ def test_the_decision_page_shows_why_a_pab_must_wait(reported, client_for):
         follow=True,
     )
     assert "The BSC PAB cannot decide on MHHS-DEL1234 v1.0 yet. QAG has not approved it" in response.content.decode()
+    assert not GovernanceApproval.objects.exists()
+
+
+def test_each_governance_decision_is_recorded_only_by_that_bodys_members(reported, client_for, token_for):
+    # The Programme records none of them, and a member of one body cannot record another's.
+    for who in ("admin", "board", "rec_decider", "dip_decider", "bsc"):
+        refused = _decide(client_for, token_for, reported.version, QAG, who=who)
+        assert refused.status_code == 403, who
+    assert (
+        "QAG's own members"
+        in _decide(client_for, token_for, reported.version, QAG, who="board").json()["error"]["message"]
+    )
+    assert _decide(client_for, token_for, reported.version, QAG, who="qag").status_code == 201
+    for body, wrong in ((REC_PAB, "board"), (BSC_PAB, "rec_decider"), (BSC_PAB, "qag"), (REC_PAB, "admin")):
+        assert _decide(client_for, token_for, reported.version, body, on="2026-11-12", who=wrong).status_code == 403
+    assert list(GovernanceApproval.objects.values_list("body", flat=True)) == [QAG]
+
+
+def test_the_decision_page_offers_only_the_members_own_body(reported, client_for):
+    version = reported.version
+    _decide_page = client_for("admin").post(
+        f"/library/versions/{version.uuid}/decisions/",
+        {"body": "QAG", "decision": "APPROVE", "decided_on": "2026-11-10", "minutes_reference": "QAG-9"},
+    )
+    assert _decide_page.status_code == 403
     assert not GovernanceApproval.objects.exists()

@@ -23,6 +23,7 @@ from qualify.library.tests.helpers import (
     comment,
     make_artefact,
     make_version,
+    member,
     open_consultation,
     setup_consultation,
 )
@@ -35,7 +36,7 @@ def _baseline(version):
     version_approve(actor=admin(), version=version)
     for body in version.artefact.required_bodies:
         approval_record(
-            actor=admin(),
+            actor=member(body),
             version=version,
             body=body,
             decision="APPROVE",
@@ -278,7 +279,7 @@ def _open_and_baseline(version):
     version_approve(actor=admin(), version=version)
     for body in version.artefact.required_bodies:
         approval_record(
-            actor=admin(),
+            actor=member(body),
             version=version,
             body=body,
             decision="APPROVE",

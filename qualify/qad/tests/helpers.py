@@ -10,8 +10,9 @@ from typing import Any
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
 from qualify.core.actor import Actor, system_actor
+from qualify.core.roles import StaffRole
 from qualify.participants.choices import ExemptionKind
-from qualify.participants.services import exemption_record
+from qualify.participants.services import exemption_decide
 from qualify.qad.choices import AnswerType
 from qualify.qad.models import QadResponse, QadVersion
 from qualify.qad.selectors import qad_view
@@ -22,9 +23,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 
 def record_p476_exemption(participation: Any) -> None:
-    """The BSC's smart-segment exemption (P476) for a Supplier, recorded as the Programme records it."""
-    exemption_record(
-        actor=system_actor("tests"),
+    """The BSC PAB's smart-segment exemption (P476) for a Supplier, recorded by a BSC PAB member."""
+    exemption_decide(
+        actor=Actor(user_id=None, display_name="BSC PAB member (tests)", staff_role=StaffRole.BSC_PAB_MEMBER),
         participation=participation,
         kind=ExemptionKind.SMART_SEGMENT,
         scope="Advanced-segment metering points only.",
