@@ -54,7 +54,8 @@ def _awaiting(cast: Any) -> Any:
 def _decide(api: Any, cast: Any, case: Any, body: str, on: dt.date | None = None, **payload: Any) -> Any:
     journey.table(cast, case, body, on=on)
     meeting = journey.meeting(cast, body, on).reference
-    return api("board").post(f"/assessment/meetings/{meeting}/agenda/{case.reference}/decision", payload)
+    decider = journey.DECIDER_OF[body]  # each body's decision is recorded by its own decision-maker
+    return api(decider).post(f"/assessment/meetings/{meeting}/agenda/{case.reference}/decision", payload)
 
 
 def _progress(case: Any) -> dict[str, Any]:
