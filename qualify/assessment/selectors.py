@@ -8,7 +8,7 @@ recommendations for anyone without ``permissions.sees_internal``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -488,23 +488,29 @@ class PackItem:
     decision: BoardDecision | None
 
 
-def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
-    """The cases going to a meeting with their recommendations and open findings: the decision pack's content.
+AGENDA_PER_PAGE = 50
 
-    A fixed number of queries whatever the agenda's length: the latest Final submissions and the recommendations of
-    every tabled case are read at once and matched here (the rule is ``rules.current_recommendation``'s: a body's
-    latest recommendation counts only if it was made on the latest Final QAD).
-    """
+
+def agenda(*, actor: Actor, meeting: BoardMeeting) -> QuerySet[AgendaItem, int]:
+    """The ids of a meeting's agenda items in case order: a narrow list to count and slice a page from, whose rows
+    ``pack_items`` then reads in full (sorting hundreds of ids is cheap; sorting hundreds of joined rows is not)."""
     perm.can_view_calendar(actor).enforce()
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting)
-        .select_related(
-            "case__participation__organisation",
-            "case__wave",
-            "decision__agenda_item__meeting",
-            "decision__case",
-            "meeting",
-        )
+    return AgendaItem.objects.filter(meeting=meeting).order_by("case__reference", "pk").values_list("pk", flat=True)
+
+
+def pack_items(*, meeting: BoardMeeting, ids: Iterable[int]) -> list[PackItem]:
+    """The decision pack's content for some of a meeting's agenda items (ids from ``agenda``, kept in their order):
+    each case with its recommendations and open findings, in a fixed number of queries however many items there are.
+
+    The latest Final submissions and the recommendations of the items' cases are read at once and matched here (the
+    rule is ``rules.current_recommendation``'s: a body's latest recommendation counts only if it was made on the
+    latest Final QAD). Submissions are read without their snapshots: the pack names a submission and its hash only.
+    """
+    wanted = list(ids)
+    found = {
+        item.pk: item
+        for item in AgendaItem.objects.filter(meeting=meeting, pk__in=wanted)
+        .select_related("case__participation__organisation", "case__wave", "decision")
         .prefetch_related(
             Prefetch(
                 "case__findings",
@@ -512,17 +518,22 @@ def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
                 to_attr="open_findings",
             )
         )
-        .order_by("case__reference")
-    )
+    }
+    items = [found[pk] for pk in wanted if pk in found]
     case_ids = [item.case_id for item in items]
     finals: dict[int, QadSubmission] = {}
-    for submission in QadSubmission.objects.filter(case_id__in=case_ids, kind=SubmissionKind.FINAL).order_by("pk"):
+    for submission in (
+        QadSubmission.objects.filter(case_id__in=case_ids, kind=SubmissionKind.FINAL)
+        .only("pk", "case_id", "reference", "sha256", "kind", "created_at")
+        .order_by("pk")
+    ):
         finals[submission.case_id] = submission
     latest: dict[tuple[int, str], BodyRecommendation] = {}
     for recorded in BodyRecommendation.objects.filter(case_id__in=case_ids).order_by("recorded_at", "pk"):
         latest[(recorded.case_id, recorded.body)] = recorded
     pack = []
     for item in items:
+        item.meeting = meeting
         case = item.case
         final = finals.get(case.pk)
         recs: list[BodyRecommendation] = []
@@ -532,10 +543,18 @@ def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
                 recs.append(current)
         own = next((r for r in recs if r.body == meeting.body), None)
         others = [r for r in recs if r.body != meeting.body]
-        decision = getattr(item, "decision", None)
+        decision: BoardDecision | None = getattr(item, "decision", None)
+        if decision is not None:  # its item and case are the rows already read: no query to reach them
+            decision.agenda_item = item
+            decision.case = case
         findings = list(case.open_findings)  # type: ignore[attr-defined]
         pack.append(PackItem(item, case, final, own, others, findings, decision))
     return pack
+
+
+def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
+    """The whole agenda of a meeting as the decision pack (Word, PDF, API): ``pack_items`` over every item."""
+    return pack_items(meeting=meeting, ids=agenda(actor=actor, meeting=meeting))
 
 
 def agenda_item_get(*, actor: Actor, meeting: BoardMeeting, case: QualificationCase) -> AgendaItem:

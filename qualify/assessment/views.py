@@ -647,11 +647,16 @@ def _meeting(request: HttpRequest, key: str) -> BoardMeeting:
 
 def _meeting_page(request: HttpRequest, meeting: BoardMeeting, status: int = 200) -> HttpResponse:
     actor = actor_of(request)
-    pack = _read(selectors.decision_pack, actor=actor, meeting=meeting)
+    # The agenda can hold hundreds of cases after a busy wave: a page of them at a time, each with its pack entry.
+    page = Paginator(_read(selectors.agenda, actor=actor, meeting=meeting), selectors.AGENDA_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "meeting": meeting,
         "authority": ch.APPROVER_NAMES[meeting.body],
-        "pack": pack,
+        "pack": selectors.pack_items(meeting=meeting, ids=page.object_list),
+        "page": page,
+        "page_links": [n if isinstance(n, int) else None for n in page.paginator.get_elided_page_range(page.number)],
         "can_manage": perm.can_manage_calendar(actor).allowed,
         "can_decide": perm.can_record_decision(actor).allowed,
         "outcomes": ch.DecisionOutcome.choices,
