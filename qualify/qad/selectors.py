@@ -191,9 +191,12 @@ def evidence_search(
 
 
 def submission_list(*, actor: Actor, response: QadResponse) -> QuerySet[QadSubmission]:
+    """A response's submissions, newest first, without their snapshots (tens of kilobytes each; lists name a
+    submission and its hash, and ``submission_get`` reads the snapshot when one is opened)."""
     return (
         QadSubmission.objects.visible_to(actor)
         .filter(response=response)
+        .defer("content")
         .select_related("case", "declaration")
         .order_by("-created_at", "-pk")
     )
