@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -248,6 +249,9 @@ def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200)
         "a": assessment,
         "internal": internal,
         "sections": _sections(assessment, actor),
+        # Every question's review forms post to these two: reversed once, not once per question.
+        "outcome_url": reverse("assessment:outcome", args=[case.reference]),
+        "raise_url": reverse("assessment:query_raise", args=[case.reference]),
         "queries": [(q, selectors.is_overdue(q, today)) for q in assessment.queries],
         "bodies": bodies,
         "activation": activation,
@@ -660,6 +664,8 @@ def _meeting_page(request: HttpRequest, meeting: BoardMeeting, status: int = 200
         "can_manage": perm.can_manage_calendar(actor).allowed,
         "can_decide": perm.can_record_decision(actor).allowed,
         "outcomes": ch.DecisionOutcome.choices,
+        "decide_url": reverse("assessment:decide", args=[meeting.reference]),
+        "remove_url": reverse("assessment:agenda_remove", args=[meeting.reference]),
     }
     return render(request, "assessment/meeting.html", context, status=status)
 
