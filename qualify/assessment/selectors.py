@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, overload
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -104,7 +105,12 @@ def query_list(
 ) -> QuerySet[Query]:
     if not perm.can_view_assessment_at_all(actor):
         raise NotAllowed("Market systems read the register, not assessments.")
-    qs = Query.objects.visible_to(actor).select_related("case__participation__organisation", "submission")
+    # Lists name a query's submission; they never need its snapshot (tens of kilobytes a row).
+    qs = (
+        Query.objects.visible_to(actor)
+        .select_related("case__participation__organisation", "submission")
+        .defer("submission__content")
+    )
     if case is not None:
         qs = qs.filter(case=case)
     return (filters or QueryFilters()).apply(qs, timezone.localdate()).order_by("-created_at", "-pk")
@@ -402,7 +408,8 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
     """Everything about a case's assessment the actor may read; internal parts only for staff."""
     perm.can_view_assessment(actor, case).enforce()
     internal = perm.sees_internal(actor)
-    submission = rules.latest_submission(case)
+    # The latest submission without its snapshot: the page names it, and its answers come from ``submitted_rows``.
+    submission = QadSubmission.objects.filter(case=case).defer("content").order_by("-pk").first()
     round_ = rules.current_round(case)
     decisions = list(BoardDecision.objects.filter(case=case).select_related("agenda_item__meeting").order_by("pk"))
     bodies = []
@@ -430,13 +437,41 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
         if submission is not None:
             result.outcomes = {o.question_id: o for o in QuestionOutcome.objects.filter(submission=submission)}
         result.assignments = {a.body: a for a in ReviewAssignment.objects.filter(case=case).select_related("reviewer")}
-        result.clocks = rules.review_clocks(case)
+        # What rules.review_clocks(case) works out, on the latest submission already read.
+        result.clocks = rules.clocks_for_submissions([submission]).get(submission.pk, []) if submission else []
         result.agenda = list(AgendaItem.objects.filter(case=case).select_related("meeting"))
     return result
 
 
-def submission_questions_for(submission: QadSubmission) -> list[dict[str, Any]]:
-    """The submitted questions with their section, text and owner, in the version's order, for the review form."""
+SUBMITTED_ROWS_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class SubmittedRow:
+    """A question as submitted, with what the review form shows of it (plain values, so it can be kept)."""
+
+    qid: str
+    number: str
+    text: str
+    owner: str
+    section_number: str
+    section_title: str
+    section_owner: str  # the owning body's name
+    answer: Any
+    evidence: tuple[str, ...]  # the attached files' names
+
+
+def submitted_rows(submission: QadSubmission) -> list[SubmittedRow]:
+    """The submitted questions in the version's order with their answers, for the review form.
+
+    Worked out once per snapshot and kept in the cache under its SHA-256 and QAD version: a snapshot never changes
+    (the database refuses edits) and neither does a published version, so the page neither parses the snapshot nor
+    reads the version's questions again. ``submission`` may come without its snapshot; it is read only on a miss.
+    """
+    key = f"assessment:submitted-rows:{submission.qad_version}:{submission.sha256}"
+    kept: list[SubmittedRow] | None = cache.get(key)
+    if kept is not None:
+        return kept
     submitted = {q["id"]: q for q in rules.submitted_questions(submission)}
     rows = []
     for question in submission_questions(submission):
@@ -444,13 +479,19 @@ def submission_questions_for(submission: QadSubmission) -> list[dict[str, Any]]:
         if frozen is None:
             continue
         rows.append(
-            {
-                "question": question,
-                "answer": frozen["answer"],
-                "evidence": frozen["evidence"],
-                "owner": question.owner,
-            }
+            SubmittedRow(
+                qid=question.qid,
+                number=question.number,
+                text=question.text,
+                owner=question.owner,
+                section_number=question.section.number,
+                section_title=question.section.title,
+                section_owner=question.section.get_owner_display(),
+                answer=frozen["answer"],
+                evidence=tuple(str(e["name"]) for e in frozen["evidence"]),
+            )
         )
+    cache.set(key, rows, SUBMITTED_ROWS_SECONDS)
     return rows
 
 

@@ -191,16 +191,26 @@ def _sections(assessment: selectors.CaseAssessment, actor: Actor) -> list[dict[s
     if assessment.submission is None:
         return []
     sections: dict[str, dict[str, Any]] = {}
-    for row in selectors.submission_questions_for(assessment.submission):
-        question = row["question"]
-        entry = sections.setdefault(question.section.number, {"section": question.section, "rows": []})
+    reviews: dict[str, bool] = {}  # whether the actor reviews for an owning body, asked once per body
+    for question in selectors.submitted_rows(assessment.submission):
+        if question.owner not in reviews:
+            reviews[question.owner] = assessment.internal and perm.assesses_for(actor, question.owner).allowed
+        entry = sections.setdefault(
+            question.section_number,
+            {
+                "number": question.section_number,
+                "title": question.section_title,
+                "owner": question.section_owner,
+                "rows": [],
+            },
+        )
         entry["rows"].append(
             {
                 "question": question,
-                "answer": _display(row["answer"]),
-                "evidence": row["evidence"],
+                "answer": _display(question.answer),
+                "evidence": question.evidence,
                 "outcome": assessment.outcomes.get(question.qid) if assessment.internal else None,
-                "can_review": assessment.internal and perm.assesses_for(actor, question.owner).allowed,
+                "can_review": reviews[question.owner],
             }
         )
     return list(sections.values())

@@ -426,3 +426,22 @@ def test_meeting_agenda_pages_in_case_order_without_reading_snapshots(cast, clie
     assert "BSC sections satisfactory." in shown, "the recommendation on the latest Final QAD is still shown"
     snapshot_reads = [q["sql"] for q in read.captured_queries if '"qad_qadsubmission"."content"' in q["sql"]]
     assert snapshot_reads == [], "the agenda names submissions; it never needs their snapshots"
+
+
+def test_case_assessment_page_works_out_a_snapshots_answers_once(cast, submitted, client_for):
+    import re
+
+    url = reverse("assessment:case", args=[submitted.reference])
+    first = _html(client_for("bsc").get(url))
+    with CaptureQueriesContext(connection) as again:
+        second = _html(client_for("admin").get(url))
+    rows = re.findall(r'<tr data-testid="question-[^"]+">\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>.*?</td>', first, re.S)
+    assert len(rows) > 10
+    assert (
+        re.findall(r'<tr data-testid="question-[^"]+">\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>.*?</td>', second, re.S)
+        == rows
+    )
+    assert 'data-testid="raise-' in second, "the programme administrator can still raise a query on any question"
+    reads = [q["sql"] for q in again.captured_queries]
+    assert not [sql for sql in reads if '"qad_qadsubmission"."content"' in sql], "no snapshot is read again"
+    assert not [sql for sql in reads if 'FROM "qad_qadquestion"' in sql], "nor the version's questions"
