@@ -116,7 +116,8 @@ def prepare(env: dict[str, str], rng: random.Random) -> tuple[str, dict[str, lis
         register.write_text(text, encoding="utf-8")
         milestones = Path(directory) / "milestones.csv"
         milestones.write_text("\n".join(MILESTONES) + "\n", encoding="utf-8")
-        print(run([PYTHON, "manage.py", "import_register", str(register)], env).strip())
+        command = [PYTHON, "manage.py", "import_register", str(register), "--reason", "bench: a generated history"]
+        print(run(command, env).strip())
         print(run([PYTHON, "manage.py", "import_milestones", str(milestones)], env).strip())
     email = "bench-gating@market.test"
     run(

@@ -16,6 +16,7 @@ urlpatterns = [
     path("plan/", include("qualify.plan.urls")),
     path("library/", include("qualify.library.urls")),
     path("qad/", include("qualify.qad.urls")),
+    path("testing/", include("qualify.testing.urls")),
     path("gating/", include("qualify.gating.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),

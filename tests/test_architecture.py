@@ -105,6 +105,18 @@ def test_nothing_but_the_workflow_engine_assigns_a_state():
     assert offenders == []
 
 
+def test_only_the_demo_loader_replays_the_clock():
+    """``clock.replaying`` back-dates what the services record; it is the demo loader's alone."""
+    offenders = []
+    for path in QUALIFY.rglob("*.py"):
+        relative = path.relative_to(QUALIFY)
+        if relative.parts[0] == "demo" or relative == Path("core/clock.py") or "tests" in relative.parts:
+            continue
+        if "replaying" in path.read_text(encoding="utf-8"):
+            offenders.append(str(relative))
+    assert offenders == []
+
+
 def test_views_and_api_never_write_models_directly():
     pattern = re.compile(r"\.(save|delete)\(|objects\.(create|update_or_create|get_or_create|bulk_create)\(")
     offenders = []

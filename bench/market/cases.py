@@ -58,6 +58,8 @@ from qualify.qad.models import (
 )
 from qualify.register.choices import RegisterEventSource
 from qualify.register.models import RegisterEvent
+from qualify.register.rules import is_backdated
+from qualify.register.services import backdate_days, clean_reason
 
 
 class CaseHistory(QadSteps, AssessmentSteps):
@@ -288,22 +290,26 @@ class CaseHistory(QadSteps, AssessmentSteps):
         source = self.case["state"]
         if source not in transition.sources:
             raise AssertionError(f"{self.case['reference']}: {name} cannot leave {source}")
+        target = transition.target
+        if not isinstance(target, str):  # e.g. resume, whose target the engine reads from the case's history
+            raise NotImplementedError(f"bench/market does not take {name}, whose target depends on the history")
         self.clock = max(self.clock, at + dt.timedelta(microseconds=900))
         pk = self.m.tables[CaseTransition].add(
             case_id=self.case["id"],
             name=name,
             from_state=source,
-            to_state=transition.target,
+            to_state=target,
             at=at,
             actor_id=actor.user_id,
             actor_name=actor.display_name,
             comment=comment.strip(),
             effective_date=effective_date,
             request_id=actor.request_id,
+            wave_id=self.case["wave_id"],  # the engine records the case's wave on every step
         )
         if name == "send_for_approval":
             self.round_id = pk
-        self.case.update(state=transition.target, state_changed_at=at, updated_at=at)
+        self.case.update(state=target, state_changed_at=at, updated_at=at)
         kind = REGISTER_EVENTS.get(name)
         if kind is not None and effective_date is not None:
             self._register_event(actor, kind, effective_date, comment, at=at + dt.timedelta(microseconds=300))
@@ -321,7 +327,7 @@ class CaseHistory(QadSteps, AssessmentSteps):
             object_repr=self._case_repr(),
             organisation_id=self.org.id,
             changes={
-                "state": {"before": source, "after": transition.target},
+                "state": {"before": source, "after": target},
                 **({"comment": comment} if comment else {}),
                 **({"effective_date": effective_date.isoformat()} if effective_date is not None else {}),
                 "case": self.case["reference"],
@@ -329,7 +335,9 @@ class CaseHistory(QadSteps, AssessmentSteps):
         )
 
     def _register_event(self, actor: Actor, kind: str, effective: dt.date, note: str, *, at: dt.datetime) -> None:
-        """``register.services.register_event_record`` from a case step."""
+        """``register.services.register_event_record`` from a case step (the step's reason is a back-dated event's)."""
+        backdated = is_backdated(effective, at.astimezone(UK).date(), backdate_days())
+        reason = clean_reason(note) if backdated else ""
         pk = self.m.register.add(
             at=at,
             participation_id=self.p.id,
@@ -339,6 +347,8 @@ class CaseHistory(QadSteps, AssessmentSteps):
             reference=self.case["reference"][:100],
             note=note,
             recorded_by_name=actor.display_name,
+            backdated=backdated,
+            reason=reason,
         )
         self.m.audit.record(
             at=at,
@@ -354,6 +364,7 @@ class CaseHistory(QadSteps, AssessmentSteps):
                 "kind": kind,
                 "effective_date": effective,
                 "source": RegisterEventSource.CASE,
+                **({"backdated": True, "reason": reason} if backdated else {}),
             },
         )
 

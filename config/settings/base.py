@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "qualify.register",
     "qualify.cases",
     "qualify.qad",
+    "qualify.testing",
     "qualify.assessment",
     "qualify.gating",
     "qualify.demo",
@@ -160,4 +161,10 @@ LOGGING = {
 # QAD evidence (issue 3): the largest evidence file accepted, checked while the upload streams in. Uploads are always
 # spooled to disk (never held in memory), and evidence is served only through a guarded view, never from MEDIA_URL.
 QUALIFY_EVIDENCE_MAX_BYTES = env.integer("QUALIFY_EVIDENCE_MAX_BYTES", 250 * 1024 * 1024, minimum=1)
+# The director's declaration (issue 11): how many days an invitation link works before the lead must send it again.
+QUALIFY_DECLARATION_INVITATION_DAYS = env.integer("QUALIFY_DECLARATION_INVITATION_DAYS", 14, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger files go to a temporary file on disk
+
+# The register (issue 11): an event taking effect more than this many days before the day it is recorded is
+# back-dated, needs a reason and is flagged in the change feed.
+QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5, minimum=0)

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from qualify.accounts.models import ApiToken, User
 from qualify.audit.services import audit_record
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound, ValidationFailed
 from qualify.core.ids import parse_uuid
@@ -103,7 +103,7 @@ def api_token_create(*, actor: Actor, user: User, name: str, expires_at: dt.date
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     can_manage_tokens(actor, token.user).enforce()
     if token.revoked_at is None:
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="accounts.api_token.revoke", target=token, organisation_id=None, changes={})
     return token
@@ -116,7 +116,7 @@ def api_token_authenticate(secret: str) -> User | None:
     token = ApiToken.objects.select_related("user").filter(digest=_digest(secret)).first()
     if token is None or not token.is_usable or not token.user.is_active:
         return None
-    now = timezone.now()
+    now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

@@ -401,7 +401,15 @@ def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn
     actor = actor_of(request)
     meeting = selectors.meeting_get(actor=actor, key=key)
     perm.can_record_decision(actor).enforce()
-    decision = services.decision_record(actor=actor, item=_agenda_item(actor, meeting, case), **payload.dict())
+    decision = services.decision_record(
+        actor=actor,
+        item=_agenda_item(actor, meeting, case),
+        outcome=payload.outcome,
+        minutes=payload.minutes,
+        conditions=payload.conditions,
+        effective_from=payload.effective_from,
+        reasons=[services.RejectionReason(**r.dict()) for r in payload.reasons],
+    )
     return Status(201, schemas.decision_out(decision))
 
 

@@ -115,4 +115,5 @@ NOTICE_KINDS: dict[str, str] = {
 QUERY_RESPONSE_DAYS = 10
 QUERY_REVIEW_DAYS = 5
 REVIEW_DAYS = 20
+REJECTION_PLAN_DAYS = 20  # a rejection's reasons: the work-off plans are due this many days after the decision
 DUE_SOON_DAYS = 2

@@ -117,6 +117,19 @@ class DecisionForm(forms.Form):
     minutes = _text("Minutes")
     conditions = _text("Conditions", rows=2, required=False)
     effective_from = forms.DateField(label="Effective from", required=False, widget=DATE)
+    reasons = _text("Reasons for a rejection, one a line (each becomes a finding)", rows=3, required=False)
+    reasons_due = forms.DateField(label="Work-off plans due", required=False, widget=DATE)
+
+
+def rejection_reasons(cleaned: dict[str, Any]) -> list[dict[str, Any]]:
+    """A decision form's reasons box, each non-empty line one reason: its first 200 characters the title, the whole
+    line the description, due when the form says (the service's default otherwise)."""
+    due = cleaned.get("reasons_due")
+    return [
+        {"title": line[:200], "description": line, "due_date": due}
+        for line in (raw.strip() for raw in (cleaned.get("reasons") or "").splitlines())
+        if line
+    ]
 
 
 def form_problems(form: forms.Form) -> str:

@@ -167,6 +167,14 @@ class Finding(PublicIdModel):
     state_changed_at = models.DateTimeField(null=True, blank=True)
     raised_by_name = models.CharField(max_length=200)
     internal_note = models.TextField(blank=True, help_text="Seen by Code Body staff only.")
+    decision = models.ForeignKey(
+        "BoardDecision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+        help_text="The board rejection whose reasons this finding records, if it came from one.",
+    )
 
     objects = FindingQuerySet.as_manager()
 
@@ -287,7 +295,9 @@ class BoardDecision(PublicIdModel):
     """An approving authority's decision on a case at a meeting, with minutes, conditions and effective-from date.
 
     ``round`` is the case's "send to the approving bodies" step the decision answers; a body decides once per round
-    (enforced by the database, so of two racing approvals exactly one is recorded).
+    (enforced by the database, so of two racing approvals exactly one is recorded). A deferral does not settle the
+    round: the case resumes awaiting the deferring body's decision in the same round, so the other bodies' decisions
+    on the unchanged Final QAD stand and the deferring body decides again. A rejection's reasons are its findings.
     """
 
     reference = models.CharField(max_length=16, unique=True, help_text="Human reference, e.g. DEC-000123.")
@@ -308,7 +318,11 @@ class BoardDecision(PublicIdModel):
     class Meta:
         ordering = ["decided_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "body"], name="one_decision_per_body_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "body"],
+                condition=~models.Q(outcome="DEFER"),
+                name="one_decision_per_body_per_round",
+            ),
             models.CheckConstraint(condition=models.Q(outcome__in=Recommendation.values), name="decision_known"),
             models.CheckConstraint(
                 condition=~models.Q(outcome__in=["APPROVE", "APPROVE_WITH_CONDITIONS"])

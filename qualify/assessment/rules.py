@@ -29,6 +29,7 @@ from qualify.assessment.models import (
 )
 from qualify.assessment.workflow import setting_days
 from qualify.cases.models import CaseTransition, QualificationCase
+from qualify.core import clock
 from qualify.core.errors import ValidationFailed
 from qualify.core.roles import MembershipRole
 from qualify.core.workflow import TransitionInput
@@ -204,7 +205,7 @@ def owed_pauses(submission_ids: Collection[int], *, body: str | None = None) -> 
 
 def body_clocks(started: Mapping[int, dt.date], body: str, *, today: dt.date | None = None) -> dict[int, Clock]:
     """One body's clock on each of several submissions it owns questions of (submission id → the day it was made)."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     allowed = review_days()
     pauses = owed_pauses(list(started), body=body)
     return {
@@ -234,7 +235,7 @@ def clocks_for_submissions(
     submissions: list[QadSubmission], *, today: dt.date | None = None
 ) -> dict[int, list[BodyClock]]:
     """The owning bodies' clocks on each of several submissions, in two queries whatever their number."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     allowed = review_days()
     owners: dict[int, list[str]] = {}
     for submission_id, body in (
@@ -314,6 +315,17 @@ def every_body_approved(case: QualificationCase, data: TransitionInput) -> str |
     return None
 
 
+def rejected_in_round(case: QualificationCase, data: TransitionInput) -> str | None:
+    """Referring a case back is a board's rejection, recorded with its reasons as findings (``decision_record``)."""
+    round_ = current_round(case)
+    if (
+        round_ is None
+        or not BoardDecision.objects.filter(case=case, round=round_, outcome=ch.DecisionOutcome.REJECT).exists()
+    ):
+        return "A case goes back to clarification by a board's rejection: record it, with its reasons, at a meeting."
+    return None
+
+
 def checklist_complete(case: QualificationCase, data: TransitionInput) -> str | None:
     from qualify.assessment.models import ActivationStep
 
@@ -331,5 +343,6 @@ CASE_GUARDS = {
     "agree": plans_agreed,
     "send_for_approval": every_body_recommended,
     "approve": every_body_approved,
+    "refer_back": rejected_in_round,
     "activate": checklist_complete,
 }

@@ -125,6 +125,7 @@ class FindingOut(Schema):
     condition_of_approval: bool
     state: str
     raised_by_name: str
+    decision: str | None = Field(None, description="The board decision (rejection) whose reason this records.")
     internal_note: str | None = Field(None, description=STAFF_ONLY)
 
 
@@ -170,6 +171,7 @@ class DecisionOut(Schema):
     effective_from: dt.date | None
     decided_at: dt.datetime
     recorded_by_name: str
+    findings: list[str] = Field(description="A rejection's reasons, as the findings that record them.")
 
 
 class BodyStatusOut(Schema):
@@ -311,11 +313,25 @@ class AgendaIn(Schema):
     case: str = Field(description="The case's reference (QC-000123) or UUID.")
 
 
+class RejectionReasonIn(Schema):
+    title: str = Field(max_length=200)
+    description: str = Field("", max_length=20000)
+    due_date: dt.date | None = Field(None, description="When the work-off plan is due (default: in 20 days).")
+    severity: str = "HIGH"
+    question_id: str = Field("", max_length=40)
+
+
 class DecisionIn(Schema):
     outcome: str
     minutes: str
     conditions: str = ""
     effective_from: dt.date | None = None
+    reasons: list[RejectionReasonIn] = Field(
+        [],
+        max_length=50,
+        description="A rejection's reasons (at least one; only with a rejection): each becomes a finding of the "
+        "rejecting body that the participant works off with a plan, and the case returns to clarification.",
+    )
 
 
 class ActivationIn(Schema):
@@ -423,6 +439,7 @@ def finding_out(finding: Finding, internal: bool) -> dict[str, Any]:
         "condition_of_approval": finding.condition_of_approval,
         "state": finding.state,
         "raised_by_name": finding.raised_by_name,
+        "decision": finding.decision.reference if finding.decision is not None else None,
     }
     if internal:
         out["internal_note"] = finding.internal_note
@@ -492,6 +509,7 @@ def decision_out(row: BoardDecision) -> dict[str, Any]:
         "effective_from": row.effective_from,
         "decided_at": row.decided_at,
         "recorded_by_name": row.recorded_by_name,
+        "findings": [f.reference for f in row.findings.all()],
     }
 
 

@@ -147,7 +147,7 @@ def is_overdue(query: Query, today: dt.date | None = None) -> bool:
 def finding_list(*, actor: Actor, case: QualificationCase | None = None) -> QuerySet[Finding]:
     if not perm.can_view_assessment_at_all(actor):
         raise NotAllowed("Market systems read the register, not assessments.")
-    qs = Finding.objects.visible_to(actor).select_related("case__participation__organisation")
+    qs = Finding.objects.visible_to(actor).select_related("case__participation__organisation", "decision")
     if case is not None:
         qs = qs.filter(case=case)
     return qs.order_by("due_date", "reference")
@@ -411,10 +411,24 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
     # The latest submission without its snapshot: the page names it, and its answers come from ``submitted_rows``.
     submission = QadSubmission.objects.filter(case=case).defer("content").order_by("-pk").first()
     round_ = rules.current_round(case)
-    decisions = list(BoardDecision.objects.filter(case=case).select_related("agenda_item__meeting").order_by("pk"))
+    decisions = list(
+        BoardDecision.objects.filter(case=case)
+        .select_related("agenda_item__meeting")
+        .prefetch_related("findings")
+        .order_by("pk")
+    )
+    deferred = case.state == CaseState.DEFERRED
     bodies = []
     for body in ch.approvals_needed(case.participation.role):
-        current = [d for d in decisions if d.body == body and round_ is not None and d.round_id == round_.pk]
+        # A deferral does not settle the round: once the case resumes, the body's decision is still to come.
+        current = [
+            d
+            for d in decisions
+            if d.body == body
+            and round_ is not None
+            and d.round_id == round_.pk
+            and (deferred or d.outcome != ch.DecisionOutcome.DEFER)
+        ]
         bodies.append(
             BodyStatus(
                 body=body,
@@ -555,9 +569,12 @@ def pack_items(*, meeting: BoardMeeting, ids: Iterable[int]) -> list[PackItem]:
         .prefetch_related(
             Prefetch(
                 "case__findings",
-                queryset=Finding.objects.exclude(state=ch.FindingState.CLOSED).order_by("due_date"),
+                queryset=Finding.objects.exclude(state=ch.FindingState.CLOSED)
+                .select_related("decision")
+                .order_by("due_date"),
                 to_attr="open_findings",
-            )
+            ),
+            "decision__findings",
         )
     }
     items = [found[pk] for pk in wanted if pk in found]

@@ -44,6 +44,7 @@ from qualify.assessment.forms import (
     QueryRaiseForm,
     RecommendationForm,
     form_problems,
+    rejection_reasons,
 )
 from qualify.assessment.models import ActivationStep, AgendaItem, BoardMeeting, Finding, Query
 from qualify.assessment.rules import quote
@@ -744,9 +745,20 @@ def agenda_remove_view(request: HttpRequest, key: str) -> HttpResponse:
 @people
 def decide_view(request: HttpRequest, key: str) -> HttpResponse:
     def act(actor: Actor, meeting: BoardMeeting, data: dict[str, Any]) -> str:
-        item = _agenda_item(request, meeting, data.pop("case"))
-        decision = services.decision_record(actor=actor, item=item, **data)
-        return f"{decision.reference}: {decision.get_outcome_display()} on {item.case.reference}."
+        item = _agenda_item(request, meeting, data["case"])
+        reasons = [services.RejectionReason(**r) for r in rejection_reasons(data)]
+        decision = services.decision_record(
+            actor=actor,
+            item=item,
+            outcome=data["outcome"],
+            minutes=data["minutes"],
+            conditions=data["conditions"],
+            effective_from=data["effective_from"],
+            reasons=reasons,
+        )
+        found = list(decision.findings.order_by("pk").values_list("reference", flat=True))
+        recorded = f" Reasons recorded as findings: {', '.join(found)}." if found else ""
+        return f"{decision.reference}: {decision.get_outcome_display()} on {item.case.reference}.{recorded}"
 
     return _meeting_step(request, key, DecisionForm, act)
 

@@ -11,12 +11,12 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as who
 from qualify.assessment.choices import FindingState, QueryMessageKind, QueryState
 from qualify.assessment.models import Finding, FindingUpdate, Query, QueryMessage
+from qualify.core import clock
 from qualify.core.errors import ValidationFailed
 from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow, register
 
@@ -64,7 +64,7 @@ class QueryWorkflow(Workflow[Query]):
         evidence = applied.data.extra.get("evidence")
         if evidence is not None and evidence.response.case_id != query.case_id:
             raise ValidationFailed("That evidence belongs to another case.", details={"evidence": "other_case"})
-        today = timezone.localdate()
+        today = clock.today()
         response_due: dt.date | None = None
         if name == "answer":
             query.reviewer_due = today + dt.timedelta(
@@ -152,7 +152,7 @@ class FindingWorkflow(Workflow[Finding]):
             finding=finding,
             name=applied.transition.name,
             from_state=applied.source,
-            to_state=applied.transition.target,
+            to_state=applied.target,
             at=applied.at,
             actor_name=applied.actor.display_name[:200],
             comment=applied.data.comment.strip(),

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from qualify.cases.models import QualificationCase
-from qualify.cases.selectors import CaseFilters, case_get, case_list, case_page
+from qualify.cases.selectors import CaseFilters, case_get, case_list, case_page, case_resumption
 from qualify.cases.services import case_transition
 from qualify.core.requests import actor_of
 from qualify.register.selectors import participation_status
@@ -73,9 +73,24 @@ class RegisterStatusOut(Schema):
     activated_on: dt.date | None
 
 
+class ResumptionOut(Schema):
+    state: str = Field(description="The state the case returns to when resumed: the one it was deferred from.")
+    state_label: str
+    deferred_at: dt.datetime
+    deferred_by: str
+    reason: str
+    deferred_from_wave: str | None = Field(description="The wave it was deferred from; it resumes in a later one.")
+    waiting_for: str | None = Field(description="What resuming still waits for (null when it can resume now).")
+
+
 class CaseDetailOut(CaseOut):
     history: list[TransitionOut]
     register_today: RegisterStatusOut
+    resumes_to: ResumptionOut | None = Field(description="For a deferred case: where resuming returns it.")
+
+    @staticmethod
+    def resolve_resumes_to(obj: QualificationCase) -> object:
+        return case_resumption(case=obj)
 
     @staticmethod
     def resolve_history(obj: QualificationCase) -> list[object]:

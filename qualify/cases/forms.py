@@ -11,6 +11,7 @@ class TransitionForm(forms.Form):
     effective_date = forms.DateField(
         label="Effective from", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    confirm = forms.BooleanField(required=False)
 
 
 class WaveAssignForm(forms.Form):

@@ -40,7 +40,11 @@ NEXT_STEPS: dict[str, NextStep] = {
     S.FINAL_CLARIFICATION: NextStep(
         "Answer the clarification questions on your Final QAD.", DeadlineKind.TARGET_BOARD, True
     ),
-    S.AGREED: NextStep("Have a company director sign the Final QAD declaration.", DeadlineKind.TARGET_BOARD, True),
+    S.AGREED: NextStep(
+        "Invite a company director, from the QAD page, to declare on the Final QAD in person.",
+        DeadlineKind.TARGET_BOARD,
+        True,
+    ),
     S.SIGNED: NextStep("The Programme is sending your case to the approving bodies.", DeadlineKind.TARGET_BOARD, False),
     S.AWAITING_APPROVAL: NextStep("Awaiting the approving bodies' decisions.", DeadlineKind.TARGET_BOARD, False),
     S.QUALIFIED: NextStep(
@@ -51,6 +55,8 @@ NEXT_STEPS: dict[str, NextStep] = {
     S.SUSPENDED: NextStep("Your qualification is suspended; follow the remedy agreed with the board.", None, True),
     S.REVOKED: NextStep("Qualification has been revoked.", None, False),
     S.WITHDRAWN: NextStep("This case was withdrawn.", None, False),
-    S.DEFERRED: NextStep("Deferred to a later wave; the Programme will resume the case.", None, False),
+    S.DEFERRED: NextStep(
+        "Deferred to a later wave; the Programme will resume the case where it left off.", None, False
+    ),
     S.NON_COMPLETION: NextStep("Respond to the non-completion notice with a remediation plan.", None, True),
 }

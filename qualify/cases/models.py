@@ -55,6 +55,14 @@ class CaseTransition(models.Model):
     comment = models.TextField(blank=True)
     effective_date = models.DateField(null=True, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
+    wave = models.ForeignKey(
+        Wave,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The case's wave when the step was taken (a deferred case resumes only in a later one).",
+    )
 
     objects = CaseTransitionQuerySet.as_manager()
 

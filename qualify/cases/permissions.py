@@ -30,6 +30,15 @@ def participant_editor(actor: Actor, case: Any) -> Decision:
     return deny("Only the organisation's qualification lead or a contributor can do this.")
 
 
+def declarant(actor: Actor, case: Any) -> Decision:
+    """The director (or delegate) the qualification lead invited, by declaring on the Final QAD."""
+    # The QAD app, which keeps the invitations and declarations, puts its own check in place of this one
+    # (Workflow.set_permission in QadConfig.ready); until then nobody may sign, least of all by hand.
+    return deny(
+        "Only the director (or delegate) the qualification lead invited can sign, by declaring on the Final QAD."
+    )
+
+
 def programme(actor: Actor, case: Any) -> Decision:
     """A programme administrator."""
     if actor.is_programme_admin:

@@ -10,12 +10,15 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from ninja import Schema
 
+from qualify.cases.choices import CaseState
 from qualify.cases.guidance import NEXT_STEPS, NextStep
 from qualify.cases.models import CaseTransition, QualificationCase
+from qualify.cases.workflow import in_a_later_wave, last_deferral
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
 from qualify.core.ids import parse_uuid
 from qualify.core.keyset import KeysetPage, keyset_page
+from qualify.core.workflow import TransitionInput
 from qualify.plan.models import WaveDeadline
 
 
@@ -128,3 +131,36 @@ def case_summaries(*, actor: Actor, today: dt.date | None = None) -> list[CaseSu
         days = (deadline.date - today).days if deadline else None
         summaries.append(CaseSummary(case=case, next_step=step, deadline=deadline, days_left=days))
     return summaries
+
+
+@dataclass(frozen=True)
+class Resumption:
+    """Where a deferred case goes when the Programme resumes it, and what resuming still waits for."""
+
+    state: str
+    state_label: str
+    deferred_at: dt.datetime
+    deferred_by: str
+    reason: str
+    deferred_from_wave: str | None
+    deferred_from_wave_name: str | None
+    waiting_for: str | None
+
+
+def case_resumption(*, case: QualificationCase) -> Resumption | None:
+    """For a deferred case (one the caller may already see): the state it resumes to, from its deferral's record."""
+    if case.state != CaseState.DEFERRED:
+        return None
+    deferral = last_deferral(case)
+    if deferral is None:
+        return None
+    return Resumption(
+        state=deferral.from_state,
+        state_label=deferral.get_from_state_display(),
+        deferred_at=deferral.at,
+        deferred_by=deferral.actor_name,
+        reason=deferral.comment,
+        deferred_from_wave=deferral.wave.code if deferral.wave else None,
+        deferred_from_wave_name=deferral.wave.name if deferral.wave else None,
+        waiting_for=in_a_later_wave(case, TransitionInput()),
+    )

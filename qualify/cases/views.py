@@ -13,7 +13,14 @@ from qualify.cases.choices import CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.guidance import NEXT_STEPS
 from qualify.cases.permissions import can_assign_wave
-from qualify.cases.selectors import CaseFilters, case_counts, case_get, case_page, case_summaries
+from qualify.cases.selectors import (
+    CaseFilters,
+    case_counts,
+    case_get,
+    case_page,
+    case_resumption,
+    case_summaries,
+)
 from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import guards
@@ -22,7 +29,7 @@ from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.web import render_page_or_partial, report_error
-from qualify.core.workflow import render_mermaid, who_may
+from qualify.core.workflow import ReturnTarget, render_mermaid, who_may
 from qualify.participants.choices import MarketRole, Route
 from qualify.plan.models import Wave
 
@@ -85,12 +92,16 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
         {
             "transition": t,
             "sources": [labels[s] for s in sorted(t.sources)],
-            "target": labels[t.target],
+            "target": labels[t.target] if isinstance(t.target, str) else _returning(t.target),
             "who": who_may(t),
         }
         for t in CASE_WORKFLOW.transitions
     ]
     return render(request, "cases/lifecycle.html", {"steps": steps, "mermaid": render_mermaid(CASE_WORKFLOW, "DRAFT")})
+
+
+def _returning(target: ReturnTarget) -> str:
+    return f"{target.describe[0].upper()}{target.describe[1:]}"
 
 
 def _case_or_404(request: HttpRequest, key: str):  # type: ignore[no-untyped-def]
@@ -110,6 +121,7 @@ def case_detail(request: HttpRequest, key: str) -> HttpResponse:
         "next_step": NEXT_STEPS[case.state],
         "transitions": available,
         "transition_history": list(case.transitions.all()),
+        "resumption": case_resumption(case=case),
         "wave_form": WaveAssignForm(initial={"wave": case.wave.code if case.wave else None}),
         "can_assign_wave": can_assign_wave(actor).allowed,
         "is_staff": actor.is_staff_member,
@@ -128,6 +140,10 @@ def case_transition_view(request: HttpRequest, key: str) -> HttpResponse:
             "Please check the step's details: "
             + "; ".join(f"{field}: {' '.join(str(e) for e in errs)}" for field, errs in form.errors.items()),
         )
+        return redirect("cases:detail", key=case.reference)
+    step = next((t for t in CASE_WORKFLOW.transitions if t.name == form.cleaned_data["name"]), None)
+    if step is not None and step.confirm and not form.cleaned_data["confirm"]:
+        messages.error(request, f"Tick “{step.confirm}” to confirm “{step.label}”.")
         return redirect("cases:detail", key=case.reference)
     try:
         case = case_transition(

@@ -4,6 +4,10 @@ Read it as the lifecycle: each row says which states a step leaves from, where i
 checks, and what it records. Moves that take effect in the market (approval, activation, suspension, reinstatement,
 revocation) carry an effective date and write a register event (DOMAIN.md §6, §8). Staff moves always need a reason,
 because until the QAD and assessment workflows drive these steps, staff move cases by hand.
+
+A deferral keeps the work done (DOMAIN.md §4): ``resume`` returns the case to the state it left when it was deferred
+(awaiting approval, clarification, testing, ...), never back to scoped, once the Programme has moved it to a later
+wave than the one it was deferred from. Every step records the case's wave, so the deferral's wave is on record.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
-from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow, register
+from qualify.core.workflow import AppliedTransition, ReturnTarget, Transition, TransitionInput, Workflow, register
 from qualify.participants.choices import Route
+from qualify.plan.models import Wave
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 
 S = CaseState
@@ -40,7 +45,39 @@ def _has_wave(case: QualificationCase, data: TransitionInput) -> str | None:
     return None
 
 
-def _t(name: str, label: str, sources: Any, target: str, permission: Any, **kw: Any) -> Transition:
+def last_deferral(case: QualificationCase) -> CaseTransition | None:
+    """The step that deferred the case most recently (None if it never was)."""
+    found: CaseTransition | None = (
+        CaseTransition.objects.filter(case=case, name="defer").select_related("wave").order_by("-at", "-pk").first()
+    )
+    return found
+
+
+def deferred_from(case: QualificationCase) -> str | None:
+    """The state a deferred case resumes to: the one it left when it was deferred."""
+    if case.state != S.DEFERRED:
+        return None
+    deferral = last_deferral(case)
+    return deferral.from_state if deferral is not None else None
+
+
+def is_later_wave(wave: Wave, than: Wave) -> bool:
+    """Waves run in their published order (sequence, then code)."""
+    return (wave.sequence, wave.code) > (than.sequence, than.code)
+
+
+def in_a_later_wave(case: QualificationCase, data: TransitionInput) -> str | None:
+    deferral = last_deferral(case)
+    if deferral is None:
+        return "There is no record of this case's deferral, so there is nowhere to resume it to."
+    if case.wave is None:
+        return "Assign the case to a later wave before resuming it."
+    if deferral.wave is not None and not is_later_wave(case.wave, deferral.wave):
+        return f"Move the case to a wave after {deferral.wave.name} (the wave it was deferred from) before resuming it."
+    return None
+
+
+def _t(name: str, label: str, sources: Any, target: str | ReturnTarget, permission: Any, **kw: Any) -> Transition:
     return Transition(name=name, label=label, sources=frozenset(sources), target=target, permission=permission, **kw)
 
 
@@ -112,7 +149,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.participant_lead,
     ),
     _t("agree", "Agree Final QAD and work-off plans", {S.FINAL_QAD_SUBMITTED}, S.AGREED, who.assessor),
-    _t("sign", "Sign (company director)", {S.AGREED}, S.SIGNED, who.participant_lead),
+    _t(
+        "sign",
+        "Sign (company director)",
+        {S.AGREED},
+        S.SIGNED,
+        who.declarant,
+        description="Taken by the invited director (or delegate) declaring on the latest Final QAD, in person.",
+    ),
     _t("send_for_approval", "Send to the approving bodies", {S.SIGNED}, S.AWAITING_APPROVAL, who.programme),
     _t(
         "approve",
@@ -172,17 +216,37 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.board,
         comment_required=True,
         effective_date_required=True,
+        confirm="I understand a revoked qualification is closed for good.",
     ),
-    _t("withdraw", "Withdraw", BEFORE_QUALIFIED, S.WITHDRAWN, who.participant_lead, comment_required=True),
-    _t("defer", "Defer to a later wave", BEFORE_QUALIFIED, S.DEFERRED, who.programme, comment_required=True),
+    _t(
+        "withdraw",
+        "Withdraw",
+        BEFORE_QUALIFIED,
+        S.WITHDRAWN,
+        who.participant_lead,
+        comment_required=True,
+        confirm="I understand a withdrawn case is closed for good.",
+    ),
+    _t(
+        "defer",
+        "Defer to a later wave",
+        BEFORE_QUALIFIED,
+        S.DEFERRED,
+        who.programme,
+        comment_required=True,
+        description="The case keeps its work; it resumes where it is now, once moved to a later wave.",
+        confirm="I understand the case stops until it is moved to a later wave and resumed.",
+    ),
     _t(
         "resume",
         "Resume in the new wave",
         {S.DEFERRED},
-        S.SCOPED,
+        ReturnTarget(states=BEFORE_QUALIFIED, resolve=deferred_from, describe="back to where it was deferred from"),
         who.programme,
         comment_required=True,
-        guards=(_has_wave,),
+        guards=(in_a_later_wave,),
+        description="Returns the case to where it was when deferred, with its submissions, reviews and decisions.",
+        confirm="I have checked the new wave and where the case resumes.",
     ),
     _t(
         "record_non_completion",
@@ -191,6 +255,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.NON_COMPLETION,
         who.programme,
         comment_required=True,
+        confirm="I understand this opens the Annex 4 non-completion process.",
     ),
     _t(
         "accept_remediation",
@@ -202,7 +267,8 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
 )
 
-# Steps that take effect in the market write this register event, dated by the step's effective date.
+# Steps that take effect in the market write this register event, dated by the step's effective date. A date more
+# than QUALIFY_REGISTER_BACKDATE_DAYS in the past makes the event back-dated; the step's reason is kept as its reason.
 REGISTER_EVENTS: dict[str, str] = {
     "approve": RegisterEventKind.QUALIFIED,
     "activate": RegisterEventKind.SERVICE_ACTIVATED,
@@ -239,13 +305,14 @@ class CaseWorkflow(Workflow[QualificationCase]):
             case=case,
             name=applied.transition.name,
             from_state=applied.source,
-            to_state=applied.transition.target,
+            to_state=applied.target,
             at=applied.at,
             actor_id=applied.actor.user_id,
             actor_name=applied.actor.display_name,
             comment=applied.data.comment.strip(),
             effective_date=applied.data.effective_date,
             request_id=applied.actor.request_id,
+            wave_id=case.wave_id,
         )
         kind = REGISTER_EVENTS.get(applied.transition.name)
         if kind is not None and applied.data.effective_date is not None:
@@ -257,6 +324,8 @@ class CaseWorkflow(Workflow[QualificationCase]):
                 source=RegisterEventSource.CASE,
                 reference=case.reference,
                 note=applied.data.comment,
+                # The step's reason (staff always give one) is also why a back-dated event is recorded late.
+                reason=applied.data.comment,
             )
         return {"case": case.reference}
 

@@ -55,8 +55,13 @@ def import_failed(source_name: str, problems: Sequence[Problem]) -> ValidationFa
     )
 
 
-def read_csv_rows(text: str, columns: Sequence[str]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
-    """(row number, cells by column) of a CSV whose header must be exactly ``columns`` (any order); cells stripped."""
+def read_csv_rows(
+    text: str, columns: Sequence[str], optional: Sequence[str] = ()
+) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
+    """(row number, cells by column) of a CSV whose header must be exactly ``columns`` (any order); cells stripped.
+
+    A column in ``optional`` may also be given; when it is not, every row reads it as empty.
+    """
     text = text.removeprefix("\ufeff")
     if not text.strip():
         return [], [Problem(None, None, "the file is empty; expected a header and at least one row")]
@@ -65,7 +70,7 @@ def read_csv_rows(text: str, columns: Sequence[str]) -> tuple[list[tuple[int, di
         header = [name.strip() for name in next(reader)]
     except csv.Error as exc:
         return [], [Problem(None, None, f"not a readable CSV: {exc}")]
-    problems = [Problem(None, name, "unknown column") for name in header if name not in columns]
+    problems = [Problem(None, name, "unknown column") for name in header if name not in (*columns, *optional)]
     problems += [Problem(None, name, "missing column") for name in columns if name not in header]
     problems += [Problem(None, name, "column given twice") for name in sorted(set(header)) if header.count(name) > 1]
     if problems:
@@ -79,7 +84,9 @@ def read_csv_rows(text: str, columns: Sequence[str]) -> tuple[list[tuple[int, di
             elif len(cells) != len(header):
                 problems.append(Problem(number, None, f"{len(cells)} fields; the header has {len(header)}"))
             else:
-                rows.append((number, {name: cell.strip() for name, cell in zip(header, cells, strict=True)}))
+                cells_by_name = {name: "" for name in optional}
+                cells_by_name.update({name: cell.strip() for name, cell in zip(header, cells, strict=True)})
+                rows.append((number, cells_by_name))
     except csv.Error as exc:
         problems.append(Problem(number + 1, None, f"not a readable CSV: {exc}"))
     if not rows and not problems:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, ClassVar, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from django.db import models
+
+from qualify.core import clock
 
 if TYPE_CHECKING:
     from qualify.core.actor import Actor
@@ -34,9 +36,25 @@ class VisibleQuerySet(models.QuerySet[_M]):
         return self.filter(**{field: actor.organisation_ids})
 
 
+class ClockDateTimeField(models.DateTimeField):  # type: ignore[type-arg]
+    """``auto_now``/``auto_now_add`` read from ``core.clock`` (so the demo loader's replayed history is dated as it
+    happened); to migrations it is a plain DateTimeField, so swapping it in changed no schema."""
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> Any:
+        if self.auto_now or (self.auto_now_add and add):
+            value = clock.now()
+            setattr(model_instance, self.attname, value)
+            return value
+        return super().pre_save(model_instance, add)
+
+    def deconstruct(self) -> Any:
+        name, _, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DateTimeField", args, kwargs
+
+
 class TimestampedModel(models.Model):
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta:
         abstract = True

@@ -5,18 +5,22 @@ A workflow is a declarative table of transitions: which states it leaves from, t
 effective date is required. ``apply_transition`` is the only code that assigns a state field: it locks the row,
 re-validates against the locked copy, applies the move, lets the workflow record it (transition row, register events)
 and writes the audit event, all in one transaction; side effects are queued with ``transaction.on_commit``.
+
+Most steps reach one fixed state. A step may instead return to a state read from the instance's own record (a
+``ReturnTarget``: e.g. resuming a deferred case goes back to the state it was deferred from); the table still lists
+every state such a step can reach, so the diagrams and the checks stay declarative.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Generic, TypeVar
 
 from django.db import models, transaction
-from django.utils import timezone
 
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.permissions import Decision
@@ -39,16 +43,32 @@ Effect = Callable[["AppliedTransition[Any]"], None]
 
 
 @dataclass(frozen=True)
+class ReturnTarget:
+    """A target read from the instance's record rather than fixed in the table ("target from history").
+
+    ``resolve`` reads, from the locked instance's own history, the state the step goes back to (None when the record
+    holds none, and the step is refused); ``states`` lists every state it may return to, so the table, the diagrams
+    and the check that the answer is one of them stay declarative; ``describe`` says in words where it goes.
+    """
+
+    states: frozenset[str]
+    resolve: Callable[[Any], str | None]
+    describe: str
+
+
+@dataclass(frozen=True)
 class Transition:
     name: str
     label: str
     sources: frozenset[str]
-    target: str
+    target: str | ReturnTarget
     permission: Permission
     guards: tuple[Guard, ...] = ()
     comment_required: bool = False
     effective_date_required: bool = False
     description: str = ""
+    # What a page asks the person to confirm before a step that cannot simply be undone ("" for none).
+    confirm: str = ""
 
 
 @dataclass
@@ -56,6 +76,7 @@ class AppliedTransition(Generic[M]):
     instance: M
     transition: Transition
     source: str
+    target: str
     data: TransitionInput
     actor: Actor
     at: dt.datetime
@@ -101,6 +122,17 @@ class Workflow(Generic[M]):
         if effect not in effects:
             effects.append(effect)
 
+    def set_permission(self, name: str, permission: Permission) -> None:
+        """Let a higher app say who may take a step when that depends on its own records.
+
+        E.g. the QAD app makes ``sign`` the step of the director (or delegate) who declared on the case's Final QAD,
+        which the case app cannot know. The table's own permission stands until then; the replacement is what the
+        lifecycle page, the diagrams and every check see. Call it from the higher app's ``AppConfig.ready()``.
+        """
+        replaced = replace(self.get(name), permission=permission)
+        self._by_name[name] = replaced
+        self.transitions = tuple(replaced if t.name == name else t for t in self.transitions)
+
     def effects_for(self, transition: Transition) -> tuple[Effect, ...]:
         return tuple(self._effects.get(transition.name, ()))
 
@@ -115,6 +147,13 @@ class Workflow(Generic[M]):
 
     def state_of(self, instance: M) -> str:
         return str(getattr(instance, self.state_field))
+
+    def target_of(self, transition: Transition, instance: M) -> str | None:
+        """The state the step would take this instance to: the table's, or the one its record returns it to."""
+        if isinstance(transition.target, str):
+            return transition.target
+        found = transition.target.resolve(instance)
+        return found if found in transition.target.states else None
 
     def leaving(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
@@ -142,6 +181,13 @@ class Workflow(Generic[M]):
             reason = guard(instance, data)
             if reason:
                 raise TransitionNotAllowed(reason, details={"transition": transition.name})
+        if self.target_of(transition, instance) is None:
+            where = transition.target.describe if isinstance(transition.target, ReturnTarget) else "its target"
+            raise TransitionNotAllowed(
+                f"“{transition.label}” is not possible: the record does not say where to go ({where}).",
+                code="no_return_target",
+                details={"transition": transition.name},
+            )
 
     def state_label(self, state: str) -> str:
         return state
@@ -165,8 +211,11 @@ def apply_transition(
         locked = workflow.model._default_manager.select_for_update().get(pk=instance.pk)
         workflow.check(actor, locked, transition, data)
         source = workflow.state_of(locked)
-        now = timezone.now()
-        setattr(locked, workflow.state_field, transition.target)
+        target = workflow.target_of(transition, locked)
+        if target is None:  # pragma: no cover - check() refused it
+            raise TransitionNotAllowed(f"“{transition.label}” has nowhere to go.", code="no_return_target")
+        now = clock.now()
+        setattr(locked, workflow.state_field, target)
         update_fields = [workflow.state_field]
         if hasattr(locked, "state_changed_at"):
             locked.state_changed_at = now
@@ -175,7 +224,7 @@ def apply_transition(
             update_fields.append("updated_at")
         locked.save(update_fields=update_fields)
         applied = AppliedTransition(
-            instance=locked, transition=transition, source=source, data=data, actor=actor, at=now
+            instance=locked, transition=transition, source=source, target=target, data=data, actor=actor, at=now
         )
         extra = workflow.record(applied)
         for effect in workflow.effects_for(transition):
@@ -186,7 +235,7 @@ def apply_transition(
             target=locked,
             organisation_id=workflow.organisation_id(locked),
             changes={
-                workflow.state_field: {"before": source, "after": transition.target},
+                workflow.state_field: {"before": source, "after": target},
                 **({"comment": data.comment} if data.comment else {}),
                 **({"effective_date": data.effective_date.isoformat()} if data.effective_date is not None else {}),
                 **extra,
@@ -197,10 +246,18 @@ def apply_transition(
     return locked
 
 
+def targets(transition: Transition) -> list[str]:
+    """Every state a step can reach: its one target, or each state it may return to."""
+    if isinstance(transition.target, str):
+        return [transition.target]
+    return sorted(transition.target.states)
+
+
 def transition_table(workflow: Workflow[Any]) -> Iterable[tuple[str, str, Transition]]:
     for t in workflow.transitions:
         for source in sorted(t.sources):
-            yield source, t.target, t
+            for target in targets(t):
+                yield source, target, t
 
 
 REGISTRY: dict[str, Workflow[Any]] = {}
@@ -225,5 +282,6 @@ def render_mermaid(workflow: Workflow[Any], initial: str) -> str:
     """The transition table as a Mermaid state diagram (generated: edit the table, not the diagram)."""
     lines = ["stateDiagram-v2", f"    [*] --> {initial}"]
     for source, target, t in transition_table(workflow):
-        lines.append(f"    {source} --> {target}: {t.label}")
+        returning = f" ({t.target.describe})" if isinstance(t.target, ReturnTarget) else ""
+        lines.append(f"    {source} --> {target}: {t.label}{returning}")
     return "\n".join(lines) + "\n"

@@ -398,7 +398,8 @@ ORGANISATIONS: tuple[OrganisationSpec, ...] = (
         "Parkway Utilities Distribution",
         "parkway-utilities.example",
         "Imran Qureshi",
-        (P("PKWY", R.LDSO, QT, "W3", S.AWAITING_APPROVAL, "25", decided_by=("DIP",)),),
+        # A new entrant (Annex 3): it starts after M10, so it may qualify after migration has opened.
+        (P("PKWY", R.LDSO, NEW, "W3", S.AWAITING_APPROVAL, "25", decided_by=("DIP",)),),
     ),
     OrganisationSpec(
         "Newfield Connections Ltd",

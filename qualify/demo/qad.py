@@ -2,7 +2,7 @@
 
 A case that has passed the Initial (or Final) QAD in the demo has a real, complete QAD behind it: every applicable
 question answered, evidence uploaded once and linked to the questions that need it, and a hashed snapshot submitted;
-a signed case has its director's declaration bound to the Final snapshot.
+a signed case has its director's own declaration bound to the Final snapshot, made through the lead's invitation.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ import io
 from pathlib import Path
 from typing import Any
 
+from qualify.accounts.models import User
+from qualify.accounts.services import user_create
 from qualify.cases.models import QualificationCase
-from qualify.core.actor import Actor
+from qualify.core.actor import Actor, actor_for_user, system_actor
 from qualify.qad.choices import AnswerType, DeclarationCapacity, SubmissionKind
-from qualify.qad.models import QadResponse, QadSubmission, QadVersion
+from qualify.qad.declarations import declaration_invite, declaration_make, invitation_accept
+from qualify.qad.models import QadResponse, QadVersion
 from qualify.qad.selectors import qad_view
 from qualify.qad.services import (
     answer_save,
-    declaration_record,
     evidence_upload,
     qad_version_load,
     response_open,
@@ -103,18 +105,22 @@ def submit_qad(case: QualificationCase, lead: Actor, *, kind: str, as_of: dt.dat
     return QualificationCase.objects.get(pk=case.pk)
 
 
-def declare(case: QualificationCase, lead: Actor, *, director: str) -> None:
-    """The director's declaration on the latest Final QAD snapshot, which the case's `sign` step requires."""
-    submission = QadSubmission.objects.filter(response__case=case, kind=SubmissionKind.FINAL).order_by("-pk").first()
-    if submission is None:
-        raise RuntimeError(f"{case.reference} has no Final QAD to declare on.")
+def declare(case: QualificationCase, lead: Actor, *, director: str) -> QualificationCase:
+    """The director's declaration as it happens for real, which is what signs the case (DOMAIN.md §4 "signed").
+
+    The lead invites the director by e-mail once the content is agreed; the director (an account of their own,
+    created here without a password when they have none: a named person of the demo who does not sign in) accepts
+    the invitation and declares on the latest Final snapshot, which takes the case's ``sign`` step.
+    """
     domain = case.participation.organisation.name.split()[0].lower()
-    declaration_record(
-        actor=lead,
-        submission=submission,
-        name=director,
-        position="Director",
-        email=f"director@{domain}.example",
-        statement="I confirm that this Final QAD is complete and accurate to the best of my knowledge.",
-        capacity=DeclarationCapacity.DIRECTOR,
+    email = f"director@{domain}.example"
+    issued = declaration_invite(
+        actor=lead, case=case, email=email, capacity=DeclarationCapacity.DIRECTOR, name=director
     )
+    user = User.objects.filter(email=email).first() or user_create(
+        actor=system_actor("demo loader"), email=email, full_name=director
+    )
+    person = actor_for_user(user, request_id=lead.request_id)
+    invitation_accept(actor=person, token=issued.token)
+    declaration_make(actor=person, invitation=issued.invitation, position="Director", confirmed=True)
+    return QualificationCase.objects.get(pk=case.pk)

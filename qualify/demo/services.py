@@ -14,9 +14,11 @@ its checklist. A few cases are left mid-assessment so every page has something t
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import validate_password
@@ -32,6 +34,7 @@ from qualify.assessment.models import BoardDecision, BoardMeeting, Finding, Quer
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_assign_wave, case_open, case_transition
+from qualify.core import clock, workdays
 from qualify.core.actor import Actor, actor_for_user, system_actor
 from qualify.core.errors import ValidationFailed
 from qualify.core.roles import MembershipRole, StaffRole
@@ -51,7 +54,9 @@ from qualify.demo.data import (
     ParticipationSpec,
     QueryTheme,
 )
+from qualify.demo.library import demo_library_load
 from qualify.demo.qad import declare, publish_sample_qad, submit_qad
+from qualify.library.choices import GoverningBody
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import MarketParticipation, Organisation
 from qualify.participants.services import (
@@ -69,6 +74,9 @@ from qualify.qad.models import QadSubmission
 S = CaseState
 
 # The main line of the case lifecycle (qualify/cases/workflow.py), with the state each step reaches.
+UK = ZoneInfo("Europe/London")
+# Organisations and participations were registered early in 2024, before any case or consultation began.
+REGISTERED_AT = dt.datetime(2024, 1, 8, 9, 30, tzinfo=UK)
 MAIN_LINE: tuple[tuple[str, str], ...] = (
     ("submit_prequalification", S.PREQUAL_SUBMITTED),
     ("scope", S.SCOPED),
@@ -93,6 +101,23 @@ SIDE_EXITS: dict[str, str] = {
     S.WITHDRAWN: "withdraw",
     S.DEFERRED: "defer",
     S.NON_COMPLETION: "record_non_completion",
+}
+
+# When each main-line step happens, relative to the case's wave deadlines (days after the deadline; negative: before).
+STEP_DAYS: dict[str, tuple[str, int]] = {
+    "submit_prequalification": (DeadlineKind.PRE_QUALIFICATION, -3),
+    "scope": (DeadlineKind.PRE_QUALIFICATION, 10),
+    "start_pit": (DeadlineKind.PIT_START, 0),
+    "submit_initial_qad": (DeadlineKind.INITIAL_QAD, -2),
+    "query_initial_qad": (DeadlineKind.INITIAL_QAD, 5),
+    "answer_initial_clarification": (DeadlineKind.INITIAL_QAD, 12),
+    "start_testing": (DeadlineKind.QT_START, 0),
+    "submit_final_qad": (DeadlineKind.FINAL_QAD, -2),
+    "query_final_qad": (DeadlineKind.FINAL_QAD, 5),
+    "answer_final_clarification": (DeadlineKind.FINAL_QAD, 12),
+    "agree": (DeadlineKind.FINAL_QAD, 18),
+    "sign": (DeadlineKind.FINAL_QAD, 20),
+    "send_for_approval": (DeadlineKind.TARGET_BOARD, -14),
 }
 
 # These steps stand behind a QAD snapshot: the demo fills and submits the QAD, which moves the case.
@@ -249,10 +274,14 @@ class _Loader:
         self._staff()
         self._calendar()
         cases = 0
+        organisations: dict[str, tuple[Organisation, Actor]] = {}
         for organisation_spec in ORGANISATIONS:
-            organisation, lead = self._organisation(organisation_spec)
+            with clock.replaying(self._registered_at()):
+                organisation, lead = self._organisation(organisation_spec)
+            organisations[organisation_spec.name] = (organisation, lead)
             for spec in organisation_spec.participations:
-                participation = self._participation(organisation, spec)
+                with clock.replaying(self._registered_at()):
+                    participation = self._participation(organisation, spec)
                 for exemption in organisation_spec.exemptions:
                     if (exemption.mpid, exemption.role) == (spec.mpid, spec.role):
                         # Decided with the pre-qualification, before the case is scoped (DOMAIN.md §3, §4).
@@ -266,6 +295,9 @@ class _Loader:
                         )
                 self._case(participation, spec, lead=lead, with_queries=cases % 2 == 0)
                 cases += 1
+        demo_library_load(
+            staff=self.staff, deciders=self._library_deciders(), organisations=organisations, today=self.today
+        )
         return DemoLoad(
             loaded_now=True,
             logins=demo_logins(),
@@ -280,6 +312,10 @@ class _Loader:
                 "board decisions": BoardDecision.objects.count(),
             },
         )
+
+    def _library_deciders(self) -> dict[str, Actor]:
+        """Who records each governance body's decision on a library document."""
+        return {body: self.staff["board"] for body in GoverningBody.values}
 
     # --- the plan ---------------------------------------------------------------------------------------------
 
@@ -372,16 +408,24 @@ class _Loader:
         target = None
         if spec.role == MarketRole.SUPPLIER and spec.wave is not None:
             target = self._deadline(spec.wave, DeadlineKind.TARGET_BOARD) + dt.timedelta(days=56)
-        case = case_open(
-            actor=self.staff["admin"],
-            participation=participation,
-            wave=self.waves[spec.wave] if spec.wave else None,
-            target_migration_date=target,
-        )
         steps = case_path(spec, with_queries=with_queries)
+        when = self._timeline(spec, steps)
+        first = when[0] if when else None
+        with clock.replaying(first - dt.timedelta(days=14)) if first else contextlib.nullcontext():
+            case = case_open(
+                actor=self.staff["admin"],
+                participation=participation,
+                wave=self.waves[spec.wave] if spec.wave else None,
+                target_migration_date=target,
+            )
         for index, name in enumerate(steps):
             last = index == len(steps) - 1 and spec.state not in SIDE_EXITS and spec.state != S.SUSPENDED
-            case = self._step(case, spec, name, lead=lead, target=target, last=last)
+            at = when[index]
+            if at is None:
+                case = self._step(case, spec, name, lead=lead, target=target, last=last)
+                continue
+            with clock.replaying(at):
+                case = self._step(case, spec, name, lead=lead, target=target, last=last)
         if spec.deferred_to is not None:
             case_assign_wave(actor=self.staff["admin"], case=case, wave=self.waves[spec.deferred_to], reason=spec.note)
 
@@ -397,7 +441,7 @@ class _Loader:
     ) -> QualificationCase:
         """Take one step of the main line; ``last`` says the case stays where this step leaves it."""
         if name in QAD_SUBMISSIONS:
-            case = submit_qad(case, lead, kind=QAD_SUBMISSIONS[name], as_of=self._past(self.today, days_ago=7))
+            case = submit_qad(case, lead, kind=QAD_SUBMISSIONS[name], as_of=self._evidence_day())
             if name == "submit_final_qad":
                 self._findings(case, spec, lead=lead, last=last)
             return case
@@ -414,7 +458,12 @@ class _Loader:
         if name in ("start_service_activation", "activate"):
             return self._activation(case, spec, name)
         if name == "sign":
-            declare(case, lead, director=f"{lead.display_name.split()[0]} Director")
+            # The invited director's declaration takes the step itself (the lead no longer signs).
+            case = declare(case, lead, director=f"{lead.display_name.split()[0]} Director")
+            if last:
+                # Signed, not yet sent: every body but the last has recommended, so sending waits on that one.
+                self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:-1])
+            return case
         template = (SIT_COMMENTS.get(name) if spec.route == Route.SIT else None) or COMMENTS.get(name) or spec.note
         comment = template.format(
             wave=self.waves[spec.wave].name if spec.wave else "to be assigned",
@@ -432,9 +481,6 @@ class _Loader:
         if name == "agree" and last:
             # Agreed, not yet signed: the first body has already recommended, the others are still writing.
             self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:1])
-        if name == "sign" and last:
-            # Signed, not yet sent: every body but the last has recommended, so sending waits on that one.
-            self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:-1])
         if name == "send_for_approval":
             self._table(case, spec)
         return case
@@ -484,7 +530,7 @@ class _Loader:
                 query = services.query_answer(actor=lead, query=query, text=theme.answer)
             services.query_close(actor=self._assessor(query.body), query=query, text=theme.close)
         kind = SubmissionKind.INITIAL if round_ == "INITIAL" else SubmissionKind.FINAL
-        return submit_qad(_fresh(case), lead, kind=kind, as_of=self._past(self.today, days_ago=7))
+        return submit_qad(_fresh(case), lead, kind=kind, as_of=self._evidence_day())
 
     def _findings(self, case: QualificationCase, spec: ParticipationSpec, *, lead: Actor, last: bool) -> None:
         """A finding or two on the Final QAD; a case left with its Final QAD under review shows one in progress."""
@@ -545,13 +591,14 @@ class _Loader:
     # --- the board calendar and decisions ---------------------------------------------------------------------
 
     def _calendar(self) -> None:
-        """Each approving authority meets about monthly, from before the first demo decision to a few months ahead."""
+        """Each approving authority meets about monthly, on a working day, from before the first demo decision to a
+        few months ahead."""
         first = min(self._qualified_on(w.code) for w in WAVES) - dt.timedelta(days=31)
         month = dt.date(first.year, first.month, 1)
         end = self.today + dt.timedelta(days=31 * UPCOMING_MONTHS)
         while month <= end:
             for body, day in MEETING_DAY.items():
-                meets_on = month.replace(day=day)
+                meets_on = workdays.on_or_after(month.replace(day=day))
                 meeting = services.meeting_schedule(
                     actor=self.staff["admin"],
                     body=body,
@@ -638,6 +685,56 @@ class _Loader:
                 else None,
             )
         return _fresh(case)
+
+    def _registered_at(self) -> dt.datetime:
+        """When the demo's organisations and their participations were registered with the Programme."""
+        return min(REGISTERED_AT, timezone.now() - dt.timedelta(days=1))
+
+    def _evidence_day(self) -> dt.date:
+        """The day a submitted QAD's evidence is said to stand: a week before the load day, or the day before the
+        submission when it is replayed in the past."""
+        return min(self._past(self.today, days_ago=7), clock.today() - dt.timedelta(days=1))
+
+    def _timeline(self, spec: ParticipationSpec, steps: list[str]) -> list[dt.datetime | None]:
+        """When each step of a case happened: by the wave's deadlines, in order, on working days.
+
+        A step whose day has not come yet on the load day, and the step that leaves a case still in progress where
+        it stands, happen on the load day itself (None: the real clock), and so does every step after them.
+        """
+        if spec.wave is None:
+            return [None] * len(steps)
+        settled = spec.state in (S.QUALIFIED, S.SERVICE_ACTIVATION, S.ACTIVE, S.SUSPENDED)
+        limit = dt.datetime.combine(self.today - dt.timedelta(days=1), dt.time(18), tzinfo=UK)
+        limit = min(limit, timezone.now() - dt.timedelta(hours=1))
+        times: list[dt.datetime | None] = []
+        previous: dt.datetime | None = None
+        for index, name in enumerate(steps):
+            day = self._step_day(spec, name, previous)
+            at = dt.datetime.combine(workdays.on_or_after(day), dt.time(10 + index % 7), tzinfo=UK)
+            if previous is not None:
+                at = max(at, previous + dt.timedelta(hours=1))
+            in_progress = index == len(steps) - 1 and not settled
+            if at >= limit or in_progress or (times and times[-1] is None):
+                times.append(None)
+                continue
+            times.append(at)
+            previous = at
+        return times
+
+    def _step_day(self, spec: ParticipationSpec, name: str, previous: dt.datetime | None) -> dt.date:
+        if name == "approve":
+            return self._qualified_on(spec.wave)
+        if name == "start_service_activation":
+            return self._qualified_on(spec.wave) + dt.timedelta(days=2)
+        if name == "activate":
+            return self._activated_on(spec.wave)
+        if name == "suspend":
+            return self._effective_date(spec, name) or self.today
+        if name in STEP_DAYS:
+            kind, offset = STEP_DAYS[name]
+            return self._deadline(spec.wave, kind) + dt.timedelta(days=offset)
+        # A side exit (withdrawal, deferral, non-completion) a week after the step before it.
+        return (previous.date() if previous else self.today) + dt.timedelta(days=7)
 
     # --- dates and people -------------------------------------------------------------------------------------
 

@@ -15,11 +15,12 @@ from ninja import Field, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qualify.core.errors import ValidationFailed
+from qualify.core.instants import parse_instant
 from qualify.core.requests import actor_of
 from qualify.gating import uploads
 from qualify.gating.choices import EVENT_COLUMNS
 from qualify.gating.engine import decide
-from qualify.gating.live import current_context
+from qualify.gating.live import context_for
 from qualify.gating.models import GatingJob
 from qualify.gating.permissions import can_gate, can_submit_job
 from qualify.gating.reasons import REASON_SEPARATOR
@@ -47,6 +48,16 @@ class EventIn(Schema):
 
 class DecisionsIn(Schema):
     events: list[EventIn] = Field(min_length=1, max_length=MAX_BATCH)
+    known_at: str | None = Field(
+        None,
+        max_length=64,
+        description=(
+            "Decide as the register and the plan stood at this instant (ISO 8601 with its time zone, e.g. "
+            "2026-03-01T09:30:00Z): only register events recorded by then count, and milestones have the dates "
+            "they had then. Omitted: as of now. A value that is not such an instant is refused with 400 "
+            "`bad_instant`."
+        ),
+    )
 
 
 class DecisionOut(Schema):
@@ -84,9 +95,10 @@ class DecisionsOut(Schema):
 )
 def post_decisions(request: HttpRequest, payload: DecisionsIn) -> dict[str, object]:
     can_gate(actor_of(request)).enforce()
+    known_at = parse_instant(payload.known_at) if payload.known_at is not None else None
     columns = {name: [getattr(e, name) for e in payload.events] for name in EVENT_COLUMNS}
     events = pl.DataFrame(columns, schema_overrides={"date": pl.Date})
-    result = decide(events, current_context(), details=True).collect()
+    result = decide(events, context_for(known_at), details=True).collect()
     decisions = [
         {
             "ref": ref,
@@ -130,6 +142,7 @@ class JobOut(Schema):
     summary: JobSummaryOut | None = Field(description="Counts by outcome and by reason, once done")
     error: str = Field(description="Why the job failed (names the row and column), else empty")
     result_url: str | None = Field(description="Where to download the result, once done")
+    known_at: dt.datetime | None = Field(description="The instant the job decides as of; null: when it ran")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -151,6 +164,7 @@ def _job_out(job: GatingJob) -> dict[str, Any]:
         "summary": job.summary if done else None,
         "error": job.error_message,
         "result_url": f"/api/v1/gating/jobs/{job.reference}/result" if done else None,
+        "known_at": job.known_at,
         "created_at": job.created_at,
         "started_at": job.started_at,
         "finished_at": job.finished_at,
@@ -161,6 +175,11 @@ def _job_out(job: GatingJob) -> dict[str, Any]:
     "/gating/jobs",
     response=JobOut,
     summary="Upload an events file (multipart field 'file', .csv or .parquet) to be decided in the background",
+    description=(
+        "An optional multipart field 'known_at' (ISO 8601 with its time zone) decides the file as the register "
+        "and the milestones stood at that instant; a value that is not such an instant is refused with 400 "
+        "`bad_instant`."
+    ),
 )
 def post_job(request: HttpRequest) -> dict[str, Any]:
     limit = uploads.install_upload_handlers(request)
@@ -172,11 +191,14 @@ def post_job(request: HttpRequest) -> dict[str, Any]:
     upload = files.get("file")
     if upload is None:
         raise ValidationFailed("Send the events file as the multipart field 'file'.", details={"file": "required"})
+    known_at_text = request.POST.get("known_at", "")
+    known_at = parse_instant(known_at_text) if known_at_text else None
     job = gating_job_submit(
         actor=actor_of(request),
         upload=upload.file,  # type: ignore[arg-type]  # an uploaded file always has its file
         name=upload.name or "",
         size=upload.size or 0,
+        known_at=known_at,
     )
     job.refresh_from_db()  # the job may already have run (immediate task backend)
     return _job_out(job)
@@ -220,8 +242,10 @@ class RegisterImportOut(Schema):
     tags=["register"],
     summary="Import register events from a CSV (multipart field 'file'; as manage.py import_register)",
     description=(
-        "Columns organisation,mpid,role,event,date,distributor_ids. All or nothing: any bad row gives 422 with "
-        "every problem (row, column, message) in details.problems and nothing is saved. Re-importing the same "
+        "Columns organisation,mpid,role,event,date,distributor_ids and an optional reason. A row whose event takes "
+        "effect more than QUALIFY_REGISTER_BACKDATE_DAYS (default 5) days before today is back-dated and needs a "
+        "reason: its own, or the multipart field 'reason' for the whole file. All or nothing: any bad row gives 422 "
+        "with every problem (row, column, message) in details.problems and nothing is saved. Re-importing the same "
         "file changes nothing. Programme administrators only."
     ),
 )
@@ -237,7 +261,9 @@ def post_register_import(request: HttpRequest) -> dict[str, int]:
         raise ValidationFailed(
             "The file is not UTF-8 text; save the CSV as UTF-8.", details={"file": "not_utf8"}
         ) from None
-    result = register_import(actor=actor, text=text, source_name=upload.name or "register.csv")
+    result = register_import(
+        actor=actor, text=text, source_name=upload.name or "register.csv", reason=request.POST.get("reason", "")
+    )
     return {
         "rows": result.rows,
         "organisations_created": result.organisations_created,

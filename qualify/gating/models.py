@@ -73,6 +73,9 @@ class GatingJob(PublicIdModel):
     error_message = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    known_at = models.DateTimeField(
+        null=True, blank=True, help_text="Decide as the register stood at this instant; empty: when the job runs."
+    )
 
     objects = GatingJobQuerySet.as_manager()
 

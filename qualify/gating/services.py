@@ -1,11 +1,13 @@
 """Writes of the gating app: submitting a bulk job, and running it in the background (issue 5, "bulk upload").
 
 A job runs ``io.gate_file`` — the same reader, rules and all-or-nothing writer as ``manage.py gate`` — over the
-uploaded file, against the register and milestones as they are when the job starts.
+uploaded file, against the register and milestones as they are when the job starts, or as they stood at the job's
+``known_at`` instant when one was given (issue 11).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import tempfile
@@ -17,9 +19,9 @@ from typing import IO
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
-from django.utils import timezone
 
 from qualify.audit.services import audit_record
+from qualify.core import clock
 from qualify.core.actor import Actor, system_actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
@@ -41,7 +43,9 @@ def _display_name(name: str) -> str:
     return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "events"
 
 
-def gating_job_submit(*, actor: Actor, upload: IO[bytes], name: str, size: int) -> GatingJob:
+def gating_job_submit(
+    *, actor: Actor, upload: IO[bytes], name: str, size: int, known_at: dt.datetime | None = None
+) -> GatingJob:
     """Keep an uploaded events file and queue a job to decide it; the job runs after this commits.
 
     The file is CSV or Parquet by its extension and at most ``QUALIFY_GATING_MAX_BYTES``; its content is checked
@@ -71,6 +75,7 @@ def gating_job_submit(*, actor: Actor, upload: IO[bytes], name: str, size: int) 
                 input_format=fmt,
                 input_name=stored,
                 input_size=size,
+                known_at=known_at,
             ),
         )
     except BaseException:
@@ -95,6 +100,7 @@ def _job_create(*, actor: Actor, job: GatingJob) -> GatingJob:
             "file": job.original_name,
             "format": job.input_format,
             "size": job.input_size,
+            **({"known_at": job.known_at.isoformat()} if job.known_at else {}),
         },
     )
     job_id = str(job.uuid)
@@ -109,7 +115,7 @@ def gating_job_progress(*, job_pk: int, processed: int, total: int | None) -> No
     Not audited: progress is a measurement, not a decision; the audit log has the job's start and its end.
     """
     GatingJob.objects.filter(pk=job_pk, state=JobState.RUNNING).update(
-        processed_rows=processed, total_rows=total, updated_at=timezone.now()
+        processed_rows=processed, total_rows=total, updated_at=clock.now()
     )
 
 
@@ -170,7 +176,8 @@ def gating_job_run(*, job_id: str) -> str:
         try:
             events = _local_path(storage, job.input_name, work)
             result = work / f"result.{job.input_format}"
-            summary = gate_file(events, result, load_gating_context(), progress=_ProgressWriter(job.pk))
+            context = load_gating_context(known_at=job.known_at)
+            summary = gate_file(events, result, context, progress=_ProgressWriter(job.pk))
         except EventsFileError as error:
             return _fail(actor, job, f"{error.message} Nothing was written.")
         except Exception:

@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qualify.audit.services import audit_record
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from qualify.core.roles import MembershipRole, StaffRole
@@ -299,7 +300,7 @@ def approval_record(
         raise ValidationFailed("The decision is APPROVE, REJECT or DEFER.", details={"decision": "unknown"})
     if not minutes_reference.strip():
         raise ValidationFailed("Give the minutes reference.", details={"minutes_reference": "required"})
-    if decided_on > timezone.localdate():
+    if decided_on > clock.today():
         raise ValidationFailed("A decision cannot be dated in the future.", details={"decided_on": "future"})
     locked = ArtefactVersion.objects.select_for_update().select_related("artefact").get(pk=version.pk)
     if body not in locked.artefact.required_bodies:
@@ -332,7 +333,7 @@ def approval_record(
         decision=decision,
         decided_on=decided_on,
         minutes_reference=minutes_reference.strip(),
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
         actor_id=actor.user_id,
         recorded_by_name=actor.display_name,
     )
@@ -411,7 +412,7 @@ def consultation_open(
         raise ValidationFailed("Consultation times must carry a time zone.", details={"opens_at": "naive"})
     if closes_at <= opens_at:
         raise ValidationFailed("A consultation must close after it opens.", details={"closes_at": "before_open"})
-    if closes_at <= timezone.now():
+    if closes_at <= clock.now():
         raise ValidationFailed("The closing time has already passed.", details={"closes_at": "past"})
     if not title.strip():
         raise ValidationFailed("A consultation needs a title.", details={"title": "required"})
@@ -467,7 +468,7 @@ def consultation_open(
 
 def consultations_due_reminder(*, now: dt.datetime | None = None) -> list[Consultation]:
     """Open consultations closing within a week whose reminder has not gone out."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return list(
         Consultation.objects.filter(
             reminder_sent_at__isnull=True,
@@ -482,7 +483,7 @@ def consultations_due_reminder(*, now: dt.datetime | None = None) -> list[Consul
 def consultation_send_reminder(*, actor: Actor, consultation: Consultation, now: dt.datetime | None = None) -> bool:
     """Remind participants a week before a consultation closes, once: the row records that the reminder went."""
     can_open_consultation(actor).enforce()
-    now = now or timezone.now()
+    now = now or clock.now()
     locked = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if locked.reminder_sent_at is not None or locked.status_at(now) != ConsultationStatus.OPEN:
         return False
@@ -505,7 +506,7 @@ def consultation_send_reminder(*, actor: Actor, consultation: Consultation, now:
 
 
 def _require_open(consultation: Consultation) -> None:
-    status = consultation.status_at(timezone.now())
+    status = consultation.status_at(clock.now())
     if status == ConsultationStatus.UPCOMING:
         raise Conflict("The consultation has not opened yet.", details={"consultation": "not_open"})
     if status == ConsultationStatus.CLOSED:
@@ -600,7 +601,7 @@ def comment_update(
         proposed_change=proposed_change.strip(),
         category=category,
         publish_with_name=publish_with_name,
-        updated_at=timezone.now(),
+        updated_at=clock.now(),
     )
     locked.refresh_from_db()
     audit_record(
@@ -637,7 +638,7 @@ def consultation_confirm_no_comments(
         organisation=organisation,
         confirmed_by_id=actor.user_id,
         confirmed_by_name=actor.display_name,
-        confirmed_at=timezone.now(),
+        confirmed_at=clock.now(),
     )
     audit_record(
         actor=actor,
@@ -691,7 +692,7 @@ def comment_answer(
         "resulting_change": locked.resulting_change,
         "answered_for": locked.answered_for,
     }
-    now = timezone.now()
+    now = clock.now()
     Comment.objects.filter(pk=locked.pk).update(
         response=response.strip(),
         outcome=outcome,
@@ -789,7 +790,7 @@ def consultation_report_to_qwg(
         raise Conflict(
             f"The outcome of {locked.reference} has already been reported to QWG.", details={"qwg_report": "exists"}
         )
-    if locked.status_at(timezone.now()) != ConsultationStatus.CLOSED:
+    if locked.status_at(clock.now()) != ConsultationStatus.CLOSED:
         raise Conflict(
             f"{locked.reference} has not closed yet; its outcome is reported to QWG after the close.",
             details={"consultation": "not_closed"},
@@ -805,7 +806,7 @@ def consultation_report_to_qwg(
     if not minutes_reference.strip():
         problems["minutes_reference"] = "required"
     closing_day = timezone.localtime(locked.closes_at, uk_zone()).date()
-    if reported_on > timezone.localdate():
+    if reported_on > clock.today():
         problems["reported_on"] = "future"
     elif reported_on < closing_day:
         problems["reported_on"] = "before_close"
@@ -824,7 +825,7 @@ def consultation_report_to_qwg(
         consultation=locked,
         reported_on=reported_on,
         minutes_reference=minutes_reference.strip(),
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
         actor_id=actor.user_id,
         reported_by_name=actor.display_name,
     )
@@ -844,7 +845,7 @@ def consultation_report_to_qwg(
         organisation_id=None,
         changes={"document_number": number, "short_name": log.short_name, "comments_log_of": locked.reference},
     )
-    Consultation.objects.filter(pk=locked.pk).update(comments_log=log, updated_at=timezone.now())
+    Consultation.objects.filter(pk=locked.pk).update(comments_log=log, updated_at=clock.now())
     locked.comments_log = log
     audit_record(
         actor=actor,

@@ -14,8 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
-
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed
 from qualify.core.workflow import AppliedTransition, Guard, Transition, TransitionInput, Workflow, register
@@ -53,7 +52,7 @@ def missing_approvals(version: ArtefactVersion) -> list[str]:
 
 
 def _consultations_closed(version: ArtefactVersion, data: TransitionInput) -> str | None:
-    now = timezone.now()
+    now = clock.now()
     if any(c.status_at(now) != ConsultationStatus.CLOSED for c in version.consultations.all()):
         return "The version's consultation has not closed yet."
     return None
@@ -243,7 +242,7 @@ class VersionWorkflow(Workflow[ArtefactVersion]):
             version=applied.instance,
             name=applied.transition.name,
             from_status=applied.source,
-            to_status=applied.transition.target,
+            to_status=applied.target,
             at=applied.at,
             actor_id=applied.actor.user_id,
             actor_name=applied.actor.display_name,
@@ -254,7 +253,7 @@ class VersionWorkflow(Workflow[ArtefactVersion]):
 
 
 def _window_open(comment: Comment, data: TransitionInput) -> str | None:
-    status = comment.consultation.status_at(timezone.now())
+    status = comment.consultation.status_at(clock.now())
     if status == ConsultationStatus.UPCOMING:
         return "The consultation has not opened yet."
     if status == ConsultationStatus.CLOSED:

@@ -18,8 +18,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import models, transaction
-from django.utils import timezone
 
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.notifications.choices import KINDS
@@ -40,9 +40,18 @@ def email_wanted(user_id: int, kind: str) -> bool:
 
 @transaction.atomic
 def notify(
-    *, recipients: Iterable[int | models.Model], kind: str, title: str, body: str, link: str = ""
+    *,
+    recipients: Iterable[int | models.Model],
+    kind: str,
+    title: str,
+    body: str,
+    link: str = "",
+    email: bool = True,
 ) -> list[Notification]:
-    """Tell each recipient once, in the inbox, and by e-mail after commit unless they turned this kind off."""
+    """Tell each recipient once, in the inbox, and by e-mail after commit unless they turned this kind off.
+
+    ``email=False`` writes the inbox rows only, for a notice whose e-mail the caller sends itself (``email_direct``).
+    """
     if not kind.strip():
         raise ValidationFailed("A notification needs a kind.", details={"kind": "required"})
     ids = _recipient_ids(recipients)
@@ -59,7 +68,7 @@ def notify(
     from qualify.notifications.tasks import send_notification_email
 
     for notification in rows:
-        if notification.recipient_id not in opted_out:
+        if email and notification.recipient_id not in opted_out:
             transaction.on_commit(partial(send_notification_email.enqueue, str(notification.uuid)))
     return list(Notification.objects.filter(uuid__in=uuids).order_by("recipient_id"))
 
@@ -67,6 +76,29 @@ def notify(
 def _absolute(link: str) -> str:
     base = str(getattr(settings, "QUALIFY_SITE_URL", "") or "").rstrip("/")
     return f"{base}{link}" if link.startswith("/") and base else link
+
+
+def absolute_link(link: str) -> str:
+    """A site path as the full address an e-mail needs (QUALIFY_SITE_URL in front)."""
+    return _absolute(link)
+
+
+def email_direct(*, to: str, subject: str, body: str) -> None:
+    """Send one e-mail to an address (which may have no account yet) once the caller's transaction commits.
+
+    For a message that carries a secret, such as an invitation link: it is sent at commit rather than queued as a
+    task, so the secret is never written to the task table. Nothing is sent if the transaction rolls back.
+    """
+    message = body.strip() + "\n"
+    transaction.on_commit(
+        partial(
+            send_mail,
+            subject=subject[:200],
+            message=message,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[to],
+        )
+    )
 
 
 @transaction.atomic
@@ -96,7 +128,7 @@ def notification_email_send(*, notification_uuid: str) -> bool:
         from_email=settings.DEFAULT_FROM_EMAIL,
         recipient_list=[user.email],
     )
-    Notification.objects.filter(pk=notification.pk).update(email_sent_at=timezone.now())
+    Notification.objects.filter(pk=notification.pk).update(email_sent_at=clock.now())
     return True
 
 
@@ -105,7 +137,7 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
     """A person marks one of their own notices read (reading again keeps the first time)."""
     can_manage_own_inbox(actor, notification).enforce()
     if notification.read_at is None:
-        now = timezone.now()
+        now = clock.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
         notification.read_at = now
     return notification
@@ -114,7 +146,7 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
 @transaction.atomic
 def notification_mark_all_read(*, actor: Actor) -> int:
     """Mark every unread notice of the actor read; returns how many changed."""
-    return Notification.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=clock.now())
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from django.contrib import admin
 from qualify.core.admin import ReadOnlyAdmin
 from qualify.qad.models import (
     Answer,
+    DeclarationInvitation,
     EvidenceFile,
     QadDeclaration,
     QadQuestion,
@@ -61,5 +62,21 @@ class SubmissionBodyAdmin(ReadOnlyAdmin):
 
 @admin.register(QadDeclaration)
 class QadDeclarationAdmin(ReadOnlyAdmin):
-    list_display = ["submission", "name", "position", "capacity", "created_at"]
-    list_select_related = ["submission__case__participation"]
+    list_display = ["submission", "name", "position", "capacity", "signatory", "created_at"]
+    list_select_related = ["submission__case__participation", "signatory"]
+
+
+@admin.register(DeclarationInvitation)
+class DeclarationInvitationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "case",
+        "submission",
+        "email",
+        "capacity",
+        "expires_at",
+        "accepted_at",
+        "declared_at",
+        "cancelled_at",
+    ]
+    list_select_related = ["case", "submission"]
+    exclude = ["token_sha256"]

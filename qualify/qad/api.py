@@ -1,4 +1,5 @@
-"""The QAD over the API: applicable questions, answers, evidence upload, submissions and snapshots.
+"""The QAD over the API: applicable questions, answers, evidence upload, submissions, snapshots and the declaration
+(the lead's invitation, the invited person's snapshot and declaration).
 
 Same services and selectors as the pages, so the same rules: out of scope is 404, not allowed is 403, a stale answer
 409, an incomplete QAD 422 with the list of what is missing.
@@ -10,18 +11,20 @@ import uuid as uuid_mod
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qualify.cases.models import QualificationCase
 from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
+from qualify.qad import declarations as decl
 from qualify.qad import evidence as ev
-from qualify.qad.models import Answer, EvidenceFile, QadResponse, QadSubmission
+from qualify.qad.models import Answer, DeclarationInvitation, EvidenceFile, QadResponse, QadSubmission
 from qualify.qad.permissions import can_edit_answers
 from qualify.qad.selectors import (
     QadView,
     case_for_qad,
+    invitation_get,
     qad_view,
     submission_get,
     submission_list,
@@ -29,7 +32,6 @@ from qualify.qad.selectors import (
 )
 from qualify.qad.services import (
     answer_save,
-    declaration_record,
     evidence_upload,
     response_open,
     submission_create,
@@ -121,6 +123,8 @@ class DeclarationOut(Schema):
     capacity: str
     snapshot_sha256: str
     declared_at: dt.datetime
+    signatory: str | None = None
+    void: bool = False
 
 
 class SubmissionOut(Schema):
@@ -139,12 +143,36 @@ class SnapshotOut(SubmissionOut):
     snapshot: dict[str, Any]
 
 
-class DeclarationIn(Schema):
-    name: str
-    position: str
+class InvitationIn(Schema):
     email: str
-    statement: str
     capacity: str = "DIRECTOR"
+    name: str = ""
+
+
+class InvitationOut(Schema):
+    uuid: uuid_mod.UUID
+    case: str
+    submission: str
+    email: str
+    capacity: str
+    status: str
+    expires_at: dt.datetime
+    invited_by: str
+
+
+class DeclarationIn(Schema):
+    position: str
+    confirm: bool = False
+
+
+class DeclarantSnapshotOut(Schema):
+    invitation: InvitationOut
+    reference: str
+    sha256: str
+    statement: str
+    canonical: str
+    snapshot: dict[str, Any]
+    declaration: DeclarationOut | None = None
 
 
 def _open(request: HttpRequest, key: str) -> tuple[QualificationCase, QadResponse]:
@@ -196,18 +224,7 @@ def _submission_out(s: QadSubmission) -> dict[str, Any]:
         "sha256": s.sha256,
         "submitted_at": s.created_at,
         "submitted_by": s.submitted_by_name,
-        "declaration": (
-            {
-                "name": declaration.name,
-                "position": declaration.position,
-                "email": declaration.email,
-                "capacity": declaration.capacity,
-                "snapshot_sha256": declaration.snapshot_sha256,
-                "declared_at": declaration.created_at,
-            }
-            if declaration is not None
-            else None
-        ),
+        "declaration": _declaration_out(declaration) if declaration is not None else None,
     }
 
 
@@ -341,15 +358,7 @@ def get_submission(request: HttpRequest, reference: str) -> dict[str, Any]:
     }
 
 
-@router.post(
-    "/qad/submissions/{reference}/declaration",
-    response=DeclarationOut,
-    summary="Record the director's declaration on a Final QAD snapshot",
-)
-def post_declaration(request: HttpRequest, reference: str, payload: DeclarationIn) -> dict[str, Any]:
-    actor = actor_of(request)
-    submission = submission_get(actor=actor, reference=reference)
-    declaration = declaration_record(actor=actor, submission=submission, **payload.dict())
+def _declaration_out(declaration: Any) -> dict[str, Any]:
     return {
         "name": declaration.name,
         "position": declaration.position,
@@ -357,4 +366,96 @@ def post_declaration(request: HttpRequest, reference: str, payload: DeclarationI
         "capacity": declaration.capacity,
         "snapshot_sha256": declaration.snapshot_sha256,
         "declared_at": declaration.created_at,
+        "signatory": declaration.email if declaration.signatory_id is not None else None,
+        "void": decl.declaration_is_void(declaration),
     }
+
+
+def _invitation_out(invitation: DeclarationInvitation) -> dict[str, Any]:
+    return {
+        "uuid": invitation.uuid,
+        "case": invitation.case.reference,
+        "submission": invitation.submission.reference,
+        "email": invitation.email,
+        "capacity": invitation.capacity,
+        "status": str(decl.status_of(invitation)),
+        "expires_at": invitation.expires_at,
+        "invited_by": invitation.invited_by_name,
+    }
+
+
+@router.post(
+    "/qad/cases/{key}/declaration-invitations",
+    response={201: InvitationOut},
+    summary="Invite the director (or delegate) to declare on the latest Final QAD (the lead, once agreed)",
+)
+def post_invitation(request: HttpRequest, key: str, payload: InvitationIn) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    case = case_for_qad(actor=actor, key=key)
+    issued = decl.declaration_invite(
+        actor=actor,
+        case=case,
+        email=payload.email,
+        capacity=payload.capacity,
+        name=payload.name,
+        site=request.build_absolute_uri("/"),
+    )
+    return Status(201, _invitation_out(issued.invitation))
+
+
+@router.post(
+    "/qad/declaration-invitations/{uuid}/cancel",
+    response=InvitationOut,
+    summary="Cancel a declaration invitation (the lead): its link stops working",
+)
+def post_invitation_cancel(request: HttpRequest, uuid: str) -> dict[str, Any]:
+    actor = actor_of(request)
+    invitation = decl.declaration_invitation_cancel(actor=actor, invitation=invitation_get(actor=actor, uuid=uuid))
+    return _invitation_out(invitation)
+
+
+@router.post(
+    "/qad/declaration-invitations/{uuid}/resend",
+    response=InvitationOut,
+    summary="Send a declaration invitation again (the lead): a new link and expiry; the old link stops working",
+)
+def post_invitation_resend(request: HttpRequest, uuid: str) -> dict[str, Any]:
+    actor = actor_of(request)
+    issued = decl.declaration_invitation_resend(
+        actor=actor, invitation=invitation_get(actor=actor, uuid=uuid), site=request.build_absolute_uri("/")
+    )
+    return _invitation_out(issued.invitation)
+
+
+@router.get(
+    "/qad/declarations/{uuid}",
+    response=DeclarantSnapshotOut,
+    summary="The invited person's view: the snapshot to declare on, with its SHA-256 (404 for anyone else)",
+)
+def get_declaration(request: HttpRequest, uuid: str) -> dict[str, Any]:
+    invitation = decl.invitation_for_declarant(actor=actor_of(request), uuid=uuid)
+    submission = invitation.submission
+    declaration = invitation.declarations.first()
+    return {
+        "invitation": _invitation_out(invitation),
+        "reference": submission.reference,
+        "sha256": submission.sha256,
+        "statement": decl.STATEMENT,
+        "canonical": submission.content,
+        "snapshot": json.loads(submission.content),
+        "declaration": _declaration_out(declaration) if declaration is not None else None,
+    }
+
+
+@router.post(
+    "/qad/declarations/{uuid}",
+    response={201: DeclarationOut},
+    summary="Declare, in person, on the invitation's snapshot (confirm must be true); the case is signed with it",
+)
+def post_declaration(request: HttpRequest, uuid: str, payload: DeclarationIn) -> Status[dict[str, Any]]:
+    actor = actor_of(request)
+    invitation = decl.invitation_for_declarant(actor=actor, uuid=uuid)
+    declaration = decl.declaration_make(
+        actor=actor, invitation=invitation, position=payload.position, confirmed=payload.confirm
+    )
+    return Status(201, _declaration_out(declaration))

@@ -28,18 +28,32 @@ class EvidenceUploadForm(forms.Form):
         self.fields["evidence_as_of"].initial = timezone.localdate()
 
 
-class DeclarationForm(forms.Form):
-    capacity = forms.ChoiceField(choices=DeclarationCapacity.choices, initial=DeclarationCapacity.DIRECTOR)
-    name = forms.CharField(label="Full name", max_length=200)
-    position = forms.CharField(label="Position", max_length=200)
-    email = forms.EmailField(label="E-mail")
-    statement = forms.CharField(
-        label="Statement",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        initial=(
-            "I declare that, to the best of my knowledge, the answers and evidence in this Final QAD are complete "
-            "and accurate, and that the organisation meets the requirements it describes."
-        ),
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Director's e-mail address", max_length=254)
+    name = forms.CharField(label="Director's name (optional)", max_length=200, required=False)
+    capacity = forms.ChoiceField(label="Declares as", choices=DeclarationCapacity.choices)
+
+
+class NewAccountForm(forms.Form):
+    full_name = forms.CharField(label="Your full name", max_length=200)
+    password = forms.CharField(
+        label="Choose a password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), max_length=200
+    )
+    password_again = forms.CharField(
+        label="The password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}), max_length=200
+    )
+
+    def clean(self) -> dict[str, object]:
+        cleaned: dict[str, object] = super().clean() or {}
+        if cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", "The two passwords differ.")
+        return cleaned
+
+
+class DeclareForm(forms.Form):
+    position = forms.CharField(label="Your position in the organisation", max_length=200)
+    confirm = forms.BooleanField(
+        label="I have read this Final QAD snapshot, and I am making this declaration myself", required=True
     )
 
 

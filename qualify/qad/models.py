@@ -3,14 +3,16 @@
 A ``QadVersion`` is one published questionnaire (sections and questions with stable ids), loaded from a file and
 never changed once published. A case's ``QadResponse`` binds it to one published version; its answers and evidence
 make up the working draft. A ``QadSubmission`` (Initial or Final) is a frozen, content-hashed snapshot of that draft,
-its ``SubmissionBody`` rows say which bodies own its questions and how many, and a ``QadDeclaration`` is a director's
-statement bound to one Final snapshot's hash.
+its ``SubmissionBody`` rows say which bodies own its questions and how many, a ``DeclarationInvitation`` names the
+director (or delegate) who is to declare, and a ``QadDeclaration`` is that person's own statement, made with their own
+account, bound to one Final snapshot's hash.
 """
 
 from __future__ import annotations
 
 from typing import Any, NoReturn
 
+from django.conf import settings
 from django.db import models
 
 from qualify.cases.models import QualificationCase
@@ -381,15 +383,69 @@ class SubmissionBody(models.Model):
         super().save(*args, **kwargs)
 
 
+class InvitationQuerySet(VisibleQuerySet["DeclarationInvitation"]):
+    organisation_path = "case__participation__organisation"
+
+
+class DeclarationInvitation(PublicIdModel):
+    """The lead's invitation to a named director (or, for roles governed by the REC alone, a delegate) to declare.
+
+    DOMAIN.md §4 "signed": a company director declares in person, with their own account. Once the case's content is
+    agreed the lead names the person by e-mail and capacity; the invitation names the Final snapshot to be declared
+    on. Its link carries a secret of which only the SHA-256 is kept (``token_sha256``): single-use (the first account
+    to accept it is bound to it), expiring (``expires_at``), and dead once cancelled, declared on, or once a newer
+    Final submission supersedes the snapshot it names. Re-sending issues a new secret and a new expiry.
+    """
+
+    case = models.ForeignKey(QualificationCase, on_delete=models.PROTECT, related_name="declaration_invitations")
+    submission = models.ForeignKey(QadSubmission, on_delete=models.PROTECT, related_name="invitations")
+    email = models.EmailField(help_text="Where the invitation goes; the declarant's account has this address.")
+    invitee_name = models.CharField(max_length=200, blank=True)
+    capacity = models.CharField(max_length=10, choices=DeclarationCapacity.choices)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_count = models.PositiveIntegerField(default=1)
+    invited_by_id = models.BigIntegerField(null=True, blank=True)
+    invited_by_name = models.CharField(max_length=200)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by_name = models.CharField(max_length=200, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(capacity__in=DeclarationCapacity.values), name="qad_invitation_capacity_known"
+            ),
+            models.CheckConstraint(
+                condition=~(models.Q(declared_at__isnull=False) & models.Q(cancelled_at__isnull=False)),
+                name="qad_invitation_not_both_declared_and_cancelled",
+                violation_error_message="An invitation is either declared on or cancelled, not both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.email} to declare on {self.submission.reference}"
+
+
 class DeclarationQuerySet(FrozenQuerySet):
     organisation_path = "submission__case__participation__organisation"
 
 
 class QadDeclaration(TimestampedModel):
-    """A named director's (or, for REC-only roles, a delegate's) declaration on one Final QAD snapshot.
+    """A director's (or, for REC-only roles, a delegate's) own declaration on one Final QAD snapshot.
 
-    It binds to the snapshot's hash: ``snapshot_sha256`` must equal the submission's ``sha256``, and a change to
-    the QAD afterwards needs a new submission and a new declaration (DOMAIN.md §4 "signed", §5).
+    Made in person by the invited ``signatory`` with their own account (DOMAIN.md §4 "signed"): it records that
+    account, the capacity, the time (``created_at``) and the snapshot's hash (``snapshot_sha256``, equal to the
+    submission's ``sha256``). It is void once a newer Final submission supersedes the snapshot it names (DOMAIN.md
+    §5): it stays on record, shown as void, and no step counts it. ``name``, ``position`` and ``email`` are the
+    signatory's as they stood when declaring.
     """
 
     submission = models.OneToOneField(QadSubmission, on_delete=models.PROTECT, related_name="declaration")
@@ -401,6 +457,17 @@ class QadDeclaration(TimestampedModel):
     statement = models.TextField()
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
     recorded_by_name = models.CharField(max_length=200)
+    signatory = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The account that declared (empty only on declarations recorded before declarants signed in).",
+    )
+    invitation = models.ForeignKey(
+        "DeclarationInvitation", on_delete=models.PROTECT, null=True, blank=True, related_name="declarations"
+    )
 
     objects = DeclarationQuerySet.as_manager()
 

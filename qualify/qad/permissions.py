@@ -38,11 +38,18 @@ def can_submit(actor: Actor, case: QualificationCase, kind: str) -> Decision:
     return can_edit_answers(actor, case)
 
 
-def can_declare(actor: Actor, case: QualificationCase) -> Decision:
-    """The organisation's qualification lead records the director's declaration."""
+def can_invite_declarant(actor: Actor, case: QualificationCase) -> Decision:
+    """The organisation's qualification lead names the director (or delegate) who is to declare."""
     if actor.is_lead_of(_org(case)):
         return ALLOW
-    return deny("Only the organisation's qualification lead can record the declaration.")
+    return deny("Only the organisation's qualification lead can invite the director to declare.")
+
+
+def can_declare(actor: Actor, invitee_id: int | None) -> Decision:
+    """Only the person the invitation was accepted by declares, in person, with their own account."""
+    if actor.user_id is not None and actor.user_id == invitee_id and not actor.is_staff_member:
+        return ALLOW
+    return deny("Only the director (or delegate) the qualification lead invited can declare.")
 
 
 def can_move_version(actor: Actor, case: QualificationCase) -> Decision:

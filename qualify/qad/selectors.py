@@ -16,6 +16,7 @@ from qualify.core.ids import parse_uuid
 from qualify.qad import rules
 from qualify.qad.models import (
     Answer,
+    DeclarationInvitation,
     EvidenceFile,
     EvidenceLink,
     QadQuestion,
@@ -229,3 +230,31 @@ def submission_questions(submission: QadSubmission) -> list[QadQuestion]:
     """The questions of the version a submission was made on (it keeps its version after a case moves on)."""
     version = QadVersion.objects.filter(version=submission.qad_version).first()
     return version_questions(version) if version is not None else []
+
+
+def invitation_list(*, actor: Actor, case: QualificationCase) -> QuerySet[DeclarationInvitation]:
+    """A case's declaration invitations, newest first, for the organisation's people and staff (each names its
+    submission; the snapshot is not read)."""
+    return (
+        DeclarationInvitation.objects.visible_to(actor)
+        .filter(case=case)
+        .select_related("submission")
+        .defer("submission__content")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invitation_get(*, actor: Actor, uuid: str) -> DeclarationInvitation:
+    """One invitation within the actor's scope (the lead cancels or re-sends it); NotFound otherwise."""
+    key = parse_uuid(uuid)
+    found: DeclarationInvitation | None = (
+        DeclarationInvitation.objects.visible_to(actor)
+        .select_related("case__participation__organisation", "submission")
+        .filter(uuid=key)
+        .first()
+        if key is not None
+        else None
+    )
+    if found is None:
+        raise NotFound("No such invitation.")
+    return found

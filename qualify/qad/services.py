@@ -1,4 +1,6 @@
-"""Every write to a QAD: versions, answers, evidence, submissions, declarations and version moves (DOMAIN.md §5).
+"""Every write to a QAD: versions, answers, evidence, submissions and version moves (DOMAIN.md §5).
+
+The director's declaration, made in person through an invitation, has its own module (``qad/declarations.py``).
 
 Each service checks its permission (qualify/qad/permissions.py), runs in one transaction, and writes an audit
 event. Submitting also moves the case (``case_transition``) in the same transaction, so a snapshot and its case step
@@ -14,27 +16,26 @@ from typing import IO, Any
 
 from django.core.files import File
 from django.core.files.storage import storages
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from qualify.audit.services import audit_record
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from qualify.library.choices import VersionStatus
 from qualify.library.models import ArtefactVersion
 from qualify.qad import evidence as ev
 from qualify.qad import rules
-from qualify.qad.choices import DeclarationCapacity, SubmissionKind
+from qualify.qad.choices import SubmissionKind
 from qualify.qad.loader import QadFileInvalid, VersionSpec, parse_version
 from qualify.qad.models import (
     Answer,
     EvidenceFile,
     EvidenceLink,
-    QadDeclaration,
     QadQuestion,
     QadResponse,
     QadSection,
@@ -43,7 +44,6 @@ from qualify.qad.models import (
     SubmissionBody,
 )
 from qualify.qad.permissions import (
-    can_declare,
     can_edit_answers,
     can_manage_versions,
     can_move_version,
@@ -174,7 +174,7 @@ def qad_version_publish(*, actor: Actor, version: QadVersion) -> QadVersion:
             details={"artefact_version": linked.status},
             code="artefact_not_baselined",
         )
-    locked.published_at = timezone.now()
+    locked.published_at = clock.now()
     locked.save(update_fields=["published_at", "updated_at"])
     audit_record(
         actor=actor, action="qad.version.publish", target=locked, organisation_id=None, changes={"published": True}
@@ -295,7 +295,7 @@ def evidence_upload(
     can_edit_answers(actor, response.case).enforce()
     display_name, extension = ev.check_name(name)
     kind = ev.check_content(upload, extension, size)
-    if evidence_as_of > timezone.localdate():
+    if evidence_as_of > clock.today():
         raise ValidationFailed(
             "The 'evidence as of' date cannot be in the future.", details={"evidence_as_of": "future"}
         )
@@ -396,7 +396,7 @@ def evidence_unlink(*, actor: Actor, response: QadResponse, evidence: EvidenceFi
         )
 
 
-# --- submissions and declarations ----------------------------------------------------------------------------------
+# --- submissions ----------------------------------------------------------------------------------
 
 # Which case step a submission takes, by the state the case is in (cases/workflow.py).
 SUBMISSION_STEPS: dict[str, dict[str, str]] = {
@@ -520,77 +520,6 @@ def submission_create(*, actor: Actor, response: QadResponse, kind: str) -> QadS
     )
     case_transition(actor=actor, case=case, name=step, comment=f"{submission.reference} (sha256 {submission.sha256})")
     return submission
-
-
-@transaction.atomic
-def declaration_record(
-    *,
-    actor: Actor,
-    submission: QadSubmission,
-    name: str,
-    position: str,
-    email: str,
-    statement: str,
-    capacity: str = DeclarationCapacity.DIRECTOR,
-) -> QadDeclaration:
-    """Record the named director's declaration on a Final QAD snapshot, bound to its hash (DOMAIN.md §4, §5).
-
-    A delegate may declare only where every role in scope is governed by the REC alone. A declaration applies only
-    to the latest Final submission of an unchanged QAD: any change needs a new submission and a new declaration.
-    """
-    submission = QadSubmission.objects.select_related("case__participation", "response").get(pk=submission.pk)
-    response = _locked_response(submission.response)
-    can_declare(actor, submission.case).enforce()
-    if submission.kind != SubmissionKind.FINAL:
-        raise ValidationFailed("A declaration is made on a Final QAD submission.", details={"kind": submission.kind})
-    latest = QadSubmission.objects.filter(response=response, kind=SubmissionKind.FINAL).order_by("-pk").first()
-    if latest is None or latest.pk != submission.pk or response.revision != submission.response_revision:
-        raise ValidationFailed(
-            "The QAD has changed since this submission: submit the Final QAD again and declare on the new snapshot.",
-            details={"submission": "superseded"},
-            code="declaration_superseded",
-        )
-    if capacity not in DeclarationCapacity.values:
-        raise ValidationFailed(f"Unknown capacity {capacity!r}.", details={"capacity": capacity})
-    roles = [submission.case.participation.role]
-    if capacity == DeclarationCapacity.DELEGATE and not rules.delegate_allowed(roles):
-        raise ValidationFailed(
-            "A delegate may declare only where every role in scope is governed by the REC alone; "
-            f"{', '.join(roles)} needs a company director.",
-            details={"capacity": "director_required"},
-            code="director_required",
-        )
-    fields = {"name": name, "position": position, "email": email, "statement": statement}
-    empty = [k for k, v in fields.items() if not str(v).strip()]
-    if empty:
-        raise ValidationFailed(
-            f"The declaration needs the {', '.join(empty)} of the person declaring.",
-            details=dict.fromkeys(empty, "required"),
-        )
-    if QadDeclaration.objects.filter(submission=submission).exists():
-        raise ValidationFailed("This submission already has its declaration.", code="already_declared")
-    try:
-        declaration = QadDeclaration.objects.create(
-            submission=submission,
-            snapshot_sha256=submission.sha256,
-            capacity=capacity,
-            name=name.strip(),
-            position=position.strip(),
-            email=email.strip(),
-            statement=statement.strip(),
-            recorded_by_id=actor.user_id,
-            recorded_by_name=actor.display_name[:200],
-        )
-    except IntegrityError as exc:
-        raise ValidationFailed("This submission already has its declaration.", code="already_declared") from exc
-    audit_record(
-        actor=actor,
-        action="qad.declaration.record",
-        target=submission,
-        organisation_id=_org_id(response),
-        changes={"name": declaration.name, "capacity": capacity, "sha256": submission.sha256},
-    )
-    return declaration
 
 
 # --- moving to a newer version ---------------------------------------------------------------------------------------

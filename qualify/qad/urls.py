@@ -21,6 +21,11 @@ urlpatterns = [
     path("cases/<str:key>/export.<str:fmt>", views.draft_export_view, name="draft_export"),
     path("evidence/<str:uuid>/", views.evidence_download_view, name="evidence_download"),
     path("submissions/<str:reference>/", views.submission_view, name="submission"),
-    path("submissions/<str:reference>/declare/", views.declare_view, name="declare"),
+    path("cases/<str:key>/declaration/invite/", views.declaration_invite_view, name="declaration_invite"),
+    path("invitations/<str:uuid>/cancel/", views.invitation_cancel_view, name="invitation_cancel"),
+    path("invitations/<str:uuid>/resend/", views.invitation_resend_view, name="invitation_resend"),
+    path("invitation/<str:token>/", views.invitation_view, name="invitation"),
+    path("declarations/<str:uuid>/", views.declaration_view, name="declaration"),
+    path("declarations/<str:uuid>/declare/", views.declaration_declare_view, name="declaration_declare"),
     path("submissions/<str:reference>/export.<str:fmt>", views.submission_export_view, name="submission_export"),
 ]

@@ -1,5 +1,7 @@
 """QAD pages: versions (load, validate, publish), a case's QAD (sections, autosaved answers, evidence, submissions,
-declaration, version move, exports and import). Thin adapters over qualify/qad/services.py and selectors.py.
+the declaration invitation, version move, exports and import) and the invited director's own pages (the invitation
+link, the snapshot to declare on, the confirmation). Thin adapters over qualify/qad/services.py, declarations.py and
+selectors.py.
 """
 
 from __future__ import annotations
@@ -7,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -19,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
@@ -26,15 +31,23 @@ from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
 from qualify.core.web import UrlTemplate, render_page_or_partial, report_error
+from qualify.qad import declarations as decl
 from qualify.qad import evidence as ev
 from qualify.qad import exports, rules
-from qualify.qad.choices import AnswerType, SubmissionKind
-from qualify.qad.forms import DeclarationForm, EvidenceUploadForm, ImportForm, VersionUploadForm
-from qualify.qad.models import QadQuestion, QadResponse, QadSubmission, QadVersion
+from qualify.qad.choices import AnswerType, DeclarationCapacity, SubmissionKind
+from qualify.qad.forms import (
+    DeclareForm,
+    EvidenceUploadForm,
+    ImportForm,
+    InvitationForm,
+    NewAccountForm,
+    VersionUploadForm,
+)
+from qualify.qad.models import DeclarationInvitation, QadQuestion, QadResponse, QadSubmission, QadVersion
 from qualify.qad.permissions import (
-    can_declare,
     can_download_evidence,
     can_edit_answers,
+    can_invite_declarant,
     can_manage_versions,
     can_move_version,
     can_submit,
@@ -44,6 +57,8 @@ from qualify.qad.selectors import (
     case_for_qad,
     evidence_get,
     evidence_search,
+    invitation_get,
+    invitation_list,
     qad_view,
     question_get,
     submission_get,
@@ -57,7 +72,6 @@ from qualify.qad.services import (
     SUBMISSION_STEPS,
     answer_save,
     answers_import,
-    declaration_record,
     evidence_link,
     evidence_unlink,
     evidence_upload,
@@ -193,12 +207,13 @@ def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
         for v in version_list(actor=actor).filter(published_at__isnull=False)
         if response.version.published_at and v.published_at and v.published_at > response.version.published_at
     ]
+    context_submissions = list(submission_list(actor=actor, response=response))
     context = {
         "case": case,
         "response": response,
         "view": view,
         "missing": view.missing(),
-        "submissions": list(submission_list(actor=actor, response=response)),
+        "submissions": context_submissions,
         "can_edit": can_edit_answers(actor, case).allowed,
         # Offer only the submission the case's state allows (PIT or its clarification: Initial; testing: Final).
         "can_submit_initial": can_submit(actor, case, SubmissionKind.INITIAL).allowed
@@ -211,8 +226,43 @@ def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
         "today": timezone.localdate(),
         "import_form": ImportForm(),
         "max_mb": ev.max_bytes() // (1024 * 1024),
+        **_declaration_context(actor, case, submissions=context_submissions),
     }
     return render(request, "qad/case_qad.html", context)
+
+
+def _declaration_context(actor: Any, case: QualificationCase, *, submissions: list[QadSubmission]) -> dict[str, Any]:
+    """The declaration card of a case's QAD page: the invitations with their standing, and the lead's controls."""
+    finals = [s for s in submissions if s.kind == SubmissionKind.FINAL]
+    latest_id = max((s.pk for s in finals), default=None)
+    invitations = [
+        (i, decl.invitation_status(i, latest_final_id=latest_id)) for i in invitation_list(actor=actor, case=case)
+    ]
+    is_lead = can_invite_declarant(actor, case).allowed
+    live = [i for i, status in invitations if status in decl.LIVE]
+    form = InvitationForm()
+    if not rules.delegate_allowed([case.participation.role]):
+        capacity = form.fields["capacity"]
+        assert isinstance(capacity, forms.ChoiceField)
+        capacity.choices = [(DeclarationCapacity.DIRECTOR, DeclarationCapacity.DIRECTOR.label)]
+    return {
+        "invitations": [
+            {
+                "invitation": i,
+                "status": status,
+                "status_words": decl.STATUS_WORDS[status],
+                "can_cancel": is_lead and status in (*decl.LIVE, decl.InvitationStatus.EXPIRED),
+                "can_resend": is_lead
+                and case.state == CaseState.AGREED
+                and status in (*decl.LIVE, decl.InvitationStatus.EXPIRED),
+            }
+            for i, status in invitations
+        ],
+        "latest_final_id": latest_id,
+        "can_invite": is_lead and case.state == CaseState.AGREED and not live and latest_id is not None,
+        "declaration_waits_for_agreement": is_lead and case.state != CaseState.AGREED,
+        "invitation_form": form,
+    }
 
 
 def _question_rows(view: QadView, questions: list[QadQuestion], case: QualificationCase) -> list[dict[str, Any]]:
@@ -486,7 +536,7 @@ def _snapshot_sections_html(submission: QadSubmission, content: dict[str, Any], 
     html: str | None = cache.get(key) if verified else None
     if html is None:
         sections = exports.snapshot_sections(content, submission_questions(submission))
-        html = render_to_string("qad/_submission_sections.html", {"sections": sections})
+        html = render_to_string("qad/_snapshot_sections.html", {"sections": sections})
         if verified:
             cache.set(key, html, SECTIONS_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308  (rendered by the template engine above, which escaped every value)
@@ -505,39 +555,182 @@ def submission_view(request: HttpRequest, reference: str) -> HttpResponse:
         "content": content,
         "sections_html": _snapshot_sections_html(submission, content, verified),
         "declaration": declaration,
+        "declaration_void": declaration is not None and decl.declaration_is_void(declaration),
         "verified": verified,
         "current": current,
-        "can_declare": (
-            submission.kind == SubmissionKind.FINAL
-            and declaration is None
-            and current
-            and can_declare(actor, submission.case).allowed
-        ),
-        "delegate_allowed": rules.delegate_allowed([content["role"]]),
-        "form": DeclarationForm(),
     }
     return render(request, "qad/submission.html", context)
 
 
+# --- the declaration: the lead's invitation -----------------------------------------------------------------------
+
+
 @require_POST
 @guards.signed_in
-def declare_view(request: HttpRequest, reference: str) -> HttpResponse:
+def declaration_invite_view(request: HttpRequest, key: str) -> HttpResponse:
+    """The lead names the director (or delegate) by e-mail and capacity; they get the invitation by e-mail."""
     actor = actor_of(request)
-    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
-    form = DeclarationForm(request.POST)
+    case: QualificationCase = _or_404(case_for_qad, actor=actor, key=key)
+    form = InvitationForm(request.POST)
     if not form.is_valid():
         messages.error(
             request,
-            "Declaration refused: " + "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
+            "Invitation not sent: " + "; ".join(" ".join(str(e) for e in v) for v in form.errors.values()),
         )
-        return redirect("qad:submission", reference=submission.reference)
+        return redirect("qad:case", key=case.reference)
     try:
-        declaration_record(actor=actor, submission=submission, **form.cleaned_data)
+        issued = decl.declaration_invite(
+            actor=actor, case=case, site=request.build_absolute_uri("/"), **form.cleaned_data
+        )
     except DomainError as error:
         report_error(request, error)
     else:
-        messages.success(request, f"Declaration recorded on {submission.reference}, bound to its SHA-256.")
-    return redirect("qad:submission", reference=submission.reference)
+        messages.success(request, f"Invitation sent to {issued.invitation.email}.")
+    return redirect(reverse("qad:case", args=[case.reference]) + "#declaration-h")
+
+
+def _lead_invitation_action(request: HttpRequest, uuid: str, action: Any, done: str, **kwargs: Any) -> HttpResponse:
+    actor = actor_of(request)
+    invitation: DeclarationInvitation = _or_404(invitation_get, actor=actor, uuid=uuid)
+    try:
+        action(actor=actor, invitation=invitation, **kwargs)
+    except DomainError as error:
+        report_error(request, error)
+    else:
+        messages.success(request, done.format(email=invitation.email))
+    return redirect(reverse("qad:case", args=[invitation.case.reference]) + "#declaration-h")
+
+
+@require_POST
+@guards.signed_in
+def invitation_cancel_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    return _lead_invitation_action(
+        request,
+        uuid,
+        decl.declaration_invitation_cancel,
+        "The invitation to {email} is cancelled; its link no longer works.",
+    )
+
+
+@require_POST
+@guards.signed_in
+def invitation_resend_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    return _lead_invitation_action(
+        request,
+        uuid,
+        decl.declaration_invitation_resend,
+        "The invitation was sent to {email} again, with a new link.",
+        site=request.build_absolute_uri("/"),
+    )
+
+
+# --- the declaration: the invited person's own pages ------------------------------------------------------------
+
+
+@guards.public
+def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in the invitation e-mail: sign in (or create an account) and go on to the declaration."""
+    try:
+        invitation = decl.invitation_by_token(token)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    context: dict[str, Any] = {"invitation": invitation, "organisation": invitation.case.participation.organisation}
+    try:
+        decl.invitation_check(invitation, user_id=request.user.pk if request.user.is_authenticated else None)
+    except DomainError as error:
+        return render(request, "qad/invitation.html", {**context, "unusable": error.message}, status=410)
+    if request.user.is_authenticated:
+        try:
+            decl.invitation_accept(actor=actor_of(request), token=token)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainError as error:
+            return render(request, "qad/invitation.html", {**context, "wrong_account": error.message}, status=403)
+        return redirect("qad:declaration", uuid=str(invitation.uuid))
+    has_account = decl.invitee_has_account(invitation)
+    form = NewAccountForm(request.POST or None)
+    if request.method == "POST" and not has_account and form.is_valid():
+        try:
+            _, user = decl.invitation_accept_new_account(
+                token=token, full_name=form.cleaned_data["full_name"], password=form.cleaned_data["password"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, "Your account is ready. Read the snapshot below, then declare.")
+            return redirect("qad:declaration", uuid=str(invitation.uuid))
+    context.update(
+        {
+            "has_account": has_account,
+            "form": form,
+            "login_url": reverse("accounts:login") + "?next=" + request.path,
+        }
+    )
+    return render(request, "qad/invitation.html", context)
+
+
+def _declarant_invitation(request: HttpRequest, uuid: str) -> DeclarationInvitation:
+    invitation: DeclarationInvitation = _or_404(decl.invitation_for_declarant, actor=actor_of(request), uuid=uuid)
+    return invitation
+
+
+def _declaration_page(
+    request: HttpRequest, invitation: DeclarationInvitation, *, form: DeclareForm, confirm: bool = False
+) -> HttpResponse:
+    submission = invitation.submission
+    content = _snapshot(submission)
+    status = decl.status_of(invitation)
+    declaration = invitation.declarations.select_related("submission").first()
+    context = {
+        "invitation": invitation,
+        "status": status,
+        "status_words": decl.STATUS_WORDS[status],
+        "usable": status in decl.LIVE and invitation.case.state == CaseState.AGREED,
+        "submission": submission,
+        "content": content,
+        "sections": exports.snapshot_sections(content, submission_questions(submission)),
+        "verified": rules.sha256_text(submission.content) == submission.sha256,
+        "statement": decl.STATEMENT,
+        "declaration": declaration,
+        "declaration_void": declaration is not None and decl.declaration_is_void(declaration),
+        "form": form,
+        "confirm": confirm,
+    }
+    return render(request, "qad/declaration.html", context)
+
+
+@guards.signed_in
+def declaration_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    """The invited person's page: the exact snapshot with its SHA-256, and the declaration form."""
+    invitation = _declarant_invitation(request, uuid)
+    return _declaration_page(request, invitation, form=DeclareForm())
+
+
+@require_POST
+@guards.signed_in
+def declaration_declare_view(request: HttpRequest, uuid: str) -> HttpResponse:
+    """Two steps: the form first shows what will be declared and asks to confirm; the confirmation declares."""
+    invitation = _declarant_invitation(request, uuid)
+    form = DeclareForm(request.POST)
+    if not form.is_valid():
+        return _declaration_page(request, invitation, form=form)
+    if request.POST.get("step") != "confirmed":
+        return _declaration_page(request, invitation, form=form, confirm=True)
+    try:
+        declaration = decl.declaration_make(
+            actor=actor_of(request),
+            invitation=invitation,
+            position=form.cleaned_data["position"],
+            confirmed=form.cleaned_data["confirm"],
+        )
+    except DomainError as error:
+        report_error(request, error)
+        return redirect("qad:declaration", uuid=str(invitation.uuid))
+    messages.success(
+        request, f"Your declaration on {declaration.submission.reference} is recorded; the case is signed."
+    )
+    return redirect("qad:declaration", uuid=str(invitation.uuid))
 
 
 def _docx_response(data: bytes, filename: str) -> HttpResponse:

@@ -12,9 +12,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
 from qualify.core.errors import ValidationFailed
+from qualify.core.instants import parse_instant
 from qualify.core.requests import actor_of
 from qualify.register.publication import publication_csv
-from qualify.register.selectors import newly_qualified, register_changes
+from qualify.register.selectors import newly_qualified, register_changes, register_status_known_at
 from qualify.register.snapshot import register_answer
 
 router = Router(tags=["register"])
@@ -50,7 +51,12 @@ class ChangeOut(Schema):
     organisation: str
     kind: str
     effective_date: dt.date
-    recorded_at: dt.datetime
+    recorded_at: dt.datetime = Field(description="When the register learnt of the event.")
+    backdated: bool = Field(
+        description="True when the event took effect more than QUALIFY_REGISTER_BACKDATE_DAYS (default 5) days "
+        "before the day it was recorded: it changed what the register said about dates already past."
+    )
+    reason: str = Field(description="Why a back-dated event was recorded late; empty otherwise.")
 
 
 # The feed answers a bounded page: a copy-keeping system calls again with ?after=next_cursor while ``more`` is true,
@@ -91,6 +97,8 @@ def get_changes(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, o
             "kind": e.kind,
             "effective_date": e.effective_date,
             "recorded_at": e.recorded_at,
+            "backdated": e.backdated,
+            "reason": e.reason,
         }
         for e in events
     ]
@@ -117,9 +125,18 @@ def get_publication(request: HttpRequest, query: Query[PeriodQuery]) -> HttpResp
     "/register/{mpid}/{role}",
     response=RegisterStatusOut,
     summary="Status of an MPID in a role on a date (default today), with the history that decided it",
+    description=(
+        "With `known_at` (an instant, ISO 8601 with its time zone, e.g. 2026-03-01T09:30:00Z), the answer is the "
+        "one the register gave then: only events recorded at or before that instant count, and a participation "
+        "registered later is not found. A value that is not such an instant is refused with 400 `bad_instant`."
+    ),
 )
-def get_status(request: HttpRequest, mpid: str, role: str, on: dt.date | None = None) -> HttpResponse:
+def get_status(
+    request: HttpRequest, mpid: str, role: str, on: dt.date | None = None, known_at: str | None = None
+) -> HttpResponse:
     day = on or timezone.localdate()
+    if known_at is not None:
+        return _status_known_at(request, mpid, role, day, parse_instant(known_at))
     answer = register_answer(actor=actor_of(request), mpid=mpid, role=role, on=day)
     entry, status = answer.entry, answer.status
     body = {
@@ -149,3 +166,33 @@ def get_status(request: HttpRequest, mpid: str, role: str, on: dt.date | None = 
     # they are rendered exactly as Ninja would (same encoder) without validating them again on every request.
     # test_api.py::test_status_body_matches_its_schema holds the two together.
     return HttpResponse(json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json")
+
+
+def _status_known_at(request: HttpRequest, mpid: str, role: str, day: dt.date, known_at: dt.datetime) -> HttpResponse:
+    """The status as the register stood at ``known_at``: a plain read, off the hot path, validated by its schema."""
+    answer = register_status_known_at(actor=actor_of(request), mpid=mpid, role=role, on=day, known_at=known_at)
+    participation, status = answer.participation, answer.status
+    body = RegisterStatusOut(
+        mpid=participation.mpid,
+        role=participation.role,
+        organisation=participation.organisation.name,
+        on=day,
+        state=status.state,
+        operational=status.operational,
+        qualified_from=status.qualified_from,
+        activated_on=status.activated_on,
+        suspended_on=status.suspended_on,
+        revoked_on=status.revoked_on,
+        history=[
+            RegisterEventOut(
+                seq=e.seq,
+                kind=e.kind,
+                effective_date=e.effective_date,
+                source=e.source,
+                reference=e.reference,
+                recorded_at=e.recorded_at,
+            )
+            for e in answer.history
+        ],
+    )
+    return HttpResponse(json.dumps(body.model_dump(), cls=NinjaJSONEncoder), content_type="application/json")

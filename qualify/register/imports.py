@@ -1,6 +1,7 @@
 """Loading the register's status history from today's spreadsheets (issue 5, "Register import").
 
-CSV with exactly the columns ``organisation,mpid,role,event,date,distributor_ids`` (any order):
+CSV with exactly the columns ``organisation,mpid,role,event,date,distributor_ids`` (any order), and optionally
+``reason``:
 
 - ``role`` one of SUPPLIER, LDSO, MEM, SDS, ADS, UMSDS; ``event`` one of QUALIFIED, SERVICE_ACTIVATED, SUSPENDED,
   REINSTATED, REVOKED; ``date`` an ISO date (YYYY-MM-DD) between 2000-01-01 and 2100-12-31, the day the event
@@ -11,6 +12,11 @@ CSV with exactly the columns ``organisation,mpid,role,event,date,distributor_ids
 - Organisations (matched by name, case-insensitively) and participations (by MPID and role) are created as needed
   through the participants services; events are recorded through ``register_event_record`` (source IMPORT, with
   the file name as reference), which is idempotent: re-importing the same file changes nothing.
+- ``reason`` (an optional column): why the row's event is recorded late. A row whose event takes effect more than
+  ``QUALIFY_REGISTER_BACKDATE_DAYS`` (default 5) days before today is back-dated (issue 11) and needs a reason: its
+  own, or the reason given for the whole file (``--reason`` / the form field ``reason``), which serves every row
+  that has none. A back-dated row without either is refused, naming the row. A row whose event is already recorded
+  needs none (re-importing changes nothing). A reason on a row that is not back-dated is kept as the event's note.
 
 All or nothing: every row is checked before anything is written, and the whole import is one transaction. Errors
 name the row (the first data row is row 1; its line in the file is row + 1) and the column.
@@ -29,6 +35,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.csvimport import Problem, import_failed, parse_date, read_csv_rows
 from qualify.core.errors import DomainError
@@ -37,9 +44,12 @@ from qualify.participants.models import MarketParticipation, Organisation
 from qualify.participants.permissions import can_manage_participants
 from qualify.participants.services import organisation_create, participation_create
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
-from qualify.register.services import register_event_record
+from qualify.register.models import RegisterEvent
+from qualify.register.rules import days_recorded_late, is_backdated
+from qualify.register.services import backdate_days, clean_reason, register_event_record
 
 COLUMNS = ("organisation", "mpid", "role", "event", "date", "distributor_ids")
+OPTIONAL_COLUMNS = ("reason",)
 MPID = re.compile(r"[A-Z0-9]{4}")
 DISTRIBUTOR_ID = re.compile(r"[0-9]{2}")
 
@@ -53,6 +63,7 @@ class RegisterRow:
     event: str
     date: dt.date | None
     distributor_ids: tuple[str, ...]
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,7 @@ class RegisterImportResult:
 
 
 def parse_register_csv(text: str) -> tuple[list[RegisterRow], list[Problem]]:
-    raw_rows, problems = read_csv_rows(text, COLUMNS)
+    raw_rows, problems = read_csv_rows(text, COLUMNS, OPTIONAL_COLUMNS)
     rows: list[RegisterRow] = []
     for number, raw in raw_rows:
         found: list[Problem] = []
@@ -101,7 +112,7 @@ def parse_register_csv(text: str) -> tuple[list[RegisterRow], list[Problem]]:
         if found:
             problems += found
         else:
-            rows.append(RegisterRow(number, organisation, mpid, role, event, date, codes))
+            rows.append(RegisterRow(number, organisation, mpid, role, event, date, codes, clean_reason(raw["reason"])))
     problems += _cross_row_problems(rows)
     return rows, problems
 
@@ -125,9 +136,45 @@ def _cross_row_problems(rows: Sequence[RegisterRow]) -> list[Problem]:
     return problems
 
 
+def _backdated_without_reason(
+    rows: Sequence[RegisterRow], participations: dict[tuple[str, str], MarketParticipation], file_reason: str
+) -> list[Problem]:
+    """A problem for each row that would record a back-dated event with no reason (row's own or the file's)."""
+    if file_reason:
+        return []
+    allowed, today = backdate_days(), clock.today()
+    late = [
+        (row, row.date)
+        for row in rows
+        if row.event and row.date is not None and not row.reason and is_backdated(row.date, today, allowed)
+    ]
+    if not late:
+        return []
+    recorded = set(
+        RegisterEvent.objects.filter(
+            participation__in={
+                participations[(r.mpid, r.role)].pk for r, _ in late if (r.mpid, r.role) in participations
+            }
+        ).values_list("participation_id", "kind", "effective_date")
+    )
+    return [
+        Problem(
+            row.row,
+            "reason",
+            f"{row.event} on {date} takes effect {days_recorded_late(date, today)} days before today (more "
+            f"than {allowed}): give the reason it is recorded late in the reason column, or a reason for the file",
+        )
+        for row, date in late
+        if (row.mpid, row.role) not in participations
+        or (participations[(row.mpid, row.role)].pk, row.event, date) not in recorded
+    ]
+
+
 @transaction.atomic
-def register_import(*, actor: Actor, text: str, source_name: str) -> RegisterImportResult:
+def register_import(*, actor: Actor, text: str, source_name: str, reason: str = "") -> RegisterImportResult:
     """Load register rows (format in the module docstring), all or nothing; re-importing changes nothing.
+
+    ``reason`` is the file's reason for back-dated rows that give none of their own.
 
     Raises ``ValidationFailed`` with ``details["problems"]`` (row, column, message) and writes nothing when any row
     is wrong. Only a programme administrator may import (they alone register participations).
@@ -194,6 +241,8 @@ def register_import(*, actor: Actor, text: str, source_name: str) -> RegisterImp
                     )
                 )
         participations[key] = participation
+    file_reason = clean_reason(reason)
+    problems += _backdated_without_reason(rows, participations, file_reason)
     if problems:
         raise import_failed(source_name, problems)
 
@@ -208,6 +257,8 @@ def register_import(*, actor: Actor, text: str, source_name: str) -> RegisterImp
             effective_date=row.date,
             source=RegisterEventSource.IMPORT,
             reference=source_name,
+            note=row.reason,
+            reason=row.reason or file_reason,
         )
         created += was_created
         unchanged += not was_created

@@ -5,6 +5,9 @@ On date D, take a participation's register events dated on or before D, ordered 
 comes after that QUALIFIED, and the latest SUSPENDED/REINSTATED after that QUALIFIED, if any, is a REINSTATED.
 
 This function is the reference the vectorised gating engine is tested against; keep the two in step.
+
+"As known at instant T" (issue 11) is the same rule over fewer events: those recorded at or before T. Callers pick
+the events (``selectors.register_status_known_at``, ``gating.loading``); the rule itself never changes.
 """
 
 from __future__ import annotations
@@ -75,3 +78,17 @@ def status_on(events: Iterable[EventFact], on: dt.date) -> Status:
         suspended_on=latest_suspension.date if suspended and latest_suspension else None,
         deciding=tuple(history),
     )
+
+
+def days_recorded_late(effective_date: dt.date, recorded_on: dt.date) -> int:
+    """How many days after it took effect an event was recorded (0 or less: on time or ahead)."""
+    return (recorded_on - effective_date).days
+
+
+def is_backdated(effective_date: dt.date, recorded_on: dt.date, allowed_days: int) -> bool:
+    """An event is back-dated when it took effect more than ``allowed_days`` before the (UK) day it was recorded.
+
+    Such an event changes what the register said about dates already past, so it needs a reason and is flagged in
+    the change feed (issue 11). ``allowed_days`` is ``QUALIFY_REGISTER_BACKDATE_DAYS``.
+    """
+    return days_recorded_late(effective_date, recorded_on) > allowed_days

@@ -43,6 +43,33 @@ def register_status(*, actor: Actor, mpid: str, role: str, on: dt.date) -> Regis
     return RegisterAnswer(participation=participation, status=status, history=history)
 
 
+def register_status_known_at(
+    *, actor: Actor, mpid: str, role: str, on: dt.date, known_at: dt.datetime
+) -> RegisterAnswer:
+    """The status on ``on`` as the register stood at instant ``known_at`` (issue 11; two queries).
+
+    Only a participation registered by then is found, and only events recorded at or before ``known_at`` count; the
+    rule is ``rules.status_on``, unchanged. Plain reads rather than the in-process copy (``snapshot.py``), which
+    serves the question as known now. NotFound if there was no such participation then or it is outside the actor's
+    scope. The organisation's name is today's (names are not kept with a history).
+    """
+    participation = (
+        MarketParticipation.objects.visible_to(actor)
+        .select_related("organisation")
+        .filter(mpid=mpid.upper(), role=role.upper(), created_at__lte=known_at)
+        .first()
+    )
+    if participation is None:
+        raise NotFound(f"No {role.upper()} participation with MPID {mpid.upper()} at {known_at.isoformat()}.")
+    history = list(
+        RegisterEvent.objects.filter(
+            participation=participation, effective_date__lte=on, recorded_at__lte=known_at
+        ).order_by("effective_date", "seq")
+    )
+    status = status_on((EventFact(e.kind, e.effective_date) for e in history), on)
+    return RegisterAnswer(participation=participation, status=status, history=history)
+
+
 def register_history(*, participation: MarketParticipation, until: dt.date) -> list[RegisterEvent]:
     """The events that decide the status on ``until``: every one in effect by then, oldest first."""
     return list(

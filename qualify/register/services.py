@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from qualify.audit.services import audit_record
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.participants.models import MarketParticipation
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 from qualify.register.models import RegisterEvent, RegisterSequence
+from qualify.register.rules import days_recorded_late, is_backdated
+
+DEFAULT_BACKDATE_DAYS = 5
+MAX_REASON_LENGTH = 2000
+
+
+def backdate_days() -> int:
+    """``QUALIFY_REGISTER_BACKDATE_DAYS`` (read by ``config/env.py``): how late an event may be recorded unexplained."""
+    return int(getattr(settings, "QUALIFY_REGISTER_BACKDATE_DAYS", DEFAULT_BACKDATE_DAYS))
+
+
+def clean_reason(text: str) -> str:
+    """A reason as stored: control characters (other than line breaks and tabs) dropped, trimmed, bounded."""
+    kept = "".join(c for c in text if c in "\n\t" or not unicodedata.category(c).startswith("C"))
+    return kept.strip()[:MAX_REASON_LENGTH]
 
 
 @transaction.atomic
@@ -24,8 +43,14 @@ def register_event_record(
     source: str,
     reference: str = "",
     note: str = "",
+    reason: str = "",
 ) -> tuple[RegisterEvent, bool]:
     """Record that ``participation`` had ``kind`` take effect on ``effective_date``; idempotent per day.
+
+    The event is stamped ``recorded_at`` now, under the sequence lock, so recording times rise with ``seq``. One
+    that takes effect more than ``QUALIFY_REGISTER_BACKDATE_DAYS`` before today (UK time) is back-dated: it is
+    refused without a ``reason`` (why it is recorded late), and kept flagged with its reason otherwise. A reason
+    given for an event that is not back-dated is not kept (the note carries any remark).
 
     Callers check permission: the case workflow (board or programme decisions) and the register import (programme
     administrators) are the only writers.
@@ -40,6 +65,17 @@ def register_event_record(
     if existing is not None:
         return existing, False
     sequence, _ = RegisterSequence.objects.select_for_update().get_or_create(id=1)
+    recorded_at = clock.now()
+    allowed = backdate_days()
+    backdated = is_backdated(effective_date, timezone.localdate(recorded_at), allowed)
+    reason = clean_reason(reason) if backdated else ""
+    if backdated and not reason:
+        late = days_recorded_late(effective_date, timezone.localdate(recorded_at))
+        raise ValidationFailed(
+            f"{participation.mpid} {participation.role} {kind} takes effect on {effective_date:%d %b %Y}, "
+            f"{late} days before it is recorded (more than {allowed}): give the reason it is recorded late.",
+            details={"reason": "required_when_backdated", "effective_date": effective_date.isoformat()},
+        )
     sequence.last_seq += 1
     sequence.save(update_fields=["last_seq"])
     event = RegisterEvent.objects.create(
@@ -50,21 +86,23 @@ def register_event_record(
         source=source,
         reference=reference[:100],
         note=note,
+        recorded_at=recorded_at,
         recorded_by_name=actor.display_name,
+        backdated=backdated,
+        reason=reason,
     )
-    created = True
-    if created:
-        audit_record(
-            actor=actor,
-            action="register.event.record",
-            target=event,
-            organisation_id=participation.organisation_id,
-            changes={
-                "mpid": participation.mpid,
-                "role": participation.role,
-                "kind": kind,
-                "effective_date": effective_date,
-                "source": source,
-            },
-        )
-    return event, created
+    audit_record(
+        actor=actor,
+        action="register.event.record",
+        target=event,
+        organisation_id=participation.organisation_id,
+        changes={
+            "mpid": participation.mpid,
+            "role": participation.role,
+            "kind": kind,
+            "effective_date": effective_date,
+            "source": source,
+            **({"backdated": True, "reason": reason} if backdated else {}),
+        },
+    )
+    return event, True

@@ -16,6 +16,7 @@ from qualify.assessment.services.activation import (
 from qualify.assessment.services.approval import (
     AGENDA_STATES,
     RECOMMENDABLE,
+    RejectionReason,
     agenda_add,
     agenda_remove,
     decision_record,
@@ -42,6 +43,7 @@ __all__ = [
     "AGENDA_STATES",
     "QUERYABLE",
     "RECOMMENDABLE",
+    "RejectionReason",
     "activation_record",
     "agenda_add",
     "agenda_remove",

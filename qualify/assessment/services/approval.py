@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
@@ -15,11 +16,14 @@ from qualify.assessment.models import (
     BoardDecision,
     BoardMeeting,
     BodyRecommendation,
+    Finding,
 )
 from qualify.assessment.services.common import S, case_link, check_body, create_numbered, locked_case, org_id_of
+from qualify.assessment.workflow import setting_days
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import clock
 from qualify.core.actor import Actor, system_actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.notifications.services import notify
@@ -82,7 +86,7 @@ def recommendation_record(
         recommendation=recommendation,
         rationale=rationale.strip(),
         conditions=conditions.strip(),
-        recorded_at=timezone.now(),
+        recorded_at=clock.now(),
         recorded_by_id=actor.user_id,
         recorded_by_name=actor.display_name[:200],
     )
@@ -196,6 +200,19 @@ def agenda_remove(*, actor: Actor, item: AgendaItem) -> None:
     item.delete()
 
 
+@dataclass(frozen=True)
+class RejectionReason:
+    """One reason a board gives for rejecting a case; it is recorded as a finding of the rejecting body, which the
+    participant works off with a plan like any other finding. Without a due date the plan is due in
+    ``QUALIFY_REJECTION_PLAN_DAYS`` days."""
+
+    title: str
+    description: str = ""
+    due_date: dt.date | None = None
+    severity: str = ch.Severity.HIGH
+    question_id: str = ""
+
+
 def decision_record(
     *,
     actor: Actor,
@@ -204,13 +221,18 @@ def decision_record(
     minutes: str,
     conditions: str = "",
     effective_from: dt.date | None = None,
+    reasons: Sequence[RejectionReason] = (),
 ) -> BoardDecision:
     """Record an authority's decision on a tabled case (approve, approve with conditions, defer, reject).
 
     The case is locked first, so two people recording the same authority's decision cannot both succeed: the second
     finds the first and is refused (409); the database's one-decision-per-round constraint backs this up. When the
-    last approval the role needs lands, the case is qualified from the latest effective-from date among them; a
-    rejection refers it back to clarification; a deferral defers it to a later wave.
+    last approval the role needs lands, the case is qualified from the latest effective-from date among them.
+
+    A rejection gives its reasons (at least one), each recorded as a finding of the rejecting body, a condition of
+    its approval, visible to the participant, and refers the case back to Final QAD clarification. A deferral defers
+    the case; it does not settle the round, so when the Programme resumes it in a later wave it is awaiting this
+    body's decision again, the other bodies' decisions standing (DOMAIN.md §4, §6).
     """
     try:
         return _decision_record(
@@ -220,6 +242,7 @@ def decision_record(
             minutes=minutes,
             conditions=conditions,
             effective_from=effective_from,
+            reasons=reasons,
         )
     except IntegrityError:
         raise TransitionNotAllowed(
@@ -237,6 +260,7 @@ def _decision_record(
     minutes: str,
     conditions: str,
     effective_from: dt.date | None,
+    reasons: Sequence[RejectionReason],
 ) -> BoardDecision:
     perm.can_record_decision(actor).enforce()
     case = locked_case(item.case)
@@ -252,9 +276,18 @@ def _decision_record(
         problems["effective_from"] = "required"
     if outcome == ch.DecisionOutcome.APPROVE_WITH_CONDITIONS and not conditions.strip():
         problems["conditions"] = "required"
+    rejecting = outcome == ch.DecisionOutcome.REJECT
+    if rejecting and not any(r.title.strip() for r in reasons):
+        problems["reasons"] = "required"
+    elif not rejecting and reasons:
+        problems["reasons"] = "only_on_rejection"
+    elif any(not r.title.strip() for r in reasons):
+        problems["reasons"] = "title_required"
+    elif any(r.severity not in ch.Severity.values for r in reasons):
+        problems["reasons"] = "unknown_severity"
     if problems:
         raise ValidationFailed("The decision is incomplete: " + ", ".join(sorted(problems)) + ".", details=problems)
-    if meeting.meets_on > timezone.localdate():
+    if meeting.meets_on > clock.today():
         raise TransitionNotAllowed(
             f"The {ch.APPROVER_NAMES[body]} meets on {meeting.meets_on:%d %B %Y}: record the decision once it has met.",
             code="meeting_not_held",
@@ -269,7 +302,8 @@ def _decision_record(
     round_ = rules.current_round(case)
     if round_ is None:  # pragma: no cover - a case awaiting approval was always sent for approval
         raise TransitionNotAllowed("The case was never sent for approval.")
-    if BoardDecision.objects.filter(round=round_, body=body).exists():
+    # A deferral leaves the round open: the body decides again once the case is resumed.
+    if BoardDecision.objects.filter(round=round_, body=body).exclude(outcome=ch.DecisionOutcome.DEFER).exists():
         raise TransitionNotAllowed(
             f"The {ch.APPROVER_NAMES[body]} has already decided on {case.reference} in this round.",
             code="already_decided",
@@ -291,7 +325,7 @@ def _decision_record(
         minutes=minutes.strip(),
         conditions=conditions.strip(),
         effective_from=effective_from if approving else None,
-        decided_at=timezone.now(),
+        decided_at=clock.now(),
         recorded_by_id=actor.user_id,
         recorded_by_name=actor.display_name[:200],
     )
@@ -310,6 +344,7 @@ def _decision_record(
         },
     )
     who = ch.APPROVER_NAMES[body]
+    findings = _record_reasons(actor, case, decision, reasons) if rejecting else []
     if approving:
         decisions = rules.round_approvals(case, round_)
         needed = ch.approvals_needed(case.participation.role)
@@ -319,8 +354,14 @@ def _decision_record(
             case_transition(
                 actor=actor, case=case, name="approve", comment=f"Approved: {summary}.", effective_date=effective
             )
-    elif outcome == ch.DecisionOutcome.REJECT:
-        case_transition(actor=actor, case=case, name="refer_back", comment=f"{who} rejected: {minutes.strip()}")
+    elif rejecting:
+        listed = ", ".join(f.reference for f in findings)
+        case_transition(
+            actor=actor,
+            case=case,
+            name="refer_back",
+            comment=f"{who} rejected ({decision.reference}): {minutes.strip()}\nReasons, as findings: {listed}.",
+        )
     else:
         # Deferring a case to a later wave is the Programme's step; here the board's decision takes it, so the case's
         # record names the decision (this decision's audit event names the person who recorded it).
@@ -337,7 +378,50 @@ def _decision_record(
             f"{meeting.meets_on:%d %B %Y}."
             + (f"\nEffective from {effective_from:%d %B %Y}." if approving and effective_from else "")
             + (f"\nConditions: {conditions.strip()}" if conditions.strip() else "")
+            + "".join(f"\nReason {f.reference}: {f.title} (work-off plan due {f.due_date:%d %B %Y})" for f in findings)
         ),
         link=case_link(case),
     )
     return decision
+
+
+def _record_reasons(
+    actor: Actor, case: QualificationCase, decision: BoardDecision, reasons: Sequence[RejectionReason]
+) -> list[Finding]:
+    """A rejection's reasons as findings of the rejecting body: conditions of its approval, with a work-off plan to
+    be proposed by the participant and agreed by the body, as for any finding."""
+    default_due = clock.today() + dt.timedelta(days=setting_days("QUALIFY_REJECTION_PLAN_DAYS", ch.REJECTION_PLAN_DAYS))
+    owner = case.participation.organisation.name
+    findings = []
+    for reason in reasons:
+        title = reason.title.strip()
+        finding = create_numbered(
+            Finding,
+            "FND",
+            case=case,
+            body=decision.body,
+            decision=decision,
+            question_id=reason.question_id.strip()[:40],
+            title=title[:200],
+            description=reason.description.strip() or title,
+            severity=reason.severity,
+            owner=owner[:200],
+            due_date=reason.due_date or default_due,
+            condition_of_approval=True,
+            state_changed_at=clock.now(),
+            raised_by_name=f"{ch.APPROVER_NAMES[decision.body]} ({actor.display_name})"[:200],
+        )
+        audit_record(
+            actor=actor,
+            action="assessment.finding.record",
+            target=finding,
+            organisation_id=org_id_of(case),
+            changes={
+                "finding": finding.reference,
+                "title": finding.title,
+                "due_date": finding.due_date.isoformat(),
+                "decision": decision.reference,
+            },
+        )
+        findings.append(finding)
+    return findings

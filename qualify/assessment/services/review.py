@@ -9,7 +9,6 @@ from typing import IO, Any
 from django.contrib.auth import get_user_model
 from django.core.files.storage import storages
 from django.db import transaction
-from django.utils import timezone
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
@@ -27,6 +26,7 @@ from qualify.assessment.workflow import FINDING_WORKFLOW, QUERY_WORKFLOW, settin
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
@@ -131,11 +131,11 @@ def query_raise(
         raise ValidationFailed(
             "Raise queries on the latest submission.", details={"submission": "superseded"}, code="superseded"
         )
-    today = timezone.localdate()
+    today = clock.today()
     due = response_due or today + dt.timedelta(days=setting_days("QUALIFY_QUERY_RESPONSE_DAYS", ch.QUERY_RESPONSE_DAYS))
     if due < today:
         raise ValidationFailed("The response-due date is in the past.", details={"response_due": "past"})
-    now = timezone.now()
+    now = clock.now()
     query = create_numbered(
         Query,
         "QRY",
@@ -236,7 +236,7 @@ def query_answer_with_upload(
             upload=upload,
             name=name,
             size=size,
-            evidence_as_of=timezone.localdate(),
+            evidence_as_of=clock.today(),
             question_ids=[query.question_id],
         )
         try:
@@ -249,7 +249,7 @@ def query_answer_with_upload(
 @transaction.atomic
 def query_follow_up(*, actor: Actor, query: Query, text: str, response_due: dt.date | None = None) -> Query:
     """The reviewer is not yet satisfied: the query goes back to the participant with a new due date."""
-    if response_due is not None and response_due < timezone.localdate():
+    if response_due is not None and response_due < clock.today():
         raise ValidationFailed("The new response-due date is in the past.", details={"response_due": "past"})
     query = _query_move(actor, query, "follow_up", text, response_due=response_due)
     notify(
@@ -313,7 +313,7 @@ def finding_record(
         owner=owner.strip()[:200],
         due_date=due_date,
         condition_of_approval=condition_of_approval,
-        state_changed_at=timezone.now(),
+        state_changed_at=clock.now(),
         raised_by_name=actor.display_name[:200],
         internal_note=internal_note.strip(),
     )
@@ -361,7 +361,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     """
     from qualify.assessment.models import QueryReminder
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     soon = today + dt.timedelta(days=setting_days("QUALIFY_QUERY_DUE_SOON_DAYS", ch.DUE_SOON_DAYS))
     sent = {ch.NOTICE_QUERY_DUE_SOON: 0, ch.NOTICE_QUERY_OVERDUE: 0}
     candidates = (

@@ -88,8 +88,7 @@ def to_awaiting_approval(cast: Any, case: QualificationCase) -> QualificationCas
     """From Final QAD submitted: agree, recommend, sign (declaration), send for approval."""
     case = case_transition(actor=cast.actor("bsc"), case=case, name="agree", comment="agreed")
     recommend_all(cast, case)
-    declare(case, cast.actor(lead_key(case)), director="Dana Director")
-    case = case_transition(actor=cast.actor(lead_key(case)), case=fresh(case), name="sign")
+    case = declare(case, cast.actor(lead_key(case)), director="Dana Director")
     return case_transition(actor=cast.actor("admin"), case=case, name="send_for_approval", comment="to boards")
 
 
@@ -115,6 +114,8 @@ def decide(
 ) -> Any:
     item = table(cast, case, body)
     approving = outcome in ch.APPROVING
+    if outcome == ch.DecisionOutcome.REJECT and "reasons" not in kw:
+        kw["reasons"] = [services.RejectionReason(title=f"{body} evidence is not sufficient")]
     return services.decision_record(
         actor=cast.actor("board"),
         item=item,
@@ -123,6 +124,19 @@ def decide(
         effective_from=(effective_from or dt.date(2026, 12, 1)) if approving else None,
         **kw,
     )
+
+
+def work_off_findings(cast: Any, case: QualificationCase) -> None:
+    """Every open finding of the case: the lead proposes a plan, the owning body agrees it and closes the finding."""
+    from qualify.assessment.models import Finding
+
+    for finding in Finding.objects.filter(case=case).exclude(state=ch.FindingState.CLOSED).order_by("pk"):
+        assessor = cast.actor(ASSESSOR_OF[finding.body])
+        finding = services.finding_transition(
+            actor=cast.actor(lead_key(case)), finding=finding, name="propose_plan", work_off_plan="Fixed and retested."
+        )
+        finding = services.finding_transition(actor=assessor, finding=finding, name="agree_plan")
+        services.finding_transition(actor=assessor, finding=finding, name="close", comment="Retest evidence seen.")
 
 
 def approve_all(cast: Any, case: QualificationCase, effective_from: dt.date | None = None) -> QualificationCase:

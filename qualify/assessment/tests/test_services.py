@@ -51,6 +51,7 @@ def test_case_cannot_go_to_the_boards_without_every_recommendation_on_the_latest
     case = _awaiting(cast)
     # Referred back and resubmitted: the round-one recommendations were on the older Final QAD and no longer count.
     journey.decide(cast, case, "DIP", outcome=ch.DecisionOutcome.REJECT)
+    journey.work_off_findings(cast, case)
     case = submit_qad(journey.fresh(case), cast.actor("lead_a"), kind=SubmissionKind.FINAL, as_of=timezone.localdate())
     case = case_transition(actor=cast.actor("bsc"), case=case, name="agree", comment="agreed")
     for body in ("DIP", "BSC"):
@@ -58,8 +59,7 @@ def test_case_cannot_go_to_the_boards_without_every_recommendation_on_the_latest
             actor=cast.actor(journey.ASSESSOR_OF[body]), case=case, body=body, recommendation="APPROVE", rationale="ok"
         )
     # Sending for approval itself waits for every recommendation.
-    declare(case, cast.actor("lead_a"), director="Dana Director")
-    case = case_transition(actor=cast.actor("lead_a"), case=journey.fresh(case), name="sign")
+    case = declare(case, cast.actor("lead_a"), director="Dana Director")
     with pytest.raises(TransitionNotAllowed, match="REC Code Manager"):
         case_transition(actor=cast.actor("admin"), case=case, name="send_for_approval", comment="to boards")
     assert journey.fresh(case).state == "SIGNED"
@@ -107,7 +107,8 @@ def test_rejection_refers_back_and_the_next_round_needs_every_body_again(cast):
     assert case.state == "FINAL_CLARIFICATION"
     assert CaseTransition.objects.filter(case=case, name="refer_back").count() == 1
 
-    # Second round: a new Final QAD, agreed, recommended, signed and sent again.
+    # Second round: the rejection's reasons worked off, a new Final QAD, agreed, recommended, signed and sent again.
+    journey.work_off_findings(cast, case)
     case = submit_qad(case, cast.actor("lead_a"), kind=SubmissionKind.FINAL, as_of=timezone.localdate())
     case = journey.to_awaiting_approval(cast, case)
     later = timezone.localdate() - dt.timedelta(days=1)  # another (held) meeting than round one's
@@ -162,7 +163,12 @@ def test_same_authority_cannot_decide_twice_in_a_round(cast):
     other = journey.table(cast, case, "BSC", on=timezone.localdate() - dt.timedelta(days=30))
     with pytest.raises(TransitionNotAllowed) as refused:
         services.decision_record(
-            actor=cast.actor("board"), item=other, outcome="REJECT", minutes="Second thoughts.", effective_from=None
+            actor=cast.actor("board"),
+            item=other,
+            outcome="REJECT",
+            minutes="Second thoughts.",
+            effective_from=None,
+            reasons=[services.RejectionReason(title="Second thoughts")],
         )
     assert refused.value.code == "already_decided"
     assert BoardDecision.objects.filter(case=case).count() == 1

@@ -13,9 +13,11 @@ import pytest
 from qualify.audit.models import AuditEvent
 from qualify.cases.choices import CaseState
 from qualify.cases.models import CaseTransition, QualificationCase
-from qualify.cases.services import case_transition
+from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
+from qualify.core.actor import system_actor
 from qualify.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
+from qualify.plan.services import wave_upsert
 from qualify.register.models import RegisterEvent
 
 S = CaseState
@@ -33,6 +35,9 @@ PRE = [
     S.SIGNED,
     S.AWAITING_APPROVAL,
 ]
+
+# Resuming returns a case to the state it left when it was deferred (checked from every such state below).
+RETURNS = "the state it was deferred from"
 
 # transition -> (states it may leave from, state it reaches)
 EXPECTED: dict[str, tuple[set[str], str]] = {
@@ -58,7 +63,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "revoke": ({S.QUALIFIED, S.SERVICE_ACTIVATION, S.ACTIVE, S.SUSPENDED}, S.REVOKED),
     "withdraw": (set(PRE), S.WITHDRAWN),
     "defer": (set(PRE), S.DEFERRED),
-    "resume": ({S.DEFERRED}, S.SCOPED),
+    "resume": ({S.DEFERRED}, RETURNS),
     "record_non_completion": (set(PRE), S.NON_COMPLETION),
     "accept_remediation": ({S.NON_COMPLETION}, S.SCOPED),
 }
@@ -76,7 +81,7 @@ MAY: dict[str, set[str]] = {
     "query_final_qad": {"bsc", "rec", "dip"},
     "answer_final_clarification": {"lead_a"},
     "agree": {"bsc", "rec", "dip"},
-    "sign": {"lead_a"},
+    "sign": set(),
     "send_for_approval": set(),
     "approve": {"board"},
     "refer_back": {"board"},
@@ -91,6 +96,9 @@ MAY: dict[str, set[str]] = {
     "record_non_completion": set(),
     "accept_remediation": set(),
 }
+# Steps nobody takes by hand, not even the Programme: ``sign`` is taken only by the invited director declaring on the
+# Final QAD (qad.declarations.declaration_make), tested with the QAD.
+NOBODY_BY_HAND = {"sign"}
 EVERYONE = [
     "lead_a",
     "contributor_a",
@@ -119,6 +127,17 @@ def force_state(case: QualificationCase, state: str) -> QualificationCase:
     return case
 
 
+def later_wave(code: str = "W2", sequence: int = 2):  # type: ignore[no-untyped-def]
+    return wave_upsert(actor=system_actor("case tests"), code=code, name=f"Wave {sequence}", sequence=sequence)
+
+
+def deferred_from(cast, case: QualificationCase, state: str) -> QualificationCase:  # type: ignore[no-untyped-def]
+    """The case in ``state`` (forced), then deferred by the Programme and moved to a later wave."""
+    admin = cast.actor("admin")
+    case = case_transition(actor=admin, case=force_state(case, state), name="defer", comment="not ready")
+    return case_assign_wave(actor=admin, case=case, wave=later_wave(), reason="deferred to wave 2")
+
+
 def test_the_table_under_test_is_the_expected_table():
     assert {t.name for t in CASE_WORKFLOW.transitions} == set(EXPECTED)
 
@@ -132,10 +151,17 @@ def test_every_transition_from_every_state(cast, name, state):
     force_state(case, state)
     admin = cast.actor("admin")
     kwargs = {"comment": "by hand in a test", "effective_date": dt.date(2026, 1, 5)}
-    if state in sources:
+    if state in sources and name in NOBODY_BY_HAND:
+        with pytest.raises(NotAllowed):
+            case_transition(actor=admin, case=case, name=name, **kwargs)
+        assert not CaseTransition.objects.filter(case=case).exists()
+    elif state in sources:
+        if target == RETURNS:
+            case, target = deferred_from(cast, case, S.PIT), S.PIT
+        before = set(CaseTransition.objects.filter(case=case).values_list("pk", flat=True))
         moved = case_transition(actor=admin, case=case, name=name, **kwargs)
         assert moved.state == target
-        recorded = CaseTransition.objects.get(case=case)
+        recorded = CaseTransition.objects.exclude(pk__in=before).get(case=case)
         assert (recorded.from_state, recorded.to_state, recorded.actor_name) == (
             state,
             target,
@@ -235,3 +261,45 @@ def test_a_higher_app_can_add_a_precondition_to_a_step(cast):
         assert moved.state == S.PREQUAL_SUBMITTED
     finally:
         CASE_WORKFLOW._extra_guards.pop("submit_prequalification", None)
+
+
+# --- a deferral keeps the work done (DOMAIN.md §4) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", PRE)
+def test_resume_returns_the_case_to_where_it_was_deferred_from(cast, state):
+    case = deferred_from(cast, cast.case_a, state)
+    resumed = case_transition(actor=cast.actor("admin"), case=case, name="resume", comment="wave 2 starts")
+    assert resumed.state == state
+    step = CaseTransition.objects.filter(case=case, name="resume").get()
+    assert (step.from_state, step.to_state, step.wave.code) == (S.DEFERRED, state, "W2")
+
+
+def test_resume_needs_a_later_wave_than_the_one_deferred_from(cast):
+    admin = cast.actor("admin")
+    case = case_transition(actor=admin, case=force_state(cast.case_a, S.TESTING), name="defer", comment="not ready")
+    assert CaseTransition.objects.get(case=case, name="defer").wave.code == "W1"
+    with pytest.raises(TransitionNotAllowed, match="after Wave 1"):
+        case_transition(actor=admin, case=case, name="resume", comment="same wave")
+    earlier = wave_upsert(actor=system_actor("case tests"), code="W0", name="Wave 0", sequence=0)
+    case = case_assign_wave(actor=admin, case=case, wave=earlier, reason="earlier")
+    with pytest.raises(TransitionNotAllowed, match="after Wave 1"):
+        case_transition(actor=admin, case=case, name="resume", comment="earlier wave")
+    case = case_assign_wave(actor=admin, case=case, wave=later_wave(), reason="later")
+    assert case_transition(actor=admin, case=case, name="resume", comment="wave 2").state == S.TESTING
+
+
+def test_resume_returns_to_the_latest_deferral(cast):
+    admin = cast.actor("admin")
+    case = deferred_from(cast, cast.case_a, S.PIT)
+    case = case_transition(actor=admin, case=case, name="resume", comment="wave 2")
+    case = case_transition(actor=admin, case=force_state(case, S.FINAL_CLARIFICATION), name="defer", comment="again")
+    case = case_assign_wave(actor=admin, case=case, wave=later_wave("W3", 3), reason="deferred again")
+    assert case_transition(actor=admin, case=case, name="resume", comment="wave 3").state == S.FINAL_CLARIFICATION
+
+
+def test_a_case_with_no_recorded_deferral_cannot_resume(cast):
+    case = force_state(cast.case_a, S.DEFERRED)
+    with pytest.raises(TransitionNotAllowed, match="no record"):
+        case_transition(actor=cast.actor("admin"), case=case, name="resume", comment="from nowhere")
+    assert not CaseTransition.objects.filter(case=case).exists()

@@ -12,6 +12,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from docx import Document as WordDocument
 
 from conftest import rolled_back
 from qualify.accounts.models import ApiToken, User
@@ -22,13 +23,16 @@ from qualify.audit.models import AuditEvent
 from qualify.audit.services import verify_chain
 from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.core.actor import system_actor
+from qualify.core.workdays import is_working_day
 from qualify.demo.data import DEFAULT_PASSWORD, MACHINE, MARKER_EMAIL, ORGANISATIONS
 from qualify.demo.services import demo_logins
+from qualify.library.models import ArtefactVersion, GovernanceApproval, QwgReport
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import DistributorId, Exemption, MarketParticipation, Membership, Organisation
 from qualify.participants.services import organisation_create
 from qualify.plan.choices import DeadlineKind, MilestoneMeaning
 from qualify.plan.models import Milestone, Wave, WaveDeadline
+from qualify.qad.models import QadDeclaration
 from qualify.register.models import RegisterEvent
 from qualify.register.selectors import participation_status
 
@@ -115,10 +119,19 @@ class TestTheLoadedDemo:
         # Participant steps are taken by the organisation's lead, assessor steps by an assessor, approval by the board.
         approve = CaseTransition.objects.filter(name="approve").first()
         assert approve is not None and approve.actor_name == "Graham Oduya"
+        # The case is signed by the director the lead invited, declaring with their own account, not by the lead.
         sign = CaseTransition.objects.select_related("case__participation__organisation").filter(name="sign").first()
         assert sign is not None
-        lead = Membership.objects.get(organisation=sign.case.participation.organisation, role="LEAD").user
-        assert sign.actor_name == lead.full_name
+        declaration = (
+            QadDeclaration.objects.select_related("signatory", "invitation")
+            .filter(submission__case=sign.case)
+            .order_by("pk")
+            .first()
+        )
+        assert declaration is not None
+        assert declaration.signatory is not None and sign.actor_id == declaration.signatory.pk
+        assert declaration.invitation is not None and declaration.invitation.invited_by_name != sign.actor_name
+        assert not Membership.objects.filter(user=declaration.signatory).exists()
 
     def test_the_assessment_behind_the_cases_is_recorded_through_the_assessment_services(self, loaded):
         today = timezone.localdate()
@@ -177,6 +190,93 @@ class TestTheLoadedDemo:
         assert set(DistributorId.objects.values_list("participation__role", flat=True)) == {MarketRole.LDSO}
         exemption = Exemption.objects.select_related("participation").get()
         assert exemption.kind == "SMART_SEGMENT" and exemption.participation.role == MarketRole.SUPPLIER
+
+    def test_the_library_holds_the_published_qualification_set_with_its_history(self, loaded):
+        client = Client()
+        client.post(reverse("accounts:login"), {"username": MARKER_EMAIL, "password": "another-demo-pass-42"})
+        artefacts = {a["document_number"]: a for a in client.get("/api/v1/library/artefacts?limit=200").json()["items"]}
+        published = {
+            "MHHS-DEL1118": "4.0",
+            "MHHS-DEL2183": "3.0",
+            "MHHS-DEL2433": "3.0",
+            "MHHS-DEL3397": "0.2",
+            "MHHS-DEL2215": "2.0",
+            "MHHS-DEL3317": "1.0",
+            "MHHS-DEL2207": "1.0",
+        }
+        for number, version in published.items():
+            baselined = [v["version"] for v in artefacts[number]["versions"] if v["status"] == "BASELINED"]
+            assert baselined == [version], number
+        assert artefacts["MHHS-DEL2207"]["subtype"] == "Supporting Document"
+        # The consultations closed when the record says, and exactly one is open today.
+        consultations = client.get("/api/v1/library/consultations?limit=200").json()
+        consultations = consultations.get("items", consultations)
+        closing_days = {timezone.localtime(dt.datetime.fromisoformat(c["closes_at"])).date() for c in consultations}
+        assert {dt.date(2024, 2, 14), dt.date(2024, 12, 20), dt.date(2025, 2, 6)} <= closing_days
+        assert [c["status"] for c in consultations].count("OPEN") == 1
+        logs = {c["comments_log"] for c in consultations}
+        assert {"MHHS-DEL2207", "MHHS-DEL3317"} <= logs
+        # Annex 3 went through QWG, QAG and the PABs on their published dates, in that order.
+        annex_3 = ArtefactVersion.objects.get(artefact__document_number="MHHS-DEL3397", version="0.2")
+        decided = list(annex_3.approvals.order_by("decided_on").values_list("body", "decided_on"))
+        assert decided == [
+            ("QAG", dt.date(2025, 3, 20)),
+            ("REC_PAB", dt.date(2025, 3, 25)),
+            ("BSC_PAB", dt.date(2025, 3, 27)),
+        ]
+        assert QwgReport.objects.get(consultation__versions=annex_3).reported_on == dt.date(2025, 3, 11)
+        # Histories carry the dates things happened, not the load day; every decision fell on a working day.
+        baselined_at = annex_3.transitions.get(name="baseline").at
+        assert timezone.localtime(baselined_at).date() == dt.date(2025, 3, 27)
+        assert all(d.weekday() < 5 for d in GovernanceApproval.objects.values_list("decided_on", flat=True))
+        assert not AuditEvent.objects.filter(at__gt=timezone.now()).exists()
+        # The files are our placeholders and say so.
+        qap = ArtefactVersion.objects.get(artefact__document_number="MHHS-DEL1118", version="4.0")
+        text = "\n".join(p.text for p in WordDocument(qap.files.get(kind="CLEAN").file.open("rb")).paragraphs)
+        assert "Placeholder" in text and "not the published document" in text
+
+    def test_ldsos_were_qualified_before_migration_opened_and_boards_meet_on_working_days(self, loaded):
+        migration_opened = Milestone.objects.filter(meaning=MilestoneMeaning.MIGRATION_START).order_by("date")[0]
+        for participation in MarketParticipation.objects.filter(role=MarketRole.LDSO).exclude(route=Route.NEW_ENTRANT):
+            qualified = RegisterEvent.objects.filter(participation=participation, kind="QUALIFIED").first()
+            assert qualified is not None, participation
+            assert qualified.effective_date < migration_opened.date, participation
+        assert all(is_working_day(day) for day in BoardMeeting.objects.values_list("meets_on", flat=True))
+
+    def test_case_histories_are_dated_when_each_step_happened(self, loaded):
+        today = timezone.localdate()
+        active = QualificationCase.objects.filter(state="ACTIVE")
+        assert active.exists()
+        for case in active:
+            steps = list(case.transitions.order_by("pk"))
+            days = [timezone.localtime(step.at).date() for step in steps]
+            assert days == sorted(days), case
+            assert days[0] < days[-1] < today, case  # a history, not a burst on the load day
+            assert all(is_working_day(day) for day in days), case
+            approve = next(step for step in steps if step.name == "approve")
+            assert dt.timedelta(0) <= timezone.localtime(approve.at).date() - approve.effective_date < dt.timedelta(4)
+            assert timezone.localtime(case.created_at).date() < days[0]
+            submitted = [s.created_at for s in case.qad_submissions.all()]
+            assert submitted and all(days[0] < timezone.localtime(at).date() < approve.at.date() for at in submitted)
+        # The register remembers when it learned each qualification: asked as known just before the approval was
+        # recorded, the participant was not yet qualified; just after, it was.
+        case = active.select_related("participation").first()
+        approve = case.transitions.get(name="approve")
+        path = f"/api/v1/register/{case.participation.mpid}/{case.participation.role}"
+        client = Client()
+        client.post(reverse("accounts:login"), {"username": MARKER_EMAIL, "password": "another-demo-pass-42"})
+        on = approve.effective_date.isoformat()
+        before = client.get(path, {"on": on, "known_at": (approve.at - dt.timedelta(minutes=1)).isoformat()})
+        after = client.get(path, {"on": on, "known_at": (approve.at + dt.timedelta(minutes=1)).isoformat()})
+        assert (before.status_code, after.status_code) == (200, 200)
+        assert before.json()["qualified_from"] is None and after.json()["qualified_from"] == on
+        # A case still in progress got there over months; its last step is the load day's.
+        testing = QualificationCase.objects.filter(state="TESTING").first()
+        assert testing is not None
+        first, last = testing.transitions.order_by("pk").first(), testing.transitions.order_by("pk").last()
+        assert first is not None and last is not None
+        assert timezone.localtime(first.at).date() < today - dt.timedelta(days=30)
+        assert timezone.localtime(last.at).date() == today
 
     def test_demo_logins_sign_in_with_the_one_password_and_the_machine_token_works(self, loaded):
         out = loaded

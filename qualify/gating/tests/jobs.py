@@ -23,7 +23,9 @@ def events_csv(lines: list[str] | None = None) -> bytes:
 def load_market() -> None:
     """The register and milestones of ``test_gate_command``, through the import services."""
     actor = system_actor("test market")
-    register_import(actor=actor, text="\n".join(REGISTER) + "\n", source_name="register.csv")
+    register_import(
+        actor=actor, text="\n".join(REGISTER) + "\n", source_name="register.csv", reason="initial load for the test"
+    )
     milestones_import(actor=actor, text="\n".join(MILESTONES) + "\n", source_name="milestones.csv")
 
 

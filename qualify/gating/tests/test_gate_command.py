@@ -60,7 +60,9 @@ pytestmark = pytest.mark.django_db
 def loaded(tmp_path):
     (tmp_path / "register.csv").write_text("\n".join(REGISTER) + "\n")
     (tmp_path / "milestones.csv").write_text("\n".join(MILESTONES) + "\n")
-    call_command("import_register", str(tmp_path / "register.csv"), stdout=StringIO())
+    call_command(
+        "import_register", str(tmp_path / "register.csv"), reason="initial load for the test", stdout=StringIO()
+    )
     call_command("import_milestones", str(tmp_path / "milestones.csv"), stdout=StringIO())
     events = tmp_path / "events.csv"
     events.write_text("\n".join(EVENTS) + "\n")

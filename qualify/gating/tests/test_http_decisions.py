@@ -31,7 +31,12 @@ def market(cast):
     ):
         for kind, date in kinds:
             register_event_record(
-                actor=system, participation=participation, kind=kind, effective_date=date, source="IMPORT"
+                actor=system,
+                participation=participation,
+                kind=kind,
+                effective_date=date,
+                source="IMPORT",
+                reason="history loaded for the test",
             )
     milestone_upsert(
         actor=system,
@@ -115,7 +120,14 @@ def test_an_mpid_registered_in_another_role_is_not_qualified_for_the_role_it_lac
         actor=system, organisation=market.org_a, mpid="NWDS", role=MarketRole.SDS, route=Route.QT
     )
     for kind, date in (("QUALIFIED", D(2025, 9, 1)), ("SERVICE_ACTIVATED", D(2025, 9, 2))):
-        register_event_record(actor=system, participation=smart_data, kind=kind, effective_date=date, source="IMPORT")
+        register_event_record(
+            actor=system,
+            participation=smart_data,
+            kind=kind,
+            effective_date=date,
+            source="IMPORT",
+            reason="history loaded for the test",
+        )
 
     answer = decided(
         post(
@@ -199,7 +211,12 @@ def test_a_new_register_event_changes_the_next_answer(market, client_for, token_
     )
     for kind, date in (("QUALIFIED", D(2026, 10, 1)), ("SERVICE_ACTIVATED", D(2026, 10, 2))):
         register_event_record(
-            actor=system_actor(), participation=market.supplier_b, kind=kind, effective_date=date, source="IMPORT"
+            actor=system_actor(),
+            participation=market.supplier_b,
+            kind=kind,
+            effective_date=date,
+            source="IMPORT",
+            reason="history loaded for the test",
         )
     assert (
         post(client_for, token_for, [event("a", kind="REGISTER", supplier="SBPW", date="2026-11-01")]).json()[

@@ -28,7 +28,7 @@ def counts() -> tuple[int, int, int]:
 def test_programme_admin_imports_the_register_and_a_reimport_changes_nothing(cast, client_for, token_for):
     client, auth = client_for(None), token_for("admin")
     before = counts()
-    first = client.post(URL, {"file": csv_file([HEADER, *ROWS])}, **auth)
+    first = client.post(URL, {"file": csv_file([HEADER, *ROWS]), "reason": "initial load for the test"}, **auth)
     assert first.status_code == 200, first.content
     assert first.json() == {
         "rows": 6,

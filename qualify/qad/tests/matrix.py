@@ -9,11 +9,16 @@ from tests.matrix import A_MEMBERS, SIGNED_IN, STAFF, endpoint, every, page
 
 ref = lambda c: c.case_a.reference  # noqa: E731
 EDITORS = ["lead_a", "contributor_a"]
+INVITEE = "viewer_a"  # the cast has no director: the viewer stands in for the person the lead invites
 OTHERS = ["viewer_a", *STAFF]
 
 
 def prepare(cast):  # type: ignore[no-untyped-def]
-    """A published version; case A in PIT with a complete QAD, one evidence file and an Initial submission."""
+    """A published version; case A in PIT with a complete QAD, one evidence file and an Initial submission; case A's
+    MEM agreed on its Final QAD, with an invitation to viewer_a to declare."""
+    from qualify.cases.models import QualificationCase
+    from qualify.cases.services import case_transition
+    from qualify.qad.declarations import declaration_invite
     from qualify.qad.services import submission_create
 
     cast.qad_version = publish_sample()
@@ -24,6 +29,18 @@ def prepare(cast):  # type: ignore[no-untyped-def]
     cast.qad_evidence = upload_pdf(cast.qad_a, lead, [])
     cast.qad_submission = submission_create(actor=lead, response=cast.qad_a, kind="INITIAL")
     cast.case_a.refresh_from_db()
+
+    mem = open_qad(cast.case_a_mem, lead)
+    to_pit(cast.case_a_mem, cast)
+    complete(mem, lead)
+    submission_create(actor=lead, response=mem, kind="INITIAL")
+    case_transition(actor=cast.actor("dip"), case=cast.case_a_mem, name="start_testing", comment="matrix")
+    submission_create(actor=lead, response=mem, kind="FINAL")
+    # Set-up only: the Code Bodies' agreement is the assessment app's (its guards are tested there).
+    QualificationCase.objects.filter(pk=cast.case_a_mem.pk).update(state="AGREED")
+    cast.case_a_mem.refresh_from_db()
+    issued = declaration_invite(actor=lead, case=cast.case_a_mem, email=cast.user(INVITEE).email, capacity="DIRECTOR")
+    cast.invitation, cast.declaration_token = issued.invitation, issued.token
 
 
 ROWS = [
@@ -113,10 +130,43 @@ ROWS = [
         {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
     ),
     page(
-        "qad:declare",
-        lambda c: reverse("qad:declare", args=[c.qad_submission.reference]),
+        "qad:declaration_invite",
+        lambda c: reverse("qad:declaration_invite", args=[c.case_a_mem.reference]),
+        {**every(SIGNED_IN, 302), "lead_b": 404},  # refused with a message but the lead's (one is open already)
+        method="post",
+        data=lambda c: {"email": "dana@northwind.test", "capacity": "DIRECTOR"},
+    ),
+    page(
+        "qad:invitation_cancel",
+        lambda c: reverse("qad:invitation_cancel", args=[str(c.invitation.uuid)]),
         {**every(SIGNED_IN, 302), "lead_b": 404},
         method="post",
+    ),
+    page(
+        "qad:invitation_resend",
+        lambda c: reverse("qad:invitation_resend", args=[str(c.invitation.uuid)]),
+        {**every(SIGNED_IN, 302), "lead_b": 404},
+        method="post",
+    ),
+    # The e-mailed link: anyone holding it sees whom it is for; the invitee's account takes it (on to the
+    # declaration), any other account is told it is for someone else.
+    page(
+        "qad:invitation",
+        lambda c: reverse("qad:invitation", args=[c.declaration_token]),
+        {None: 200, **every(SIGNED_IN, 403), INVITEE: 302},
+    ),
+    page(
+        "qad:declaration",
+        lambda c: reverse("qad:declaration", args=[str(c.invitation.uuid)]),
+        {**every(SIGNED_IN, 404), INVITEE: 200},
+    ),
+    # Posting the form shows the confirmation first (200); nobody else reaches it.
+    page(
+        "qad:declaration_declare",
+        lambda c: reverse("qad:declaration_declare", args=[str(c.invitation.uuid)]),
+        {**every(SIGNED_IN, 404), INVITEE: 200},
+        method="post",
+        data=lambda c: {"position": "Director", "confirm": "on"},
     ),
     page(
         "qad:submission_export",
@@ -166,12 +216,37 @@ ROWS = [
         lambda c: f"/api/v1/qad/submissions/{c.qad_submission.reference}",
         {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
     ),
-    # An Initial submission takes no declaration: the lead gets 422, everyone else 403, outsiders 404.
+    # The declaration: case A's MEM is agreed and the lead has invited viewer_a (as if the director) to declare.
     endpoint(
-        "POST /qad/submissions/{reference}/declaration",
-        lambda c: f"/api/v1/qad/submissions/{c.qad_submission.reference}/declaration",
-        {**every(SIGNED_IN, 403), "lead_a": 422, "lead_b": 404},
+        "POST /qad/cases/{key}/declaration-invitations",
+        lambda c: f"/api/v1/qad/cases/{c.case_a_mem.reference}/declaration-invitations",
+        {**every(SIGNED_IN, 403), "lead_a": 409, "lead_b": 404},  # the lead: one invitation is already open
         method="post",
-        data=lambda c: {"name": "Dana Director", "position": "Director", "email": "d@northwind.test", "statement": "x"},
+        data=lambda c: {"email": "dana@northwind.test", "capacity": "DIRECTOR"},
+    ),
+    endpoint(
+        "POST /qad/declaration-invitations/{uuid}/cancel",
+        lambda c: f"/api/v1/qad/declaration-invitations/{c.invitation.uuid}/cancel",
+        {**every(SIGNED_IN, 403), "lead_a": 200, "lead_b": 404},
+        method="post",
+    ),
+    endpoint(
+        "POST /qad/declaration-invitations/{uuid}/resend",
+        lambda c: f"/api/v1/qad/declaration-invitations/{c.invitation.uuid}/resend",
+        {**every(SIGNED_IN, 403), "lead_a": 200, "lead_b": 404},
+        method="post",
+    ),
+    # Only the invited person sees the snapshot or declares; everyone else, the organisation's lead included, 404.
+    endpoint(
+        "GET /qad/declarations/{uuid}",
+        lambda c: f"/api/v1/qad/declarations/{c.invitation.uuid}",
+        {**every(SIGNED_IN, 404), INVITEE: 200},
+    ),
+    endpoint(
+        "POST /qad/declarations/{uuid}",
+        lambda c: f"/api/v1/qad/declarations/{c.invitation.uuid}",
+        {**every(SIGNED_IN, 404), INVITEE: 422},  # without confirming, nothing is declared
+        method="post",
+        data=lambda c: {"position": "Director", "confirm": False},
     ),
 ]

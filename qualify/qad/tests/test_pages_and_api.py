@@ -171,33 +171,6 @@ def test_the_lead_previews_and_makes_a_version_move_from_the_page(cast, qad, cli
     assert client_for("contributor_a").post(url, {"to": "3.2"}).status_code == 302  # refused with a message
 
 
-def test_the_director_declaration_is_recorded_from_the_submission_page(cast, qad, client_for):
-    from qualify.cases.models import QualificationCase
-    from qualify.qad.services import submission_create
-
-    to_pit(cast.case_a, cast)
-    complete(qad, cast.actor("lead_a"))
-    submission_create(actor=cast.actor("lead_a"), response=qad, kind="INITIAL")
-    QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="TESTING")  # set-up: skip the assessment
-    final = submission_create(actor=cast.actor("lead_a"), response=qad, kind="FINAL")
-    url = reverse("qad:submission", args=[final.reference])
-    page = client_for("lead_a").get(url).content.decode()
-    assert "A delegate is not allowed for this role." in page
-    response = client_for("lead_a").post(
-        reverse("qad:declare", args=[final.reference]),
-        {
-            "capacity": "DIRECTOR",
-            "name": "Dana Director",
-            "position": "CEO",
-            "email": "dana@northwind.test",
-            "statement": "True and complete.",
-        },
-        follow=True,
-    )
-    body = response.content.decode()
-    assert "Declared by <strong>Dana Director</strong>" in body and final.sha256 in body
-
-
 def test_a_section_that_does_not_apply_is_not_found(cast, qad, client_for):
     response = client_for("lead_a").get(reverse("qad:section", args=[cast.case_a.reference, "6"]))
     assert response.status_code == 404

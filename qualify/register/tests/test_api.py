@@ -25,6 +25,7 @@ def record(participation, kind, date):
         effective_date=date,
         source=RegisterEventSource.IMPORT,
         reference="test",
+        reason="history loaded for the test",
     )[0]
 
 

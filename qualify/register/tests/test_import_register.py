@@ -40,7 +40,7 @@ def write(tmp_path: Path, lines: list[str], name: str = "register.csv") -> Path:
 
 def run(path: Path) -> str:
     out = StringIO()
-    call_command("import_register", str(path), stdout=out, stderr=StringIO())
+    call_command("import_register", str(path), reason="initial load for the test", stdout=out, stderr=StringIO())
     return out.getvalue()
 
 
@@ -159,7 +159,13 @@ def test_distributor_id_of_another_ldso_in_the_database_is_refused(tmp_path):
     participation_create(actor=system_actor(), organisation=holder, mpid="HOLD", role="LDSO", distributor_ids=["10"])
     before = counts()
     with pytest.raises(CommandError, match="already belong to another LDSO"):
-        call_command("import_register", str(write(tmp_path, [HEADER, *ROWS])), stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "import_register",
+            str(write(tmp_path, [HEADER, *ROWS])),
+            reason="initial load for the test",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
     assert counts() == before
 
 

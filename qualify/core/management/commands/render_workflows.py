@@ -7,7 +7,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.module_loading import autodiscover_modules
 
-from qualify.core.workflow import REGISTRY, render_mermaid
+from qualify.core.workflow import REGISTRY, ReturnTarget, Transition, render_mermaid
+
+
+def _to(t: Transition) -> str:
+    if isinstance(t.target, ReturnTarget):
+        return f"{t.target.describe}: {', '.join(sorted(t.target.states))}"
+    return t.target
 
 
 def rendered_documents() -> dict[str, str]:
@@ -17,7 +23,7 @@ def rendered_documents() -> dict[str, str]:
     for name, workflow in sorted(REGISTRY.items()):
         initial = workflow.model._meta.get_field(workflow.state_field).default
         rows = [
-            f"| {t.name} | {', '.join(sorted(t.sources))} | {t.target} | "
+            f"| {t.name} | {', '.join(sorted(t.sources))} | {_to(t)} | "
             f"{'reason' if t.comment_required else ''}{' + effective date' if t.effective_date_required else ''} |"
             for t in workflow.transitions
         ]

@@ -1,4 +1,5 @@
-"""``manage.py gate EVENTS --out RESULT``: decide a bulk events file against the register (issue 5)."""
+"""``manage.py gate EVENTS --out RESULT [--known-at INSTANT]``: decide a bulk events file against the register
+(issue 5), as it stands now or as it stood at a past instant (issue 11)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any, TextIO
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from qualify.core.instants import BadInstant, parse_instant
 from qualify.gating.io import EventsFileError, gate_file
 from qualify.gating.loading import load_gating_context
 
@@ -49,6 +51,12 @@ class Command(BaseCommand):
         parser.add_argument("events", type=Path, help="The events file (.csv or .parquet).")
         parser.add_argument("--out", type=Path, required=True, help="The result file (.csv or .parquet).")
         parser.add_argument(
+            "--known-at",
+            default=None,
+            help="Decide as the register and the milestones stood at this instant (ISO 8601 with its time zone, "
+            "e.g. 2026-03-01T09:30:00Z): only register events recorded by then count. Default: now.",
+        )
+        parser.add_argument(
             "--progress",
             choices=["auto", "always", "never"],
             default="auto",
@@ -60,7 +68,11 @@ class Command(BaseCommand):
         out: Path = options["out"]
         show = options["progress"] == "always" or (options["progress"] == "auto" and sys.stderr.isatty())
         bar = ProgressBar(sys.stderr) if show else None
-        context = load_gating_context()
+        try:
+            known_at = parse_instant(options["known_at"], name="--known-at") if options["known_at"] else None
+        except BadInstant as error:
+            raise CommandError(error.message) from error
+        context = load_gating_context(known_at=known_at)
         started = time.monotonic()
         try:
             summary = gate_file(events, out, context, progress=bar)
@@ -71,5 +83,7 @@ class Command(BaseCommand):
                 bar.finish()
         seconds = time.monotonic() - started
         self.stdout.write(f"Wrote {out} in {seconds:.1f} s.")
+        if known_at is not None:
+            self.stdout.write(f"Decided as the register stood at {known_at.isoformat()}.")
         for line in summary.lines():
             self.stdout.write(line)

@@ -19,18 +19,27 @@ from qualify.register.imports import register_import
 
 class Command(BaseCommand):
     help = (
-        "Load register events from a CSV with columns organisation,mpid,role,event,date,distributor_ids. "
-        "All or nothing; re-importing the same file changes nothing."
+        "Load register events from a CSV with columns organisation,mpid,role,event,date,distributor_ids and an "
+        "optional reason (needed by a back-dated row, unless --reason is given). All or nothing; re-importing the "
+        "same file changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="Why the file's back-dated events are recorded late, for every row with no reason of its own "
+            "(e.g. 'initial load of the register spreadsheet').",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         text = read_text(path)
         try:
-            result = register_import(actor=system_actor("register import"), text=text, source_name=path.name)
+            result = register_import(
+                actor=system_actor("register import"), text=text, source_name=path.name, reason=options["reason"]
+            )
         except DomainError as error:
             for problem in Problem.from_details(error.details):
                 self.stderr.write(f"{path}: {problem}")

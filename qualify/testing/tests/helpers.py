@@ -1,0 +1,93 @@
+"""Set-up for test catalogue tests, through the services as the Programme would do it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django.utils import timezone
+
+from qualify.core.actor import system_actor
+from qualify.library.choices import GoverningBody
+from qualify.library.models import Artefact, ArtefactVersion
+from qualify.library.services import approval_record, version_approve
+from qualify.library.tests.helpers import make_artefact, make_version
+from qualify.testing.models import TestCatalogue
+from qualify.testing.services import catalogue_load
+
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample-qt-catalogue-v1.0.yaml"
+DOCUMENT = "MHHS-DEL9001"
+
+
+def programme():  # type: ignore[no-untyped-def]
+    return system_actor("testing tests")
+
+
+def sample_text(version: str = "1.0") -> str:
+    text = SAMPLE.read_text(encoding="utf-8")
+    return text.replace("version: '1.0'", f"version: '{version}'", 1)
+
+
+def library_version(version: str = "1.0", *, baselined: bool = True) -> ArtefactVersion:
+    """The catalogue's artefact in the library (created once), with ``version`` approved and, by default, baselined
+    by the one body it needs."""
+    artefact = Artefact.objects.filter(document_number=DOCUMENT).first() or make_artefact(
+        number=DOCUMENT, short_name="QT catalogue", required_bodies=[GoverningBody.BSC_PAB]
+    )
+    found = version_approve(actor=programme(), version=make_version(artefact, version))
+    if baselined:
+        approval_record(
+            actor=programme(),
+            version=found,
+            body=GoverningBody.BSC_PAB,
+            decision="APPROVE",
+            decided_on=timezone.localdate() - dt.timedelta(days=1),
+            minutes_reference="PAB-QT-1",
+        )
+        found.refresh_from_db()
+    return found
+
+
+def load(version: str = "1.0", *, publish: bool = False, text: str | None = None) -> TestCatalogue:
+    return catalogue_load(
+        actor=programme(), text=text or sample_text(version), source_name="sample.yaml", publish=publish
+    )
+
+
+def publish_sample(version: str = "1.0") -> TestCatalogue:
+    library_version(version)
+    return load(version, publish=True)
+
+
+def sample_workbook(version: str = "1.0", edit=None) -> bytes:  # type: ignore[no-untyped-def]
+    """The sample catalogue as an Excel workbook (docs/qt-catalogue-format.md), built from the YAML file's content;
+    ``edit(sheets)`` may change the rows (lists of lists, header first) before it is saved."""
+    import io
+
+    import yaml
+    from openpyxl import Workbook
+
+    doc = yaml.safe_load(sample_text(version))
+    joined = lambda v: "; ".join(v) if isinstance(v, list) else (v or "")  # noqa: E731
+    columns = ["id", "title", "batch", "roles", "segments", "routes", "requirements", "steps", "minimum_sets",
+               "optional_function"]  # fmt: skip
+    sheets = {
+        "catalogue": [["field", "value"], *[[k, doc[k]] for k in ("version", "title", "document", "status")]],
+        "batches": [["code", "title"], *[[b["code"], b["title"]] for b in doc["batches"]]],
+        "optional_functions": [
+            ["code", "title", "roles"],
+            *[[o["code"], o["title"], joined(o["roles"])] for o in doc["optional_functions"]],
+        ],
+        "cases": [columns, *[[joined(c.get(k)) for k in columns] for c in doc["cases"]]],
+    }
+    if edit is not None:
+        edit(sheets)
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
