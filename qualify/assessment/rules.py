@@ -150,13 +150,18 @@ def current_round(case: QualificationCase) -> CaseTransition | None:
 
 def current_recommendation(case: QualificationCase, body: str) -> BodyRecommendation | None:
     """The body's latest recommendation, if it was made on the latest Final QAD submission."""
-    final = latest_final(case)
-    if final is None:
+    final_id = (
+        QadSubmission.objects.filter(case=case, kind=SubmissionKind.FINAL)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if final_id is None:
         return None
     latest: BodyRecommendation | None = (
         BodyRecommendation.objects.filter(case=case, body=body).order_by("-recorded_at", "-pk").first()
     )
-    return latest if latest is not None and latest.submission_id == final.pk else None
+    return latest if latest is not None and latest.submission_id == final_id else None
 
 
 def round_approvals(case: QualificationCase, round_: CaseTransition | None) -> dict[str, BoardDecision]:

@@ -8,10 +8,11 @@ recommendations for anyone without ``permissions.sees_internal``.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, overload
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -106,7 +107,12 @@ def query_list(
 ) -> QuerySet[Query]:
     if not perm.can_view_assessment_at_all(actor):
         raise NotAllowed("Market systems read the register, not assessments.")
-    qs = Query.objects.visible_to(actor).select_related("case__participation__organisation", "submission")
+    # Lists name a query's submission; they never need its snapshot (tens of kilobytes a row).
+    qs = (
+        Query.objects.visible_to(actor)
+        .select_related("case__participation__organisation", "submission")
+        .defer("submission__content")
+    )
     if case is not None:
         qs = qs.filter(case=case)
     return (filters or QueryFilters()).apply(qs, timezone.localdate()).order_by("-created_at", "-pk")
@@ -423,7 +429,8 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
     """Everything about a case's assessment the actor may read; internal parts only for staff."""
     perm.can_view_assessment(actor, case).enforce()
     internal = perm.sees_internal(actor)
-    submission = rules.latest_submission(case)
+    # The latest submission without its snapshot: the page names it, and its answers come from ``submitted_rows``.
+    submission = QadSubmission.objects.filter(case=case).defer("content").order_by("-pk").first()
     round_ = rules.current_round(case)
     decisions = list(
         BoardDecision.objects.filter(case=case)
@@ -466,16 +473,42 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
         if submission is not None:
             result.outcomes = {o.question_id: o for o in QuestionOutcome.objects.filter(submission=submission)}
         result.assignments = {a.body: a for a in ReviewAssignment.objects.filter(case=case).select_related("reviewer")}
-        result.clocks = rules.review_clocks(case)
+        # What rules.review_clocks(case) works out, on the latest submission already read.
+        result.clocks = rules.clocks_for_submissions([submission]).get(submission.pk, []) if submission else []
         result.agenda = list(AgendaItem.objects.filter(case=case).select_related("meeting"))
     return result
 
 
-def submission_questions_for(submission: QadSubmission) -> list[dict[str, Any]]:
-    """The submitted questions with their section, text and owner, in the version's order, for the review form.
+SUBMITTED_ROWS_SECONDS = 24 * 3600
 
-    ``advisory`` marks a question whose owner does not approve the case's role: shown, but reviewed by nobody.
+
+@dataclass(frozen=True)
+class SubmittedRow:
+    """A question as submitted, with what the review form shows of it (plain values, so it can be kept)."""
+
+    qid: str
+    number: str
+    text: str
+    owner: str
+    section_number: str
+    section_title: str
+    section_owner: str  # the owning body's name
+    answer: Any
+    evidence: tuple[str, ...]  # the attached files' names
+    advisory: bool  # owned by a body that does not approve the case's role: shown, but reviewed by nobody
+
+
+def submitted_rows(submission: QadSubmission) -> list[SubmittedRow]:
+    """The submitted questions in the version's order with their answers, for the review form.
+
+    Worked out once per snapshot and kept in the cache under its SHA-256 and QAD version: a snapshot never changes
+    (the database refuses edits) and neither does a published version, so the page neither parses the snapshot nor
+    reads the version's questions again. ``submission`` may come without its snapshot; it is read only on a miss.
     """
+    key = f"assessment:submitted-rows:{submission.qad_version}:{submission.sha256}"
+    kept: list[SubmittedRow] | None = cache.get(key)
+    if kept is not None:
+        return kept
     submitted = {q["id"]: q for q in rules.submitted_questions(submission)}
     role = submission.case.participation.role
     rows = []
@@ -484,14 +517,20 @@ def submission_questions_for(submission: QadSubmission) -> list[dict[str, Any]]:
         if frozen is None:
             continue
         rows.append(
-            {
-                "question": question,
-                "answer": frozen["answer"],
-                "evidence": frozen["evidence"],
-                "owner": question.owner,
-                "advisory": not qad_rules.assessed_for(question.owner, role),
-            }
+            SubmittedRow(
+                qid=question.qid,
+                number=question.number,
+                text=question.text,
+                owner=question.owner,
+                section_number=question.section.number,
+                section_title=question.section.title,
+                section_owner=question.section.get_owner_display(),
+                answer=frozen["answer"],
+                evidence=tuple(str(e["name"]) for e in frozen["evidence"]),
+                advisory=not qad_rules.assessed_for(question.owner, role),
+            )
         )
+    cache.set(key, rows, SUBMITTED_ROWS_SECONDS)
     return rows
 
 
@@ -529,23 +568,29 @@ class PackItem:
     decision: BoardDecision | None
 
 
-def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
-    """The cases going to a meeting with their recommendations and open findings: the decision pack's content.
+AGENDA_PER_PAGE = 50
 
-    A fixed number of queries whatever the agenda's length: the latest Final submissions and the recommendations of
-    every tabled case are read at once and matched here (the rule is ``rules.current_recommendation``'s: a body's
-    latest recommendation counts only if it was made on the latest Final QAD).
-    """
+
+def agenda(*, actor: Actor, meeting: BoardMeeting) -> QuerySet[AgendaItem, int]:
+    """The ids of a meeting's agenda items in case order: a narrow list to count and slice a page from, whose rows
+    ``pack_items`` then reads in full (sorting hundreds of ids is cheap; sorting hundreds of joined rows is not)."""
     perm.can_view_calendar(actor).enforce()
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting)
-        .select_related(
-            "case__participation__organisation",
-            "case__wave",
-            "decision__agenda_item__meeting",
-            "decision__case",
-            "meeting",
-        )
+    return AgendaItem.objects.filter(meeting=meeting).order_by("case__reference", "pk").values_list("pk", flat=True)
+
+
+def pack_items(*, meeting: BoardMeeting, ids: Iterable[int]) -> list[PackItem]:
+    """The decision pack's content for some of a meeting's agenda items (ids from ``agenda``, kept in their order):
+    each case with its recommendations and open findings, in a fixed number of queries however many items there are.
+
+    The latest Final submissions and the recommendations of the items' cases are read at once and matched here (the
+    rule is ``rules.current_recommendation``'s: a body's latest recommendation counts only if it was made on the
+    latest Final QAD). Submissions are read without their snapshots: the pack names a submission and its hash only.
+    """
+    wanted = list(ids)
+    found = {
+        item.pk: item
+        for item in AgendaItem.objects.filter(meeting=meeting, pk__in=wanted)
+        .select_related("case__participation__organisation", "case__wave", "decision")
         .prefetch_related(
             Prefetch(
                 "case__findings",
@@ -556,17 +601,22 @@ def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
             ),
             "decision__findings",
         )
-        .order_by("case__reference")
-    )
+    }
+    items = [found[pk] for pk in wanted if pk in found]
     case_ids = [item.case_id for item in items]
     finals: dict[int, QadSubmission] = {}
-    for submission in QadSubmission.objects.filter(case_id__in=case_ids, kind=SubmissionKind.FINAL).order_by("pk"):
+    for submission in (
+        QadSubmission.objects.filter(case_id__in=case_ids, kind=SubmissionKind.FINAL)
+        .only("pk", "case_id", "reference", "sha256", "kind", "created_at")
+        .order_by("pk")
+    ):
         finals[submission.case_id] = submission
     latest: dict[tuple[int, str], BodyRecommendation] = {}
     for recorded in BodyRecommendation.objects.filter(case_id__in=case_ids).order_by("recorded_at", "pk"):
         latest[(recorded.case_id, recorded.body)] = recorded
     pack = []
     for item in items:
+        item.meeting = meeting
         case = item.case
         final = finals.get(case.pk)
         recs: list[BodyRecommendation] = []
@@ -576,10 +626,18 @@ def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
                 recs.append(current)
         own = next((r for r in recs if r.body == meeting.body), None)
         others = [r for r in recs if r.body != meeting.body]
-        decision = getattr(item, "decision", None)
+        decision: BoardDecision | None = getattr(item, "decision", None)
+        if decision is not None:  # its item and case are the rows already read: no query to reach them
+            decision.agenda_item = item
+            decision.case = case
         findings = list(case.open_findings)  # type: ignore[attr-defined]
         pack.append(PackItem(item, case, final, own, others, findings, decision))
     return pack
+
+
+def decision_pack(*, actor: Actor, meeting: BoardMeeting) -> list[PackItem]:
+    """The whole agenda of a meeting as the decision pack (Word, PDF, API): ``pack_items`` over every item."""
+    return pack_items(meeting=meeting, ids=agenda(actor=actor, meeting=meeting))
 
 
 def agenda_item_get(*, actor: Actor, meeting: BoardMeeting, case: QualificationCase) -> AgendaItem:

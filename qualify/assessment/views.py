@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
@@ -194,19 +195,27 @@ def _sections(assessment: selectors.CaseAssessment, actor: Actor) -> list[dict[s
     if assessment.submission is None:
         return []
     sections: dict[str, dict[str, Any]] = {}
-    for row in selectors.submission_questions_for(assessment.submission):
-        question = row["question"]
-        entry = sections.setdefault(question.section.number, {"section": question.section, "rows": []})
+    reviews: dict[str, bool] = {}  # whether the actor reviews for an owning body, asked once per body
+    for question in selectors.submitted_rows(assessment.submission):
+        if question.owner not in reviews:
+            reviews[question.owner] = assessment.internal and perm.assesses_for(actor, question.owner).allowed
+        entry = sections.setdefault(
+            question.section_number,
+            {
+                "number": question.section_number,
+                "title": question.section_title,
+                "owner": question.section_owner,
+                "rows": [],
+            },
+        )
         entry["rows"].append(
             {
                 "question": question,
-                "answer": _display(row["answer"]),
-                "evidence": row["evidence"],
+                "answer": _display(question.answer),
+                "evidence": question.evidence,
                 "outcome": assessment.outcomes.get(question.qid) if assessment.internal else None,
-                "advisory": row["advisory"],
-                "can_review": assessment.internal
-                and not row["advisory"]
-                and perm.assesses_for(actor, question.owner).allowed,
+                "advisory": question.advisory,
+                "can_review": reviews[question.owner] and not question.advisory,
             }
         )
     return list(sections.values())
@@ -268,6 +277,9 @@ def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200)
         "decide": _decide_context(actor, case, assessment, today),
         "internal": internal,
         "sections": _sections(assessment, actor),
+        # Every question's review forms post to these two: reversed once, not once per question.
+        "outcome_url": reverse("assessment:outcome", args=[case.reference]),
+        "raise_url": reverse("assessment:query_raise", args=[case.reference]),
         "queries": [(q, selectors.is_overdue(q, today)) for q in assessment.queries],
         "bodies": bodies,
         "activation": activation,
@@ -725,14 +737,21 @@ def _meeting(request: HttpRequest, key: str) -> BoardMeeting:
 
 def _meeting_page(request: HttpRequest, meeting: BoardMeeting, status: int = 200) -> HttpResponse:
     actor = actor_of(request)
-    pack = _read(selectors.decision_pack, actor=actor, meeting=meeting)
+    # The agenda can hold hundreds of cases after a busy wave: a page of them at a time, each with its pack entry.
+    page = Paginator(_read(selectors.agenda, actor=actor, meeting=meeting), selectors.AGENDA_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "meeting": meeting,
         "authority": ch.APPROVER_NAMES[meeting.body],
-        "pack": pack,
+        "pack": selectors.pack_items(meeting=meeting, ids=page.object_list),
+        "page": page,
+        "page_links": [n if isinstance(n, int) else None for n in page.paginator.get_elided_page_range(page.number)],
         "can_manage": perm.can_manage_calendar(actor, meeting.body).allowed,
         "can_decide": perm.can_record_decision(actor, meeting.body).allowed,
         "outcomes": ch.DecisionOutcome.choices,
+        "decide_url": reverse("assessment:decide", args=[meeting.reference]),
+        "remove_url": reverse("assessment:agenda_remove", args=[meeting.reference]),
     }
     return render(request, "assessment/meeting.html", context, status=status)
 

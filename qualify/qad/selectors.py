@@ -201,9 +201,12 @@ def evidence_search(
 
 
 def submission_list(*, actor: Actor, response: QadResponse) -> QuerySet[QadSubmission]:
+    """A response's submissions, newest first, without their snapshots (tens of kilobytes each; lists name a
+    submission and its hash, and ``submission_get`` reads the snapshot when one is opened)."""
     return (
         QadSubmission.objects.visible_to(actor)
         .filter(response=response)
+        .defer("content")
         .select_related("case", "declaration")
         .order_by("-created_at", "-pk")
     )
@@ -239,11 +242,13 @@ def submission_questions(submission: QadSubmission) -> list[QadQuestion]:
 
 
 def invitation_list(*, actor: Actor, case: QualificationCase) -> QuerySet[DeclarationInvitation]:
-    """A case's declaration invitations, newest first, for the organisation's people and staff."""
+    """A case's declaration invitations, newest first, for the organisation's people and staff (each names its
+    submission; the snapshot is not read)."""
     return (
         DeclarationInvitation.objects.visible_to(actor)
         .filter(case=case)
         .select_related("submission")
+        .defer("submission__content")
         .order_by("-created_at", "-pk")
     )
 

@@ -12,11 +12,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -27,7 +30,7 @@ from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
-from qualify.core.web import render_page_or_partial, report_error
+from qualify.core.web import UrlTemplate, render_page_or_partial, report_error
 from qualify.qad import declarations as decl
 from qualify.qad import evidence as ev
 from qualify.qad import exports, rules
@@ -219,9 +222,8 @@ def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
         and case.state in SUBMISSION_STEPS[SubmissionKind.FINAL],
         "can_move": can_move_version(actor, case).allowed,
         "newer_versions": newer,
-        "upload_form": EvidenceUploadForm(
-            question_choices=[(q.qid, f"{q.number} {q.text[:60]}") for q in view.questions]
-        ),
+        "question_choices": [(q.qid, f"{q.number} {q.text[:60]}") for q in view.questions],
+        "today": timezone.localdate(),
         "import_form": ImportForm(),
         "max_mb": ev.max_bytes() // (1024 * 1024),
         **_declaration_context(actor, case, submissions=context_submissions),
@@ -263,8 +265,10 @@ def _declaration_context(actor: Any, case: QualificationCase, *, submissions: li
     }
 
 
-def _question_rows(view: QadView, questions: list[QadQuestion]) -> list[dict[str, Any]]:
-    role = view.response.case.participation.role
+def _question_rows(view: QadView, questions: list[QadQuestion], case: QualificationCase) -> list[dict[str, Any]]:
+    # Each question's links are filled from patterns reversed once per page, not resolved again per question.
+    answer_url, download_url = UrlTemplate("qad:answer", "key", "qid"), UrlTemplate("qad:evidence_download", "uuid")
+    role = case.participation.role
     rows = []
     for q in questions:
         answer = view.answers.get(q.qid)
@@ -283,7 +287,11 @@ def _question_rows(view: QadView, questions: list[QadQuestion]) -> list[dict[str
                 "selected": value if isinstance(value, list) else [value] if value else [],
                 "table_rows": [[(c, r.get(c["id"], "")) for c in q.columns] for r in table_rows],
                 "version": answer.version if answer is not None else 0,
-                "links": view.links.get(q.qid, []),
+                "answer_url": answer_url(case.reference, q.qid),
+                "links": [
+                    {"evidence": link.evidence, "download_url": download_url(link.evidence.uuid)}
+                    for link in view.links.get(q.qid, [])
+                ],
                 "saved_at": answer.updated_at if answer is not None else None,
                 # Asked of this role for information only: its owner does not approve the role (docs/qad-format.md).
                 "advisory": not rules.assessed_for(q.owner, role),
@@ -301,14 +309,27 @@ def section_view(request: HttpRequest, key: str, number: str) -> HttpResponse:
     # the page grows with questions plus attached files, not with questions times uploaded files.
     view = qad_view(actor=actor, response=response, with_evidence=False)
     section = _or_404(view.section, number=number)
+    section_url = UrlTemplate("qad:section", "key", "number")
     context = {
         "case": case,
         "response": response,
         "view": view,
         "current": section,
-        "rows": _question_rows(view, section.questions),
+        "rows": _question_rows(view, section.questions, case),
+        "nav": [
+            {
+                "section": s.section,
+                "answered": s.answered,
+                "total": s.total,
+                "url": section_url(case.reference, s.section.number),
+            }
+            for s in view.sections
+        ],
         "can_edit": can_edit_answers(actor, case).allowed,
         "picker_url": reverse("qad:evidence_picker", args=[case.reference]),
+        "link_url": reverse("qad:evidence_link", args=[case.reference]),
+        "upload_url": reverse("qad:evidence_upload", args=[case.reference]),
+        "today": timezone.localdate(),
     }
     return render(request, "qad/section.html", context)
 
@@ -503,21 +524,42 @@ def _snapshot(submission: QadSubmission) -> dict[str, Any]:
     return content
 
 
+SECTIONS_CACHE_SECONDS = 24 * 3600
+
+
+def _snapshot_sections_html(submission: QadSubmission, content: dict[str, Any], verified: bool) -> str:
+    """The snapshot's answers by section as HTML, rendered once per snapshot and kept in the cache.
+
+    The key is the snapshot's SHA-256 with its QAD version: a snapshot never changes (the database refuses edits)
+    and neither does a published version's wording, so what is kept can only be what would be rendered again. It
+    holds no per-person content (no form, no token), so one copy serves everyone who may open the submission. A
+    snapshot that does not match its hash is rendered from what is stored and never kept.
+    """
+    key = f"qad:submission-sections:{submission.qad_version}:{submission.sha256}"
+    html: str | None = cache.get(key) if verified else None
+    if html is None:
+        sections = exports.snapshot_sections(content, submission_questions(submission))
+        html = render_to_string("qad/_snapshot_sections.html", {"sections": sections})
+        if verified:
+            cache.set(key, html, SECTIONS_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308  (rendered by the template engine above, which escaped every value)
+
+
 @guards.signed_in
 def submission_view(request: HttpRequest, reference: str) -> HttpResponse:
     actor = actor_of(request)
     submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
     content = _snapshot(submission)
-    questions = submission_questions(submission)
     declaration = getattr(submission, "declaration", None) if hasattr(submission, "declaration") else None
     current = submission.response.revision == submission.response_revision
+    verified = rules.sha256_text(submission.content) == submission.sha256
     context = {
         "submission": submission,
         "content": content,
-        "sections": exports.snapshot_sections(content, questions),
+        "sections_html": _snapshot_sections_html(submission, content, verified),
         "declaration": declaration,
         "declaration_void": declaration is not None and decl.declaration_is_void(declaration),
-        "verified": rules.sha256_text(submission.content) == submission.sha256,
+        "verified": verified,
         "current": current,
     }
     return render(request, "qad/submission.html", context)

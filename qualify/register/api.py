@@ -59,14 +59,23 @@ class ChangeOut(Schema):
     reason: str = Field(description="Why a back-dated event was recorded late; empty otherwise.")
 
 
+# The feed answers a bounded page: a copy-keeping system calls again with ?after=next_cursor while ``more`` is true,
+# so a first sync after=0 costs one page per request however long the register has grown.
+CHANGES_PAGE = 200
+CHANGES_PAGE_MAX = 1000
+
+
 class ChangesOut(Schema):
     items: list[ChangeOut]
-    next_cursor: int = Field(description="Pass as ?after= to continue; equals ?after= when nothing is new.")
+    next_cursor: int = Field(
+        description="The last item's seq: pass it as ?after= for the next page (equals ?after= when nothing is new)."
+    )
+    more: bool = Field(description="True when more events follow this page: call again with ?after=next_cursor.")
 
 
 class ChangesQuery(Schema):
-    after: int = Field(0, ge=0)
-    limit: int = Field(1000, ge=1, le=10_000)
+    after: int = Field(0, ge=0, description="Events with a seq above this one (0 for the whole history).")
+    limit: int = Field(CHANGES_PAGE, ge=1, le=CHANGES_PAGE_MAX, description="Page size (at most 1000).")
 
 
 class PeriodQuery(Schema):
@@ -76,7 +85,9 @@ class PeriodQuery(Schema):
 
 @router.get("/register/changes", response=ChangesOut, summary="Register changes after a cursor (oldest first)")
 def get_changes(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, object]:
-    events = register_changes(actor=actor_of(request), after=query.after, limit=query.limit)
+    events = register_changes(actor=actor_of(request), after=query.after, limit=query.limit + 1)
+    more = len(events) > query.limit
+    events = events[: query.limit]
     items = [
         {
             "seq": e.seq,
@@ -91,7 +102,7 @@ def get_changes(request: HttpRequest, query: Query[ChangesQuery]) -> dict[str, o
         }
         for e in events
     ]
-    return {"items": items, "next_cursor": events[-1].seq if events else query.after}
+    return {"items": items, "next_cursor": events[-1].seq if events else query.after, "more": more}
 
 
 @router.get(

@@ -401,3 +401,47 @@ def test_a_follow_up_due_in_the_past_is_invalid_input(cast, query, client_for):
     )
     assert response.status_code == 422
     assert Query.objects.get(pk=query.pk).state == "ANSWERED"
+
+
+def test_meeting_agenda_pages_in_case_order_without_reading_snapshots(cast, client_for, monkeypatch):
+    from qualify.assessment import selectors
+    from qualify.assessment.models import AgendaItem
+
+    monkeypatch.setattr(selectors, "AGENDA_PER_PAGE", 2)
+    case = journey.to_final_submitted(cast, journey.to_testing(cast, journey.to_initial_submitted(cast, cast.case_a)))
+    case = journey.to_awaiting_approval(cast, case)
+    item = journey.table(cast, case, "BSC")
+    for other in (cast.case_a_mem, cast.case_b):
+        AgendaItem.objects.create(meeting=item.meeting, case=other, added_by_name="test")
+    first, second, third = sorted([case.reference, cast.case_a_mem.reference, cast.case_b.reference])
+    board = client_for("board")
+    url = reverse("assessment:meeting", args=[item.meeting.reference])
+    with CaptureQueriesContext(connection) as read:
+        page_one = _html(board.get(url))
+    page_two = _html(board.get(url, {"page": 2}))
+    assert f'data-testid="agenda-{first}"' in page_one and f'data-testid="agenda-{second}"' in page_one
+    assert f'data-testid="agenda-{third}"' not in page_one and f'data-testid="agenda-{third}"' in page_two
+    assert "<strong>3</strong> cases on the agenda" in page_one and 'data-testid="agenda-pager"' in page_one
+    shown = page_one + page_two
+    assert "BSC sections satisfactory." in shown, "the recommendation on the latest Final QAD is still shown"
+    snapshot_reads = [q["sql"] for q in read.captured_queries if '"qad_qadsubmission"."content"' in q["sql"]]
+    assert snapshot_reads == [], "the agenda names submissions; it never needs their snapshots"
+
+
+def test_case_assessment_page_works_out_a_snapshots_answers_once(cast, submitted, client_for):
+    import re
+
+    url = reverse("assessment:case", args=[submitted.reference])
+    first = _html(client_for("bsc").get(url))
+    with CaptureQueriesContext(connection) as again:
+        second = _html(client_for("admin").get(url))
+    rows = re.findall(r'<tr data-testid="question-[^"]+">\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>.*?</td>', first, re.S)
+    assert len(rows) > 10
+    assert (
+        re.findall(r'<tr data-testid="question-[^"]+">\s*<td>.*?</td>\s*<td>.*?</td>\s*<td>.*?</td>', second, re.S)
+        == rows
+    )
+    assert 'data-testid="raise-' in second, "the programme administrator can still raise a query on any question"
+    reads = [q["sql"] for q in again.captured_queries]
+    assert not [sql for sql in reads if '"qad_qadsubmission"."content"' in sql], "no snapshot is read again"
+    assert not [sql for sql in reads if 'FROM "qad_qadquestion"' in sql], "nor the version's questions"

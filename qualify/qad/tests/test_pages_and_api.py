@@ -188,3 +188,36 @@ def test_the_qad_page_offers_only_the_submission_the_case_state_allows(cast, qad
     QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="TESTING")  # test set-up: jump ahead
     testing = client_for("lead_a").get(url).content.decode()
     assert 'data-testid="submit-final"' in testing and 'data-testid="submit-initial"' not in testing
+
+
+def test_a_submission_page_renders_its_snapshot_once_and_shows_everyone_the_same_answers(cast, qad, client_for):
+    import re
+
+    from qualify.qad.services import submission_create
+
+    to_pit(cast.case_a, cast)
+    complete(qad, cast.actor("lead_a"))
+    submission = submission_create(actor=cast.actor("lead_a"), response=qad, kind="INITIAL")
+    url = reverse("qad:submission", args=[submission.reference])
+    first = client_for("lead_a").get(url).content.decode()
+    with CaptureQueriesContext(connection) as again:
+        second = client_for("bsc").get(url).content.decode()
+    answers = re.findall(r"<dt><strong>.*?</dd>", first, re.S)
+    assert len(answers) > 10 and re.findall(r"<dt><strong>.*?</dd>", second, re.S) == answers
+    assert 'data-testid="sha256"' in second and "verified" in second
+    question_reads = [q["sql"] for q in again.captured_queries if '"qad_qadquestion"' in q["sql"]]
+    assert question_reads == [], "a snapshot never changes: its answers are rendered once, not per request"
+
+
+def test_the_case_qad_page_lists_submissions_without_reading_their_snapshots(cast, qad, client_for):
+    from qualify.qad.services import submission_create
+
+    to_pit(cast.case_a, cast)
+    complete(qad, cast.actor("lead_a"))
+    submission = submission_create(actor=cast.actor("lead_a"), response=qad, kind="INITIAL")
+    with CaptureQueriesContext(connection) as read:
+        page = client_for("lead_a").get(reverse("qad:case", args=[cast.case_a.reference])).content.decode()
+    assert submission.reference in page and submission.sha256[:14] in page
+    assert 'name="questions" value="Q-4.5.2"' in page, "an upload can still be attached to any question"
+    snapshot_reads = [q["sql"] for q in read.captured_queries if '"qad_qadsubmission"."content"' in q["sql"]]
+    assert snapshot_reads == []

@@ -6,6 +6,8 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from qualify.core.actor import system_actor
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
@@ -62,10 +64,32 @@ def test_change_feed_pages_by_cursor_in_recording_order(history, client_for, tok
     client, auth = client_for(None), token_for("machine")
     first = client.get("/api/v1/register/changes", {"limit": 2}, **auth).json()
     assert [(i["mpid"], i["kind"]) for i in first["items"]] == [("NWEN", "QUALIFIED"), ("NWEN", "SERVICE_ACTIVATED")]
+    assert first["more"] is True and first["next_cursor"] == first["items"][-1]["seq"]
     rest = client.get("/api/v1/register/changes", {"after": first["next_cursor"]}, **auth).json()
     assert [(i["mpid"], i["kind"]) for i in rest["items"]] == [("SBPW", "QUALIFIED"), ("NWEN", "SUSPENDED")]
+    assert rest["more"] is False
     empty = client.get("/api/v1/register/changes", {"after": rest["next_cursor"]}, **auth).json()
-    assert empty == {"items": [], "next_cursor": rest["next_cursor"]}
+    assert empty == {"items": [], "next_cursor": rest["next_cursor"], "more": False}
+
+
+def test_change_feed_pages_are_bounded_and_followed_to_the_end_in_a_fixed_number_of_queries(
+    history, client_for, token_for
+):
+    client, auth = client_for(None), token_for("machine")
+    refused = client.get("/api/v1/register/changes", {"limit": 1001}, **auth)
+    assert refused.status_code == 422
+    pages, after, more = [], 0, True
+    while more:
+        with CaptureQueriesContext(connection) as read:
+            page = client.get("/api/v1/register/changes", {"after": after, "limit": 1}, **auth).json()
+        pages.append((len(page["items"]), len(read)))
+        after, more = page["next_cursor"], page["more"]
+    assert [size for size, _ in pages] == [1, 1, 1, 1], "four events, one a page, and no empty page at the end"
+    assert len({queries for _, queries in pages}) == 1, "a page costs the same queries wherever it is"
+    with CaptureQueriesContext(connection) as whole:
+        everything = client.get("/api/v1/register/changes", {"limit": 1000}, **auth).json()
+    assert len(everything["items"]) == 4 and everything["more"] is False
+    assert len(whole) == pages[0][1], "a page of four costs what a page of one does"
 
 
 def test_change_feed_shows_a_participant_only_its_own_events(history, client_for, token_for):
