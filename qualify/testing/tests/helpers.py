@@ -7,7 +7,8 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from qualify.core.actor import system_actor
+from qualify.core.actor import Actor, system_actor
+from qualify.core.roles import StaffRole
 from qualify.library.choices import GoverningBody
 from qualify.library.models import Artefact, ArtefactVersion
 from qualify.library.services import approval_record, version_approve
@@ -21,6 +22,11 @@ DOCUMENT = "MHHS-DEL9001"
 
 def programme():  # type: ignore[no-untyped-def]
     return system_actor("testing tests")
+
+
+def bsc_pab_member() -> Actor:
+    """The BSC PAB's decisions on library documents are recorded by its own members."""
+    return Actor(user_id=None, display_name="BSC PAB member (testing tests)", staff_role=StaffRole.BSC_PAB_MEMBER)
 
 
 def sample_text(version: str = "1.0") -> str:
@@ -37,7 +43,7 @@ def library_version(version: str = "1.0", *, baselined: bool = True) -> Artefact
     found = version_approve(actor=programme(), version=make_version(artefact, version))
     if baselined:
         approval_record(
-            actor=programme(),
+            actor=bsc_pab_member(),
             version=found,
             body=GoverningBody.BSC_PAB,
             decision="APPROVE",

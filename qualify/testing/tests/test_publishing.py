@@ -12,7 +12,15 @@ from django.core.management.base import CommandError
 from qualify.core.errors import NotAllowed, ValidationFailed
 from qualify.testing.models import CatalogueCase, ImmutableError, TestCatalogue
 from qualify.testing.services import catalogue_load, catalogue_publish
-from qualify.testing.tests.helpers import SAMPLE, library_version, load, programme, publish_sample, sample_text
+from qualify.testing.tests.helpers import (
+    SAMPLE,
+    bsc_pab_member,
+    library_version,
+    load,
+    programme,
+    publish_sample,
+    sample_text,
+)
 
 
 def test_the_sample_catalogue_loads_with_every_case_in_batch_order(db):
@@ -43,7 +51,7 @@ def test_a_catalogue_is_published_only_once_its_library_version_is_baselined(db)
     from qualify.library.services import approval_record
 
     approval_record(
-        actor=programme(),
+        actor=bsc_pab_member(),
         version=pending,
         body=GoverningBody.BSC_PAB,
         decision="APPROVE",
