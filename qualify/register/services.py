@@ -12,6 +12,7 @@ from qualify.core.errors import ValidationFailed
 from qualify.participants.models import MarketParticipation
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 from qualify.register.models import RegisterEvent, RegisterSequence
+from qualify.register.snapshot import changed_on_commit
 
 
 @transaction.atomic
@@ -52,6 +53,7 @@ def register_event_record(
         note=note,
         recorded_by_name=actor.display_name,
     )
+    changed_on_commit()  # this process's copy of the register is renewed as soon as the event commits
     created = True
     if created:
         audit_record(
