@@ -151,6 +151,7 @@ class _Listener:
         params = connection.get_connection_params()
         for django_only in ("cursor_factory", "context", "prepare_threshold"):
             params.pop(django_only, None)
+        conn: psycopg.Connection[Any] | None = None
         try:
             conn = psycopg.connect(
                 **params,
@@ -163,12 +164,16 @@ class _Listener:
             conn.add_notify_handler(lambda _notify: _changed())
             # Outside a query, the server speaks only to say why it is closing the session (FATAL, administrator
             # command, shutdown): take any such message as the end of this connection.
-            conn.add_notice_handler(lambda _diagnostic: self._doomed.add(id(conn)))
+            doomed, key = self._doomed, id(conn)
+            conn.add_notice_handler(lambda _diagnostic: doomed.add(key))
             # The marker's times are text: compare them in the zone Django's connections use.
             conn.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
             conn.execute(f"LISTEN {CHANNEL}")
         except psycopg.Error:
             logger.warning("Cannot listen for register changes; every register read checks the marker for now.")
+            if conn is not None:
+                with suppress(psycopg.Error):
+                    conn.close()
             return None
         self._conn, self._pid = conn, os.getpid()
         _changed()  # whatever changed before LISTEN took effect was not notified: no earlier verification counts
@@ -204,8 +209,7 @@ class _Listener:
                 return False
             try:
                 conn.pgconn.consume_input()  # reads what the socket holds; never blocks
-                while (notify := conn.pgconn.notifies()) is not None:
-                    del notify
+                while conn.pgconn.notifies() is not None:
                     _changed()
             except psycopg.Error:
                 self._broken(conn)
