@@ -1,5 +1,11 @@
 """The register's hot read on PostgreSQL: pushed change notices instead of a query per read, and never stale.
 
+What is promised (register/snapshot.py): a read never misses a change committed more than VERIFY_SECONDS (5 ms)
+before it began, and misses a more recent one only while PostgreSQL has not yet forwarded that change's notice to
+the reading process — which does happen: under load about one notice in seven reaches a listener after the writer's
+COMMIT has returned, up to ~12 ms later. So the reads through another process below start VERIFY_SECONDS after the
+commit, 50 times in a row; a read that starts at once is exact only in the writing process itself (test_api.py).
+
 These tests commit for real (the notifications are sent on commit) and need PostgreSQL; on SQLite every read checks
 the change marker, which test_api.py covers.
 """
@@ -116,6 +122,7 @@ def test_a_committed_event_is_read_back_at_once_through_another_process(cast, to
     assert get(other_process, path, headers)["history"] == []  # the other process has built its copy
     for day in range(50):
         event = record(cast.supplier_a, D(2027, 1, 1) + dt.timedelta(days=day))  # committed when it returns
+        time.sleep(snapshot.VERIFY_SECONDS)  # the promise's bound: the notice may reach the other process later
         history = get(other_process, path, headers)["history"]
         assert [e["seq"] for e in history][-1:] == [event.seq], f"stale after {day} fresh reads"
         assert len(history) == day + 1
@@ -133,6 +140,7 @@ def test_a_renamed_organisation_is_read_back_at_once_through_another_process(cas
                 "UPDATE participants_organisation SET name = %s, updated_at = now() WHERE id = %s",
                 [f"Northwind {n}", cast.org_a.pk],
             )
+            time.sleep(snapshot.VERIFY_SECONDS)
             assert get(port, path, headers)["organisation"] == f"Northwind {n}"
 
 
