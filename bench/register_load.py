@@ -32,7 +32,8 @@ Measured (see docs/architecture.md, "The register", for every server): 2 cores s
 (p95 67 ms), register 1468/s (p95 84 ms), ratios 0.71 and 1.26; keep-alive: floor 4520/s (26 ms), register 2659/s
 (41 ms), ratios 0.59 and 1.57. granian (WSGI), new connections: 2799/s (28 ms) and 1813/s (54 ms); keep-alive: 8024/s
 (12 ms) and 4561/s (20 ms). Before the register learned of changes by LISTEN/NOTIFY (a marker query and a health
-check per read), gunicorn gthread gave ratios 0.65 / 1.50 (new connections) and 0.30 / 3.63 (keep-alive).
+check per read), gunicorn gthread gave ratios 0.65 / 1.50 and 0.46 / 2.35 (new connections), 0.30 / 3.63 and
+0.41 / 1.74 (keep-alive).
 """
 
 from __future__ import annotations

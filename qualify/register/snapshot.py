@@ -12,21 +12,22 @@ How a process learns that the marker may have moved:
   transaction, so PostgreSQL sends the notification when that transaction commits. Each process holds one extra
   connection that LISTENs (``_Listener``); each hot read first takes in, without waiting, whatever notifications
   have reached that connection's socket (a non-blocking read, no query), and answers from the copy when none has
-  arrived since the copy was last verified. The process that wrote a register event also marks its copy changed
-  when its transaction commits (``changed_on_commit``), without waiting for its own notification.
+  arrived since the copy was last verified, less than ``VERIFY_SECONDS`` ago. The process that wrote a register
+  event also marks its copy changed when its transaction commits (``changed_on_commit``), without waiting for its
+  own notification.
 - Otherwise — SQLite, inside a transaction (which may hold its own uncommitted writes), or when the listening
   connection is missing or broken (it is reconnected at most once a second) — every read checks the marker, as the
   copy always did.
 
-What is promised: an answer reflects every change committed before the request began, **provided that change's
-notification has reached this process** — PostgreSQL signals the listening sessions while the writer commits and
-they forward it at once, so in practice it arrives within a fraction of a millisecond, well before any request that
-the writer's client can send after its COMMIT returned (qualify/register/tests/test_snapshot_pg.py reads back
-through another server process, many times in a row). Nothing in PostgreSQL bounds that delay on a loaded machine,
-so each process also verifies the marker itself (one query, on the listening connection, so without a health check)
-whenever its last verification is older than ``VERIFY_SECONDS``: **no answer misses a change committed more than
-``VERIFY_SECONDS`` before the request began**, whatever happens to the notifications (a lost or silently dead
-listening connection included).
+What is promised: **an answer never misses a change committed more than ``VERIFY_SECONDS`` (5 ms) before the
+request began**, and misses a more recent one only while PostgreSQL has not yet forwarded that change's notice to
+this process (never one this process committed through ``register_event_record``). The bound is needed: PostgreSQL
+signals the listening sessions while the writer commits, but each forwards the notice only when it next runs, and
+under load about one notice in seven reached its listener after the writer's COMMIT had returned, up to ~12 ms
+later. So each process also verifies the marker itself (one query, on the listening connection, so without a health
+check) whenever its last verification is older than ``VERIFY_SECONDS``; that holds whatever happens to the
+notices, a lost or silently dead listening connection included. register/tests/test_snapshot_pg.py reads changes
+back through another server process.
 """
 
 from __future__ import annotations
