@@ -98,7 +98,7 @@ def _wait_until_healthy(port: int, timeout: float = 30) -> None:
             return
         except OSError:
             time.sleep(0.2)
-    raise SystemExit("gunicorn did not start")
+    raise SystemExit("the server did not start")
 
 
 @contextmanager
@@ -116,24 +116,54 @@ def gunicorn(
     ``worker_class`` "gthread" (default: ``threads`` threads per worker, keeps connections alive) or "sync" (one
     request at a time per worker, closes every connection; what ``gunicorn config.wsgi --workers N`` runs).
     ``app`` is the WSGI application (bench/pages.py wraps the production one to count queries).
+    ``worker_class`` may also be "gevent" (one greenlet per connection; needs the gevent package).
     """
-    server = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            app,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--worker-class",
-            worker_class,
-            *(["--threads", str(threads)] if worker_class == "gthread" else []),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    command = [
+        str(Path(PYTHON).parent / "gunicorn"),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        *(["--threads", str(threads)] if worker_class == "gthread" else []),
+        "--log-level",
+        "warning",
+    ]
+    with _serving(command, env, port) as server:
+        yield server
+
+
+@contextmanager
+def granian(
+    env: dict[str, str], port: int, *, workers: int, threads: int, app: str = "config.wsgi:application"
+) -> Iterator[Server]:
+    """Granian (a Rust HTTP server) serving the WSGI application, ``threads`` blocking threads per worker."""
+    command = [
+        str(Path(PYTHON).parent / "granian"),
+        "--interface",
+        "wsgi",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--blocking-threads",
+        str(threads),
+        "--no-ws",
+        "--log-level",
+        "warning",
+    ]
+    with _serving(command, env, port) as server:
+        yield server
+
+
+@contextmanager
+def _serving(command: list[str], env: dict[str, str], port: int) -> Iterator[Server]:
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
         _wait_until_healthy(port)
         yield Server(server, env["DATABASE_URL"])

@@ -1,23 +1,39 @@
-"""Load test: GET /api/v1/register/{mpid}/{role}?on=DATE under the production server, 50 concurrent clients.
+"""Load test: GET /api/v1/register/{mpid}/{role}?on=DATE against the floor, under the production server.
 
 What it does, all on loopback:
 1. creates a throw-away PostgreSQL database (default server 127.0.0.1:5432, user postgres), migrates it and loads
    the demo market (about 56 participations with their register history);
-2. starts gunicorn with ``config.settings.production`` (HTTPS redirect off: there is no TLS on loopback);
-3. runs N concurrent clients (default 50) for a fixed time. Each client asks for a random participation on a random
-   date with a machine token, waits ``--think`` seconds, and asks again, as registration systems checking one event
-   at a time do; ``--think 0`` makes them fire back to back (saturation);
-4. reports requests, throughput, errors and the latency percentiles, then stops gunicorn and drops the database.
+2. starts the server (``--server``: gunicorn ``gthread`` (default), ``sync`` or ``gevent`` workers, or ``granian``
+   in WSGI mode) with the production settings plus one extra URL, ``/bench/floor``: a trivial Django JSON view behind
+   the same middleware (bench/floor_settings.py and bench/floor_urls.py, selected by DJANGO_SETTINGS_MODULE here and
+   never part of the product's URLs). HTTPS redirect is off: there is no TLS on loopback;
+3. runs alternating phases (``--rounds`` x floor then register, ``--seconds`` each) of N concurrent clients (default
+   50). Each client asks for a random participation on a random date with a machine token (the floor gets the same
+   request shape), waits ``--think`` seconds, and asks again, as registration systems checking one event at a time
+   do; ``--think 0`` makes them fire back to back (saturation);
+4. reports each phase (throughput, p50, p95, statuses, CPU per request of the server, its PostgreSQL sessions and
+   the load generator, load average before and after), each side over all its phases, and the register/floor
+   ratios against the goal (throughput >= 0.8x the floor's, p95 within 1.5x), then stops the server and drops the
+   database.
 
-    .venv/bin/python bench/register_load.py                  # 50 clients, 100 ms think time, 30 s
-    .venv/bin/python bench/register_load.py --think 0        # saturation: what the 2 cores can serve
+    .venv/bin/python bench/register_load.py --think 0                  # saturation, a new connection per request
+    .venv/bin/python bench/register_load.py --think 0 --keep-alive     # saturation, one connection per client
+    .venv/bin/python bench/register_load.py --think 0 --server granian
 
 The clients are asyncio tasks in one process. By default each request opens a new connection, so the measured
 latency includes connecting, as a client without keep-alive sees it; ``--keep-alive`` gives each client one
-HTTP/1.1 connection that it reuses (as a market system with a connection pool would), reconnecting when gunicorn
-closes it. ``--no-health-checks`` runs the server with DATABASE_CONN_HEALTH_CHECKS=false (one round trip fewer per
-request). The load average is printed before and after: the generator shares the machine's cores with the server
-and PostgreSQL, and anything else running on the machine shows in the figures.
+HTTP/1.1 connection that it reuses (as a market system with a connection pool would), reconnecting when the server
+closes it. ``--no-health-checks`` runs the server with DATABASE_CONN_HEALTH_CHECKS=false. The generator shares the
+machine's cores with the server and PostgreSQL, and anything else running on the machine shows in the figures:
+the phases alternate so that such load falls on both sides alike, and the load average is printed for each.
+
+Measured (see docs/architecture.md, "The register", for every server): 2 cores shared with other jobs (load average
+4-8), 50 clients, --think 0, 2 x 15 s phases, 3 workers x 2 threads. gunicorn gthread, new connections: floor 2054/s
+(p95 67 ms), register 1468/s (p95 84 ms), ratios 0.71 and 1.26; keep-alive: floor 4520/s (26 ms), register 2659/s
+(41 ms), ratios 0.59 and 1.57. granian (WSGI), new connections: 2799/s (28 ms) and 1813/s (54 ms); keep-alive: 8024/s
+(12 ms) and 4561/s (20 ms). Before the register learned of changes by LISTEN/NOTIFY (a marker query and a health
+check per read), gunicorn gthread gave ratios 0.65 / 1.50 and 0.46 / 2.35 (new connections), 0.30 / 3.63 and
+0.41 / 1.74 (keep-alive).
 """
 
 from __future__ import annotations
@@ -26,10 +42,13 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from production_server import PYTHON, gunicorn, production_database, run
+from production_server import PYTHON, ROOT, granian, gunicorn, production_database, run
+
+BENCH = Path(__file__).resolve().parent
 
 
 def prepare(env: dict[str, str]) -> tuple[str, list[tuple[str, str]]]:
@@ -115,6 +134,7 @@ class KeptConnection:
 async def client(
     port: int,
     token: str,
+    target: str,
     pairs: list[tuple[str, str]],
     until: float,
     think: float,
@@ -127,7 +147,7 @@ async def client(
     while time.perf_counter() < until:
         mpid, role = rng.choice(pairs)
         day = f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
-        path = f"/api/v1/register/{mpid}/{role}?on={day}"
+        path = f"/bench/floor?on={day}" if target == "floor" else f"/api/v1/register/{mpid}/{role}?on={day}"
         elapsed, status = await (kept.request(path, token) if kept else one_request(port, path, token))
         latencies.append(elapsed)
         statuses[status] = statuses.get(status, 0) + 1
@@ -137,71 +157,123 @@ async def client(
         kept.close()
 
 
+@dataclass
+class Phase:
+    target: str  # "floor" or "register"
+    latencies: list[float]
+    statuses: dict[int, int]
+    elapsed: float
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float]
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)  # gunicorn, PostgreSQL, load generator (s)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+
 async def load(
-    port: int, token: str, pairs: list[tuple[str, str]], clients: int, seconds: float, think: float, keep_alive: bool
+    port: int,
+    token: str,
+    target: str,
+    pairs: list[tuple[str, str]],
+    clients: int,
+    seconds: float,
+    think: float,
+    keep_alive: bool,
 ) -> tuple[list[float], dict[int, int], float]:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     started = time.perf_counter()
     until = started + seconds
     await asyncio.gather(
-        *(client(port, token, pairs, until, think, latencies, statuses, keep_alive) for _ in range(clients))
+        *(client(port, token, target, pairs, until, think, latencies, statuses, keep_alive) for _ in range(clients))
     )
     return latencies, statuses, time.perf_counter() - started
+
+
+def percentile(latencies: list[float], p: float) -> float:
+    """The p-th percentile in milliseconds."""
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+SERVERS = ("gthread", "sync", "gevent", "granian")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--seconds", type=float, default=15, help="length of each phase (s)")
+    parser.add_argument("--rounds", type=int, default=2, help="floor/register phase pairs, alternated")
     parser.add_argument("--think", type=float, default=0.1, help="mean pause between a client's requests (s)")
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2, help="threads per gthread worker")
-    parser.add_argument("--worker-class", choices=["gthread", "sync"], default="gthread")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (gthread, granian)")
+    parser.add_argument("--server", choices=SERVERS, default="gthread", help="gunicorn worker class, or granian")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep-alive", action="store_true", help="reuse one connection per client")
     parser.add_argument("--no-health-checks", action="store_true", help="server with DATABASE_CONN_HEALTH_CHECKS=false")
     args = parser.parse_args()
 
+    phases: list[Phase] = []
     with production_database(args.pg, "register") as env:
         if args.no_health_checks:
             env["DATABASE_CONN_HEALTH_CHECKS"] = "false"
+        # The floor view lives only in the benchmark's settings (bench/floor_settings.py), never in the product.
+        env["DJANGO_SETTINGS_MODULE"] = "floor_settings"
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(BENCH), str(ROOT), env.get("PYTHONPATH", "")]))
         token, pairs = prepare(env)
-        with gunicorn(
-            env, args.port, workers=args.workers, threads=args.threads, worker_class=args.worker_class
-        ) as server:
-            asyncio.run(load(args.port, token, pairs, 5, 2, 0, args.keep_alive))  # warm every worker
-            load_before, cpu_before, own_before = os.getloadavg(), server.cpu_seconds(), time.process_time()
-            latencies, statuses, elapsed = asyncio.run(
-                load(args.port, token, pairs, args.clients, args.seconds, args.think, args.keep_alive)
-            )
-            load_after, cpu_after, own_after = os.getloadavg(), server.cpu_seconds(), time.process_time()
+        if args.server == "granian":
+            serving = granian(env, args.port, workers=args.workers, threads=args.threads)
+        else:
+            serving = gunicorn(env, args.port, workers=args.workers, threads=args.threads, worker_class=args.server)
+        with serving as server:
+            for target in ("floor", "register"):  # warm every worker on both paths
+                asyncio.run(load(args.port, token, target, pairs, 5, 2, 0, args.keep_alive))
+            for _ in range(args.rounds):
+                for target in ("floor", "register"):
+                    load_before, cpu_before, own_before = os.getloadavg(), server.cpu_seconds(), time.process_time()
+                    latencies, statuses, elapsed = asyncio.run(
+                        load(args.port, token, target, pairs, args.clients, args.seconds, args.think, args.keep_alive)
+                    )
+                    load_after, cpu_after, own_after = os.getloadavg(), server.cpu_seconds(), time.process_time()
+                    cpu = (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1], own_after - own_before)
+                    phases.append(Phase(target, latencies, statuses, elapsed, load_before, load_after, cpu))
 
-    ordered = sorted(latencies)
-
-    def pct(p: float) -> float:
-        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
-
+    server_name = f"gunicorn {args.server}" if args.server != "granian" else "granian (WSGI)"
+    threads = f" x {args.threads} threads" if args.server in ("gthread", "granian") else ""
     print(
-        f"gunicorn {args.worker_class}: {args.workers} workers"
-        f"{f' x {args.threads} threads' if args.worker_class == 'gthread' else ''}; {args.clients} clients, "
-        f"think {args.think * 1000:.0f} ms, {args.seconds:.0f} s; "
+        f"{server_name}: {args.workers} workers{threads}; {args.clients} clients, "
+        f"think {args.think * 1000:.0f} ms, {args.rounds} x (floor, register) phases of {args.seconds:.0f} s; "
         f"{'keep-alive' if args.keep_alive else 'new connection per request'}; "
         f"database health checks {'off' if args.no_health_checks else 'on'}"
     )
-    print(f"load average (1/5/15 min): before {_loads(load_before)}, after {_loads(load_after)}")
-    per_request = [(after - before) / len(ordered) * 1e6 for before, after in zip(cpu_before, cpu_after, strict=True)]
+    for number, phase in enumerate(phases, 1):
+        per_request = [c / len(phase.latencies) * 1e6 for c in phase.cpu]
+        print(
+            f"phase {number} {phase.target:8} {phase.throughput:6.0f}/s  p50 {percentile(phase.latencies, 50):6.1f} ms"
+            f"  p95 {percentile(phase.latencies, 95):6.1f} ms  statuses {phase.statuses}  "
+            f"CPU/request us: server {per_request[0]:.0f}, PostgreSQL {per_request[1]:.0f}, "
+            f"generator {per_request[2]:.0f}  load {_loads(phase.load_before)} -> {_loads(phase.load_after)}"
+        )
+    summary: dict[str, tuple[float, float, float]] = {}
+    for target in ("floor", "register"):
+        mine = [p for p in phases if p.target == target]
+        latencies = [x for p in mine for x in p.latencies]
+        summary[target] = (
+            len(latencies) / sum(p.elapsed for p in mine),
+            percentile(latencies, 50),
+            percentile(latencies, 95),
+        )
+        rps, p50, p95 = summary[target]
+        print(f"{target:8} all phases: {rps:6.0f}/s  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms")
+    (f_rps, f_p50, f_p95), (r_rps, r_p50, r_p95) = summary["floor"], summary["register"]
+    rps_ratio, p95_ratio = r_rps / f_rps, r_p95 / f_p95
     print(
-        f"CPU per request (us): gunicorn {per_request[0]:.0f}, PostgreSQL {per_request[1]:.0f}, "
-        f"load generator {(own_after - own_before) / len(ordered) * 1e6:.0f}"
+        f"register/floor: throughput {rps_ratio:.2f} (goal >= 0.80: {'MET' if rps_ratio >= 0.8 else 'NOT MET'})"
+        f"  p50 {r_p50 / f_p50:.2f}  p95 {p95_ratio:.2f} (goal <= 1.50: {'MET' if p95_ratio <= 1.5 else 'NOT MET'})"
     )
-    print(f"requests: {len(ordered)}  throughput: {len(ordered) / elapsed:.0f}/s  statuses: {statuses}")
-    print(
-        f"latency ms: p50 {pct(50):.1f}  p90 {pct(90):.1f}  p95 {pct(95):.1f}  p99 {pct(99):.1f}  "
-        f"max {ordered[-1] * 1000:.1f}  mean {statistics.fmean(ordered) * 1000:.1f}"
-    )
-    print(f"target p95 < 20 ms: {'MET' if pct(95) < 20 else 'NOT MET'}")
 
 
 def _loads(loads: tuple[float, float, float]) -> str:

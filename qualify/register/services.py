@@ -33,6 +33,9 @@ def clean_reason(text: str) -> str:
     return kept.strip()[:MAX_REASON_LENGTH]
 
 
+from qualify.register.snapshot import changed_on_commit
+
+
 @transaction.atomic
 def register_event_record(
     *,
@@ -91,6 +94,7 @@ def register_event_record(
         backdated=backdated,
         reason=reason,
     )
+    changed_on_commit()  # this process's copy of the register is renewed as soon as the event commits
     audit_record(
         actor=actor,
         action="register.event.record",

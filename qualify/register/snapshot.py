@@ -1,22 +1,50 @@
 """An in-process copy of the register for the hot read path (``GET /api/v1/register/{mpid}/{role}``).
 
 The register is small (hundreds of participations, a few events each) and changes rarely, while market systems ask
-about it constantly. Each process keeps the whole register in memory and, on every request, checks one cheap
-marker query — the register sequence (every event is numbered in commit order and never edited) and the latest
-change to participations and organisations. When the marker moves, the copy is rebuilt in two queries. An answer is
-therefore never older than the data committed when the request began.
+about it constantly. Each process keeps the whole register in memory and rebuilds it (two queries) when a change
+marker moves: the register sequence (every event is numbered in commit order and never edited) and the latest
+change to participations, organisations, LDSO distributor ids and milestones.
+
+How a process learns that the marker may have moved:
+
+- On PostgreSQL, outside a transaction (the hot read in production), with no database round trip in the steady
+  state. Migration register/0002 makes every write to those tables ``NOTIFY qualify_register`` inside the writing
+  transaction, so PostgreSQL sends the notification when that transaction commits. Each process holds one extra
+  connection that LISTENs (``_Listener``); each hot read first takes in, without waiting, whatever notifications
+  have reached that connection's socket (a non-blocking read, no query), and answers from the copy when none has
+  arrived since the copy was last verified, less than ``VERIFY_SECONDS`` ago. The process that wrote a register
+  event also marks its copy changed when its transaction commits (``changed_on_commit``), without waiting for its
+  own notification.
+- Otherwise — SQLite, inside a transaction (which may hold its own uncommitted writes), or when the listening
+  connection is missing or broken (it is reconnected at most once a second) — every read checks the marker, as the
+  copy always did.
+
+What is promised: **an answer never misses a change committed more than ``VERIFY_SECONDS`` (5 ms) before the
+request began**, and misses a more recent one only while PostgreSQL has not yet forwarded that change's notice to
+this process (never one this process committed through ``register_event_record``). The bound is needed: PostgreSQL
+signals the listening sessions while the writer commits, but each forwards the notice only when it next runs, and
+under load about one notice in seven reached its listener after the writer's COMMIT had returned, up to ~12 ms
+later. So each process also verifies the marker itself (one query, on the listening connection, so without a health
+check) whenever its last verification is older than ``VERIFY_SECONDS``; that holds whatever happens to the
+notices, a lost or silently dead listening connection included. register/tests/test_snapshot_pg.py reads changes
+back through another server process.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import threading
+import time
 import weakref
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import ProgrammingError, connection
+import psycopg
+from django.db import ProgrammingError, connection, transaction
 
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
@@ -65,11 +93,157 @@ SELECT
 
 _MARKER_STATEMENT = "qualify_register_marker"
 
+CHANNEL = "qualify_register"  # notified by the triggers of migration register/0002
+APPLICATION_NAME = "qualify register listener"  # how the listening connections show in pg_stat_activity
+VERIFY_SECONDS = 0.005  # the bound stated above: how old a verification may be before a read checks the marker
+RECONNECT_SECONDS = 1.0  # how often a process tries to reopen a missing or broken listening connection
+
+clock: Callable[[], float] = time.monotonic  # replaced in tests
+
 logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _current: Snapshot | None = None
 _prepared_on: weakref.WeakSet[Any] = weakref.WeakSet()  # the driver connections that hold the prepared statement
 _prepare = True  # False once preparing failed in this process
+
+# Every notification taken in, every local commit that changed the register and every (re)connection of the
+# listener adds one: a verification counts only while this is still what it was when the verification began.
+_changes = 0
+_changes_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class _Verification:
+    snapshot: Snapshot  # current as of the verification (its data may be newer still, never older)
+    changes: int  # _changes when the marker query was sent
+    at: float  # clock() then
+
+
+_verified: _Verification | None = None
+
+
+def _changed() -> None:
+    global _changes
+    with _changes_lock:
+        _changes += 1
+
+
+def changed_on_commit() -> None:
+    """Mark this process's copy changed once the current transaction commits (writers of register events call it)."""
+    transaction.on_commit(_changed)
+
+
+class _Listener:
+    """This process's one connection that LISTENs on CHANNEL; all of it is used under one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._conn: psycopg.Connection[Any] | None = None
+        self._pid = 0
+        self._retry_at = 0.0
+        self._prepare = True
+        self._doomed: set[int] = set()  # the connections the server said it was closing (by id)
+        self._inherited: list[psycopg.Connection[Any]] = []  # a parent's, kept open: closing would end its session
+
+    def _open(self) -> psycopg.Connection[Any] | None:
+        if clock() < self._retry_at:
+            return None
+        self._retry_at = clock() + RECONNECT_SECONDS
+        params = connection.get_connection_params()
+        for django_only in ("cursor_factory", "context", "prepare_threshold"):
+            params.pop(django_only, None)
+        conn: psycopg.Connection[Any] | None = None
+        try:
+            conn = psycopg.connect(
+                **params,
+                autocommit=True,
+                application_name=APPLICATION_NAME,
+                connect_timeout=2,
+                keepalives=1,
+                keepalives_idle=30,
+            )
+            conn.add_notify_handler(lambda _notify: _changed())
+            # Outside a query, the server speaks only to say why it is closing the session (FATAL, administrator
+            # command, shutdown): take any such message as the end of this connection.
+            doomed, key = self._doomed, id(conn)
+            conn.add_notice_handler(lambda _diagnostic: doomed.add(key))
+            # The marker's times are text: compare them in the zone Django's connections use.
+            conn.execute("SELECT set_config('TimeZone', %s, false)", [connection.timezone_name])
+            conn.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error:
+            logger.warning("Cannot listen for register changes; every register read checks the marker for now.")
+            if conn is not None:
+                with suppress(psycopg.Error):
+                    conn.close()
+            return None
+        self._conn, self._pid = conn, os.getpid()
+        _changed()  # whatever changed before LISTEN took effect was not notified: no earlier verification counts
+        return conn
+
+    def _connection(self) -> psycopg.Connection[Any] | None:
+        conn = self._conn
+        if conn is not None and self._pid != os.getpid():  # forked after connecting: the socket is the parent's
+            self._inherited.append(conn)
+            conn = self._conn = None
+        return conn if conn is not None else self._open()
+
+    def _broken(self, conn: psycopg.Connection[Any]) -> None:
+        logger.warning("The register listener connection broke; reconnecting.")
+        self._doomed.discard(id(conn))
+        self._conn = None
+        self._retry_at = 0.0
+        with suppress(psycopg.Error):
+            conn.close()
+
+    def close(self) -> None:
+        with self._lock:
+            conn, self._conn, self._retry_at = self._conn, None, 0.0
+            if conn is not None and self._pid == os.getpid():
+                with suppress(psycopg.Error):
+                    conn.close()
+
+    def poll(self) -> bool:
+        """Take in the notifications already received, without waiting or querying; False when not listening."""
+        with self._lock:
+            conn = self._connection()
+            if conn is None:
+                return False
+            try:
+                conn.pgconn.consume_input()  # reads what the socket holds; never blocks
+                while conn.pgconn.notifies() is not None:
+                    _changed()
+            except psycopg.Error:
+                self._broken(conn)
+                return False
+            if id(conn) in self._doomed or conn.pgconn.status != psycopg.pq.ConnStatus.OK:
+                self._broken(conn)
+                return False
+            return True
+
+    def marker(self) -> tuple[object, ...] | None:
+        """The change marker read on the listening connection (no health check needed), or None if not listening."""
+        with self._lock:
+            conn = self._connection()
+            if conn is None:
+                return None
+            try:
+                row = conn.execute(_MARKER_SQL, prepare=self._prepare).fetchone()
+            except psycopg.Error:
+                if conn.broken or not self._prepare:
+                    self._broken(conn)
+                    return None
+                self._prepare = False  # behind a transaction-pooling proxy, say: send it plain from now on
+                logger.warning("Cannot prepare the register change marker on the listening connection.")
+                return None
+            return tuple(row) if row else ()
+
+
+_listener = _Listener()
+
+
+def stop_listening() -> None:
+    """Close this process's listening connection (a later read reopens it): before its database is dropped, say."""
+    _listener.close()
 
 
 def _execute_prepared(cursor: Any) -> bool:
@@ -121,9 +295,8 @@ def _build(marker: tuple[object, ...]) -> Snapshot:
     return Snapshot(marker=marker, entries=entries)
 
 
-def snapshot() -> Snapshot:
+def _current_for(marker: tuple[object, ...]) -> Snapshot:
     global _current
-    marker = change_marker()
     current = _current
     if current is not None and current.marker == marker:
         return current
@@ -131,6 +304,27 @@ def snapshot() -> Snapshot:
         if _current is None or _current.marker != marker:
             _current = _build(marker)
         return _current
+
+
+def snapshot() -> Snapshot:
+    """The copy of the register, as fresh as the module's docstring promises."""
+    global _verified
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not _listener.poll():
+        return _current_for(change_marker())
+    verified, changes, now = _verified, _changes, clock()
+    if (
+        verified is not None
+        and verified.changes == changes
+        and now - verified.at < VERIFY_SECONDS
+        and verified.snapshot is _current  # nothing rebuilt (or dropped) the copy since
+    ):
+        return verified.snapshot  # the steady state: nothing notified since a recent verification
+    marker = _listener.marker()
+    if marker is None:
+        return _current_for(change_marker())
+    fresh = _current_for(marker)
+    _verified = _Verification(snapshot=fresh, changes=changes, at=now)  # both read before the marker was
+    return fresh
 
 
 @dataclass(frozen=True)
