@@ -17,6 +17,7 @@ from qualify.participants.models import MarketParticipation
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 from qualify.register.models import RegisterEvent, RegisterSequence
 from qualify.register.rules import days_recorded_late, is_backdated
+from qualify.register.snapshot import changed_on_commit
 
 DEFAULT_BACKDATE_DAYS = 5
 MAX_REASON_LENGTH = 2000
@@ -31,9 +32,6 @@ def clean_reason(text: str) -> str:
     """A reason as stored: control characters (other than line breaks and tabs) dropped, trimmed, bounded."""
     kept = "".join(c for c in text if c in "\n\t" or not unicodedata.category(c).startswith("C"))
     return kept.strip()[:MAX_REASON_LENGTH]
-
-
-from qualify.register.snapshot import changed_on_commit
 
 
 @transaction.atomic
