@@ -128,8 +128,9 @@ def latest_submission(case: QualificationCase) -> QadSubmission | None:
 
 
 def latest_final(case: QualificationCase) -> QadSubmission | None:
+    """The case's latest Final submission, without its snapshot (read only if a caller asks for it)."""
     found: QadSubmission | None = (
-        QadSubmission.objects.filter(case=case, kind=SubmissionKind.FINAL).order_by("-pk").first()
+        QadSubmission.objects.filter(case=case, kind=SubmissionKind.FINAL).defer("content").order_by("-pk").first()
     )
     return found
 

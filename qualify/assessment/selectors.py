@@ -493,6 +493,7 @@ class SubmittedRow:
     section_number: str
     section_title: str
     section_owner: str  # the owning body's name
+    owner_name: str  # the question's owning body's name
     answer: Any
     evidence: tuple[str, ...]  # the attached files' names
     advisory: bool  # owned by a body that does not approve the case's role: shown, but reviewed by nobody
@@ -522,6 +523,7 @@ def submitted_rows(submission: QadSubmission) -> list[SubmittedRow]:
                 number=question.number,
                 text=question.text,
                 owner=question.owner,
+                owner_name=question.get_owner_display(),
                 section_number=question.section.number,
                 section_title=question.section.title,
                 section_owner=question.section.get_owner_display(),

@@ -43,8 +43,8 @@ def test_board_defers_and_the_programme_resumes_the_case_where_it_was(page, live
     journey.table(live_cast, case, "REC")
     meeting = journey.meeting(live_cast, "REC")
 
-    # The board records the REC Code Manager's deferral; the form will not go without the confirmation.
-    sign_in(page, live_server, "board@pab.test")
+    # The REC Code Manager's decision-maker records its deferral; the form will not go without the confirmation.
+    sign_in(page, live_server, "decider@recmanager.test")  # the REC Code Manager's own decision-maker
     page.goto(live_server.url + reverse("assessment:meeting", args=[meeting.reference]))
     _fits(page, "meeting")
     form = page.get_by_test_id(f"decide-{case.reference}")
