@@ -92,6 +92,8 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
     picker = page.get_by_test_id("evidence-picker")
     expect(picker).to_be_visible()
     expect(picker.get_by_role("heading")).to_have_text("Attach an uploaded file to 4.5.3")
+    # Type only once htmx has settled the swapped-in picker (its search box listens from then on).
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
     picker.get_by_label("File name contains").fill("no such file")
     expect(picker).to_contain_text("No uploaded file's name contains")
     picker.get_by_label("File name contains").fill("runbook")
