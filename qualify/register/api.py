@@ -16,7 +16,7 @@ from qualify.core.instants import parse_instant
 from qualify.core.requests import actor_of
 from qualify.register.publication import publication_csv
 from qualify.register.selectors import newly_qualified, register_changes, register_status_known_at
-from qualify.register.snapshot import register_answer
+from qualify.register.snapshot import Answer, register_answer
 
 router = Router(tags=["register"])
 
@@ -138,6 +138,11 @@ def get_status(
     if known_at is not None:
         return _status_known_at(request, mpid, role, day, parse_instant(known_at))
     answer = register_answer(actor=actor_of(request), mpid=mpid, role=role, on=day)
+    return status_response(answer, day)
+
+
+def status_response(answer: Answer, day: dt.date) -> HttpResponse:
+    """The hot read's answer, shared by this operation and the plain view in front of it (``register/hot.py``)."""
     entry, status = answer.entry, answer.status
     body = {
         "mpid": entry.mpid,

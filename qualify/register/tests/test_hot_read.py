@@ -1,0 +1,95 @@
+"""The hot read's plain view answers exactly as the API operation behind it, and makes no query when it can answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
+
+from qualify.core.actor import system_actor
+from qualify.register.choices import RegisterEventKind, RegisterEventSource
+from qualify.register.hot import API_URLCONF, register_status
+from qualify.register.services import register_event_record
+
+
+@pytest.fixture
+def history(cast):
+    for participation, kind, day in (
+        (cast.supplier_a, RegisterEventKind.QUALIFIED, dt.date(2026, 3, 1)),
+        (cast.supplier_a, RegisterEventKind.SERVICE_ACTIVATED, dt.date(2026, 3, 20)),
+        (cast.supplier_b, RegisterEventKind.QUALIFIED, dt.date(2026, 4, 2)),
+    ):
+        register_event_record(
+            actor=system_actor("test"),
+            participation=participation,
+            kind=kind,
+            effective_date=day,
+            source=RegisterEventSource.IMPORT,
+            reference="test",
+            reason="history loaded for the test",
+        )
+    return cast
+
+
+def _through_the_api_alone(client: Client, method: str, path: str, query: dict, headers: dict):  # type: ignore[no-untyped-def]
+    """The same request answered by the API URLconf without the plain view in front (the operation's own answer)."""
+    from django.test import override_settings
+
+    with override_settings(ROOT_URLCONF=API_URLCONF):
+        return getattr(client, method)(path, query, **headers)
+
+
+def test_the_route_is_the_plain_view():
+    assert resolve("/api/v1/register/NWEN/SUPPLIER").func is register_status
+    assert resolve("/api/v1/register/changes").func is not register_status
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "query"),
+    [
+        ("machine", "get", "/api/v1/register/NWEN/SUPPLIER", {}),  # answered by the plain view
+        ("machine", "get", "/api/v1/register/nwen/supplier", {"on": "2026-03-20"}),  # ditto, any case
+        ("machine", "get", "/api/v1/register/NWEN/SUPPLIER", {"on": "2026-02-28"}),  # not yet qualified
+        ("lead_a", "get", "/api/v1/register/NWEN/SUPPLIER", {"on": "2026-03-20"}),  # a participant's own
+        ("lead_b", "get", "/api/v1/register/NWEN/SUPPLIER", {}),  # another organisation's: 404 from the API
+        ("machine", "get", "/api/v1/register/ZZZZ/SUPPLIER", {}),  # unknown: 404
+        ("machine", "get", "/api/v1/register/NWEN/SUPPLIER", {"on": "2026-13-01"}),  # bad date: 422
+        ("machine", "get", "/api/v1/register/NWEN/SUPPLIER", {"on": "2026-02-30"}),  # no such day: 422
+        ("machine", "get", "/api/v1/register/NWEN/SUPPLIER", {"on": "20260320"}),  # not plain: the API decides
+        ("machine", "get", "/api/v1/register/NWEN/SUPPLIER", {"known_at": "2026-01-01T00:00:00Z"}),
+        ("machine", "get", "/api/v1/register/NWEN/SUPPLIER", {"known_at": "yesterday"}),  # 400
+        ("bad-token", "get", "/api/v1/register/NWEN/SUPPLIER", {}),  # 401
+        (None, "get", "/api/v1/register/NWEN/SUPPLIER", {}),  # 401
+        ("session:lead_a", "get", "/api/v1/register/NWEN/SUPPLIER", {}),  # a signed-in person's session
+        ("machine", "post", "/api/v1/register/NWEN/SUPPLIER", {}),  # 405
+    ],
+)
+def test_every_request_gets_the_operations_own_answer(history, token_for, client_for, who, method, path, query):
+    headers: dict[str, str] = {}
+    client = Client()
+    if who == "bad-token":
+        headers = {"HTTP_AUTHORIZATION": "Bearer qfy_not_a_token"}
+    elif who is not None and who.startswith("session:"):
+        client = client_for(who.removeprefix("session:"))
+    elif who is not None:
+        headers = token_for(who)
+    front = getattr(client, method)(path, query, **headers)
+    behind = _through_the_api_alone(client, method, path, query, headers)
+    assert (front.status_code, front.content) == (behind.status_code, behind.content)
+    assert front["Content-Type"] == behind["Content-Type"]
+
+
+def test_the_common_case_makes_no_query_once_the_token_is_known(history, token_for):
+    client, auth = Client(), token_for("machine")
+    first = client.get("/api/v1/register/NWEN/SUPPLIER", {"on": "2026-03-20"}, **auth)
+    assert first.status_code == 200 and first.json()["state"] == "OPERATIONAL"
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/api/v1/register/NWEN/SUPPLIER", {"on": "2026-03-20"}, **auth)
+    assert again.content == first.content
+    # Only the register's change marker may be read: inside a test's transaction (and on SQLite) it is checked per
+    # request; a server on PostgreSQL is told by NOTIFY instead (test_snapshot_pg.py). No token, user or route query.
+    assert len(queries) <= 1, [q["sql"] for q in queries]
