@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -35,7 +36,9 @@ def history(cast):
     return cast
 
 
-def _through_the_api_alone(client: Client, method: str, path: str, query: dict, headers: dict):  # type: ignore[no-untyped-def]
+def _through_the_api_alone(
+    client: Client, method: str, path: str, query: dict[str, str], headers: dict[str, str]
+) -> Any:
     """The same request answered by the API URLconf without the plain view in front (the operation's own answer)."""
     from django.test import override_settings
 
