@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 import yaml
 
+from qualify.core.yamlfile import FileInvalid, NodeReader, compose
 from qualify.participants.choices import ExemptionKind, MarketRole, Route
 from qualify.qad.choices import APPROVALS_BY_ROLE, AnswerType, Body, EvidenceKind
 from qualify.qad.rules import unapproved_roles
@@ -24,16 +24,6 @@ COLUMN_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 TRUE = {"true", "yes", "on"}
 FALSE = {"false", "no", "off"}
 CHOICE_TYPES = {AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE}
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.field}: {self.message}"
 
 
 @dataclass
@@ -76,57 +66,12 @@ class VersionSpec:
         return sum(len(s.questions) for s in self.sections)
 
 
-class QadFileInvalid(Exception):
-    def __init__(self, problems: list[FileProblem]):
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+class QadFileInvalid(FileInvalid):
+    """A QAD version file with problems, each naming its line and field."""
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-class _Reader:
-    """Walks the composed nodes, converting values and recording every problem with its line."""
-
-    def __init__(self) -> None:
-        self.problems: list[FileProblem] = []
-
-    def problem(self, node: yaml.Node, where: str, message: str) -> None:
-        self.problems.append(FileProblem(_line(node), where, message))
-
-    def mapping(
-        self, node: yaml.Node, where: str, required: set[str], optional: set[str]
-    ) -> dict[str, yaml.Node] | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.problem(node, where, "must be a mapping of field: value")
-            return None
-        fields: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)
-            name = f"{where}.{key}" if where else key
-            if key in fields:
-                self.problem(key_node, name, "appears twice")
-            elif key not in required | optional:
-                known = ", ".join(sorted(required | optional))
-                self.problem(key_node, name, f"is not a known field (known fields: {known})")
-            fields[key] = value_node
-        for key in sorted(required - set(fields)):
-            self.problem(node, f"{where}.{key}" if where else key, "is required but missing")
-        return fields
-
-    def text(self, node: yaml.Node | None, where: str, *, required: bool = True, pattern: Any = None) -> str:
-        if node is None:
-            return ""
-        if not isinstance(node, yaml.ScalarNode):
-            self.problem(node, where, "must be a single value, not a list or mapping")
-            return ""
-        value = str(node.value).strip()
-        if required and not value:
-            self.problem(node, where, "must not be empty")
-        elif pattern is not None and value and not pattern.match(value):
-            self.problem(node, where, f"{value!r} is not in the expected form")
-        return value
+class _Reader(NodeReader):
+    """The QAD's reader: values as written, quoted back in full; and the QAD's true/false and one-of fields."""
 
     def boolean(self, node: yaml.Node | None, where: str, default: bool) -> bool:
         if node is None:
@@ -147,29 +92,6 @@ class _Reader:
         if value and value not in allowed:
             self.problem(node, where, f"{value!r} is not one of {', '.join(allowed)}")
         return value
-
-    def choices(
-        self, node: yaml.Node | None, where: str, allowed: list[str] | None, *, required: bool, all_word: bool = False
-    ) -> list[str]:
-        if node is None:
-            return list(allowed or []) if all_word and allowed else []
-        if all_word and isinstance(node, yaml.ScalarNode) and str(node.value).upper() == "ALL" and allowed:
-            return list(allowed)
-        if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, where, "must be a list" + (" (or ALL)" if all_word else ""))
-            return []
-        values: list[str] = []
-        for index, item in enumerate(node.value):
-            value = self.text(item, f"{where}[{index}]")
-            if allowed is not None and value and value not in allowed:
-                self.problem(item, f"{where}[{index}]", f"{value!r} is not one of {', '.join(allowed)}")
-            elif value in values:
-                self.problem(item, f"{where}[{index}]", f"{value!r} is listed twice")
-            elif value:
-                values.append(value)
-        if required and not values and not node.value:
-            self.problem(node, where, "must list at least one value")
-        return values
 
 
 QUESTION_REQUIRED = {"id", "number", "text", "type", "roles", "routes"}
@@ -303,16 +225,7 @@ def _columns(r: _Reader, node: yaml.Node | None, where: str) -> list[dict[str, s
 
 def parse_version(text: str) -> VersionSpec:
     """Check a QAD version file and describe it; raise QadFileInvalid listing every problem found."""
-    try:
-        root = yaml.compose(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = int(mark.line) + 1 if mark is not None else 1
-        raise QadFileInvalid([FileProblem(line, "(file)", f"is not valid YAML or JSON: {exc.problem}")]) from exc
-    except yaml.YAMLError as exc:
-        raise QadFileInvalid([FileProblem(1, "(file)", f"is not valid YAML or JSON: {exc}")]) from exc
-    if root is None:
-        raise QadFileInvalid([FileProblem(1, "(file)", "is empty")])
+    root = compose(text, invalid=QadFileInvalid, detail_unmarked=True)
     r = _Reader()
     top = r.mapping(root, "", {"version", "title", "sections"}, {"status"})
     if top is None:

@@ -64,12 +64,7 @@ def qad_version_check(*, text: str) -> VersionSpec:
     try:
         return parse_version(text)
     except QadFileInvalid as invalid:
-        raise ValidationFailed(
-            f"The QAD file has {len(invalid.problems)} problem(s): {invalid.problems[0]}"
-            + (" …" if len(invalid.problems) > 1 else ""),
-            details={"problems": [{"line": p.line, "field": p.field, "message": p.message} for p in invalid.problems]},
-            code="qad_file_invalid",
-        ) from invalid
+        raise invalid.failed("The QAD file", code="qad_file_invalid") from invalid
 
 
 @transaction.atomic

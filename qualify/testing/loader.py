@@ -8,11 +8,12 @@ what is wrong, and every problem is collected, not just the first, so the author
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import yaml
 
+from qualify.core.yamlfile import FileInvalid, NodeReader, compose, node_line
+from qualify.core.yamlfile import FileProblem as FileProblem  # workbook.py reads it from here
 from qualify.participants.choices import MarketRole
 from qualify.plan.choices import Segment
 from qualify.testing.choices import QT_ROUTES, MinimumSet
@@ -28,16 +29,6 @@ TITLE_MAX = 200
 STEPS_MAX = 4000
 REQUIREMENTS_MAX = 50
 CASES_MAX = 5000
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}, {self.field}: {self.message}"
 
 
 @dataclass
@@ -79,113 +70,21 @@ class CatalogueSpec:
     cases: list[CaseSpec] = field(default_factory=list)
 
 
-class CatalogueFileInvalid(Exception):
-    def __init__(self, problems: list[FileProblem]):
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+class CatalogueFileInvalid(FileInvalid):
+    """A catalogue file (or workbook) with problems, each naming its line and field."""
 
 
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
+class _Reader(NodeReader):
+    """The catalogue's reader: bounded values (and bounded quotes of them), no control characters; and lists of
+    nodes (batches, cases) that must not be empty."""
 
-
-def _shown(value: str) -> str:
-    """A value quoted back in a message: bounded, so a pasted essay does not become an essay of an error."""
-    return repr(value if len(value) <= 60 else value[:57] + "...")
-
-
-class _Reader:
-    """Walks the composed nodes, converting values and recording every problem with its line."""
-
-    def __init__(self) -> None:
-        self.problems: list[FileProblem] = []
-
-    def problem(self, node: yaml.Node, where: str, message: str) -> None:
-        self.problems.append(FileProblem(_line(node), where, message))
-
-    def mapping(
-        self, node: yaml.Node, where: str, required: set[str], optional: set[str]
-    ) -> dict[str, yaml.Node] | None:
-        if not isinstance(node, yaml.MappingNode):
-            self.problem(node, where or "(file)", "must be a mapping of field: value")
-            return None
-        fields: dict[str, yaml.Node] = {}
-        for key_node, value_node in node.value:
-            key = str(key_node.value)[:40]
-            name = f"{where}.{key}" if where else key
-            if key in fields:
-                self.problem(key_node, name, "appears twice")
-            elif key not in required | optional:
-                known = ", ".join(sorted(required | optional))
-                self.problem(key_node, name, f"is not a known field (known fields: {known})")
-            fields[key] = value_node
-        for key in sorted(required - set(fields)):
-            self.problem(node, f"{where}.{key}" if where else key, "is required but missing")
-        return fields
-
-    def text(
-        self,
-        node: yaml.Node | None,
-        where: str,
-        *,
-        required: bool = True,
-        pattern: re.Pattern[str] | None = None,
-        max_length: int = TITLE_MAX,
-        multiline: bool = False,
-        form: str = "",
-    ) -> str:
-        if node is None:
-            return ""
-        if not isinstance(node, yaml.ScalarNode):
-            self.problem(node, where, "must be a single value, not a list or mapping")
-            return ""
-        value = str(node.value).strip()
-        allowed_controls = {"\n", "\t"} if multiline else set()
-        if any(unicodedata.category(ch) == "Cc" and ch not in allowed_controls for ch in value):
-            self.problem(node, where, "contains control characters" + ("" if multiline else " (or line breaks)"))
-            return ""
-        if required and not value:
-            self.problem(node, where, "must not be empty")
-        elif len(value) > max_length:
-            self.problem(node, where, f"is {len(value):,} characters long; at most {max_length:,} are allowed")
-        elif pattern is not None and value and not pattern.match(value):
-            self.problem(node, where, f"{_shown(value)} is not in the expected form" + (f" ({form})" if form else ""))
-        return value
-
-    def choices(
-        self,
-        node: yaml.Node | None,
-        where: str,
-        allowed: list[str] | None,
-        *,
-        required: bool,
-        all_word: bool = False,
-        pattern: re.Pattern[str] | None = None,
-        form: str = "",
-        max_items: int = 100,
-    ) -> list[str]:
-        if node is None:
-            return list(allowed) if all_word and allowed else []
-        if all_word and isinstance(node, yaml.ScalarNode) and str(node.value).upper() == "ALL" and allowed:
-            return list(allowed)
-        if not isinstance(node, yaml.SequenceNode):
-            self.problem(node, where, "must be a list" + (" (or ALL)" if all_word else ""))
-            return []
-        if len(node.value) > max_items:
-            self.problem(node, where, f"lists {len(node.value)} values; at most {max_items} are allowed")
-            return []
-        values: list[str] = []
-        for index, item in enumerate(node.value):
-            value = self.text(item, f"{where}[{index}]", pattern=pattern, form=form, max_length=60)
-            if allowed is not None and value and value not in allowed:
-                self.problem(item, f"{where}[{index}]", f"{_shown(value)} is not one of {', '.join(allowed)}")
-            elif value and value in values:
-                self.problem(item, f"{where}[{index}]", f"{_shown(value)} is listed twice")
-            elif value:
-                values.append(value)
-        if required and not node.value:
-            self.problem(node, where, "must list at least one value")
-        return values
+    root_field = "(file)"
+    key_chars = 40
+    text_chars = TITLE_MAX
+    item_chars = 60
+    list_items = 100
+    shown_chars = 60
+    refuse_controls = True
 
     def sequence(self, node: yaml.Node | None, where: str, what: str) -> list[yaml.Node]:
         if node is None:
@@ -213,7 +112,7 @@ def _batches(r: _Reader, node: yaml.Node | None) -> list[BatchSpec]:
         if code and any(b.code == code for b in batches):
             r.problem(f["code"], f"{where}.code", f"batch {code} appears twice")
         batches.append(
-            BatchSpec(code=code, title=r.text(f.get("title"), f"{where}.title"), line=_line(f.get("code") or item))
+            BatchSpec(code=code, title=r.text(f.get("title"), f"{where}.title"), line=node_line(f.get("code") or item))
         )
     return batches
 
@@ -254,7 +153,7 @@ def _case(
     batch = r.text(f.get("batch"), f"{where}.batch")
     if batch and batches and batch not in batches:
         r.problem(
-            f["batch"], f"{where}.batch", f"{_shown(batch)} is not one of the batches listed ({', '.join(batches)})"
+            f["batch"], f"{where}.batch", f"{r.shown(batch)} is not one of the batches listed ({', '.join(batches)})"
         )
     roles = r.choices(f.get("roles"), f"{where}.roles", list(MarketRole.values), required=True, all_word=True)
     optional_function = r.text(f.get("optional_function"), f"{where}.optional_function", max_length=24)
@@ -265,7 +164,7 @@ def _case(
             r.problem(
                 f["optional_function"],
                 f"{where}.optional_function",
-                f"{_shown(optional_function)} is not one of the optional functions listed ({known})",
+                f"{r.shown(optional_function)} is not one of the optional functions listed ({known})",
             )
         elif set(roles) - set(function.roles):
             outside = ", ".join(sorted(set(roles) - set(function.roles)))
@@ -296,23 +195,9 @@ def _case(
     )
 
 
-def _compose(text: str) -> yaml.Node:
-    try:
-        root = yaml.compose(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = int(mark.line) + 1 if mark is not None else 1
-        raise CatalogueFileInvalid([FileProblem(line, "(file)", f"is not valid YAML or JSON: {exc.problem}")]) from exc
-    except yaml.YAMLError as exc:
-        raise CatalogueFileInvalid([FileProblem(1, "(file)", "is not valid YAML or JSON")]) from exc
-    if root is None:
-        raise CatalogueFileInvalid([FileProblem(1, "(file)", "is empty")])
-    return root
-
-
 def parse_catalogue(text: str) -> CatalogueSpec:
     """Check a catalogue file and describe it; raise CatalogueFileInvalid listing every problem found."""
-    return parse_nodes(_compose(text))
+    return parse_nodes(compose(text, invalid=CatalogueFileInvalid))
 
 
 def parse_nodes(root: yaml.Node) -> CatalogueSpec:
@@ -344,7 +229,7 @@ def parse_nodes(root: yaml.Node) -> CatalogueSpec:
         if case.case_id and case.case_id in seen:
             r.problem(node, f"{where}.id", f"{case.case_id} is used by an earlier case (line {seen[case.case_id]})")
         elif case.case_id:
-            seen[case.case_id] = _line(node)
+            seen[case.case_id] = node_line(node)
         spec.cases.append(case)
     used = {c.batch for c in spec.cases}
     for index, batch in enumerate(spec.batches):

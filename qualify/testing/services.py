@@ -55,12 +55,7 @@ def catalogue_check(*, text: str = "", data: bytes | None = None) -> CatalogueSp
     try:
         return parse_workbook(data) if data is not None else parse_catalogue(text)
     except CatalogueFileInvalid as invalid:
-        raise ValidationFailed(
-            f"The catalogue file has {len(invalid.problems)} problem(s): {invalid.problems[0]}"
-            + (" …" if len(invalid.problems) > 1 else ""),
-            details={"problems": [{"line": p.line, "field": p.field, "message": p.message} for p in invalid.problems]},
-            code="catalogue_file_invalid",
-        ) from invalid
+        raise invalid.failed("The catalogue file", code="catalogue_file_invalid") from invalid
 
 
 @transaction.atomic
