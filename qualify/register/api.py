@@ -143,6 +143,11 @@ def get_status(
 
 def status_response(answer: Answer, day: dt.date) -> HttpResponse:
     """The hot read's answer, shared by this operation and the plain view in front of it (``register/hot.py``)."""
+    return HttpResponse(status_bytes(answer, day), content_type="application/json")
+
+
+def status_bytes(answer: Answer, day: dt.date) -> bytes:
+    """The answer's JSON, as the operation's schema renders it."""
     entry, status = answer.entry, answer.status
     body = {
         "mpid": entry.mpid,
@@ -170,7 +175,7 @@ def status_response(answer: Answer, day: dt.date) -> HttpResponse:
     # The hot read: the values come from the register snapshot already typed as RegisterStatusOut declares them, so
     # they are rendered exactly as Ninja would (same encoder) without validating them again on every request.
     # test_api.py::test_status_body_matches_its_schema holds the two together.
-    return HttpResponse(json.dumps(body, cls=NinjaJSONEncoder), content_type="application/json")
+    return json.dumps(body, cls=NinjaJSONEncoder).encode()
 
 
 def _status_known_at(request: HttpRequest, mpid: str, role: str, day: dt.date, known_at: dt.datetime) -> HttpResponse:

@@ -5,11 +5,12 @@ register is in memory (``snapshot.py``), the token is remembered (``accounts/api
 framework's own work per request (routing, parameter models, authentication classes, response handling), about as
 much CPU again as the answer. This view answers the common case itself: a GET with a bearer token this process
 knows, ``on`` absent or a plain ``YYYY-MM-DD``, no ``known_at``, for a participation the caller may see. It uses the
-operation's own ``status_response``, so the bytes are the same. Every other request goes to the API operation
-unchanged: another method, a session, ``known_at``, a malformed date, an unknown token, a participation that is not
-found. So the errors, the documentation (``/api/v1/docs``) and the authentication rules stay the API's.
-``tests/test_hot_read.py`` compares the two answers for each kind of request.
-"""
+operation's own encoding (``status_bytes``), so the bytes are the same, and keeps each encoded answer with the copy
+of the register it came from (``snapshot.encoded_answer``: the caller's scope is checked on every request, and the
+kept answers go with the copy when a change replaces it). Every other request goes to the API operation unchanged:
+another method, a session, ``known_at``, a malformed date, an unknown token, a participation that is not found. So
+the errors, the documentation (``/api/v1/docs``) and the authentication rules stay the API's.
+``tests/test_hot_read.py`` compares the two answers for each kind of request."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from qualify.accounts.api_auth import token_user
 from qualify.core.actor import actor_for_user
 from qualify.core.errors import NotFound
 from qualify.core.guards import mark
-from qualify.register.api import status_response
-from qualify.register.snapshot import register_answer
+from qualify.register.api import status_bytes
+from qualify.register.snapshot import encoded_answer
 
 API_URLCONF = "config.api_urls"  # the API alone, to hand a request to its operation
 PLAIN_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -39,7 +40,7 @@ def to_api(request: HttpRequest) -> HttpResponse:
 
 
 def register_status(request: HttpRequest, mpid: str, role: str) -> HttpResponse:
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    scheme, _, secret = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
     on = request.GET.getlist("on")
     if (
         request.method != "GET"
@@ -60,10 +61,10 @@ def register_status(request: HttpRequest, mpid: str, role: str) -> HttpResponse:
         return to_api(request)
     actor = actor_for_user(user, request_id=getattr(request, "request_id", ""))
     try:
-        answer = register_answer(actor=actor, mpid=mpid, role=role, on=day)
+        body = encoded_answer(actor=actor, mpid=mpid, role=role, on=day, encode=status_bytes)
     except NotFound:
         return to_api(request)
-    return status_response(answer, day)
+    return HttpResponse(body, content_type="application/json")
 
 
 mark(register_status, "api: a known bearer token, anything else through the API operation's own authentication")

@@ -40,7 +40,7 @@ import time
 import weakref
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -76,6 +76,9 @@ class Entry:
 class Snapshot:
     marker: tuple[object, ...]
     entries: dict[tuple[str, str], Entry]
+    # Answers already encoded from this copy, by (mpid, role, day): a copy never changes (a change builds a new one),
+    # so neither does an answer read from it. Bounded; dropped with the copy.
+    encoded: dict[tuple[str, str, dt.date], bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
 # The latest-change times come back as text: the marker is only compared, and parsing three timestamps with time
@@ -334,11 +337,43 @@ class Answer:
     history: tuple[EventRow, ...]
 
 
-def register_answer(*, actor: Actor, mpid: str, role: str, on: dt.date) -> Answer:
-    """Status on ``on`` with the events in effect by then; NotFound if unknown or outside the actor's scope."""
-    entry = snapshot().entries.get((mpid.upper(), role.upper())) if actor.is_authenticated else None
+ENCODED_MAX_ENTRIES = 20_000  # answers kept per copy of the register before it starts afresh (bounds memory)
+
+
+def encoded_answer(
+    *, actor: Actor, mpid: str, role: str, on: dt.date, encode: Callable[[Answer, dt.date], bytes]
+) -> bytes:
+    """The answer ``register_answer`` gives, encoded by ``encode`` once per copy of the register and day.
+
+    The scope check runs on every call, before anything kept is used: a kept answer is only ever the bytes of one
+    participation on one day, whoever asked first.
+    """
+    current = snapshot()
+    entry = _visible_entry(current, actor=actor, mpid=mpid, role=role)
+    key = (entry.mpid, entry.role, on)
+    kept = current.encoded.get(key)
+    if kept is None:
+        kept = encode(_answer_on(entry, on), on)
+        if len(current.encoded) >= ENCODED_MAX_ENTRIES:
+            current.encoded.clear()
+        current.encoded[key] = kept
+    return kept
+
+
+def _visible_entry(current: Snapshot, *, actor: Actor, mpid: str, role: str) -> Entry:
+    entry = current.entries.get((mpid.upper(), role.upper())) if actor.is_authenticated else None
     if entry is None or not (actor.sees_everything or entry.organisation_id in actor.organisation_ids):
         raise NotFound(f"No {role.upper()} participation with MPID {mpid.upper()}.")
+    return entry
+
+
+def _answer_on(entry: Entry, on: dt.date) -> Answer:
     history = tuple(e for e in entry.events if e.effective_date <= on)
-    status = status_on((EventFact(e.kind, e.effective_date) for e in history), on)
-    return Answer(entry=entry, status=status, history=history)
+    return Answer(
+        entry=entry, status=status_on((EventFact(e.kind, e.effective_date) for e in history), on), history=history
+    )
+
+
+def register_answer(*, actor: Actor, mpid: str, role: str, on: dt.date) -> Answer:
+    """Status on ``on`` with the events in effect by then; NotFound if unknown or outside the actor's scope."""
+    return _answer_on(_visible_entry(snapshot(), actor=actor, mpid=mpid, role=role), on)

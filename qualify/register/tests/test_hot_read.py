@@ -96,3 +96,24 @@ def test_the_common_case_makes_no_query_once_the_token_is_known(history, token_f
     # Only the register's change marker may be read: inside a test's transaction (and on SQLite) it is checked per
     # request; a server on PostgreSQL is told by NOTIFY instead (test_snapshot_pg.py). No token, user or route query.
     assert len(queries) <= 1, [q["sql"] for q in queries]
+
+
+def test_a_kept_answer_is_never_given_outside_its_scope_nor_after_a_change(history, token_for):
+    client = Client()
+    path, on = "/api/v1/register/NWEN/SUPPLIER", {"on": "2026-07-01"}
+    kept = client.get(path, on, **token_for("machine"))
+    assert kept.status_code == 200 and kept.json()["state"] == "OPERATIONAL"
+    # Another organisation's person asks for the same answer the machine client just had kept: still not found.
+    assert client.get(path, on, **token_for("lead_b")).status_code == 404
+    # A change to the register replaces the copy, and the answers kept with it.
+    register_event_record(
+        actor=system_actor("test"),
+        participation=history.supplier_a,
+        kind=RegisterEventKind.SUSPENDED,
+        effective_date=dt.date(2026, 6, 1),
+        source=RegisterEventSource.IMPORT,
+        reference="test",
+        reason="suspension loaded for the test",
+    )
+    after = client.get(path, on, **token_for("machine")).json()
+    assert (after["state"], after["suspended_on"]) == ("SUSPENDED", "2026-06-01")
