@@ -168,3 +168,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger file
 # The register (issue 11): an event taking effect more than this many days before the day it is recorded is
 # back-dated, needs a reason and is flagged in the change feed.
 QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5, minimum=0)
+
+# The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
+# that are not sent from a request; without it those links stay site paths.
+QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")

@@ -12,4 +12,5 @@ SECRET_KEY = env.string("DJANGO_SECRET_KEY", "local-development-only-not-a-secre
 # Plain static storage: no collectstatic needed to run the development server.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "http://127.0.0.1:8000")  # where bin/start serves it
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns when the folder is missing)

@@ -178,3 +178,12 @@ def test_inbox_and_api_do_not_query_per_notice(cast, client_for, token_for):
         _notify(cast, "lead_a", title=f"More {i}")
     after = (_queries(client, "/notifications/"), _queries(client_for(None), "/api/v1/notifications", **headers))
     assert after == before
+
+
+def test_links_in_emails_start_with_the_sites_address_when_it_is_set(
+    cast, settings, django_capture_on_commit_callbacks
+):
+    settings.QUALIFY_SITE_URL = "https://qualify.example.org/"
+    with django_capture_on_commit_callbacks(execute=True):
+        _notify(cast, "lead_a")
+    assert "https://qualify.example.org/cases/" in mail.outbox[0].body
