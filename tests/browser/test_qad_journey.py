@@ -49,6 +49,10 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
     page.get_by_test_id("qad-link").click()
     expect(page.get_by_test_id("missing")).to_contain_text("4.5.2 needs evidence attached")
     page.get_by_role("link", name=re.compile("4.5 Connecting to the Data Integration Platform")).click()
+    # Answer only once the section page has loaded and htmx has wired its autosave (a change before that is lost).
+    page.wait_for_url(re.compile(r"/sections/"))
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
 
     def question(number: str):  # type: ignore[no-untyped-def]
         return page.get_by_test_id(f"question-{number}")
