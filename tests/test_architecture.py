@@ -25,7 +25,7 @@ LAYER = {
     "register": 5,
     "cases": 6,
     "qad": 7,
-    "testing": 7,
+    "testing": 9,
     "assessment": 8,
     "gating": 9,
     "demo": 10,

@@ -52,3 +52,109 @@ EXEMPTED_SEGMENTS: dict[str, frozenset[str]] = {
 
 # Routes on which the catalogue's cases are run. A SIT-route participant's SIT exit evidence stands in for QT.
 QT_ROUTES = ("QT", "NEW_ENTRANT")
+
+
+class PrequalState(models.TextChoices):
+    """A pre-qualification form: filled in by the participant's lead, then submitted with the case step."""
+
+    DRAFT = "DRAFT", "Draft"
+    SUBMITTED = "SUBMITTED", "Submitted"
+
+
+class ReliedOnKind(models.TextChoices):
+    """Who a Placing Reliance proposal relies on (DOMAIN.md §3)."""
+
+    SOFTWARE_PROVIDER = "SOFTWARE_PROVIDER", "Software provider"
+    GROUP_COMPANY = "GROUP_COMPANY", "Group company"
+    OTHER = "OTHER", "Other third party"
+
+
+class ProposalState(models.TextChoices):
+    """A Placing Reliance proposal's way: drafted, put to the Code Bodies, decided by every body it goes to."""
+
+    DRAFT = "DRAFT", "Draft"
+    PROPOSED = "PROPOSED", "With the Code Bodies"
+    DECIDED = "DECIDED", "Decided"
+    WITHDRAWN = "WITHDRAWN", "Withdrawn"
+
+
+class ExecutionStatus(models.TextChoices):
+    """The result of one run of a test case (DOMAIN.md §10a)."""
+
+    NOT_RUN = "NOT_RUN", "Not run"
+    PASSED = "PASSED", "Passed"
+    FAILED = "FAILED", "Failed"
+    BLOCKED = "BLOCKED", "Blocked"
+    NOT_APPLICABLE = "NOT_APPLICABLE", "Not applicable"
+
+
+class ExecutionSource(models.TextChoices):
+    """How a result reached the platform."""
+
+    MANUAL = "MANUAL", "Recorded on the page"
+    JUNIT = "JUNIT", "JUnit XML import"
+    AZURE_DEVOPS = "AZURE_DEVOPS", "Azure DevOps CSV import"
+    API = "API", "Pushed through the API"
+
+
+class Assurance(models.TextChoices):
+    """The Code Body's (or, for LDSOs, the Programme test manager's) view of a run: pending, accepted, sent back."""
+
+    PENDING = "PENDING", "Awaiting assurance"
+    ACCEPTED = "ACCEPTED", "Accepted"
+    SENT_BACK = "SENT_BACK", "Sent back"
+
+
+class DefectState(models.TextChoices):
+    """A defect found in testing. An open one at QT exit needs an agreed work-off plan (an assessment finding)."""
+
+    OPEN = "OPEN", "Open"
+    FIXED = "FIXED", "Fixed, awaiting retest"
+    CLOSED = "CLOSED", "Closed"
+
+
+class ImportKind(models.TextChoices):
+    JUNIT = "JUNIT", "JUnit XML"
+    AZURE_DEVOPS = "AZURE_DEVOPS", "Azure DevOps test run (CSV)"
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "PREVIEWED", "Previewed"
+    APPLIED = "APPLIED", "Applied"
+    DISCARDED = "DISCARDED", "Discarded"
+
+
+class Prerequisite(models.TextChoices):
+    """What must be on record before a case enters, or leaves, testing (DOMAIN.md §10a)."""
+
+    PIT_EXIT = "PIT_EXIT", "PIT exit evidence"
+    DIP_ONBOARDING = "DIP_ONBOARDING", "DIP onboarding in the test environment"
+    FRAMEWORK_ONBOARDING = "FRAMEWORK_ONBOARDING", "Test framework and test-management tool onboarding"
+    TEST_DATA = "TEST_DATA", "Test data loaded (test MPANs and market data)"
+    SMOKE_TEST = "SMOKE_TEST", "Smoke test (LDSOs)"
+    SIT_EXIT = "SIT_EXIT", "SIT exit evidence"
+
+
+class PrerequisiteState(models.TextChoices):
+    RECORDED = "RECORDED", "Recorded, awaiting acceptance"
+    ACCEPTED = "ACCEPTED", "Accepted"
+    SENT_BACK = "SENT_BACK", "Sent back"
+
+
+class Gate(models.TextChoices):
+    """The four gates at which the RTTM is frozen (DOMAIN.md §4)."""
+
+    PIT_ENTRY = "PIT_ENTRY", "PIT entry"
+    PIT_EXIT = "PIT_EXIT", "PIT exit"
+    QT_ENTRY = "QT_ENTRY", "QT entry"
+    QT_EXIT = "QT_EXIT", "QT exit"
+
+
+class ReportState(models.TextChoices):
+    GENERATED = "GENERATED", "Generated"
+    SUBMITTED = "SUBMITTED", "Submitted"
+
+
+# Batches whose runs the DIP Manager assures, whatever the participant's role (DOMAIN.md §10a: "the DIP Manager
+# assures non-functional testing"; the DIP batch tests the messages it carries).
+DIP_MANAGER_BATCHES = frozenset({"DIP", "NON_FUNCTIONAL"})

@@ -97,3 +97,11 @@ def sample_workbook(version: str = "1.0", edit=None) -> bytes:  # type: ignore[n
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def scoped(case, catalogue: TestCatalogue | None = None):  # type: ignore[no-untyped-def]
+    """Freeze ``case``'s required set against the sample catalogue (published here if it is not yet)."""
+    from qualify.testing.services.scoping import scope_freeze
+
+    catalogue = catalogue or TestCatalogue.objects.filter(version="1.0").first() or publish_sample()
+    return scope_freeze(actor=programme(), case=case, reason="test set-up", catalogue=catalogue)

@@ -283,7 +283,7 @@ def test_a_quoted_value_is_bounded_in_the_message():
 
 
 def test_the_service_refuses_a_file_too_large_before_reading_it(monkeypatch):
-    from qualify.testing import services
+    from qualify.testing.services import catalogue as services
 
     monkeypatch.setattr(services, "MAX_FILE_CHARS", 100)
     with pytest.raises(ValidationFailed, match="at most 100 are accepted"):

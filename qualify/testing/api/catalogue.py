@@ -19,7 +19,7 @@ from qualify.testing.models import CatalogueCase, TestCatalogue
 from qualify.testing.selectors import CaseFilters, catalogue_cases, catalogue_get, catalogue_list
 from qualify.testing.services import MAX_FILE_CHARS, catalogue_load, catalogue_publish
 
-router = Router(tags=["testing"])
+router = Router()
 
 
 class BatchOut(Schema):

@@ -1,0 +1,10 @@
+"""Qualification Testing over the API: one router per part of the annexes, mounted together under /api/v1/."""
+
+from ninja import Router
+
+from qualify.testing.api import catalogue
+
+router = Router(tags=["testing"])
+router.add_router("", catalogue.router)
+
+__all__ = ["router"]
