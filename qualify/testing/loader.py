@@ -16,6 +16,7 @@ from qualify.core.yamlfile import FileInvalid, NodeReader, compose, node_line
 from qualify.core.yamlfile import FileProblem as FileProblem  # workbook.py reads it from here
 from qualify.participants.choices import MarketRole
 from qualify.plan.choices import Segment
+from qualify.qad.loader import QID_RE
 from qualify.testing.choices import QT_ROUTES, MinimumSet
 
 # The library's forms (qualify/library/models.py): a catalogue version is a library version of one artefact.
@@ -29,12 +30,14 @@ TITLE_MAX = 200
 STEPS_MAX = 4000
 REQUIREMENTS_MAX = 50
 CASES_MAX = 5000
+QAD_QUESTIONS_MAX = 20
 
 
 @dataclass
 class BatchSpec:
     code: str
     title: str
+    qad_questions: list[str] = field(default_factory=list)  # the QAD questions its results are evidence for
     line: int = field(default=0, compare=False)  # where it was written, for problems found later
 
 
@@ -105,14 +108,28 @@ def _batches(r: _Reader, node: yaml.Node | None) -> list[BatchSpec]:
     batches: list[BatchSpec] = []
     for index, item in enumerate(r.sequence(node, "batches", "batches")):
         where = f"batches[{index}]"
-        f = r.mapping(item, where, {"code", "title"}, set())
+        f = r.mapping(item, where, {"code", "title"}, {"qad_questions"})
         if f is None:
             continue
         code = r.text(f.get("code"), f"{where}.code", pattern=CODE_RE, form="capitals, digits and _, e.g. FUNCTIONAL_1")
         if code and any(b.code == code for b in batches):
             r.problem(f["code"], f"{where}.code", f"batch {code} appears twice")
+        questions = r.choices(
+            f.get("qad_questions"),
+            f"{where}.qad_questions",
+            None,
+            required=False,
+            pattern=QID_RE,
+            form="a QAD question id, e.g. Q-3.4",
+            max_items=QAD_QUESTIONS_MAX,
+        )
         batches.append(
-            BatchSpec(code=code, title=r.text(f.get("title"), f"{where}.title"), line=node_line(f.get("code") or item))
+            BatchSpec(
+                code=code,
+                title=r.text(f.get("title"), f"{where}.title"),
+                qad_questions=questions,
+                line=node_line(f.get("code") or item),
+            )
         )
     return batches
 

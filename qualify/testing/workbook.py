@@ -19,8 +19,8 @@ from qualify.testing.loader import CatalogueFileInvalid, CatalogueSpec, FileProb
 STR = "tag:yaml.org,2002:str"
 SEQ = "tag:yaml.org,2002:seq"
 MAP = "tag:yaml.org,2002:map"
-LIST_FIELDS = {"roles", "segments", "routes", "requirements", "minimum_sets"}
-SHEETS = {"batches": ["code", "title"], "optional_functions": ["code", "title", "roles"]}
+LIST_FIELDS = {"roles", "segments", "routes", "requirements", "minimum_sets", "qad_questions"}
+SHEETS = {"batches": ["code", "title", "qad_questions"], "optional_functions": ["code", "title", "roles"]}
 CASE_COLUMNS = [
     "id",
     "title",

@@ -8,3 +8,8 @@ router = Router(tags=["testing"])
 router.add_router("", catalogue.router)
 
 __all__ = ["router"]
+
+# The RTTM and the Test Completion Report.
+from qualify.testing.api import rttm  # noqa: E402
+
+router.add_router("", rttm.router)

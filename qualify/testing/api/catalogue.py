@@ -25,6 +25,7 @@ router = Router()
 class BatchOut(Schema):
     code: str
     title: str
+    qad_questions: list[str] = []
 
 
 class OptionalFunctionOut(Schema):

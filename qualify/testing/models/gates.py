@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from qualify.cases.models import QualificationCase
 from qualify.core.models import PublicIdModel, TimestampedModel, VisibleQuerySet
 from qualify.qad.models import EvidenceFile
 from qualify.testing.choices import Gate, Prerequisite, PrerequisiteState, ReportState
+from qualify.testing.models.catalogue import ImmutableError
 from qualify.testing.models.scoping import CASE_ORG, ScopeRecord
 
 
@@ -53,6 +56,12 @@ class PrerequisiteRecord(TimestampedModel):
 class RttmSnapshotQuerySet(VisibleQuerySet["RttmSnapshot"]):
     organisation_path = CASE_ORG
 
+    def update(self, **kwargs: Any) -> int:
+        raise ImmutableError("An RTTM snapshot never changes once taken.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("An RTTM snapshot is never removed.")
+
 
 class RttmSnapshot(PublicIdModel):
     """The Requirements-to-Test Traceability Matrix frozen at a gate: requirement ↔ test case ↔ QAD question ↔
@@ -82,6 +91,14 @@ class RttmSnapshot(PublicIdModel):
 
     def __str__(self) -> str:
         return f"RTTM {self.gate} #{self.sequence} of {self.case.reference}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableError("An RTTM snapshot never changes once taken.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ImmutableError("An RTTM snapshot is never removed.")
 
 
 class CompletionReportQuerySet(VisibleQuerySet["CompletionReport"]):

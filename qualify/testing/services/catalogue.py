@@ -84,7 +84,7 @@ def catalogue_load(
         title=spec.title,
         document_number=spec.document,
         document_status=spec.status,
-        batches=[{"code": b.code, "title": b.title} for b in spec.batches],
+        batches=[{"code": b.code, "title": b.title, "qad_questions": b.qad_questions} for b in spec.batches],
         optional_functions=[{"code": o.code, "title": o.title, "roles": o.roles} for o in spec.optional_functions],
         source_name="".join(ch for ch in source_name if ch.isprintable())[:200],
         source_sha256=hashlib.sha256(data if data is not None else text.encode("utf-8")).hexdigest(),

@@ -79,7 +79,10 @@ def sample_workbook(version: str = "1.0", edit=None) -> bytes:  # type: ignore[n
                "optional_function"]  # fmt: skip
     sheets = {
         "catalogue": [["field", "value"], *[[k, doc[k]] for k in ("version", "title", "document", "status")]],
-        "batches": [["code", "title"], *[[b["code"], b["title"]] for b in doc["batches"]]],
+        "batches": [
+            ["code", "title", "qad_questions"],
+            *[[b["code"], b["title"], joined(b.get("qad_questions"))] for b in doc["batches"]],
+        ],
         "optional_functions": [
             ["code", "title", "roles"],
             *[[o["code"], o["title"], joined(o["roles"])] for o in doc["optional_functions"]],
