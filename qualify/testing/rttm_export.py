@@ -105,3 +105,43 @@ def rttm_workbook(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _titles(batches: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    return {str(b["code"]): str(b["title"]) for b in batches}
+
+
+def live_workbook(*, case: Any, live: Any, now: dt.datetime) -> tuple[str, bytes]:
+    """The live matrix (selectors.rttm.LiveRttm) of a case as a file name and the workbook's bytes."""
+    scope = live.scope
+    data = rttm_workbook(
+        case_reference=case.reference,
+        organisation=case.participation.organisation.name,
+        heading=[
+            ("Matrix", "Live, computed from the records"),
+            ("Computed at", now.isoformat(timespec="seconds")),
+            ("Scope", f"{scope.sequence} ({scope.sha256})" if scope is not None else "Not scoped yet"),
+        ],
+        rows=live.rows,
+        summary=live.summary,
+        batch_titles=_titles(scope.catalogue.batches if scope is not None else []),
+    )
+    return f"RTTM-{case.reference}-live.xlsx", data
+
+
+def snapshot_workbook(*, case: Any, snapshot: Any) -> tuple[str, bytes]:
+    """A frozen snapshot as a file name and the workbook's bytes, headed with its gate, time, author and hash."""
+    data = rttm_workbook(
+        case_reference=case.reference,
+        organisation=case.participation.organisation.name,
+        heading=[
+            ("Gate", f"{snapshot.get_gate_display()} (snapshot {snapshot.sequence})"),
+            ("Taken at", snapshot.created_at.isoformat(timespec="seconds")),
+            ("Taken by", snapshot.taken_by_name),
+            ("SHA-256", snapshot.sha256),
+        ],
+        rows=snapshot.rows,
+        summary=snapshot.summary,
+        batch_titles=_titles(snapshot.scope.catalogue.batches if snapshot.scope is not None else []),
+    )
+    return f"RTTM-{case.reference}-{snapshot.gate}-{snapshot.sequence}.xlsx", data

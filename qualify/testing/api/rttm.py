@@ -15,7 +15,7 @@ from qualify.core import clock
 from qualify.core.requests import actor_of
 from qualify.testing.models import CompletionReport, RttmSnapshot
 from qualify.testing.rttm import compare_rows, filter_rows
-from qualify.testing.rttm_export import rttm_workbook
+from qualify.testing.rttm_export import live_workbook, snapshot_workbook
 from qualify.testing.selectors.rttm import (
     report_get,
     report_list,
@@ -189,18 +189,7 @@ def get_rttm(request: HttpRequest, key: str, query: Query[MatrixQuery]) -> dict[
 @router.get("/testing/cases/{key}/rttm/export", summary="A case's live RTTM as an Excel workbook")
 def get_rttm_export(request: HttpRequest, key: str) -> HttpResponse:
     case = testing_case_get(actor=actor_of(request), key=key)
-    live = rttm_live(case)
-    heading = [("Matrix", "Live, computed from the records"), ("Computed at", clock.now().isoformat("seconds"))]
-    batches = live.scope.catalogue.batches if live.scope is not None else []
-    data = rttm_workbook(
-        case_reference=case.reference,
-        organisation=case.participation.organisation.name,
-        heading=heading,
-        rows=live.rows,
-        summary=live.summary,
-        batch_titles={str(b["code"]): str(b["title"]) for b in batches},
-    )
-    return _xlsx(f"RTTM-{case.reference}-live.xlsx", data)
+    return _xlsx(*live_workbook(case=case, live=rttm_live(case), now=clock.now()))
 
 
 @router.get(
@@ -239,21 +228,7 @@ def get_snapshot(request: HttpRequest, key: str, snapshot: str, query: Query[Mat
 def get_snapshot_export(request: HttpRequest, key: str, snapshot: str) -> HttpResponse:
     actor = actor_of(request)
     case = testing_case_get(actor=actor, key=key)
-    found = snapshot_get(actor=actor, case=case, key=snapshot)
-    batches = found.scope.catalogue.batches if found.scope is not None else []
-    data = rttm_workbook(
-        case_reference=case.reference,
-        organisation=case.participation.organisation.name,
-        heading=[
-            ("Gate", f"{found.get_gate_display()} (snapshot {found.sequence})"),
-            ("Taken at", found.created_at.isoformat(timespec="seconds")),
-            ("SHA-256", found.sha256),
-        ],
-        rows=found.rows,
-        summary=found.summary,
-        batch_titles={str(b["code"]): str(b["title"]) for b in batches},
-    )
-    return _xlsx(f"RTTM-{case.reference}-{found.gate}-{found.sequence}.xlsx", data)
+    return _xlsx(*snapshot_workbook(case=case, snapshot=snapshot_get(actor=actor, case=case, key=snapshot)))
 
 
 @router.get("/testing/cases/{key}/rttm/compare", response=CompareOut, summary="What changed between two snapshots")

@@ -77,3 +77,15 @@ ROWS = [
         method="post",
     ),
 ]
+
+
+# The RTTM and the Test Completion Report (matrix_rttm.py): their rows join this app's, set up after the catalogue.
+from qualify.testing.tests import matrix_rttm  # noqa: E402
+
+ROWS += matrix_rttm.ROWS
+_prepare_catalogue = prepare
+
+
+def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
+    _prepare_catalogue(cast)
+    matrix_rttm.prepare(cast)

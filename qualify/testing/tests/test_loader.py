@@ -58,6 +58,16 @@ def test_the_small_file_and_the_sample_are_valid():
     assert len(parse_catalogue(sample_text()).cases) >= 60
 
 
+def test_a_batch_may_name_the_qad_questions_its_results_are_evidence_for():
+    assert parse_catalogue(BASE).batches[0].qad_questions == []
+    spec = parse_catalogue(
+        BASE.replace("    title: DIP messages\n", "    title: DIP messages\n    qad_questions: [Q-3.4, Q-4.5.1]\n")
+    )
+    assert spec.batches[1].qad_questions == ["Q-3.4", "Q-4.5.1"]
+    sample = parse_catalogue(sample_text())
+    assert {b.code: b.qad_questions for b in sample.batches}["DIP"] == ["Q-3.4", "Q-6.12", "Q-4.5.1"]
+
+
 CASES = [
     ("not yaml", "version: [1.0\n", 2, "(file)", "is not valid YAML or JSON"),
     ("empty", "", 1, "(file)", "is empty"),
@@ -245,6 +255,13 @@ CASES = [
         29,
         "cases[1].optional_function",
         "UMS_SUPPLY is optional only for SUPPLIER, not for ADS, LDSO, MEM, SDS, UMSDS",
+    ),
+    (
+        "a batch's QAD question that is not a question id",
+        BASE.replace("    title: Functional 1\n", "    title: Functional 1\n    qad_questions: [Q-3.4, '3.4']\n"),
+        7,
+        "batches[0].qad_questions[1]",
+        "is not in the expected form (a QAD question id, e.g. Q-3.4)",
     ),
     (
         "id used twice",

@@ -24,7 +24,7 @@ from qualify.testing.choices import Gate
 from qualify.testing.models import RttmSnapshot
 from qualify.testing.permissions import can_take_rttm_snapshot
 from qualify.testing.rttm import FILTER_CHOICES, RttmStatus, compare_rows, filter_rows
-from qualify.testing.rttm_export import rttm_workbook
+from qualify.testing.rttm_export import live_workbook, snapshot_workbook
 from qualify.testing.selectors.rttm import rttm_live, snapshot_get, snapshot_list, testing_case_get
 from qualify.testing.services.rttm import rttm_snapshot_take
 
@@ -110,30 +110,11 @@ def _xlsx(name: str, data: bytes) -> HttpResponse:
     return response
 
 
-def _organisation(case: QualificationCase) -> str:
-    return str(case.participation.organisation.name)
-
-
 @guards.signed_in
 def rttm_export_view(request: HttpRequest, key: str) -> HttpResponse:
     """The live RTTM as an Excel workbook."""
     case = case_of(request, key)
-    live = rttm_live(case)
-    now = clock.now()
-    heading = [
-        ("Matrix", "Live, computed from the records"),
-        ("Computed at", now.isoformat(timespec="seconds")),
-        ("Scope", f"{live.scope.sequence} ({live.scope.sha256})" if live.scope else "Not scoped yet"),
-    ]
-    data = rttm_workbook(
-        case_reference=case.reference,
-        organisation=_organisation(case),
-        heading=heading,
-        rows=live.rows,
-        summary=live.summary,
-        batch_titles=_batch_titles(case, live.scope.catalogue.batches if live.scope else []),
-    )
-    return _xlsx(f"RTTM-{case.reference}-live.xlsx", data)
+    return _xlsx(*live_workbook(case=case, live=rttm_live(case), now=clock.now()))
 
 
 @guards.signed_in
@@ -191,21 +172,7 @@ def snapshot_export_view(request: HttpRequest, key: str, snapshot: str) -> HttpR
     """A snapshot as an Excel workbook, headed with its gate, time and hash."""
     case = case_of(request, key)
     found: RttmSnapshot = read(snapshot_get, actor=actor_of(request), case=case, key=snapshot)
-    heading = [
-        ("Gate", f"{found.get_gate_display()} (snapshot {found.sequence})"),
-        ("Taken at", found.created_at.isoformat(timespec="seconds")),
-        ("Taken by", found.taken_by_name),
-        ("SHA-256", found.sha256),
-    ]
-    data = rttm_workbook(
-        case_reference=case.reference,
-        organisation=_organisation(case),
-        heading=heading,
-        rows=found.rows,
-        summary=found.summary,
-        batch_titles=_batch_titles(case, found.scope.catalogue.batches if found.scope is not None else []),
-    )
-    return _xlsx(f"RTTM-{case.reference}-{found.gate}-{found.sequence}.xlsx", data)
+    return _xlsx(*snapshot_workbook(case=case, snapshot=found))
 
 
 @guards.signed_in
