@@ -181,3 +181,22 @@ def test_the_report_api_generates_and_submits(cast, client_for, token_for):
     assert done.status_code == 200 and done.json()["state"] == "SUBMITTED"
     assert api.post(f"{base}/{key}/submit", **token_for("lead_a")).status_code == 409
     assert len(api.get(base, **token_for("viewer_a")).json()) == 1
+
+
+def test_the_report_list_reads_the_same_number_of_queries_however_many_reports(cast, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    qad_published()
+    scoped_with_runs(cast.case_a)
+    client = client_for("lead_a")
+    url = reverse("testing:completion_reports", args=[cast.case_a.reference])
+    completion_report_generate(actor=cast.actor("lead_a"), case=cast.case_a)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for _ in range(3):
+        completion_report_generate(actor=cast.actor("lead_a"), case=cast.case_a)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="report-row"') == 4
+    assert len(many.captured_queries) == len(few.captured_queries)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from qualify.core.errors import NotAllowed, ValidationFailed
-from qualify.testing.models import ImmutableError, PreQualification, RttmSnapshot
+from qualify.testing.models import Execution, ImmutableError, PreQualification, RttmSnapshot
 from qualify.testing.rttm import NOT_COVERED, compare_rows, filter_rows, snapshot_sha256
 from qualify.testing.rttm_export import rttm_workbook, safe_cell
 from qualify.testing.selectors.rttm import latest_snapshot, rttm_live
@@ -261,3 +261,49 @@ def test_the_api_reads_the_matrix_takes_a_snapshot_and_compares(cast, client_for
     assert any(e["test_case"] == failed and e["change"] == "Failed → Passed" for e in compared["moved"])
     other = api.get(f"/api/v1/testing/cases/{cast.case_a.reference}/rttm", **token_for("lead_b"))
     assert other.status_code == 404
+
+
+def test_a_row_lists_the_latest_runs_evidence_by_name_and_hash_in_constant_queries(cast, client_for):
+    from qualify.qad.services import response_open
+    from qualify.qad.tests.helpers import upload_pdf
+
+    qad_published()
+    scope, (passed, _, _) = scoped_with_runs(cast.case_a)
+    response = response_open(actor=cast.actor("lead_a"), case=cast.case_a)
+    evidence = upload_pdf(response, cast.actor("lead_a"), [], name="run-log.pdf")
+    latest = Execution.objects.get(case=cast.case_a, test_case_id=passed, is_latest=True)
+    latest.evidence.add(evidence)
+    assert _row(rttm_live(cast.case_a).rows, passed)["evidence"] == [{"name": "run-log.pdf", "sha256": evidence.sha256}]
+    api, auth = client_for(None), token_for_lead(cast)
+    url = f"/api/v1/testing/cases/{cast.case_a.reference}/rttm?limit=200"
+    api.get(url, **auth)  # the process remembers the token after its first use
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(url, **auth).status_code == 200
+    for test_case in scope.required[3:15]:
+        run(cast.case_a, test_case, "PASSED").evidence.add(evidence)
+    with CaptureQueriesContext(connection) as many:
+        api.get(url, **auth)
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def token_for_lead(cast):  # type: ignore[no-untyped-def]
+    from qualify.accounts.services import api_token_create
+    from qualify.core.actor import system_actor
+
+    issued = api_token_create(actor=system_actor(), user=cast.user("lead_a"), name="rttm test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
+
+
+def test_the_snapshot_list_reads_the_same_number_of_queries_however_many_snapshots(cast, client_for):
+    scoped_with_runs(cast.case_a)
+    client = client_for("lead_a")
+    url = reverse("testing:rttm_snapshots", args=[cast.case_a.reference])
+    rttm_snapshot_take(actor=cast.actor("lead_a"), case=cast.case_a, gate="PIT_ENTRY")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for gate in ("PIT_EXIT", "QT_ENTRY", "QT_EXIT", "QT_EXIT"):
+        rttm_snapshot_take(actor=cast.actor("lead_a"), case=cast.case_a, gate=gate)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count('data-testid="snapshot-row"') == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
