@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Max
 
@@ -156,8 +157,17 @@ def completion_report_generate(*, actor: Actor, case: QualificationCase) -> Comp
     facts = completion_facts(case, scope, sequence=sequence, actor=actor)
     response = response_open(actor=actor, case=case)
     stem = f"TCR-{case.reference}-{sequence}"
-    word = _store(actor, response, f"{stem}.docx", report_docx(facts))
-    pdf = _store(actor, response, f"{stem}.pdf", report_pdf(facts))
+    stored: list[str] = []
+    try:
+        word = _store(actor, response, f"{stem}.docx", report_docx(facts))
+        stored.append(word.storage_name)
+        pdf = _store(actor, response, f"{stem}.pdf", report_pdf(facts))
+        stored.append(pdf.storage_name)
+    except BaseException:
+        # The rows roll back with this transaction; the copies already in storage would outlive them.
+        for name in stored:
+            storages["default"].delete(name)
+        raise
     report = CompletionReport.objects.create(
         case=case,
         sequence=sequence,

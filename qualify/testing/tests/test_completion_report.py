@@ -200,3 +200,20 @@ def test_the_report_list_reads_the_same_number_of_queries_however_many_reports(c
         page = client.get(url).content.decode()
     assert page.count('data-testid="report-row"') == 4
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_failed_generation_leaves_no_file_in_storage(cast, monkeypatch):
+    from django.core.files.storage import storages
+
+    from qualify.testing.services import completion
+
+    qad_published()
+    scoped_with_runs(cast.case_a)
+    monkeypatch.setattr(completion, "report_pdf", lambda facts: b"not a pdf at all")
+    before = set(storages["default"].listdir("evidence")[0]) if storages["default"].exists("evidence") else set()
+    with pytest.raises(ValidationFailed):
+        completion_report_generate(actor=cast.actor("lead_a"), case=cast.case_a)
+    assert not CompletionReport.objects.filter(case=cast.case_a).exists()
+    after = storages["default"].listdir("evidence")[0] if storages["default"].exists("evidence") else []
+    for folder in set(after) - before:
+        assert storages["default"].listdir(f"evidence/{folder}")[1] == []
