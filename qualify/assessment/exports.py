@@ -298,7 +298,7 @@ def unicode_font() -> tuple[Path, Path | None] | None:
     return None
 
 
-class _PackPdf:
+class PackPdf:
     """fpdf2 with the pack's few text styles, writing every string through the font's character set."""
 
     def __init__(self, title: str) -> None:
@@ -344,7 +344,7 @@ class _PackPdf:
 def decision_pack_pdf(*, meeting: BoardMeeting, pack: list[PackItem]) -> bytes:
     """The decision pack as a PDF (A4)."""
     outline = pack_outline(meeting=meeting, pack=pack)
-    doc = _PackPdf(outline.title)
+    doc = PackPdf(outline.title)
     doc.heading(outline.title, 16)
     doc.grid(outline.facts, (1, 3), header=False)
     if not outline.sections:

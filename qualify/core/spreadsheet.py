@@ -1,0 +1,77 @@
+"""Tables people download (CSV and Excel): every text cell made safe to open, and both formats from one table.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@`` or a tab/carriage return would be read as a formula by Excel and
+LibreOffice (CSV injection); such text gets a leading apostrophe, control characters other than newlines are dropped,
+and a cell is cut to Excel's limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MAX_CELL = 32_000  # Excel refuses a cell over 32,767 characters
+
+
+def safe_cell(value: Any) -> Any:
+    """A value as a spreadsheet may hold it: numbers and dates as they are, text defused and bounded."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float | dt.date):
+        return value
+    text = CONTROL.sub("", str(value))[:MAX_CELL]
+    if text.startswith(FORMULA_START):
+        text = "'" + text
+    return text
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel opens it with the right characters."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(h) for h in headers])
+    for row in rows:
+        writer.writerow([_csv_value(safe_cell(v)) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _csv_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def xlsx_bytes(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]], *, preamble: Sequence[str] = ()
+) -> bytes:
+    """A workbook with one sheet per (title, headers, rows); ``preamble`` lines go above the first sheet's table."""
+    book = Workbook()
+    first = True
+    for title, headers, rows in sheets:
+        sheet = book.active if first else book.create_sheet()
+        sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
+        if first:
+            for line in preamble:
+                sheet.append([safe_cell(line)])
+            if preamble:
+                sheet.append([])
+        first = False
+        sheet.append([safe_cell(h) for h in headers])
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([safe_cell(v) for v in row])
+        for column, header in zip(sheet.columns, headers, strict=False):
+            sheet.column_dimensions[column[0].column_letter].width = min(max(len(str(header)) + 4, 12), 60)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
