@@ -245,12 +245,12 @@ def decision_pack_docx(*, meeting: BoardMeeting, pack: list[PackItem]) -> bytes:
     outline = pack_outline(meeting=meeting, pack=pack)
     document = Document()
     document.add_heading(outline.title, level=0)
-    _docx_facts(document, outline.facts)
+    docx_facts(document, outline.facts)
     if not outline.sections:
         document.add_paragraph("No cases are on the agenda.")
     for section in outline.sections:
         document.add_heading(section.heading, level=1)
-        _docx_facts(document, section.facts)
+        docx_facts(document, section.facts)
         document.add_heading("Recommendation to this authority", level=2)
         for line in section.recommendation:
             document.add_paragraph(line)
@@ -270,13 +270,13 @@ def decision_pack_docx(*, meeting: BoardMeeting, pack: list[PackItem]) -> bytes:
         else:
             document.add_paragraph("None.")
         document.add_heading("Decision" if section.decided else "Decision (to record at the meeting)", level=2)
-        _docx_facts(document, section.decision)
+        docx_facts(document, section.decision)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
 
 
-def _docx_facts(document: Any, facts: Sequence[tuple[str, str]]) -> None:
+def docx_facts(document: Any, facts: Sequence[tuple[str, str]]) -> None:
     table = document.add_table(rows=0, cols=2)
     table.style = "Light Grid Accent 1"
     for label, value in facts:

@@ -16,7 +16,7 @@ from typing import Any
 
 from docx import Document
 
-from qualify.assessment.exports import _docx_facts, _PackPdf
+from qualify.assessment.exports import PackPdf, docx_facts
 from qualify.testing.choices import ExecutionStatus, ScopeReason
 from qualify.testing.rttm import RttmStatus
 
@@ -168,7 +168,7 @@ def report_docx(facts: Mapping[str, Any]) -> bytes:
     title, opening, sections = outline(facts)
     document = Document()
     document.add_heading(title, level=0)
-    _docx_facts(document, opening)
+    docx_facts(document, opening)
     for section in sections:
         document.add_heading(section.heading, level=1)
         for line in section.lines:
@@ -188,7 +188,7 @@ def report_docx(facts: Mapping[str, Any]) -> bytes:
 
 def report_pdf(facts: Mapping[str, Any]) -> bytes:
     title, opening, sections = outline(facts)
-    doc = _PackPdf(title)
+    doc = PackPdf(title)
     doc.heading(title, 16)
     doc.grid(opening, (1, 3), header=False)
     for section in sections:

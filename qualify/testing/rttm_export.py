@@ -1,9 +1,9 @@
 """The RTTM as an Excel workbook (openpyxl): the live matrix or a frozen snapshot, with the gate, time and hash above
 the table so a printed or forwarded copy still says what it is.
 
-Every text cell goes through ``safe_cell``: a value a participant or a catalogue author wrote that starts like a
-formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written as text with a leading apostrophe, so
-opening the file never runs it (CSV/formula injection).
+Every text cell goes through ``core.spreadsheet.safe_cell``: a value a participant or a catalogue author wrote that
+starts like a formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written as text with a leading
+apostrophe, so opening the file never runs it (CSV/formula injection).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from qualify.core.spreadsheet import safe_cell
 from qualify.testing.choices import ScopeReason
 from qualify.testing.rttm import RttmStatus
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = (
     "Requirement",
     "Requirement covered",
@@ -34,14 +34,6 @@ COLUMNS = (
     "Evidence (name and SHA-256)",
     "Open defects",
 )
-
-
-def safe_cell(value: Any) -> Any:
-    """A value openpyxl will store as inert text (numbers, dates and booleans pass through)."""
-    if value is None or isinstance(value, bool | int | float | dt.date):
-        return value
-    text = "".join(ch for ch in str(value) if ch.isprintable() or ch in "\t\r\n")[:32_000]
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def _label(choices: Any, value: str) -> str:

@@ -11,9 +11,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from qualify.core.errors import NotAllowed, ValidationFailed
+from qualify.core.spreadsheet import safe_cell
 from qualify.testing.models import Execution, ImmutableError, PreQualification, RttmSnapshot
 from qualify.testing.rttm import NOT_COVERED, compare_rows, filter_rows, snapshot_sha256
-from qualify.testing.rttm_export import rttm_workbook, safe_cell
+from qualify.testing.rttm_export import rttm_workbook
 from qualify.testing.selectors.rttm import latest_snapshot, rttm_live
 from qualify.testing.services.rttm import rttm_snapshot_take
 from qualify.testing.tests.rttm_helpers import qad_published, run, scoped_with_runs
