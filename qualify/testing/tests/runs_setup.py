@@ -19,7 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 def in_testing(case: QualificationCase) -> ScopeRecord:
     """Scope the case against the sample catalogue and jump it to testing (set-up only: the lifecycle's own tests
     walk the path)."""
-    record = scoped(case)
+    record: ScopeRecord = scoped(case)
     QualificationCase.objects.filter(pk=case.pk).update(state="TESTING")  # test set-up: jump ahead
     case.refresh_from_db()
     return record
