@@ -21,7 +21,7 @@ from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.core import clock
 from qualify.core.actor import Actor
-from qualify.core.errors import TransitionNotAllowed, ValidationFailed
+from qualify.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.testing.choices import DefectState
 from qualify.testing.defects_workflow import DEFECT_WORKFLOW
@@ -136,6 +136,8 @@ def defect_finding_raise(
     The body is the assessor's own (a programme administrator names one); ``finding_record`` checks that the actor
     assesses for it and that it approves the case's role. Refused once the defect is closed or already covered.
     """
+    if body_of(actor) is None and not actor.is_programme_admin:
+        raise NotAllowed("Only a Code Body assessor records the finding that carries a work-off plan.")
     locked = Defect.objects.select_for_update().select_related("case__participation").get(pk=defect.pk)
     if locked.state == DefectState.CLOSED:
         raise TransitionNotAllowed(f"{locked.reference} is closed: it needs no work-off plan.", code="defect_closed")
