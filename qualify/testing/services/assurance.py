@@ -14,7 +14,7 @@ from django.db import transaction
 
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
-from qualify.core.errors import NotFound, ValidationFailed
+from qualify.core.errors import NotFound, TransitionNotAllowed, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.testing.choices import Assurance
 from qualify.testing.defects_workflow import ASSURANCE_WORKFLOW
@@ -30,6 +30,13 @@ def execution_assure(*, actor: Actor, execution: Execution, decision: str, comme
     """Accept a run, or send it back with a comment (required): only the body that assures the run's batch."""
     if decision not in DECISIONS:
         raise ValidationFailed(f"Unknown assurance decision {decision[:40]!r}.", details={"decision": decision[:40]})
+    # The engine checks again under the lock; this says it about the run rather than "the case".
+    state = Execution.objects.filter(pk=execution.pk).values_list("assurance", flat=True).first()
+    if state is not None and state != Assurance.PENDING:
+        raise TransitionNotAllowed(
+            f"The run of {execution.test_case_id} is already {ASSURANCE_WORKFLOW.state_label(state)}.",
+            details={"assurance": state},
+        )
     return apply_transition(
         ASSURANCE_WORKFLOW,
         actor=actor,

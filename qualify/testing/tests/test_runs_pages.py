@@ -185,3 +185,30 @@ def test_the_api_takes_a_defect_through_its_work_off_plan(cast, client_for, toke
     page = client_for("lead_a").get(reverse("testing:defect", args=[ref])).content.decode()
     assert agreed.json()["finding"]["reference"] in page and "Fix in release 4" in page
     assert Defect.objects.get(reference=ref).finding is not None
+
+
+def test_the_api_lists_cost_the_same_queries_however_many_runs(cast, client_for, token_for):
+    scope = in_testing(cast.case_a)
+    api = client_for(None)
+    headers = token_for("dip")
+    base = f"/api/v1/testing/cases/{cast.case_a.reference}"
+    urls = [f"{base}/runs", f"{base}/tests", f"{base}/defects", "/api/v1/testing/assurance/dip"]
+
+    def counts() -> list[int]:
+        found = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert api.get(url, **headers).status_code == 200
+            found.append(len(ctx.captured_queries))
+        return found
+
+    dip, _ = required_by_batch(scope)
+    record(cast, cast.case_a, dip[0])
+    defect_record(actor=cast.actor("lead_a"), case=cast.case_a, title="x", owner="o", severity="LOW")
+    counts()  # the first request with a token records its use; measure from the second
+    few = counts()
+    for test_case in scope.required:
+        record(cast, cast.case_a, test_case)
+        defect_record(actor=cast.actor("lead_a"), case=cast.case_a, title=test_case, owner="o", severity="LOW",
+                      test_case_id=test_case)  # fmt: skip
+    assert counts() == few
