@@ -77,14 +77,14 @@ def test_the_dip_queue_costs_the_same_queries_however_many_runs(cast, client_for
     dip_b, _ = required_by_batch(in_testing(cast.case_b))
     client = client_for("dip")
     url = reverse("testing:assurance_dip")
+    mine = reverse("testing:assurance_queue")
     record(cast, cast.case_a, dip_a[0])
-    few = queries(client, url)
+    few, few_mine = queries(client, url), queries(client, mine)
     for test_case in dip_a:
         record(cast, cast.case_a, test_case)
     for test_case in dip_b:
         record(cast, cast.case_b, test_case, key="lead_b")
-    many = queries(client, url)
-    assert many == few
+    assert (queries(client, url), queries(client, mine)) == (few, few_mine)
     text = client.get(url).content.decode()
     assert "Southbank" in text and "Northwind" in text
     filtered = client.get(url, {"organisation": str(cast.org_b.uuid)}).content.decode()
