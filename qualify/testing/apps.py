@@ -8,4 +8,8 @@ class TestingConfig(AppConfig):
 
     def ready(self) -> None:
         # The Test Completion Report's transition table, registered for render_workflows and the lifecycle pages.
-        from qualify.testing import report_workflow  # noqa: F401
+        # The defect and assurance tables live in defects_workflow.py, which autodiscovery (``workflow``) misses.
+        from qualify.testing import (
+            defects_workflow,  # noqa: F401
+            report_workflow,  # noqa: F401
+        )

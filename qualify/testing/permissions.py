@@ -6,6 +6,9 @@ from typing import Any
 
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
+from qualify.core.roles import StaffRole
+from qualify.participants.choices import MarketRole, approvals_needed
+from qualify.testing.choices import DIP_MANAGER_BATCHES
 
 
 def can_manage_catalogues(actor: Actor) -> Decision:
@@ -49,3 +52,81 @@ def can_submit_completion_reports(actor: Actor, organisation_id: int) -> Decisio
 def can_submit_completion_report(actor: Actor, report: Any) -> Decision:
     """The participant's qualification lead."""
     return can_submit_completion_reports(actor, int(report.case.participation.organisation_id))
+
+
+# --- runs, defects and assurance (qt-runs) ---------------------------------------------------------------------------
+
+
+def can_view_testing(actor: Actor, case: Any) -> Decision:
+    """The participant's own people, and Code Body and Programme staff (market systems read the register only)."""
+    if actor.staff_role == StaffRole.MARKET_SYSTEM:
+        return deny("Market systems read the register, not a case's testing.")
+    if actor.sees_everything or actor.role_in(int(case.participation.organisation_id)) is not None:
+        return ALLOW
+    return deny("You cannot see this case.")
+
+
+def can_record_runs(actor: Actor, case: Any) -> Decision:
+    """The participant's qualification lead or a contributor."""
+    if actor.can_edit_for(int(case.participation.organisation_id)):
+        return ALLOW
+    if actor.is_staff_member:
+        return deny("Staff assure test runs; the participant records them.")
+    return deny("Only the participant's qualification lead or a contributor can record test runs and defects.")
+
+
+def defect_editor(actor: Actor, defect: Any) -> Decision:
+    """The participant's qualification lead or a contributor."""
+    return can_record_runs(actor, defect.case)
+
+
+# Who assures a run (DOMAIN.md §10a): the DIP Manager for its batches, the Programme's test manager for an LDSO's
+# other runs (the PROGRAMME_ADMIN role stands for the test manager), and otherwise the Code Bodies approving the role.
+ASSURER_DIP = "DIP"
+ASSESSOR_BODIES: dict[str, str] = {StaffRole.BSC_ASSESSOR: "BSC", StaffRole.REC_ASSESSOR: "REC"}
+ASSURER_PROGRAMME = "PROGRAMME"
+ASSURER_CODE_BODY = "CODE_BODY"
+ASSURER_NAMES = {
+    ASSURER_DIP: "the DIP Manager",
+    ASSURER_PROGRAMME: "the Programme's test manager",
+    ASSURER_CODE_BODY: "the BSC or REC",
+}
+
+
+def assurer_of(role: str, batch: str) -> str:
+    """Who assures a run of ``batch`` for a participation in ``role``."""
+    if batch in DIP_MANAGER_BATCHES:
+        return ASSURER_DIP
+    if role == MarketRole.LDSO:
+        return ASSURER_PROGRAMME
+    return ASSURER_CODE_BODY
+
+
+def assuring_body(actor: Actor, role: str, batch: str) -> str | None:
+    """The body the actor assures a run for (DIP, PROGRAMME, BSC or REC), or None when it is not theirs to assure."""
+    who = assurer_of(role, batch)
+    if who == ASSURER_DIP:
+        return "DIP" if actor.staff_role == StaffRole.DIP_ASSESSOR else None
+    if who == ASSURER_PROGRAMME:
+        return "PROGRAMME" if actor.is_programme_admin else None
+    body = ASSESSOR_BODIES.get(actor.staff_role)
+    return body if body is not None and body in approvals_needed(role) else None
+
+
+def run_assurer(actor: Actor, execution: Any) -> Decision:
+    """The DIP Manager (DIP and non-functional batches), the Programme's test manager (an LDSO's other runs), or the
+    BSC or REC assessors (everyone else's)."""
+    role = str(execution.case.participation.role)
+    if assuring_body(actor, role, execution.batch) is not None:
+        return ALLOW
+    return deny(f"Runs of this test case are assured by {ASSURER_NAMES[assurer_of(role, execution.batch)]}.")
+
+
+def assures_any(actor: Actor) -> bool:
+    """Whether the actor assures anyone's runs (to show the assurance queue)."""
+    return actor.staff_role in (
+        StaffRole.DIP_ASSESSOR,
+        StaffRole.BSC_ASSESSOR,
+        StaffRole.REC_ASSESSOR,
+        StaffRole.PROGRAMME_ADMIN,
+    )

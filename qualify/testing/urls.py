@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qualify.testing.views import catalogue
+from qualify.testing.views import catalogue, runs
 
 app_name = "testing"
 urlpatterns = [
@@ -8,6 +8,21 @@ urlpatterns = [
     path("catalogues/upload/", catalogue.catalogue_upload_view, name="catalogue_upload"),
     path("catalogues/<str:version>/", catalogue.catalogue_detail_view, name="catalogue_detail"),
     path("catalogues/<str:version>/publish/", catalogue.catalogue_publish_view, name="catalogue_publish"),
+    # qt-runs: a case's runs, defects and assurance
+    path("cases/<str:key>/", runs.case_testing_view, name="case"),
+    path("cases/<str:key>/progress/", runs.progress_panel_view, name="progress_panel"),
+    path("cases/<str:key>/assurance/", runs.bulk_assure_view, name="bulk_assure"),
+    path("cases/<str:key>/tests/<str:test_case_id>/", runs.test_case_view, name="test_case"),
+    path("cases/<str:key>/tests/<str:test_case_id>/runs/", runs.run_record_view, name="run_record"),
+    path("cases/<str:key>/defects/", runs.defect_list_view, name="defects"),
+    path("cases/<str:key>/defects/new/", runs.defect_record_view, name="defect_record"),
+    path("runs/<str:uuid>/evidence/", runs.run_evidence_view, name="run_evidence"),
+    path("runs/<str:uuid>/assurance/", runs.run_assure_view, name="run_assure"),
+    path("defects/<str:key>/", runs.defect_view, name="defect"),
+    path("defects/<str:key>/steps/", runs.defect_transition_view, name="defect_transition"),
+    path("defects/<str:key>/work-off/", runs.defect_work_off_view, name="defect_work_off"),
+    path("assurance/", runs.assurance_queue_view, name="assurance_queue"),
+    path("assurance/dip/", runs.dip_queue_view, name="assurance_dip"),
 ]
 
 # The RTTM and the Test Completion Report (views/rttm.py, views/completion.py).

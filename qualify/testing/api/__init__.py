@@ -2,10 +2,11 @@
 
 from ninja import Router
 
-from qualify.testing.api import catalogue
+from qualify.testing.api import catalogue, runs
 
 router = Router(tags=["testing"])
 router.add_router("", catalogue.router)
+router.add_router("", runs.router)
 
 __all__ = ["router"]
 

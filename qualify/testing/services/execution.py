@@ -7,15 +7,24 @@ becomes the one that counts (``is_latest``) for its test case. Imports and the A
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO
 
+from django.core.files.storage import storages
 from django.db import transaction
 
 from qualify.audit.services import audit_record
+from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
+from qualify.core import clock
 from qualify.core.actor import Actor
-from qualify.core.errors import ValidationFailed
-from qualify.testing.choices import ExecutionSource, ExecutionStatus
+from qualify.core.errors import TransitionNotAllowed, ValidationFailed
+from qualify.qad.models import EvidenceFile, QadResponse
+from qualify.qad.services import evidence_upload, response_open
+from qualify.testing.choices import Assurance, ExecutionSource, ExecutionStatus
 from qualify.testing.models import CatalogueCase, Execution, ResultImport, ScopeRecord
+from qualify.testing.permissions import can_record_runs
 from qualify.testing.services.scoping import current_scope
 
 MAX_TEXT = 4000
@@ -53,6 +62,11 @@ def check_status(status: str, not_applicable_reason: str) -> None:
         )
 
 
+def check_run_date(run_date: dt.date | None) -> None:
+    if run_date is not None and run_date > clock.today():
+        raise ValidationFailed("The run date cannot be in the future.", details={"run_date": "future"})
+
+
 @transaction.atomic
 def execution_record(
     *,
@@ -67,9 +81,12 @@ def execution_record(
     source: str = ExecutionSource.MANUAL,
     result_import: ResultImport | None = None,
     row_key: str = "",
+    evidence: Sequence[EvidenceFile] = (),
 ) -> Execution:
-    """Add a run of one required test case; it becomes the run that counts. The caller has checked permission."""
+    """Add a run of one required test case; it becomes the run that counts, awaiting assurance. The caller has
+    checked permission and the case's state (``execution_add`` does both for the page and the API)."""
     check_status(status, not_applicable_reason)
+    check_run_date(run_date)
     case = QualificationCase.objects.select_for_update().select_related("participation").get(pk=case.pk)
     scope = scoped_or_refuse(case)
     catalogue_case = required_case(scope, test_case_id)
@@ -89,13 +106,161 @@ def execution_record(
         result_import=result_import,
         row_key=row_key,
         is_latest=True,
-        recorded_by_name=actor.display_name,
+        recorded_by_name=actor.display_name[:200],
     )
+    if evidence:
+        run.evidence.add(*evidence)
     audit_record(
         actor=actor,
         action="testing.execution_recorded",
         target=run,
         organisation_id=int(case.participation.organisation_id),
-        changes={"case": case.reference, "test_case": test_case_id, "status": status, "source": source},
+        changes={
+            "case": case.reference,
+            "test_case": test_case_id,
+            "status": status,
+            "source": source,
+            **({"evidence": [str(e.uuid) for e in evidence]} if evidence else {}),
+        },
     )
     return run
+
+
+# --- recording from the page and the API (qt-runs) --------------------------------------------------------------------
+
+# Runs are recorded while the case is in testing: before it the scope may still move, after it the Final QAD and the
+# Test Completion Report stand on the results as they were (our reading of DOMAIN.md §4 and §10a).
+RECORDING_STATES = frozenset({CaseState.TESTING})
+MAX_FILES_PER_RUN = 10
+
+
+@dataclass(frozen=True)
+class EvidenceUpload:
+    """One file the person attached: its stream, name and size, checked by the QAD evidence store."""
+
+    stream: IO[bytes]
+    name: str
+    size: int
+
+
+def recording_open(case: QualificationCase) -> None:
+    """Refuse, naming the case's state, unless runs may be recorded now."""
+    if case.state not in RECORDING_STATES:
+        raise TransitionNotAllowed(
+            f"Test runs and defects are recorded while the case is in testing; {case.reference} is "
+            f"{case.get_state_display().lower()}.",
+            details={"state": case.state},
+            code="not_testing",
+        )
+
+
+def case_qad(actor: Actor, case: QualificationCase) -> QadResponse:
+    """The case's QAD, which holds its evidence files (opened if it has none yet)."""
+    found = QadResponse.objects.filter(case=case).first()
+    return found if found is not None else response_open(actor=actor, case=case)
+
+
+def _store(
+    actor: Actor, case: QualificationCase, uploads: Sequence[EvidenceUpload], as_of: dt.date
+) -> list[EvidenceFile]:
+    if len(uploads) > MAX_FILES_PER_RUN:
+        raise ValidationFailed(
+            f"Attach at most {MAX_FILES_PER_RUN} files to one run.", details={"evidence": "too_many"}
+        )
+    if not uploads:
+        return []
+    response = case_qad(actor, case)
+    return [
+        evidence_upload(actor=actor, response=response, upload=u.stream, name=u.name, size=u.size, evidence_as_of=as_of)
+        for u in uploads
+    ]
+
+
+def _forget(stored: list[EvidenceFile]) -> None:
+    for evidence in stored:
+        storages["default"].delete(evidence.storage_name)
+
+
+def execution_add(
+    *,
+    actor: Actor,
+    case: QualificationCase,
+    test_case_id: str,
+    status: str,
+    run_date: dt.date | None = None,
+    tester: str = "",
+    comment: str = "",
+    not_applicable_reason: str = "",
+    uploads: Sequence[EvidenceUpload] = (),
+    evidence: Sequence[EvidenceFile] = (),
+    source: str = ExecutionSource.MANUAL,
+) -> Execution:
+    """The participant records a run of a required test case, with its evidence files (DOMAIN.md §10a).
+
+    Only the participant's lead or a contributor, only while the case is in testing, never dated in the future.
+    Everything that can be refused is checked before a file is stored; the files (through the QAD evidence store,
+    with its name, size and content checks) and the run are then written in one transaction, and the stored copies
+    removed again if it fails. ``evidence`` are files already in the case's QAD evidence.
+    """
+    can_record_runs(actor, case).enforce()
+    recording_open(case)
+    check_status(status, not_applicable_reason)
+    check_run_date(run_date)
+    required_case(scoped_or_refuse(case), test_case_id)
+    if any(e.response.case_id != case.pk for e in evidence):
+        raise ValidationFailed("That evidence belongs to another case.", details={"evidence": "other_case"})
+    stored: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            locked = QualificationCase.objects.select_for_update().get(pk=case.pk)
+            recording_open(locked)
+            stored = _store(actor, locked, uploads, run_date or clock.today())
+            return execution_record(
+                actor=actor,
+                case=locked,
+                test_case_id=test_case_id,
+                status=status,
+                run_date=run_date,
+                tester=tester,
+                comment=comment,
+                not_applicable_reason=not_applicable_reason,
+                source=source,
+                evidence=[*evidence, *stored],
+            )
+    except BaseException:
+        _forget(stored)
+        raise
+
+
+def execution_evidence_add(*, actor: Actor, execution: Execution, uploads: Sequence[EvidenceUpload]) -> Execution:
+    """Attach more evidence to the latest run of a test case while it awaits assurance (an accepted run is settled;
+    a run sent back is answered by a new run)."""
+    case = execution.case
+    can_record_runs(actor, case).enforce()
+    recording_open(case)
+    if not uploads:
+        raise ValidationFailed("Choose a file to attach.", details={"evidence": "required"})
+    stored: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            run = Execution.objects.select_for_update().select_related("case__participation").get(pk=execution.pk)
+            if not run.is_latest or run.assurance != Assurance.PENDING:
+                raise TransitionNotAllowed(
+                    f"Evidence is added to the latest run of {run.test_case_id} while it awaits assurance; record a "
+                    "new run instead.",
+                    details={"assurance": run.assurance, "latest": run.is_latest},
+                    code="run_settled",
+                )
+            stored = _store(actor, run.case, uploads, run.run_date or clock.today())
+            run.evidence.add(*stored)
+            audit_record(
+                actor=actor,
+                action="testing.execution_evidence_added",
+                target=run,
+                organisation_id=int(run.case.participation.organisation_id),
+                changes={"test_case": run.test_case_id, "evidence": [str(e.uuid) for e in stored]},
+            )
+            return run
+    except BaseException:
+        _forget(stored)
+        raise

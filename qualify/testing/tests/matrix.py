@@ -10,7 +10,7 @@ PARTICIPANTS = [*A_MEMBERS, "lead_b"]
 NOT_ADMIN_STAFF = [s for s in STAFF if s != "admin"]
 
 
-def prepare(cast):  # type: ignore[no-untyped-def]
+def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
     """Version 1.0 published; version 1.1 baselined in the library (superseding 1.0's record), loaded as a draft."""
     from qualify.testing.tests.helpers import library_version, load, publish_sample
 
@@ -83,9 +83,14 @@ ROWS = [
 from qualify.testing.tests import matrix_rttm  # noqa: E402
 
 ROWS += matrix_rttm.ROWS
+# qt-runs: a case's runs, defects and assurance (rows and set-up in matrix_runs.py).
+from qualify.testing.tests import matrix_runs  # noqa: E402
+
+ROWS += matrix_runs.ROWS
 _prepare_catalogue = prepare
 
 
 def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
     _prepare_catalogue(cast)
     matrix_rttm.prepare(cast)
+    matrix_runs.prepare(cast)
