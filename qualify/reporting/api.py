@@ -98,7 +98,7 @@ def get_dashboard(request: HttpRequest, query: Query[DashboardQuery]) -> dict[st
                 "decided": p.decided,
             }
             for p in data.pipeline
-        ],  # fmt: skip
+        ],
         "waves": [
             {
                 "code": row.wave.code,
