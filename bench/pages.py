@@ -87,6 +87,10 @@ PAGES: tuple[Page, ...] = (
     Page("organisations", "/organisations/"),
     Page("organisations, last page", "/organisations/?page={organisations_last_page}", STAFF),
     Page("inbox", "/notifications/"),
+    Page("programme dashboard", "/programme/", STAFF),
+    Page("programme dashboard, Suppliers", "/programme/?role=SUPPLIER", STAFF),
+    Page("findings, overdue", "/programme/findings/?overdue=1", STAFF),
+    Page("regulator's reports", "/programme/reports/", STAFF),
     Page("API cases", "/api/v1/cases?limit=50", API_ROLES, api=True),
     Page("API cases, late", "/api/v1/cases?limit=50&cursor={cases_last_cursor}", API_ROLES[1:], api=True),
     Page("API organisations", "/api/v1/organisations?limit=50", API_ROLES, api=True),
@@ -99,6 +103,7 @@ PAGES: tuple[Page, ...] = (
     Page("API library artefacts", "/api/v1/library/artefacts?limit=50", API_ROLES, api=True),
     Page("API consultations", "/api/v1/library/consultations?limit=50", API_ROLES, api=True),
     Page("API notifications", "/api/v1/notifications?limit=50", API_ROLES, api=True),
+    Page("API programme dashboard", "/api/v1/programme/dashboard", API_ROLES[1:], api=True),
     Page("API register changes", "/api/v1/register/changes?after=0", ("market_system",), api=True),
 )
 
