@@ -23,7 +23,7 @@ urlpatterns = [
     path("library/", include("qualify.library.urls")),
     path("qad/", include("qualify.qad.urls")),
     path("testing/", include("qualify.testing.urls")),
-    path("programme/", include("qualify.reporting.urls")),
+    path("dashboard/", include("qualify.reporting.urls")),
     path("gating/", include("qualify.gating.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),

@@ -23,7 +23,7 @@ from qualify.reporting import charts
 from qualify.reporting.selectors import dashboard, stage_of
 
 pytestmark = pytest.mark.django_db
-URL = "/programme/"
+URL = "/dashboard/"
 
 
 @pytest.mark.parametrize(

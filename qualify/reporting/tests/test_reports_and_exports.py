@@ -77,29 +77,29 @@ def test_report_generation_costs_the_same_queries_at_two_sizes(cast):
 def test_report_pages_and_downloads(cast, client_for):
     report = report_generate(actor=cast.actor("admin"), start=START, end=END)
     admin = client_for("admin")
-    assert admin.get("/programme/reports/").status_code == 200
-    assert report.reference in admin.get(f"/programme/reports/{report.uuid}/").content.decode()
-    pdf = admin.get(f"/programme/reports/{report.uuid}/download.pdf")
+    assert admin.get("/dashboard/reports/").status_code == 200
+    assert report.reference in admin.get(f"/dashboard/reports/{report.uuid}/").content.decode()
+    pdf = admin.get(f"/dashboard/reports/{report.uuid}/download.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
-    assert client_for("lead_a").get(f"/programme/reports/{report.uuid}/").status_code == 403
-    assert admin.get("/programme/reports/not-a-uuid/").status_code == 404
-    assert admin.get(f"/programme/reports/{report.uuid}/download.exe").status_code == 404
+    assert client_for("lead_a").get(f"/dashboard/reports/{report.uuid}/").status_code == 403
+    assert admin.get("/dashboard/reports/not-a-uuid/").status_code == 404
+    assert admin.get(f"/dashboard/reports/{report.uuid}/download.exe").status_code == 404
 
 
 def test_generating_from_the_page_needs_an_administrator(cast, client_for):
     data = {"start": START.isoformat(), "end": END.isoformat()}
-    assert client_for("admin").post("/programme/reports/generate/", data).status_code == 302
-    client_for("bsc").post("/programme/reports/generate/", data)
+    assert client_for("admin").post("/dashboard/reports/generate/", data).status_code == 302
+    client_for("bsc").post("/dashboard/reports/generate/", data)
     assert RegulatorReport.objects.count() == 1
 
 
 def test_the_overview_download_holds_only_what_the_person_may_see(cast, client_for):
     rows = list(
-        csv.reader(io.StringIO(client_for("lead_a").get("/programme/exports/overview.csv").content.decode("utf-8-sig")))
+        csv.reader(io.StringIO(client_for("lead_a").get("/dashboard/exports/overview.csv").content.decode("utf-8-sig")))
     )
     assert rows[0][0] == "Case"
     assert {r[1] for r in rows[1:]} == {"Northwind Energy Ltd"}
-    everyone = client_for("admin").get("/programme/exports/overview.csv?role=SUPPLIER").content.decode("utf-8-sig")
+    everyone = client_for("admin").get("/dashboard/exports/overview.csv?role=SUPPLIER").content.decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(everyone)))) == 3
 
 
@@ -107,7 +107,7 @@ def test_a_name_that_looks_like_a_formula_is_defused_in_downloads(cast, client_f
     system = system_actor("export tests")
     org = organisation_create(actor=system, name='=HYPERLINK("http://x")')
     case_open(actor=system, participation=participation_create(actor=system, organisation=org, mpid="ZZFM", role="MEM"))
-    book = load_workbook(io.BytesIO(client_for("admin").get("/programme/exports/overview.xlsx").content))
+    book = load_workbook(io.BytesIO(client_for("admin").get("/dashboard/exports/overview.xlsx").content))
     names = [row[1].value for row in book.active.iter_rows(min_row=2)]
     assert '\'=HYPERLINK("http://x")' in names
 
@@ -122,8 +122,8 @@ def test_cells_are_made_safe(value, expected):
 
 
 def test_an_unknown_list_or_format_is_not_found(client_for):
-    assert client_for("admin").get("/programme/exports/secrets.csv").status_code == 404
-    assert client_for("admin").get("/programme/exports/overview.pdf").status_code == 404
+    assert client_for("admin").get("/dashboard/exports/secrets.csv").status_code == 404
+    assert client_for("admin").get("/dashboard/exports/overview.pdf").status_code == 404
 
 
 def test_the_api_serves_the_dashboard_and_reports_with_the_same_rules(cast, token_for, client):
