@@ -69,7 +69,7 @@ def _categories(bars: Any) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/dashboard/dashboard", response=DashboardOut, summary="The programme dashboard's figures")
+@router.get("/programme/dashboard", response=DashboardOut, summary="The programme dashboard's figures")
 def get_dashboard(request: HttpRequest, query: Query[DashboardQuery]) -> dict[str, Any]:
     actor = actor_of(request)
     filters = CaseFilters(role=query.role[:16], route=query.route[:16], wave=query.wave[:16])
@@ -140,7 +140,7 @@ def _report(request: HttpRequest, key: str) -> RegulatorReport:
     return found
 
 
-@router.get("/dashboard/reports", response=list[ReportOut], summary="Regulator's reports, newest first")
+@router.get("/programme/reports", response=list[ReportOut], summary="Regulator's reports, newest first")
 @paginate(LimitOffsetPagination)
 def list_reports(request: HttpRequest) -> Any:
     can_see_dashboard(actor_of(request)).enforce()
@@ -148,18 +148,18 @@ def list_reports(request: HttpRequest) -> Any:
 
 
 @router.post(
-    "/dashboard/reports", response={201: ReportDetailOut}, summary="Generate a report for a period (administrators)"
+    "/programme/reports", response={201: ReportDetailOut}, summary="Generate a report for a period (administrators)"
 )
 def post_report(request: HttpRequest, payload: ReportIn) -> Status[RegulatorReport]:
     return Status(201, report_generate(actor=actor_of(request), start=payload.start, end=payload.end))
 
 
-@router.get("/dashboard/reports/{key}", response=ReportDetailOut, summary="One report with its facts")
+@router.get("/programme/reports/{key}", response=ReportDetailOut, summary="One report with its facts")
 def get_report(request: HttpRequest, key: str) -> RegulatorReport:
     return _report(request, key)
 
 
-@router.get("/dashboard/reports/{key}/pdf", summary="A report's PDF")
+@router.get("/programme/reports/{key}/pdf", summary="A report's PDF")
 def get_report_pdf(request: HttpRequest, key: str) -> HttpResponse:
     report = _report(request, key)
     response = HttpResponse(bytes(report.pdf), content_type="application/pdf")
@@ -167,7 +167,7 @@ def get_report_pdf(request: HttpRequest, key: str) -> HttpResponse:
     return response
 
 
-@router.get("/dashboard/reports/{key}/xlsx", summary="A report's workbook")
+@router.get("/programme/reports/{key}/xlsx", summary="A report's workbook")
 def get_report_xlsx(request: HttpRequest, key: str) -> HttpResponse:
     report = _report(request, key)
     response = HttpResponse(
