@@ -77,3 +77,15 @@ ROWS = [
         method="post",
     ),
 ]
+
+
+# Results imports (matrix_imports.py): their rows, and their set-up after the catalogue's.
+from qualify.testing.tests import matrix_imports  # noqa: E402 - appended so the file merges easily
+
+ROWS += matrix_imports.ROWS
+_prepare_catalogues = prepare
+
+
+def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
+    _prepare_catalogues(cast)
+    matrix_imports.prepare(cast)

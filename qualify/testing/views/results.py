@@ -83,10 +83,11 @@ def import_upload_view(request: HttpRequest, ref: str) -> HttpResponseBase:
 
 @csrf_protect
 def _upload_protected(request: HttpRequest, case: QualificationCase, limit: SizeLimitHandler | None) -> HttpResponse:
+    files = request.FILES  # reads the body (through the size limit), if the CSRF check has not already
     if limit is not None and limit.exceeded:
         report_error(request, too_large_error())
         return redirect("testing:imports", ref=case.reference)
-    form = ResultsUploadForm(request.POST, request.FILES)
+    form = ResultsUploadForm(request.POST, files)
     if not form.is_valid():
         return _list_page(request, case, form, status=422)
     upload: UploadedFile[bytes] = form.cleaned_data["file"]
