@@ -32,6 +32,7 @@ import json
 import re
 import xml.sax
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import IO, Any
 from xml.sax.handler import ContentHandler
 from xml.sax.xmlreader import AttributesImpl, Locator
@@ -111,7 +112,7 @@ class ParsedResult:
     not_applicable_reason: str = ""
     id_column: str = field(default="", compare=False)  # where the id was read, to name it in a refusal
 
-    @property
+    @cached_property
     def row_key(self) -> str:
         """SHA-256 of the row's canonical content: the same result imported again is recognised, whatever file or
         place it came from."""
