@@ -89,6 +89,14 @@ class ImportOut(ImportSummaryOut):
     problems_total: int
 
 
+def _json_body_schema() -> dict[str, Any]:
+    """The JSON body's schema for the OpenAPI document, with the result's schema written in place (no $defs)."""
+    schema = ResultsIn.model_json_schema()
+    definitions = schema.pop("$defs", {})
+    schema["properties"]["results"]["items"] = definitions.get("ResultIn", {})
+    return schema
+
+
 def _summary(found: ResultImport, case_reference: str) -> dict[str, Any]:
     return {
         "uuid": found.uuid,
@@ -167,7 +175,7 @@ def _json_as_csv(request: HttpRequest) -> tuple[str, bytes]:
                         "required": ["file"],
                     }
                 },
-                "application/json": {"schema": ResultsIn.model_json_schema()},
+                "application/json": {"schema": _json_body_schema()},
             }
         }
     },
