@@ -233,3 +233,14 @@ def test_api_list_and_detail_in_constant_queries(cast, ready, client, token_for)
     assert detail["state"] == "APPLIED" and detail["counts"]["added"] == 1 and detail["rows_applied"] == 1
     listed = client.get(imports_url(cast), **auth).json()
     assert listed["count"] == 10 and listed["items"][0]["case"] == cast.case_a.reference
+
+
+def test_add_member_refuses_an_unknown_account_or_organisation(cast):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="No active account"):
+        call_command("add_member", "nobody@nowhere.test", cast.org_a.name, "CONTRIBUTOR")
+    with pytest.raises(CommandError, match="No organisation"):
+        call_command("add_member", cast.user("lead_a").email, "No Such Ltd", "CONTRIBUTOR")
+    with pytest.raises(CommandError, match="staff"):
+        call_command("add_member", cast.user("bsc").email, str(cast.org_a.uuid), "CONTRIBUTOR")
