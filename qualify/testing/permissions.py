@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
 from qualify.core.roles import StaffRole
 from qualify.participants.choices import MarketRole, approvals_needed
 from qualify.testing.choices import DIP_MANAGER_BATCHES
+from qualify.testing.models import ResultImport
 
 
 def can_manage_catalogues(actor: Actor) -> Decision:
@@ -130,3 +132,16 @@ def assures_any(actor: Actor) -> bool:
         StaffRole.REC_ASSESSOR,
         StaffRole.PROGRAMME_ADMIN,
     )
+
+
+def can_import_results(actor: Actor, case: QualificationCase) -> Decision:
+    """The participant's lead or contributor imports its test results (a test tool's machine account is a contributor
+    of its organisation)."""
+    if actor.can_edit_for(int(case.participation.organisation_id)):
+        return ALLOW
+    return deny("Only the participant's lead or a contributor can import its test results.")
+
+
+def can_apply_import(actor: Actor, result_import: ResultImport) -> Decision:
+    """The participant's lead or contributor (or its test tool's machine account)."""
+    return can_import_results(actor, result_import.case)

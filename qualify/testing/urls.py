@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qualify.testing.views import catalogue, runs
+from qualify.testing.views import catalogue, results, runs
 
 app_name = "testing"
 urlpatterns = [
@@ -47,4 +47,12 @@ urlpatterns += [
         completion.report_submit_view,
         name="completion_submit",
     ),
+]
+
+# Results imports (views/results.py)
+urlpatterns += [
+    path("cases/<str:ref>/imports/", results.imports_view, name="imports"),
+    path("cases/<str:ref>/imports/upload/", results.import_upload_view, name="import_upload"),
+    path("cases/<str:ref>/imports/<str:key>/", results.import_detail_view, name="import_detail"),
+    path("cases/<str:ref>/imports/<str:key>/apply/", results.import_apply_view, name="import_apply"),
 ]

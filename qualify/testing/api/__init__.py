@@ -2,11 +2,12 @@
 
 from ninja import Router
 
-from qualify.testing.api import catalogue, runs
+from qualify.testing.api import catalogue, results, runs
 
 router = Router(tags=["testing"])
 router.add_router("", catalogue.router)
 router.add_router("", runs.router)
+router.add_router("", results.router)
 
 __all__ = ["router"]
 

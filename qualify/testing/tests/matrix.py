@@ -87,6 +87,10 @@ ROWS += matrix_rttm.ROWS
 from qualify.testing.tests import matrix_runs  # noqa: E402
 
 ROWS += matrix_runs.ROWS
+# Results imports (matrix_imports.py): their rows, and their set-up after the catalogue's.
+from qualify.testing.tests import matrix_imports  # noqa: E402
+
+ROWS += matrix_imports.ROWS
 _prepare_catalogue = prepare
 
 
@@ -94,3 +98,4 @@ def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
     _prepare_catalogue(cast)
     matrix_rttm.prepare(cast)
     matrix_runs.prepare(cast)
+    matrix_imports.prepare(cast)
