@@ -24,6 +24,7 @@ urlpatterns = [
     path("qad/", include("qualify.qad.urls")),
     path("testing/", include("qualify.testing.urls")),
     path("gating/", include("qualify.gating.urls")),
+    path("oversight/", include("qualify.oversight.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),
     path("admin/", admin.site.urls),

@@ -28,7 +28,8 @@ LAYER = {
     "testing": 9,
     "assessment": 8,
     "gating": 9,
-    "demo": 10,
+    "oversight": 10,
+    "demo": 11,
 }
 # core may call audit (the workflow engine writes the audit event); audit and notifications call no domain app.
 ALLOWED_UPWARD = {("core", "audit")}

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "qualify.testing",
     "qualify.assessment",
     "qualify.gating",
+    "qualify.oversight",
     "qualify.demo",
 ]
 
