@@ -9,6 +9,7 @@ import pytest
 from qualify.audit.models import AuditEvent
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import clock
 from qualify.core.actor import system_actor
 from qualify.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from qualify.notifications.models import Notification
@@ -164,7 +165,7 @@ def test_an_agent_faces_removal_or_refusal_of_qualification(cast, sanction, even
         record = decide(cast, record, outcome)
     with pytest.raises(TransitionNotAllowed, match="sanction that applies"):
         decide(cast, record, "SANCTION", sanction="BSC_BREACH")
-    record = decide(cast, record, "SANCTION", sanction=sanction, effective_date=dt.date.today())
+    record = decide(cast, record, "SANCTION", sanction=sanction, effective_date=clock.today())
     assert record.sanction == sanction
     events = list(RegisterEvent.objects.filter(participation=cast.mem_a).values_list("kind", "reference"))
     assert events == ([(event, record.reference)] if event else [])
