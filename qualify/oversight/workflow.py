@@ -16,7 +16,7 @@ from qualify.cases.choices import CaseState
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import clock
 from qualify.core.actor import Actor, system_actor
-from qualify.core.errors import ValidationFailed
+from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.workdays import add_working_days
 from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow, apply_transition, register
 from qualify.oversight import permissions as who
@@ -40,6 +40,14 @@ def _step_and_outcome(record: NonCompletionRecord, data: TransitionInput) -> tup
     if outcome is None:
         return f"“{step.label}” has no such outcome."
     return step, outcome
+
+
+def _checked(record: NonCompletionRecord, data: TransitionInput) -> tuple[StepSpec, OutcomeSpec]:
+    """The step and outcome a move names, once the guards have accepted them (refused otherwise)."""
+    found = _step_and_outcome(record, data)
+    if isinstance(found, str):
+        raise TransitionNotAllowed(found)
+    return found
 
 
 def _leads(kind: str) -> Any:
@@ -124,7 +132,7 @@ class RecordWorkflow(Workflow[NonCompletionRecord]):
 
     def check(self, actor: Actor, instance: NonCompletionRecord, transition: Transition, data: TransitionInput) -> None:
         super().check(actor, instance, transition, data)
-        step, outcome = _step_and_outcome(instance, data)  # type: ignore[misc]  # the guards made sure of it
+        step, outcome = _checked(instance, data)
         organisation_id = int(instance.case.participation.organisation_id)
         who.acts_as(actor, step.who_for(outcome), organisation_id).enforce()
         if outcome.remediation_plan and not data.extra.get("plan"):
@@ -141,7 +149,7 @@ class RecordWorkflow(Workflow[NonCompletionRecord]):
         from qualify.register.services import register_event_record
 
         record = applied.instance
-        step, outcome = _step_and_outcome(record, applied.data)  # type: ignore[misc]  # checked under the lock
+        step, outcome = _checked(record, applied.data)
         today = clock.today()
         sanction: SanctionSpec | None = None
         if outcome.leads_to == LeadsTo.SANCTION:
