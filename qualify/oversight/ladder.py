@@ -289,6 +289,16 @@ def parse_ladder(text: str) -> LadderSpec:
     return LadderSpec(version, title, parties, tuple(steps), tuple(sanctions))
 
 
+def _outcome_node(step_node: yaml.Node, index: int) -> yaml.Node:
+    """The node of a step's ``index``-th outcome (the step's own where it cannot be found), for its line."""
+    if isinstance(step_node, yaml.MappingNode):
+        for key, value in step_node.value:
+            if key.value == "outcomes" and isinstance(value, yaml.SequenceNode) and index < len(value.value):
+                found: yaml.Node = value.value[index]
+                return found
+    return step_node
+
+
 def _check_links(
     r: _Reader,
     steps: list[StepSpec],
@@ -303,7 +313,7 @@ def _check_links(
         for o_index, outcome in enumerate(step.outcomes):
             where = f"steps[{index}].outcomes[{o_index}].next"
             if outcome.leads_to == LeadsTo.STEP and outcome.next and outcome.next not in codes:
-                r.problem(node, where, f"{outcome.next} is not a step of this ladder")
+                r.problem(_outcome_node(node, o_index), where, f"{outcome.next} is not a step of this ladder")
             sanctioning = sanctioning or outcome.leads_to == LeadsTo.SANCTION
     if sanctioning:
         for kind in PartyKind.values:

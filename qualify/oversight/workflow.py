@@ -131,6 +131,14 @@ class RecordWorkflow(Workflow[NonCompletionRecord]):
         return str(RecordState(state).label).lower() if state in RecordState.values else state
 
     def check(self, actor: Actor, instance: NonCompletionRecord, transition: Transition, data: TransitionInput) -> None:
+        # A step decided meanwhile is said so first, before who may take the step that followed it.
+        step = instance.current_step
+        if step is not None and data.extra.get("step") != step.code:
+            raise TransitionNotAllowed(
+                f"That step has already been decided; the record is now at “{step.label}”. Reload and look again.",
+                code="already_decided",
+                details={"step": step.code},
+            )
         super().check(actor, instance, transition, data)
         step, outcome = _checked(instance, data)
         organisation_id = int(instance.case.participation.organisation_id)

@@ -153,17 +153,17 @@ def test_the_api_takes_a_response_with_its_plan(cast, client_for, token_for):
     )
     assert ok.status_code == 200, ok.content
     assert ok.json()["step"] == "REVIEW" and ok.json()["plans"][0]["milestones"][0]["title"] == "TCR"
-    stale = client.post(
+    again = client.post(
         url,
         {"step": "RESPONSE", "outcome": "PLAN_SUBMITTED", "plan": plan},
         content_type="application/json",
         **token_for("lead_a"),
     )
-    assert stale.status_code == 403  # the review is a Code Body's step, not the participant's
-    stale = client.post(
-        url, {"step": "RESPONSE", "outcome": "PLAN_ACCEPTED"}, content_type="application/json", **token_for("bsc")
-    )
-    assert stale.status_code == 409 and stale.json()["error"]["code"]
+    assert again.status_code == 409 and again.json()["error"]["code"] == "already_decided"
+    # The review is a Code Body's step, not the participant's.
+    review = {"step": "REVIEW", "outcome": "PLAN_ACCEPTED"}
+    assert client.post(url, review, content_type="application/json", **token_for("lead_a")).status_code == 403
+    assert client.post(url, review, content_type="application/json", **token_for("bsc")).status_code == 200
 
 
 # --- back-scheduling -------------------------------------------------------------------------------------------------
