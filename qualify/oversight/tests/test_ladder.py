@@ -89,7 +89,7 @@ def test_the_default_is_loaded_when_none_was(cast):
 def test_the_load_command_lists_the_problems(cast, tmp_path: Path):
     bad = tmp_path / "bad.yaml"
     bad.write_text(GOOD.replace("acts: bsc_pab", "acts: panel", 1), encoding="utf-8")
-    with pytest.raises(CommandError, match="steps\\[4\\].acts"):
+    with pytest.raises(CommandError, match=r"steps\[4\]\.acts"):
         call_command("load_ladder", str(bad))
     out = StringIO()
     call_command("load_ladder", stdout=out)
