@@ -151,7 +151,9 @@ def non_completed_from(cast, case: QualificationCase, state: str) -> Qualificati
     return case_transition(actor=admin, case=force_state(case, state), name="record_non_completion", comment="late")
 
 
-def test_resolving_non_completion_returns_the_case_to_where_it_was(cast):
+def test_resolving_non_completion_returns_the_case_to_where_it_was(cast, monkeypatch):
+    # The case table alone: the oversight app's record (opened by an effect, tested there) is left out.
+    monkeypatch.setattr(CASE_WORKFLOW, "_effects", {})
     for state in (S.PIT, S.TESTING, S.AWAITING_APPROVAL):
         case = non_completed_from(cast, cast.case_a, state)
         assert case.state == S.NON_COMPLETION

@@ -219,3 +219,16 @@ def test_a_cases_proposal_names_the_latest_wave_that_makes_it(cast, client_for, 
     assert body["proposed_wave"] == "W0"
     flags = client_for(None).get("/api/v1/oversight/back-scheduling/flags", **token_for("bsc")).json()
     assert late.reference in {row["case"] for row in flags["items"]}
+
+
+def test_another_organisations_record_is_indistinguishable_from_a_missing_one(cast, client_for, token_for):
+    record = open_record(cast, cast.case_a)
+    client = client_for("lead_b")
+    hidden = client.get(reverse("oversight:record_detail", args=[record.reference]))
+    missing = client.get(reverse("oversight:record_detail", args=["NC-999999"]))
+    assert hidden.status_code == missing.status_code == 404
+    api = client_for(None)
+    api_hidden = api.get(f"/api/v1/oversight/non-completion/{record.reference}", **token_for("lead_b"))
+    api_missing = api.get("/api/v1/oversight/non-completion/NC-999999", **token_for("lead_b"))
+    assert api_hidden.status_code == api_missing.status_code == 404
+    assert api_hidden.json() == api_missing.json()
