@@ -21,7 +21,7 @@ from qualify.oversight import selectors as sel
 from qualify.oversight.choices import Acts, LeadsTo, RecordState, TriggerKind
 from qualify.oversight.forms import DecideForm, RespondForm
 from qualify.oversight.ladder import LadderSpec
-from qualify.oversight.models import NonCompletionRecord
+from qualify.oversight.models import NonCompletionLadder, NonCompletionRecord
 from qualify.oversight.services import PlanInput, record_decide
 from qualify.oversight.workflow import RECORD_WORKFLOW
 
@@ -33,6 +33,12 @@ def _record(request: HttpRequest, reference: str) -> NonCompletionRecord:
         return sel.record_get(actor=actor_of(request), reference=reference)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+
+
+def _step_choices() -> list[tuple[str, str]]:
+    """The newest ladder's steps, for the filter (none before a ladder is loaded)."""
+    latest = NonCompletionLadder.objects.order_by("-created_at", "-pk").first()
+    return [(s.code, s.label) for s in latest.spec.steps] if latest else []
 
 
 @guards.signed_in
@@ -48,6 +54,7 @@ def record_list_view(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "states": [("ALL", "All"), *RecordState.choices],
         "triggers": TriggerKind.choices,
+        "steps": _step_choices(),
         "query": query,
     }
     return render(request, "oversight/record_list.html", context)

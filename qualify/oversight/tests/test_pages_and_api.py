@@ -85,6 +85,9 @@ def test_filters_narrow_the_list(cast, client_for):
     assert closed.reference in resolved and opened.reference not in resolved
     by_trigger = client.get(reverse("oversight:records"), {"trigger": "M14"}).content.decode()
     assert opened.reference not in by_trigger
+    by_step = client.get(reverse("oversight:records"), {"step": "NOTICE"}).content.decode()
+    assert opened.reference in by_step and 'option value="PAB_DECISION"' in by_step
+    assert opened.reference not in client.get(reverse("oversight:records"), {"step": "REVIEW"}).content.decode()
 
 
 def test_the_record_page_shows_the_ladder_the_step_and_its_due_date(cast, client_for):
