@@ -12,6 +12,7 @@ from qualify.core.api import install_error_handlers
 from qualify.gating.api import router as gating_router
 from qualify.library.api import router as library_router
 from qualify.notifications.api import router as notifications_router
+from qualify.oversight.api import router as oversight_router
 from qualify.participants.api import router as participants_router
 from qualify.plan.api import router as plan_router
 from qualify.qad.api import router as qad_router
@@ -42,3 +43,4 @@ api.add_router("/", notifications_router)
 api.add_router("/", assessment_router)
 api.add_router("/", testing_router)
 api.add_router("/", reporting_router)
+api.add_router("/", oversight_router)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("testing/", include("qualify.testing.urls")),
     path("dashboard/", include("qualify.reporting.urls")),
     path("gating/", include("qualify.gating.urls")),
+    path("oversight/", include("qualify.oversight.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),
     path("admin/", admin.site.urls),

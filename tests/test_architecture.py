@@ -28,8 +28,9 @@ LAYER = {
     "testing": 9,
     "assessment": 8,
     "gating": 9,
-    "reporting": 10,
-    "demo": 11,
+    "oversight": 10,
+    "reporting": 11,
+    "demo": 12,
 }
 # core may call audit (the workflow engine writes the audit event); audit and notifications call no domain app.
 ALLOWED_UPWARD = {("core", "audit")}

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "qualify.assessment",
     "qualify.gating",
     "qualify.reporting",
+    "qualify.oversight",
     "qualify.demo",
 ]
 

@@ -77,6 +77,14 @@ def in_a_later_wave(case: QualificationCase, data: TransitionInput) -> str | Non
     return None
 
 
+def non_completed_from(case: QualificationCase) -> str | None:
+    """The state a case in non-completion resumes to: the one it left when non-completion was recorded (Annex 4)."""
+    if case.state != S.NON_COMPLETION:
+        return None
+    found = CaseTransition.objects.filter(case=case, name="record_non_completion").order_by("-at", "-pk").first()
+    return found.from_state if found is not None else None
+
+
 def _t(name: str, label: str, sources: Any, target: str | ReturnTarget, permission: Any, **kw: Any) -> Transition:
     return Transition(name=name, label=label, sources=frozenset(sources), target=target, permission=permission, **kw)
 
@@ -259,11 +267,14 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     _t(
         "accept_remediation",
-        "Accept remediation plan",
+        "Resume after non-completion",
         {S.NON_COMPLETION},
-        S.SCOPED,
+        ReturnTarget(
+            states=BEFORE_QUALIFIED, resolve=non_completed_from, describe="back to where non-completion was recorded"
+        ),
         who.programme,
         comment_required=True,
+        description="Returns the case to where it was when non-completion was recorded; it does not restart.",
     ),
 )
 

@@ -41,3 +41,11 @@ def on_or_after(day: dt.date) -> dt.date:
     while not is_working_day(day):
         day += dt.timedelta(days=1)
     return day
+
+
+def add_working_days(day: dt.date, count: int) -> dt.date:
+    """The working day ``count`` working days after ``day`` (``day`` itself when ``count`` is 0 and it is one)."""
+    day = on_or_after(day)
+    for _ in range(count):
+        day = on_or_after(day + dt.timedelta(days=1))
+    return day

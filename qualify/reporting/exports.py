@@ -18,6 +18,7 @@ from qualify.cases.selectors import CaseFilters, case_list
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.core.spreadsheet import csv_bytes, xlsx_bytes
+from qualify.oversight.selectors import RecordFilters, record_list
 
 MAX_ROWS = 100_000  # ten times the largest list the market would have; a larger one is refused, not truncated
 
@@ -133,6 +134,29 @@ def findings_table(actor: Actor, data: Any, today: dt.date) -> Table:
     return Table("findings", headers, rows, qs.count)
 
 
+def non_completion_table(actor: Actor, data: Any) -> Table:
+    filters = RecordFilters.of(data.get("state"), data.get("step"), data.get("trigger"))
+    qs = record_list(actor=actor, filters=filters)
+
+    def rows() -> Iterator[Sequence[Any]]:
+        for r in qs.iterator(chunk_size=2000):
+            yield [
+                r.reference,
+                r.case.reference,
+                r.case.participation.organisation.name,
+                r.case.participation.mpid,
+                r.get_state_display(),
+                r.current_step.label if r.current_step is not None else "",
+                _day(r.step_due),
+                r.opened_on,
+                _day(r.closed_on),
+                r.sanction_label,
+            ]
+
+    headers = ["Record", "Case", "Organisation", "MPID", "State", "Step", "Step due", "Opened", "Closed", "Sanction"]
+    return Table("non-completion", headers, rows, qs.count)
+
+
 def table_bytes(table: Table, fmt: str) -> tuple[bytes, str, str]:
     """The file's bytes, content type and file name; a list too long to be a sensible download is refused."""
     if table.count() > MAX_ROWS:
@@ -147,4 +171,12 @@ def table_bytes(table: Table, fmt: str) -> tuple[bytes, str, str]:
     raise ValidationFailed("Choose csv or xlsx.", details={"format": fmt[:10]})
 
 
-__all__ = ["FindingFilters", "findings", "findings_table", "overview_table", "queries_table", "table_bytes"]
+__all__ = [
+    "FindingFilters",
+    "findings",
+    "findings_table",
+    "non_completion_table",
+    "overview_table",
+    "queries_table",
+    "table_bytes",
+]

@@ -17,6 +17,10 @@ from qualify.assessment.exports import PackPdf
 from qualify.assessment.models import BoardDecision
 from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.models import CaseTransition, QualificationCase
+from qualify.core.actor import Actor
+from qualify.oversight.choices import RecordState
+from qualify.oversight.models import NonCompletionRecord
+from qualify.oversight.selectors import flagged_cases
 from qualify.participants.choices import MarketRole
 from qualify.plan.choices import DeadlineKind, MilestoneMeaning
 from qualify.plan.models import Milestone, MilestoneDateChange
@@ -41,7 +45,9 @@ def _bounded(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return {"count": len(rows), "rows": rows[:LISTED]}
 
 
-def report_facts(*, start: dt.date, end: dt.date, today: dt.date, previous: dict[str, Any] | None) -> dict[str, Any]:
+def report_facts(
+    *, actor: Actor, start: dt.date, end: dt.date, today: dt.date, previous: dict[str, Any] | None
+) -> dict[str, Any]:
     """Everything the report says, in a fixed number of queries whatever the size of the market."""
     cases = QualificationCase.objects.all()
     by_role = _progress(
@@ -127,6 +133,32 @@ def report_facts(*, start: dt.date, end: dt.date, today: dt.date, previous: dict
         .select_related("milestone")
         .order_by("recorded_at", "pk")[: LISTED + 1]
     ]
+    open_records = [
+        {
+            "record": r.reference,
+            "case": r.case.reference,
+            "mpid": r.case.participation.mpid,
+            "organisation": r.case.participation.organisation.name,
+            "step": r.current_step.label if r.current_step is not None else r.step,
+            "step_due": r.step_due.isoformat() if r.step_due else "",
+            "opened_on": r.opened_on.isoformat(),
+        }
+        for r in NonCompletionRecord.objects.filter(state=RecordState.OPEN)
+        .select_related("case__participation__organisation", "ladder")
+        .order_by("step_due", "reference")[: LISTED + 1]
+    ]
+    late = [
+        {
+            "case": row.case.reference,
+            "mpid": row.case.participation.mpid,
+            "role": ROLE_LABELS.get(row.case.participation.role, row.case.participation.role),
+            "organisation": row.case.participation.organisation.name,
+            "wave": row.case.wave.name if row.case.wave else "",
+            "needed_by": row.qualified_by.isoformat() if row.qualified_by else "",
+            "wave_board": row.board.isoformat() if row.board else "",
+        }
+        for row in flagged_cases(actor=actor)
+    ]
     changes: dict[str, dict[str, int]] = {}
     if previous is not None:
         before = previous.get("progress_by_role", {})
@@ -145,6 +177,8 @@ def report_facts(*, start: dt.date, end: dt.date, today: dt.date, previous: dict
         "qualified_in_period": _bounded(qualified),
         "changes_since_last": {"previous": previous.get("reference", "") if previous else "", "by_role": changes},
         "at_risk": _bounded(at_risk),
+        "non_completion_open": _bounded(open_records),
+        "back_scheduling_flags": _bounded(late),
         "decisions": _bounded(decisions),
         "milestone_changes": _bounded(milestone_changes),
     }
@@ -168,6 +202,16 @@ def _listing(section: dict[str, Any], columns: list[str]) -> tuple[list[str], li
 LISTINGS = (
     ("Qualified or activated in the period", "qualified_in_period", ["date", "kind", "mpid", "role", "organisation"]),
     ("Participants at risk", "at_risk", ["case", "mpid", "role", "organisation", "state", "wave"]),
+    (
+        "Open non-completion (Annex 4)",
+        "non_completion_open",
+        ["record", "case", "mpid", "organisation", "step", "step_due", "opened_on"],
+    ),
+    (
+        "Waves too late for the role",
+        "back_scheduling_flags",
+        ["case", "mpid", "role", "organisation", "wave", "needed_by", "wave_board"],
+    ),
     ("Decisions made", "decisions", ["date", "reference", "case", "mpid", "body", "outcome"]),
     ("Milestone changes", "milestone_changes", ["milestone", "from", "to", "change_request", "approved_on"]),
 )

@@ -23,6 +23,9 @@ from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import CaseFilters
 from qualify.core.actor import Actor
+from qualify.oversight.choices import RecordState
+from qualify.oversight.models import NonCompletionRecord
+from qualify.oversight.selectors import flagged_cases
 from qualify.participants.choices import MarketRole
 from qualify.plan.choices import DeadlineKind, MilestoneMeaning
 from qualify.plan.models import Milestone, Wave, WaveDeadline
@@ -144,7 +147,7 @@ class Dashboard:
     overdue: list[Overdue]
     pipeline: list[PipelineRow]
     timeline: list[TimelineRow]
-    extras: dict[str, Any] = field(default_factory=dict)
+    non_completion: NonCompletion | None = None
 
 
 def dashboard_filters(data: Any) -> CaseFilters:
@@ -327,8 +330,22 @@ def wave_timeline(filters: CaseFilters) -> list[TimelineRow]:
     return rows
 
 
-# Higher apps add parts to the dashboard (e.g. open non-completion records by step) without this app importing them.
-EXTRA_PARTS: dict[str, Any] = {}
+@dataclass
+class NonCompletion:
+    """Open Annex 4 records among the filtered cases, how many have a step past its due date, and the cases whose
+    wave boards after the date their role must be qualified by (back-scheduling)."""
+
+    open_records: int
+    overdue_steps: int
+    at_risk: int
+
+
+def non_completion(actor: Actor, cases: QuerySet[QualificationCase], today: dt.date) -> NonCompletion:
+    records = NonCompletionRecord.objects.filter(case__in=cases, state=RecordState.OPEN)
+    counts = records.aggregate(n=Count("pk"), late=Count("pk", filter=Q(step_due__lt=today)))
+    kept = set(cases.values_list("pk", flat=True))
+    flagged = sum(1 for row in flagged_cases(actor=actor) if row.case.pk in kept)
+    return NonCompletion(open_records=counts["n"], overdue_steps=counts["late"], at_risk=flagged)
 
 
 def dashboard(*, actor: Actor, filters: CaseFilters, today: dt.date) -> Dashboard:
@@ -342,5 +359,5 @@ def dashboard(*, actor: Actor, filters: CaseFilters, today: dt.date) -> Dashboar
         overdue=overdue_by_body(actor, cases, today),
         pipeline=board_pipeline(today),
         timeline=wave_timeline(filters),
-        extras={name: part(actor=actor, cases=cases, today=today) for name, part in EXTRA_PARTS.items()},
+        non_completion=non_completion(actor, cases, today),
     )

@@ -39,7 +39,7 @@ def report_generate(*, actor: Actor, start: dt.date, end: dt.date) -> RegulatorR
     _check_period(start, end, today)
     previous = RegulatorReport.objects.order_by("-created_at", "-pk").first()
     prior = {**previous.facts, "reference": previous.reference} if previous is not None else None
-    facts = report_facts(start=start, end=end, today=today, previous=prior)
+    facts = report_facts(actor=actor, start=start, end=end, today=today, previous=prior)
     canonical = json.dumps(facts, sort_keys=True, separators=(",", ":"))
     same_day = RegulatorReport.objects.filter(reference__startswith=f"RPT-{today:%Y-%m-%d}-").count()
     reference = f"RPT-{today:%Y-%m-%d}-{same_day + 1}"

@@ -28,6 +28,7 @@ from qualify.reporting.exports import (
     FindingFilters,
     findings,
     findings_table,
+    non_completion_table,
     overview_table,
     queries_table,
     table_bytes,
@@ -178,6 +179,7 @@ def export_view(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         "overview": lambda: overview_table(actor, request.GET),
         "queries": lambda: queries_table(actor, request.GET, today),
         "findings": lambda: findings_table(actor, request.GET, today),
+        "non-completion": lambda: non_completion_table(actor, request.GET),
     }
     if kind not in makers or fmt not in ("csv", "xlsx"):
         raise Http404

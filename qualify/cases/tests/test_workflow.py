@@ -65,7 +65,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "defer": (set(PRE), S.DEFERRED),
     "resume": ({S.DEFERRED}, RETURNS),
     "record_non_completion": (set(PRE), S.NON_COMPLETION),
-    "accept_remediation": ({S.NON_COMPLETION}, S.SCOPED),
+    "accept_remediation": ({S.NON_COMPLETION}, RETURNS),
 }
 
 # transition -> the cast members (besides the programme administrator) who may take it
@@ -145,6 +145,22 @@ def deferred_from(cast, case: QualificationCase, state: str) -> QualificationCas
     return case_assign_wave(actor=admin, case=case, wave=later_wave(), reason="deferred to wave 2")
 
 
+def non_completed_from(cast, case: QualificationCase, state: str) -> QualificationCase:  # type: ignore[no-untyped-def]
+    """The case in ``state`` (forced), then put into non-completion by the Programme (Annex 4)."""
+    admin = cast.actor("admin")
+    return case_transition(actor=admin, case=force_state(case, state), name="record_non_completion", comment="late")
+
+
+def test_resolving_non_completion_returns_the_case_to_where_it_was(cast, monkeypatch):
+    # The case table alone: the oversight app's record (opened by an effect, tested there) is left out.
+    monkeypatch.setattr(CASE_WORKFLOW, "_effects", {})
+    for state in (S.PIT, S.TESTING, S.AWAITING_APPROVAL):
+        case = non_completed_from(cast, cast.case_a, state)
+        assert case.state == S.NON_COMPLETION
+        resumed = case_transition(actor=cast.actor("admin"), case=case, name="accept_remediation", comment="plan ok")
+        assert resumed.state == state
+
+
 def test_the_table_under_test_is_the_expected_table():
     assert {t.name for t in CASE_WORKFLOW.transitions} == set(EXPECTED)
 
@@ -163,7 +179,9 @@ def test_every_transition_from_every_state(cast, name, state):
             case_transition(actor=admin, case=case, name=name, **kwargs)
         assert not CaseTransition.objects.filter(case=case).exists()
     elif state in sources:
-        if target == RETURNS:
+        if target == RETURNS and name == "accept_remediation":
+            case, target = non_completed_from(cast, case, S.PIT), S.PIT
+        elif target == RETURNS:
             case, target = deferred_from(cast, case, S.PIT), S.PIT
         before = set(CaseTransition.objects.filter(case=case).values_list("pk", flat=True))
         moved = case_transition(actor=admin, case=case, name=name, **kwargs)

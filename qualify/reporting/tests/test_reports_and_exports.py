@@ -149,3 +149,33 @@ def test_the_api_serves_the_dashboard_and_reports_with_the_same_rules(cast, toke
     assert client.get(f"/api/v1/programme/reports/{key}", **lead).status_code == 403
     assert client.get("/api/v1/programme/reports/nope", **admin).status_code == 404
     assert client.get("/api/v1/programme/reports", **admin).json()["count"] == 1
+
+
+def test_open_non_completion_shows_on_the_dashboard_the_report_and_its_download(cast, client_for):
+    from qualify.cases.selectors import CaseFilters
+    from qualify.oversight.tests.helpers import open_record
+    from qualify.reporting.selectors import dashboard
+
+    record = open_record(cast, cast.case_a)
+    data = dashboard(actor=cast.actor("admin"), filters=CaseFilters(), today=END)
+    assert data.non_completion is not None and data.non_completion.open_records == 1
+    report = report_generate(actor=cast.actor("admin"), start=START, end=END)
+    assert [r["record"] for r in report.facts["non_completion_open"]["rows"]] == [record.reference]
+    rows = list(
+        csv.reader(
+            io.StringIO(client_for("admin").get("/dashboard/exports/non-completion.csv").content.decode("utf-8-sig"))
+        )
+    )
+    assert rows[1][0] == record.reference
+    assert (
+        len(
+            list(
+                csv.reader(
+                    io.StringIO(
+                        client_for("lead_b").get("/dashboard/exports/non-completion.csv").content.decode("utf-8-sig")
+                    )
+                )
+            )
+        )
+        == 1
+    )
