@@ -14,6 +14,7 @@ from qualify.library.api import router as library_router
 from qualify.notifications.api import router as notifications_router
 from qualify.participants.api import router as participants_router
 from qualify.plan.api import router as plan_router
+from qualify.programme.api import router as programme_router
 from qualify.qad.api import router as qad_router
 from qualify.register.api import router as register_router
 from qualify.testing.api import router as testing_router
@@ -40,3 +41,4 @@ api.add_router("/", library_router)
 api.add_router("/", notifications_router)
 api.add_router("/", assessment_router)
 api.add_router("/", testing_router)
+api.add_router("/", programme_router)

@@ -26,5 +26,6 @@ urlpatterns = [
     path("gating/", include("qualify.gating.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),
+    path("programme/", include("qualify.programme.urls")),
     path("admin/", admin.site.urls),
 ]
