@@ -123,11 +123,15 @@ def _organisation_page(
     )
     context = {
         "organisation": organisation,
-        "form": form or OrganisationForm(initial={f: getattr(organisation, f) for f in OrganisationForm.base_fields}),
+        "form": form
+        or OrganisationForm(
+            initial={f: getattr(organisation, f) for f in OrganisationForm.base_fields}, auto_id="org_%s"
+        ),
         "participations": participations,
-        "participation_form": ParticipationForm(),
-        "case_form": CaseOpenForm(),
-        "invite_form": InvitationForm(initial={"role": MembershipRole.LEAD}),
+        # Several forms share the page: each gets its own element ids so every label names its own field.
+        "participation_form": ParticipationForm(auto_id="part_%s"),
+        "case_form": CaseOpenForm(auto_id=False),
+        "invite_form": InvitationForm(initial={"role": MembershipRole.LEAD}, auto_id="invite_%s"),
         "members": people_of(actor=actor, organisation=organisation),
         "invitations": invitations_of(actor=actor, organisation=organisation),
     }
@@ -141,7 +145,7 @@ def organisation_view(request: HttpRequest, uuid: str) -> HttpResponse:
     organisation = _found(lambda: organisation_get(actor=actor, uuid=uuid))
     if request.method != "POST":
         return _organisation_page(request, organisation)
-    form = OrganisationForm(request.POST)
+    form = OrganisationForm(request.POST, auto_id="org_%s")
     if not form.is_valid():
         return _organisation_page(request, organisation, form)
     try:
