@@ -78,9 +78,11 @@ def invitation_send(
         )
     now = clock.now()
     # A newer link replaces any earlier one still open for this person and organisation.
-    Invitation.objects.filter(
+    replaced = Invitation.objects.filter(
         organisation=organisation, email=email, accepted_at__isnull=True, withdrawn_at__isnull=True
-    ).update(withdrawn_at=now)
+    )
+    replaces = [str(u) for u in replaced.values_list("uuid", flat=True)]
+    replaced.update(withdrawn_at=now)
     secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
         organisation=organisation,
@@ -97,7 +99,12 @@ def invitation_send(
         action="programme.invitation.send",
         target=invitation,
         organisation_id=organisation.pk,
-        changes={"email": email, "role": role, "expires_at": invitation.expires_at.isoformat()},
+        changes={
+            "email": email,
+            "role": role,
+            "expires_at": invitation.expires_at.isoformat(),
+            "replaces": replaces,
+        },
     )
     link = absolute_link(reverse("programme:accept", args=[secret]))
     email_direct(
@@ -141,14 +148,14 @@ def invitation_accept(*, secret: str, password: str, full_name: str = "") -> Use
         raise ValidationFailed(" ".join(exc.messages), details={"password": exc.messages}) from exc
     if user is None:
         user = User.objects.create_user(invitation.email, password, full_name=name)
-    elif user.staff_role:
+    elif user.staff_role or user.is_machine or not user.is_active:
+        # Staff cannot be members; a machine client never signs in; a disabled account stays disabled.
         raise ValidationFailed(
-            "Code Body and Programme staff cannot be members of a participant.", details={"email": "staff"}
+            "This account cannot join a participant this way: ask the Programme.", details={"email": "not_eligible"}
         )
     else:
         user.set_password(password)
-        user.is_active = True
-        user.save(update_fields=["password", "is_active"])
+        user.save(update_fields=["password"])
     invitation.accepted_at = clock.now()
     invitation.save(update_fields=["accepted_at", "updated_at"])
     # The membership is granted on the authority of whoever sent the invitation; the audit names the invitation.

@@ -206,3 +206,25 @@ def test_a_lead_cannot_change_roles_in_another_organisation(cast, client_for):
     url = reverse("programme:member_role", args=[cast.org_b.uuid, cast.user("lead_b").uuid])
     assert client_for("lead_a").post(url, {"role": "VIEWER"}).status_code == 404
     assert client_for("contributor_a").get(reverse("programme:people", args=[cast.org_a.uuid])).status_code == 403
+
+
+def test_a_disabled_account_is_not_revived_by_an_invitation(cast):
+    User.objects.filter(pk=cast.user("viewer_a").pk).update(is_active=False)
+    invitation_send(
+        actor=cast.actor("admin"), organisation=cast.org_b, email="viewer@northwind.test", full_name="V", role="VIEWER"
+    )
+    with pytest.raises(ValidationFailed, match="cannot join"):
+        invitation_accept(secret=_secret(invitation_link("viewer@northwind.test")), password=NEW_PASSWORD)
+    assert not User.objects.get(pk=cast.user("viewer_a").pk).is_active
+
+
+def test_an_existing_person_joins_a_second_organisation_with_the_same_account(cast):
+    invitation_send(
+        actor=cast.actor("admin"), organisation=cast.org_b, email="viewer@northwind.test", full_name="V", role="VIEWER"
+    )
+    user = invitation_accept(secret=_secret(invitation_link("viewer@northwind.test")), password=NEW_PASSWORD)
+    assert user.pk == cast.user("viewer_a").pk
+    assert set(Membership.objects.filter(user=user).values_list("organisation_id", flat=True)) == {
+        cast.org_a.pk,
+        cast.org_b.pk,
+    }

@@ -105,13 +105,30 @@ def _grow(n: int) -> None:
         )
 
 
-@pytest.mark.parametrize("path", ["programme:waves", "programme:wave", "programme:home"])
+def _people(cast, n: int) -> None:  # type: ignore[no-untyped-def]
+    """``n`` more members and ``n`` more invitations at Northwind."""
+    from qualify.accounts.services import user_create
+    from qualify.participants.services import membership_add
+    from qualify.programme.services import invitation_send
+
+    system = system_actor("test")
+    for i in range(n):
+        user = user_create(actor=system, email=f"p{n}-{i}@northwind.test", full_name=f"Person {n}-{i}")
+        membership_add(actor=system, organisation=cast.org_a, user=user, role="VIEWER")
+        invitation_send(
+            actor=system, organisation=cast.org_a, email=f"i{n}-{i}@northwind.test", full_name="I", role="VIEWER"
+        )
+
+
+@pytest.mark.parametrize("path", ["programme:waves", "programme:wave", "programme:home", "programme:people"])
 def test_wave_and_onboarding_lists_keep_their_query_count_as_they_grow(cast, client_for, path):
     client = client_for("admin")
-    url = reverse(path, args=["W1"]) if path == "programme:wave" else reverse(path)
+    args = {"programme:wave": ["W1"], "programme:people": [cast.org_a.uuid]}.get(path, [])
+    url = reverse(path, args=args)
     counts = []
     for n in (2, 12):
         _grow(n)
+        _people(cast, n)
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         counts.append(len(queries))
