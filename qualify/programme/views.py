@@ -13,6 +13,7 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from qualify.cases.models import QualificationCase
@@ -23,7 +24,7 @@ from qualify.core.errors import DomainError, NotAllowed, NotFound
 from qualify.core.ids import parse_uuid
 from qualify.core.requests import actor_of
 from qualify.core.roles import MembershipRole, StaffRole
-from qualify.core.uploads import install_upload_handlers
+from qualify.core.uploads import SizeLimitHandler, install_upload_handlers
 from qualify.core.web import paginate, report_error
 from qualify.participants.models import Organisation
 from qualify.participants.selectors import organisation_get, organisation_list, participation_get, participation_list
@@ -362,12 +363,20 @@ def accept(request: HttpRequest, secret: str) -> HttpResponse:
 
 
 @admin_only
+@csrf_exempt
 def bulk(request: HttpRequest) -> HttpResponse:
     """Upload a CSV or Excel file; see what it would create or change, and every problem by row and column."""
+    # The size limit must be in place before anything reads the body, which the CSRF check does; so CSRF is checked
+    # just after, in _bulk_protected (as the gating upload does).
+    handler = install_upload_handlers(request, limit=MAX_BYTES) if request.method == "POST" else None
+    return _bulk_protected(request, handler)
+
+
+@csrf_protect
+def _bulk_protected(request: HttpRequest, handler: SizeLimitHandler | None) -> HttpResponse:
     context: dict[str, Any] = {"form": UploadForm(), "max_kb": MAX_BYTES // 1024}
     status = 200
     if request.method == "POST":
-        handler = install_upload_handlers(request, limit=MAX_BYTES)
         upload = request.FILES.get("file")
         if handler is not None and handler.exceeded:
             messages.error(request, f"The file is larger than {MAX_BYTES // 1024} KB; split it.")

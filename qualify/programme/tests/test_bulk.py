@@ -180,3 +180,18 @@ def test_the_api_previews_and_applies_a_workbook(cast, client_for, token_for):
         "/api/v1/programme/onboarding/apply", payload, content_type="application/json", **token_for("admin")
     )
     assert again.json()["changes"] == 0
+
+
+def test_an_oversized_upload_is_stopped_while_it_arrives(cast, client_for):
+    upload = SimpleUploadedFile("big.csv", b"a" * (MAX_BYTES + 10), content_type="text/csv")
+    response = client_for("admin").post(reverse("programme:bulk"), {"file": upload})
+    assert response.status_code == 413
+
+
+def test_the_upload_still_checks_its_csrf_token(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.user("admin"))
+    upload = SimpleUploadedFile("onboarding.csv", _csv(*ROWS), content_type="text/csv")
+    assert client.post(reverse("programme:bulk"), {"file": upload}).status_code == 403
