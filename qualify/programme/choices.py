@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import models
 
 from qualify.cases.choices import CaseState
@@ -70,3 +74,11 @@ def deadline_met(state: str, kind: str) -> bool:
     if target is None or state not in PROGRESS:
         return False
     return PROGRESS.index(state) >= PROGRESS.index(target)
+
+
+def missed(state: str, deadlines: Iterable[Any], today: dt.date) -> list[Any]:
+    """The deadlines (``WaveDeadline``-like: ``kind``, ``date``) already past that a case in ``state`` has not met;
+    none for a case that has left the way to qualification (withdrawn, deferred, non-completion, ...)."""
+    if state not in PROGRESS:
+        return []
+    return [d for d in deadlines if d.date < today and not deadline_met(state, d.kind)]

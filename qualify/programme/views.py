@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import case_list
 from qualify.cases.services import case_open
-from qualify.core import guards
+from qualify.core import clock, guards
 from qualify.core.errors import DomainError, NotAllowed, NotFound
 from qualify.core.ids import parse_uuid
 from qualify.core.requests import actor_of
@@ -35,6 +35,7 @@ from qualify.participants.services import (
     participation_create,
     participation_update,
 )
+from qualify.programme.choices import missed
 from qualify.programme.forms import (
     AcceptForm,
     ApplyForm,
@@ -489,10 +490,12 @@ def wave_view(request: HttpRequest, code: str) -> HttpResponse:
         form = WaveForm(data, initial=initial)
         if (done := _save_wave(request, form)) is not None:
             return done
+    deadlines, today = list(wave.deadlines.all()), clock.today()
+    cases = [(case, missed(case.state, deadlines, today)) for case in wave_cases(actor=actor, wave=wave)]
     context = {
         "wave": wave,
         "form": form,
-        "cases": wave_cases(actor=actor, wave=wave),
+        "cases": cases,
         "move_form": MoveForm(),
         "other_waves": [w for w in wave_plan_list(actor=actor) if w.pk != wave.pk],
     }

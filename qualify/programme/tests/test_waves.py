@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from qualify.audit.models import AuditEvent
 from qualify.cases.models import QualificationCase
-from qualify.cases.services import case_open
+from qualify.cases.services import case_open, case_transition
 from qualify.core.actor import system_actor
 from qualify.core.errors import NotAllowed, ValidationFailed
 from qualify.participants.services import organisation_create, participation_create
@@ -133,3 +134,12 @@ def test_wave_and_onboarding_lists_keep_their_query_count_as_they_grow(cast, cli
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_wave_page_names_the_deadlines_each_case_has_missed(cast, client_for):
+    case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification")
+    with time_machine.travel(dt.datetime(2026, 12, 15, 12, 0, tzinfo=dt.UTC), tick=False):
+        page = client_for("admin").get(reverse("programme:wave", args=["W1"]))
+    behind = {case.reference: [d.kind for d in missed] for case, missed in page.context["cases"]}
+    assert behind[cast.case_a.reference] == []
+    assert behind[cast.case_b.reference] == ["PRE_QUALIFICATION"]
