@@ -15,6 +15,7 @@ from qualify.notifications.api import router as notifications_router
 from qualify.oversight.api import router as oversight_router
 from qualify.participants.api import router as participants_router
 from qualify.plan.api import router as plan_router
+from qualify.programme.api import router as programme_router
 from qualify.qad.api import router as qad_router
 from qualify.register.api import router as register_router
 from qualify.reporting.api import router as reporting_router
@@ -44,3 +45,4 @@ api.add_router("/", assessment_router)
 api.add_router("/", testing_router)
 api.add_router("/", reporting_router)
 api.add_router("/", oversight_router)
+api.add_router("/", programme_router)

@@ -28,5 +28,6 @@ urlpatterns = [
     path("oversight/", include("qualify.oversight.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),
+    path("programme/", include("qualify.programme.urls")),
     path("admin/", admin.site.urls),
 ]

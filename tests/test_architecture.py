@@ -25,6 +25,7 @@ LAYER = {
     "register": 5,
     "cases": 6,
     "qad": 7,
+    "programme": 7,
     "testing": 9,
     "assessment": 8,
     "gating": 9,

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "qualify.register",
     "qualify.cases",
     "qualify.qad",
+    "qualify.programme",
     "qualify.testing",
     "qualify.assessment",
     "qualify.gating",

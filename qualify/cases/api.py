@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from qualify.cases.models import QualificationCase
-from qualify.cases.selectors import CaseFilters, case_get, case_list, case_page, case_resumption
+from qualify.cases.selectors import CaseFilters, case_get, case_list, case_next_deadline, case_page, case_resumption
 from qualify.cases.services import case_transition
 from qualify.core.requests import actor_of
 from qualify.register.selectors import participation_status
@@ -83,10 +83,24 @@ class ResumptionOut(Schema):
     waiting_for: str | None = Field(description="What resuming still waits for (null when it can resume now).")
 
 
+class NextDeadlineOut(Schema):
+    kind: str
+    label: str
+    date: dt.date
+
+
 class CaseDetailOut(CaseOut):
     history: list[TransitionOut]
     register_today: RegisterStatusOut
     resumes_to: ResumptionOut | None = Field(description="For a deferred case: where resuming returns it.")
+    next_deadline: NextDeadlineOut | None = Field(
+        None, description="The case's wave deadline its current step is measured against, if the wave sets one."
+    )
+
+    @staticmethod
+    def resolve_next_deadline(obj: QualificationCase) -> object:
+        deadline = case_next_deadline(case=obj)
+        return {"kind": deadline.kind, "label": deadline.display_label, "date": deadline.date} if deadline else None
 
     @staticmethod
     def resolve_resumes_to(obj: QualificationCase) -> object:

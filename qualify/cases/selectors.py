@@ -133,6 +133,15 @@ def case_summaries(*, actor: Actor, today: dt.date | None = None) -> list[CaseSu
     return summaries
 
 
+def case_next_deadline(*, case: QualificationCase) -> WaveDeadline | None:
+    """The deadline of the case's wave that its current step is measured against (``NEXT_STEPS``), if the wave
+    sets one (one query; none for a case without a wave or a step without a deadline)."""
+    kind = NEXT_STEPS[case.state].deadline_kind
+    if case.wave_id is None or kind is None:
+        return None
+    return WaveDeadline.objects.filter(wave_id=case.wave_id, kind=kind).first()
+
+
 @dataclass(frozen=True)
 class Resumption:
     """Where a deferred case goes when the Programme resumes it, and what resuming still waits for."""

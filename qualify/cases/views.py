@@ -17,6 +17,7 @@ from qualify.cases.selectors import (
     CaseFilters,
     case_counts,
     case_get,
+    case_next_deadline,
     case_page,
     case_resumption,
     case_summaries,
@@ -119,6 +120,8 @@ def case_detail(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "case": case,
         "next_step": NEXT_STEPS[case.state],
+        "deadline": case_next_deadline(case=case),
+        "today": timezone.localdate(),
         "transitions": available,
         "transition_history": list(case.transitions.all()),
         "resumption": case_resumption(case=case),

@@ -239,3 +239,122 @@ def _bounded(text: str, limit: int) -> str:
     """User text as stored: control characters removed, trimmed and bounded."""
     cleaned = "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
     return cleaned.strip()[:limit]
+
+
+@transaction.atomic
+def organisation_update(
+    *, actor: Actor, organisation: Organisation, name: str, company_number: str = "", contact_email: str = ""
+) -> Organisation:
+    """Correct an organisation's name, company number or contact address (a programme administrator)."""
+    can_manage_participants(actor).enforce()
+    locked = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    name = _bounded(name, 200)
+    if not name:
+        raise ValidationFailed("An organisation needs a name.", details={"name": "required"})
+    if Organisation.objects.filter(name__iexact=name).exclude(pk=locked.pk).exists():
+        raise ValidationFailed(f"An organisation called {name} already exists.", details={"name": "taken"})
+    after = {
+        "name": name,
+        "company_number": _bounded(company_number, 20),
+        "contact_email": _bounded(contact_email, 254),
+    }
+    changed = {k: {"before": getattr(locked, k), "after": v} for k, v in after.items() if getattr(locked, k) != v}
+    if changed:
+        for key, value in after.items():
+            setattr(locked, key, value)
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="participants.organisation.update",
+            target=locked,
+            organisation_id=locked.pk,
+            changes=changed,
+        )
+    return locked
+
+
+@transaction.atomic
+def participation_update(
+    *,
+    actor: Actor,
+    participation: MarketParticipation,
+    route: str,
+    is_new_entrant: bool,
+    distributor_ids: Iterable[str] = (),
+) -> MarketParticipation:
+    """Change a participation's route, new-entrant flag or an LDSO's distributor ids (a programme administrator).
+
+    The MPID and role are the participation's identity (each (MPID, role) qualifies on its own, DOMAIN.md §2): a
+    different one is a new participation, not an edit.
+    """
+    can_manage_participants(actor).enforce()
+    locked = MarketParticipation.objects.select_for_update().get(pk=participation.pk)
+    if route not in Route.values:
+        raise ValidationFailed(f"Unknown route {route!r}.", details={"route": "unknown"})
+    codes = _validate_distributor_ids(distributor_ids)
+    if codes and locked.role != MarketRole.LDSO:
+        raise ValidationFailed("Only an LDSO holds distributor ids.", details={"distributor_ids": "not_ldso"})
+    taken = list(
+        DistributorId.objects.filter(code__in=codes).exclude(participation=locked).values_list("code", flat=True)
+    )
+    if taken:
+        raise ValidationFailed(
+            f"Distributor id(s) {', '.join(sorted(taken))} already belong to another LDSO.",
+            details={"distributor_ids": "taken"},
+        )
+    before_codes = sorted(locked.distributor_ids.values_list("code", flat=True))
+    changed: dict[str, dict[str, object]] = {}
+    if locked.route != route:
+        changed["route"] = {"before": locked.route, "after": route}
+    if locked.is_new_entrant != is_new_entrant:
+        changed["is_new_entrant"] = {"before": locked.is_new_entrant, "after": is_new_entrant}
+    if before_codes != codes:
+        changed["distributor_ids"] = {"before": before_codes, "after": codes}
+        DistributorId.objects.filter(participation=locked).exclude(code__in=codes).delete()
+        DistributorId.objects.bulk_create(
+            [DistributorId(participation=locked, code=c) for c in codes if c not in before_codes]
+        )
+    if changed:
+        locked.route, locked.is_new_entrant = route, is_new_entrant
+        locked.save()
+        audit_record(
+            actor=actor,
+            action="participants.participation.update",
+            target=locked,
+            organisation_id=locked.organisation_id,
+            changes=changed,
+        )
+    return locked
+
+
+@transaction.atomic
+def membership_change_role(*, actor: Actor, membership: Membership, role: str) -> Membership:
+    """Change a member's role. The organisation always keeps at least one qualification lead, so a lead cannot
+    demote the last one (itself included)."""
+    can_manage_members(actor, membership.organisation_id).enforce()
+    if role not in MembershipRole.values:
+        raise ValidationFailed(f"Unknown membership role {role!r}.", details={"role": "unknown"})
+    # Lock the organisation's memberships so two demotions at once cannot both see "another lead remains".
+    rows = list(Membership.objects.select_for_update().filter(organisation_id=membership.organisation_id))
+    locked = next((m for m in rows if m.pk == membership.pk), None)
+    if locked is None:
+        raise ValidationFailed("This person is no longer a member.", details={"membership": "gone"})
+    if locked.role == role:
+        return locked
+    leads = [m for m in rows if m.role == MembershipRole.LEAD]
+    if locked.role == MembershipRole.LEAD and len(leads) <= 1:
+        raise ValidationFailed(
+            "An organisation keeps at least one qualification lead: make someone else lead first.",
+            details={"role": "last_lead"},
+        )
+    before = locked.role
+    locked.role = role
+    locked.save(update_fields=["role", "updated_at"])
+    audit_record(
+        actor=actor,
+        action="participants.membership.change",
+        target=locked,
+        organisation_id=locked.organisation_id,
+        changes={"user": locked.user.email, "role": {"before": before, "after": role}},
+    )
+    return locked

@@ -14,7 +14,7 @@ from qualify.core.requests import actor_of
 from qualify.core.web import paginate
 from qualify.participants.forms import DerogationForm, ExemptionDecisionForm
 from qualify.participants.models import Exemption, MarketParticipation, Organisation
-from qualify.participants.permissions import can_decide_exemption, can_record_derogation
+from qualify.participants.permissions import can_decide_exemption, can_manage_members, can_record_derogation
 from qualify.participants.selectors import (
     organisation_get,
     organisation_list,
@@ -53,6 +53,7 @@ def _detail_page(request: HttpRequest, organisation: Organisation, status: int =
             "members": organisation_members(actor=actor, organisation=organisation),
             "can_decide_exemption": can_decide_exemption(actor).allowed,
             "can_record_derogation": can_record_derogation(actor).allowed,
+            "can_manage_members": can_manage_members(actor, organisation.pk).allowed,
             "today": timezone.localdate(),
             "exemption_kinds": ExemptionDecisionForm.base_fields["kind"].choices,  # type: ignore[attr-defined]
         },

@@ -170,3 +170,21 @@ def wave_upsert(
         changes={"code": code, "name": name, "deadlines": deadlines or {}},
     )
     return wave
+
+
+@transaction.atomic
+def wave_deadlines_clear(*, actor: Actor, wave: Wave, kinds: Iterable[str]) -> list[str]:
+    """Remove a wave's deadlines of ``kinds`` (a date the Programme no longer sets); returns the kinds removed."""
+    can_manage_plan(actor).enforce()
+    doomed = WaveDeadline.objects.filter(wave=wave, kind__in=list(kinds))
+    removed = sorted(doomed.values_list("kind", flat=True))
+    if removed:
+        doomed.delete()
+        audit_record(
+            actor=actor,
+            action="plan.wave.clear_deadlines",
+            target=wave,
+            organisation_id=None,
+            changes={"code": wave.code, "removed": removed},
+        )
+    return removed
