@@ -23,6 +23,7 @@ from qualify.accounts.services import api_token_create
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import system_actor
 from qualify.plan.services import milestone_upsert
+from qualify.testing.tests.helpers import prequalify
 from tests.matrix import A_MEMBERS, DECIDERS, SIGNED_IN, STAFF, Row, endpoint, every, page
 
 case_a = lambda c: c.case_a.reference  # noqa: E731
@@ -176,6 +177,8 @@ WHO = [None, *SIGNED_IN]
 
 def _base(cast: Any) -> Any:
     milestone_upsert(actor=system_actor(), code="M14", name="All Suppliers qualified", date=None)
+    # Case A's pre-qualification form, complete, so its lead's submit_prequalification rows can take the step.
+    prequalify(cast.case_a, submit=False)
     cast.token_a = api_token_create(actor=system_actor(), user=cast.user("lead_a"), name="a's token").token
     return cast
 

@@ -23,7 +23,7 @@ NEXT_STEPS: dict[str, NextStep] = {
         True,
     ),
     S.PREQUAL_SUBMITTED: NextStep(
-        "The Programme is scoping your case (reliance and exemptions).", DeadlineKind.PIT_START, False
+        "The Code Bodies are scoping your case (reliance and exemptions).", DeadlineKind.PIT_START, False
     ),
     S.SCOPED: NextStep("Start Pre-Integration Testing on your own systems.", DeadlineKind.PIT_START, True),
     S.PIT: NextStep("Complete PIT and submit your Initial QAD with PIT exit evidence.", DeadlineKind.INITIAL_QAD, True),

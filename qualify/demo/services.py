@@ -72,6 +72,7 @@ from qualify.plan.models import Wave
 from qualify.plan.services import milestone_move, milestone_upsert, wave_upsert
 from qualify.qad.choices import Body, SubmissionKind
 from qualify.qad.models import QadSubmission
+from qualify.testing.services.prequalification import annex3_dates, prequalification_save
 
 S = CaseState
 
@@ -486,6 +487,8 @@ class _Loader:
                 # Signed, not yet sent: every body but the last has recommended, so sending waits on that one.
                 self._recommend(case, spec, only=ch.approvals_needed(spec.role)[:-1])
             return case
+        if name == "submit_prequalification":
+            self._prequalification(case, spec, lead=lead, target=target)
         template = (SIT_COMMENTS.get(name) if spec.route == Route.SIT else None) or COMMENTS.get(name) or spec.note
         comment = template.format(
             wave=self.waves[spec.wave].name if spec.wave else "to be assigned",
@@ -506,6 +509,27 @@ class _Loader:
         if name == "send_for_approval":
             self._table(case, spec)
         return case
+
+    def _prequalification(
+        self, case: QualificationCase, spec: ParticipationSpec, *, lead: Actor, target: dt.date | None
+    ) -> None:
+        """The lead's pre-qualification form, filled in on the day it is submitted (DOMAIN.md §10a); a new-entrant
+        LDSO intends to operate midway between M10 and M14, inside Annex 3's window."""
+        today = clock.today()
+        m10, m14 = annex3_dates()
+        operating = m10 + (m14 - m10) / 2 if m10 and m14 else today + dt.timedelta(days=240)
+        prequalification_save(
+            actor=lead,
+            case=case,
+            preferred_wave=case.wave,
+            pit_approach="PIT on our own test environment, with the Programme's PIT exit criteria and the RTTM at "
+            "PIT entry and exit.",
+            pit_start=today + dt.timedelta(days=14),
+            pit_completion=today + dt.timedelta(days=70),
+            qt_ready=today + dt.timedelta(days=84),
+            target_migration_date=target or today + dt.timedelta(days=240),
+            intended_operation_date=operating if spec.role == MarketRole.LDSO else None,
+        )
 
     # --- assessment: queries, findings, recommendations -------------------------------------------------------
 
@@ -790,6 +814,8 @@ class _Loader:
             return self.staff["board"]  # the BSC PAB (the demo's suspension is its decision)
         if name == "start_testing":
             return self.staff["dip"]  # DIP onboarding in the test environment comes first
+        if name == "scope":
+            return self.staff["rec" if spec.role == MarketRole.MEM else "bsc"]  # the Code Bodies confirm scope
         if name == "agree":
             return self.staff["rec" if spec.role == MarketRole.MEM else "bsc"]
         return self.staff["admin"]

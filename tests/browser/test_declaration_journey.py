@@ -15,6 +15,7 @@ from qualify.cases.services import case_transition
 from qualify.qad.models import QadDeclaration
 from qualify.qad.services import submission_create
 from qualify.qad.tests.helpers import complete, open_qad, publish_sample
+from qualify.testing.tests.helpers import prequalify
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,10 @@ WIDTHS = (1400, 390)
 def agreed_case(cast):  # type: ignore[no-untyped-def]
     admin, lead = cast.actor("admin"), cast.actor("lead_a")
     case = cast.case_a
-    for step in ("submit_prequalification", "scope", "start_pit"):
-        case = case_transition(actor=admin, case=case, name=step, comment=f"{step} for the declaration journey")
+    prequalify(case)  # the pre-qualification form, submitted with its case step
+    # A Code Body assessor confirms scope (qualify/testing/apps.py).
+    case = case_transition(actor=cast.actor("bsc"), case=case, name="scope", comment="scope for the journey")
+    case = case_transition(actor=admin, case=case, name="start_pit", comment="start_pit for the journey")
     response = open_qad(case, lead)
     complete(response, lead)
     submission_create(actor=lead, response=response, kind="INITIAL")

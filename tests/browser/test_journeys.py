@@ -7,6 +7,7 @@ import re
 import pytest
 
 from conftest import PASSWORD
+from qualify.testing.tests.helpers import prequalify
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,7 @@ def sign_in(page, live_server, email: str) -> None:
 
 
 def test_participant_sees_only_its_own_cases_and_what_to_do_next(page, live_server, live_cast):
+    prequalify(live_cast.case_a, submit=False)  # the form the step needs (qualify/testing)
     sign_in(page, live_server, "lead@northwind.test")
     page.wait_for_url(f"{live_server.url}/")
     cards = page.get_by_test_id("case-card")

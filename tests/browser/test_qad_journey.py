@@ -10,6 +10,7 @@ import pytest
 from conftest import PASSWORD
 from qualify.cases.services import case_transition
 from qualify.qad.tests.helpers import PDF, complete, open_qad, publish_sample
+from qualify.testing.tests.helpers import prequalify
 
 pytestmark = pytest.mark.browser
 
@@ -24,9 +25,10 @@ def sign_in(page, live_server, email: str) -> None:
 def case_in_pit(cast):
     admin = cast.actor("admin")
     case = cast.case_a
-    for step in ("submit_prequalification", "scope", "start_pit"):
-        case = case_transition(actor=admin, case=case, name=step, comment=f"{step} for the QAD journey")
-    return case
+    prequalify(case)  # the pre-qualification form, submitted with its case step
+    # A Code Body assessor confirms scope (qualify/testing/apps.py).
+    case = case_transition(actor=cast.actor("bsc"), case=case, name="scope", comment="scope for the QAD journey")
+    return case_transition(actor=admin, case=case, name="start_pit", comment="start_pit for the QAD journey")
 
 
 def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_qad(

@@ -45,10 +45,12 @@ def to_initial_submitted(cast: Any, case: QualificationCase) -> QualificationCas
     """Pre-qualification (non-SIT), scope, PIT, then a complete Initial QAD submitted by the lead."""
     ensure_qad(cast)
     lead = cast.actor(lead_key(case))
-    admin = cast.actor("admin")
+    from qualify.testing.tests.helpers import prequalify
+
     if case.participation.route != "SIT":
-        case = case_transition(actor=lead, case=case, name="submit_prequalification")
-    case = case_transition(actor=admin, case=case, name="scope", comment="scoped")
+        prequalify(case)  # the form, then the case step with it
+    # A Code Body assessor confirms scope (qualify/testing/apps.py).
+    case = case_transition(actor=cast.actor("bsc"), case=case, name="scope", comment="scoped")
     case = case_transition(actor=lead, case=case, name="start_pit")
     return submit_qad(case, lead, kind=SubmissionKind.INITIAL, as_of=timezone.localdate())
 

@@ -11,6 +11,7 @@ from qualify.cases.services import case_open, case_transition
 from qualify.core.actor import system_actor
 from qualify.participants.choices import MarketRole
 from qualify.participants.services import organisation_create, participation_create
+from qualify.testing.tests.helpers import prequalify
 
 
 @time_machine.travel(dt.datetime(2026, 11, 22, 12, tzinfo=dt.UTC))
@@ -23,8 +24,9 @@ def test_participant_home_shows_next_step_and_deadline(cast, client_for):
 
 @time_machine.travel(dt.datetime(2027, 3, 1, 12, tzinfo=dt.UTC))
 def test_overdue_deadline_is_flagged(cast, client_for):
+    prequalify(cast.case_a, submit=False)  # the form the step needs (qualify/testing)
     case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification")
-    case_transition(actor=cast.actor("admin"), case=cast.case_a, name="scope", comment="scoped")
+    case_transition(actor=cast.actor("bsc"), case=cast.case_a, name="scope", comment="scoped")
     case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="start_pit")
     page = client_for("lead_a").get(reverse("cases:home")).content.decode()
     assert "overdue by 28 days" in page
@@ -100,6 +102,7 @@ def test_list_endpoints_do_not_query_per_row(cast, client_for, token_for):
 
 
 def test_api_case_detail_includes_history_and_register_status(cast, client_for, token_for):
+    prequalify(cast.case_a, submit=False)  # the form the step needs (qualify/testing)
     case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification")
     body = client_for(None).get(f"/api/v1/cases/{cast.case_a.uuid}", **token_for("lead_a")).json()
     assert body["reference"] == cast.case_a.reference and body["state"] == "PREQUAL_SUBMITTED"

@@ -75,7 +75,8 @@ DECIDERS = {"board", "dip_decider", "rec_decider"}
 BOARD_STEPS = {"approve", "refer_back", "suspend", "reinstate", "revoke"}
 MAY: dict[str, set[str]] = {
     "submit_prequalification": {"lead_a"},
-    "scope": set(),
+    # A Code Body assessor confirms scope (set by qualify/testing/apps.py); the Programme no longer does.
+    "scope": {"bsc", "rec", "dip"},
     "start_pit": {"lead_a"},
     "submit_initial_qad": {"lead_a", "contributor_a"},
     "query_initial_qad": {"bsc", "rec", "dip"},
@@ -172,7 +173,7 @@ def test_every_transition_from_every_state(cast, name, state):
     # A non-SIT case with a wave satisfies every guard except "SIT scopes from draft", which the SIT case covers.
     case = cast.case_a_mem if (name == "scope" and state == S.DRAFT) else cast.case_a
     force_state(case, state)
-    admin = cast.actor("board" if name in BOARD_STEPS else "admin")
+    admin = cast.actor("board" if name in BOARD_STEPS else "bsc" if name == "scope" else "admin")
     kwargs = {"comment": "by hand in a test", "effective_date": dt.date(2026, 1, 5)}
     if state in sources and name in NOBODY_BY_HAND:
         with pytest.raises(NotAllowed):
@@ -238,22 +239,21 @@ def test_a_body_that_does_not_approve_the_role_cannot_suspend_it(cast):
 
 
 def test_sit_participant_is_scoped_without_prequalification(cast):
-    admin = cast.actor("admin")
     with pytest.raises(TransitionNotAllowed, match="SIT-route"):
         case_transition(actor=cast.actor("admin"), case=cast.case_a_mem, name="submit_prequalification", comment="x")
-    assert case_transition(actor=admin, case=cast.case_a_mem, name="scope", comment="SIT").state == S.SCOPED
+    assert case_transition(actor=cast.actor("rec"), case=cast.case_a_mem, name="scope", comment="SIT").state == S.SCOPED
 
 
 def test_non_sit_participant_cannot_be_scoped_before_prequalification(cast):
     with pytest.raises(TransitionNotAllowed, match="pre-qualification"):
-        case_transition(actor=cast.actor("admin"), case=cast.case_a, name="scope", comment="too early")
+        case_transition(actor=cast.actor("bsc"), case=cast.case_a, name="scope", comment="too early")
 
 
 def test_scoping_needs_a_wave(cast):
     QualificationCase.objects.filter(pk=cast.case_a.pk).update(wave=None, state=S.PREQUAL_SUBMITTED)
     cast.case_a.refresh_from_db()
     with pytest.raises(TransitionNotAllowed, match="wave"):
-        case_transition(actor=cast.actor("admin"), case=cast.case_a, name="scope", comment="no wave")
+        case_transition(actor=cast.actor("bsc"), case=cast.case_a, name="scope", comment="no wave")
 
 
 def test_staff_moving_a_case_by_hand_must_give_a_reason(cast):

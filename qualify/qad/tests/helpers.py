@@ -45,10 +45,12 @@ def open_qad(case: QualificationCase, actor: Actor) -> QadResponse:
 
 
 def to_pit(case: QualificationCase, cast: Any) -> QualificationCase:
-    admin = cast.actor("admin")
+    from qualify.testing.tests.helpers import prequalify
+
     if case.participation.route != "SIT":
-        case = case_transition(actor=cast.actor("lead_a"), case=case, name="submit_prequalification")
-    case = case_transition(actor=admin, case=case, name="scope", comment="scoped in a test")
+        prequalify(case)  # the form, then the case step with it
+    # A Code Body assessor confirms scope (qualify/testing/apps.py).
+    case = case_transition(actor=cast.actor("bsc"), case=case, name="scope", comment="scoped in a test")
     return case_transition(actor=cast.actor("lead_a"), case=case, name="start_pit")
 
 

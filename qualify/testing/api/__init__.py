@@ -2,10 +2,13 @@
 
 from ninja import Router
 
-from qualify.testing.api import catalogue, results, runs
+from qualify.testing.api import catalogue, prequalification, reliance, results, runs, scope
 
 router = Router(tags=["testing"])
 router.add_router("", catalogue.router)
+router.add_router("", prequalification.router)
+router.add_router("", reliance.router)
+router.add_router("", scope.router)
 router.add_router("", runs.router)
 router.add_router("", results.router)
 

@@ -33,6 +33,7 @@ from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.testing.choices import ExecutionSource, ExecutionStatus, ImportKind, ImportState
+from qualify.testing.imports_workflow import RESULT_IMPORT_WORKFLOW
 from qualify.testing.models import CatalogueCase, Execution, ResultImport, ScopeRecord
 from qualify.testing.permissions import can_apply_import, can_import_results
 from qualify.testing.results import (
@@ -42,7 +43,6 @@ from qualify.testing.results import (
     parse_results,
 )
 from qualify.testing.services.execution import scoped_or_refuse
-from qualify.testing.workflow import RESULT_IMPORT_WORKFLOW
 
 SOURCE_OF_KIND: dict[str, str] = {
     ImportKind.JUNIT: ExecutionSource.JUNIT,

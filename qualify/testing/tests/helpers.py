@@ -108,3 +108,37 @@ def scoped(case, catalogue: TestCatalogue | None = None):  # type: ignore[no-unt
 
     catalogue = catalogue or TestCatalogue.objects.filter(version="1.0").first() or publish_sample()
     return scope_freeze(actor=programme(), case=case, reason="test set-up", catalogue=catalogue)
+
+
+def lead_of(case):  # type: ignore[no-untyped-def]
+    """An actor who is the qualification lead of ``case``'s organisation (for set-up through the services)."""
+    from qualify.core.roles import MembershipRole
+
+    return Actor(
+        user_id=None,
+        display_name="Lead (testing tests)",
+        memberships={int(case.participation.organisation_id): MembershipRole.LEAD},
+    )
+
+
+def prequalify(case, *, submit: bool = True, **overrides):  # type: ignore[no-untyped-def]
+    """Fill in ``case``'s pre-qualification form completely (as its lead) and, by default, submit it with the case
+    step; ``overrides`` change any answer."""
+    from qualify.testing.services.prequalification import prequalification_save, prequalification_submit
+
+    answers = {
+        "preferred_wave": case.wave,
+        "pit_approach": "PIT on our own test environment against the Programme's PIT exit criteria.",
+        "pit_start": dt.date(2026, 1, 5),
+        "pit_completion": dt.date(2026, 3, 27),
+        "qt_ready": dt.date(2026, 4, 6),
+        "target_migration_date": dt.date(2026, 9, 1),
+        "intended_operation_date": dt.date(2026, 6, 1),
+        **overrides,
+    }
+    lead = lead_of(case)
+    prequal = prequalification_save(actor=lead, case=case, **answers)
+    if submit:
+        prequal = prequalification_submit(actor=lead, case=case)
+        case.refresh_from_db()
+    return prequal

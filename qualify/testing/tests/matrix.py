@@ -8,6 +8,32 @@ from tests.matrix import A_MEMBERS, SIGNED_IN, STAFF, endpoint, every, page
 
 PARTICIPANTS = [*A_MEMBERS, "lead_b"]
 NOT_ADMIN_STAFF = [s for s in STAFF if s != "admin"]
+ASSESSORS = ["bsc", "rec", "dip"]
+NOT_ASSESSORS = [s for s in SIGNED_IN if s not in ASSESSORS]
+# Case A's pages: its organisation's members and staff read them; the other organisation does not find them.
+READ_A = {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)}
+# Only case A's lead writes (a 302 page or a 200/201 answer); its other members and staff are refused.
+WRITE_A_PAGE = {"lead_a": 302, "contributor_a": 403, "viewer_a": 403, "lead_b": 404, **every(STAFF, 403)}
+# Case B's lead writes; organisation A does not find case B.
+WRITE_B_PAGE = {**every(A_MEMBERS, 404), "lead_b": 302, **every(STAFF, 403)}
+ONLY_ASSESSORS_PAGE = {**every(NOT_ASSESSORS, 403), **every(ASSESSORS, 302)}
+
+
+def _a(name: str, c, *rest: str) -> str:  # type: ignore[no-untyped-def]
+    return reverse(name, args=[c.case_a.reference, *rest])
+
+
+def _ok(expect: dict[str | None, int], status: int) -> dict[str | None, int]:
+    """An endpoint's answer for the same people as a page's: 302 becomes ``status``."""
+    return {k: (status if v == 302 else v) for k, v in expect.items()}
+
+
+def _proposal_form(cast):  # type: ignore[no-untyped-def]
+    return {"relied_on_name": "Acme Billing", "relied_on_kind": "SOFTWARE_PROVIDER", "covers": "QT-005, QT-006"}
+
+
+def _proposal_json(cast):  # type: ignore[no-untyped-def]
+    return {"relied_on_name": "Acme Billing", "relied_on_kind": "SOFTWARE_PROVIDER", "covers": ["QT-005", "QT-006"]}
 
 
 def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
@@ -17,6 +43,28 @@ def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
     publish_sample("1.0")
     library_version("1.1")
     load("1.1")
+    _prepare_scoping(cast)
+
+
+def _prepare_scoping(cast):  # type: ignore[no-untyped-def]
+    """Case A pre-qualified and scoped by the BSC, with a draft reliance proposal; case B's form complete but not
+    submitted, with a proposal put to the Code Bodies."""
+    from qualify.cases.services import case_transition
+    from qualify.testing.services.reliance import reliance_draft, reliance_propose
+    from qualify.testing.tests.helpers import lead_of, prequalify
+
+    prequalify(cast.case_a)
+    case_transition(actor=cast.actor("bsc"), case=cast.case_a, name="scope", comment="matrix")
+    prequalify(cast.case_b, submit=False)
+
+    def draft(case):  # type: ignore[no-untyped-def]
+        return reliance_draft(
+            actor=lead_of(case), case=case, relied_on_name="Acme Billing", relied_on_kind="SOFTWARE_PROVIDER",
+            covers=["QT-005"],
+        )  # fmt: skip
+
+    cast.proposal_a = draft(cast.case_a).reference
+    cast.proposal_b = reliance_propose(actor=lead_of(cast.case_b), proposal=draft(cast.case_b)).reference
 
 
 def _upload(cast):  # type: ignore[no-untyped-def]
@@ -75,6 +123,157 @@ ROWS = [
         lambda c: "/api/v1/testing/catalogues/1.1/publish",
         {**every(PARTICIPANTS, 404), **every(NOT_ADMIN_STAFF, 403), "admin": 200},
         method="post",
+    ),
+    # --- pre-qualification, Placing Reliance and scoping ---
+    page("testing:prequalification", lambda c: _a("testing:prequalification", c), READ_A),
+    page(
+        "testing:prequalification (save)",
+        lambda c: reverse("testing:prequalification", args=[c.case_b.reference]),
+        WRITE_B_PAGE,
+        method="post",
+        data=lambda c: {"pit_approach": "matrix"},
+    ),
+    page(
+        "testing:prequalification_submit",
+        lambda c: reverse("testing:prequalification_submit", args=[c.case_b.reference]),
+        WRITE_B_PAGE,
+        method="post",
+        data=lambda c: {"confirm": "on"},
+    ),
+    page("testing:case_reliance", lambda c: _a("testing:case_reliance", c), READ_A),
+    page(
+        "testing:case_reliance (draft)",
+        lambda c: _a("testing:case_reliance", c),
+        WRITE_A_PAGE,
+        method="post",
+        data=_proposal_form,
+    ),
+    page("testing:proposal", lambda c: reverse("testing:proposal", args=[c.proposal_a]), READ_A),
+    page(
+        "testing:proposal (edit)",
+        lambda c: reverse("testing:proposal", args=[c.proposal_a]),
+        WRITE_A_PAGE,
+        method="post",
+        data=_proposal_form,
+    ),
+    page(
+        "testing:proposal_evidence",
+        lambda c: reverse("testing:proposal_evidence", args=[c.proposal_a]),
+        WRITE_A_PAGE,
+        method="post",
+    ),
+    page(
+        "testing:proposal_propose",
+        lambda c: reverse("testing:proposal_propose", args=[c.proposal_a]),
+        WRITE_A_PAGE,
+        method="post",
+        data=lambda c: {"confirm": "on"},
+    ),
+    page(
+        "testing:proposal_withdraw",
+        lambda c: reverse("testing:proposal_withdraw", args=[c.proposal_a]),
+        WRITE_A_PAGE,
+        method="post",
+        data=lambda c: {"confirm": "on", "reason": "matrix"},
+    ),
+    page(
+        "testing:proposal_decide",
+        lambda c: reverse("testing:proposal_decide", args=[c.proposal_b]),
+        ONLY_ASSESSORS_PAGE,
+        method="post",
+        data=lambda c: {"outcome": "ACCEPTED", "reasons": "matrix"},
+    ),
+    page("testing:reliance_providers", lambda c: reverse("testing:reliance_providers"), every(SIGNED_IN, 200)),
+    page(
+        "testing:reliance_graph",
+        lambda c: reverse("testing:reliance_graph") + "?name=acme+billing",
+        every(SIGNED_IN, 200),
+    ),
+    page("testing:case_scope", lambda c: _a("testing:case_scope", c), READ_A),
+    page(
+        "testing:case_rescope",
+        lambda c: _a("testing:case_rescope", c),
+        ONLY_ASSESSORS_PAGE,
+        method="post",
+        data=lambda c: {"confirm": "on", "reason": "matrix"},
+    ),
+    endpoint(
+        "GET /testing/cases/{key}/prequalification",
+        lambda c: f"/api/v1/testing/cases/{c.case_a.reference}/prequalification",
+        READ_A,
+    ),
+    endpoint(
+        "POST /testing/cases/{key}/prequalification",
+        lambda c: f"/api/v1/testing/cases/{c.case_b.reference}/prequalification",
+        _ok(WRITE_B_PAGE, 200),
+        method="post",
+        data=lambda c: {"pit_approach": "matrix", "preferred_wave": "W1"},
+    ),
+    endpoint(
+        "POST /testing/cases/{key}/prequalification/submit",
+        lambda c: f"/api/v1/testing/cases/{c.case_b.reference}/prequalification/submit",
+        _ok(WRITE_B_PAGE, 200),
+        method="post",
+    ),
+    endpoint(
+        "GET /testing/cases/{key}/reliance",
+        lambda c: f"/api/v1/testing/cases/{c.case_a.reference}/reliance",
+        READ_A,
+    ),
+    endpoint(
+        "POST /testing/cases/{key}/reliance",
+        lambda c: f"/api/v1/testing/cases/{c.case_a.reference}/reliance",
+        _ok(WRITE_A_PAGE, 201),
+        method="post",
+        data=_proposal_json,
+    ),
+    endpoint("GET /testing/reliance/{key}", lambda c: f"/api/v1/testing/reliance/{c.proposal_a}", READ_A),
+    endpoint(
+        "POST /testing/reliance/{key}",
+        lambda c: f"/api/v1/testing/reliance/{c.proposal_a}",
+        _ok(WRITE_A_PAGE, 200),
+        method="post",
+        data=_proposal_json,
+    ),
+    # Sent without a file: the lead passes the permission check and is told the file is missing (422).
+    endpoint(
+        "POST /testing/reliance/{key}/evidence",
+        lambda c: f"/api/v1/testing/reliance/{c.proposal_a}/evidence",
+        _ok(WRITE_A_PAGE, 422),
+        method="post",
+    ),
+    endpoint(
+        "POST /testing/reliance/{key}/propose",
+        lambda c: f"/api/v1/testing/reliance/{c.proposal_a}/propose",
+        _ok(WRITE_A_PAGE, 200),
+        method="post",
+    ),
+    endpoint(
+        "POST /testing/reliance/{key}/withdraw",
+        lambda c: f"/api/v1/testing/reliance/{c.proposal_a}/withdraw",
+        _ok(WRITE_A_PAGE, 200),
+        method="post",
+    ),
+    endpoint(
+        "POST /testing/reliance/{key}/decisions",
+        lambda c: f"/api/v1/testing/reliance/{c.proposal_b}/decisions",
+        {**every(NOT_ASSESSORS, 403), **every(A_MEMBERS, 404), **every(ASSESSORS, 201)},
+        method="post",
+        data=lambda c: {"outcome": "ACCEPTED", "reasons": "matrix"},
+    ),
+    endpoint("GET /testing/reliance-providers", lambda c: "/api/v1/testing/reliance-providers", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /testing/reliance-graph",
+        lambda c: "/api/v1/testing/reliance-graph?name=Acme%20Billing",
+        every(SIGNED_IN, 200),
+    ),
+    endpoint("GET /testing/cases/{key}/scope", lambda c: f"/api/v1/testing/cases/{c.case_a.reference}/scope", READ_A),
+    endpoint(
+        "POST /testing/cases/{key}/rescope",
+        lambda c: f"/api/v1/testing/cases/{c.case_a.reference}/rescope",
+        {**every(NOT_ASSESSORS, 403), "lead_b": 404, **every(ASSESSORS, 200)},
+        method="post",
+        data=lambda c: {"reason": "matrix"},
     ),
 ]
 

@@ -22,12 +22,12 @@ from qualify.core.uploads import SizeLimitHandler, install_upload_handlers
 from qualify.core.web import paginate, report_error
 from qualify.testing.choices import ExecutionStatus, ImportState
 from qualify.testing.forms import ApplyImportForm, ResultsUploadForm
+from qualify.testing.imports_workflow import RESULT_IMPORT_WORKFLOW
 from qualify.testing.models import ResultImport
 from qualify.testing.permissions import can_import_results
 from qualify.testing.results import MAX_BYTES, read_bounded, too_large_error
 from qualify.testing.selectors.results import import_case_get, result_import_get, result_import_list
 from qualify.testing.services.results import results_apply, results_preview
-from qualify.testing.workflow import RESULT_IMPORT_WORKFLOW
 
 IMPORTS_PER_PAGE = 25
 STATUS_NAMES = dict(ExecutionStatus.choices)

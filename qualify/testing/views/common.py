@@ -1,0 +1,45 @@
+"""What the pre-qualification, reliance and scope pages share: fetching within scope, and running a service so that
+a refusal of permission is a 403 and any other refusal a message the person can act on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from qualify.cases.models import QualificationCase
+from qualify.cases.selectors import case_get
+from qualify.core.errors import DomainError, NotAllowed, NotFound
+from qualify.core.requests import actor_of
+from qualify.core.web import report_error
+from qualify.testing.models import RelianceProposal
+from qualify.testing.selectors.reliance import proposal_get
+
+T = TypeVar("T")
+
+
+def case_or_404(request: HttpRequest, key: str) -> QualificationCase:
+    try:
+        return case_get(actor=actor_of(request), key=key)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def proposal_or_404(request: HttpRequest, key: str) -> RelianceProposal:
+    try:
+        return proposal_get(actor=actor_of(request), key=key)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def attempt(request: HttpRequest, action: Callable[[], T]) -> T | None:
+    """Run a service: None (with the refusal shown) when it refuses; a permission refusal is a 403."""
+    try:
+        return action()
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except DomainError as error:
+        report_error(request, error)
+        return None
