@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from pathlib import Path
 
 from django.db import transaction
 
@@ -26,6 +27,9 @@ from qualify.testing.models import CompletionReport, Execution, PrerequisiteReco
 from qualify.testing.services.execution import execution_record
 from qualify.testing.services.prerequisites import prerequisite_accept, prerequisite_record
 from qualify.testing.services.scoping import current_scope
+
+# The sample catalogue shipped with the app (docs/qt-catalogue-format.md), which the demo publishes.
+SAMPLE_CATALOGUE = Path(__file__).resolve().parent / "data" / "sample-qt-catalogue-v1.0.yaml"
 
 
 def participant_actor(case: QualificationCase, name: str = "Qualification lead") -> Actor:

@@ -2,9 +2,10 @@
 
 from ninja import Router
 
-from qualify.testing.api import catalogue
+from qualify.testing.api import catalogue, gates
 
 router = Router(tags=["testing"])
 router.add_router("", catalogue.router)
+router.add_router("", gates.router)
 
 __all__ = ["router"]
