@@ -87,7 +87,7 @@ NOT_ASSESSORS = [s for s in STAFF if s not in ASSESSORS]
 A_EDITORS = ["lead_a", "contributor_a"]
 
 
-def prepare(cast):  # type: ignore[no-untyped-def]  # the catalogue's set-up, then the gates'
+def prepare(cast):  # type: ignore[no-untyped-def,no-redef]  # the catalogue's set-up, then the gates'
     import datetime as dt
 
     from qualify.testing.services.prerequisites import prerequisite_record

@@ -145,7 +145,7 @@ def test_the_case_page_home_and_assessment_page_load_the_progress_panel(cast, cl
     assert sit_panel not in lead.get(reverse("cases:detail", args=[cast.case_a_mem.reference])).content.decode()
 
 
-def _more_cases(cast, n: int, prefix: str) -> list:  # type: ignore[no-untyped-def]
+def _more_cases(cast, n: int, prefix: str):  # type: ignore[no-untyped-def]
     system = system_actor("overview tests")
     made = []
     for i in range(n):
