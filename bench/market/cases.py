@@ -108,6 +108,7 @@ class CaseHistory(QadSteps, AssessmentSteps):
         "query_initial_qad": (D.INITIAL_QAD, 6),
         "answer_initial_clarification": (D.INITIAL_QAD, 17),
         "start_testing": (D.QT_START, 0),
+        "complete_testing": (D.FINAL_QAD, -6),
         "submit_final_qad": (D.FINAL_QAD, -2),
         "query_final_qad": (D.FINAL_QAD, 6),
         "answer_final_clarification": (D.FINAL_QAD, 17),
@@ -232,6 +233,8 @@ class CaseHistory(QadSteps, AssessmentSteps):
             return self.rng.choice(self.m.cast.board["BSC" if "BSC" in needed else needed[-1]])
         if name == "start_testing":
             return self._reviewer("DIP")  # DIP onboarding in the test environment comes first
+        if name == "complete_testing":  # the Programme's test manager for an LDSO, an assessor for anyone else
+            return self.rng.choice(self.m.cast.admins) if self.p.role == R.LDSO else self._reviewer("DIP")
         if name == "agree":
             return self._reviewer("REC" if self.p.role == R.MEM else "BSC")
         return self.rng.choice(self.m.cast.admins)

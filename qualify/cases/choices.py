@@ -13,6 +13,7 @@ class CaseState(models.TextChoices):
     INITIAL_QAD_SUBMITTED = "INITIAL_QAD_SUBMITTED", "Initial QAD submitted"
     INITIAL_CLARIFICATION = "INITIAL_CLARIFICATION", "Clarification (Initial QAD)"
     TESTING = "TESTING", "Testing"
+    TESTING_COMPLETE = "TESTING_COMPLETE", "Testing complete"
     FINAL_QAD_SUBMITTED = "FINAL_QAD_SUBMITTED", "Final QAD submitted"
     FINAL_CLARIFICATION = "FINAL_CLARIFICATION", "Clarification (Final QAD)"
     AGREED = "AGREED", "Agreed"
@@ -38,6 +39,7 @@ BEFORE_QUALIFIED = frozenset(
         CaseState.INITIAL_QAD_SUBMITTED,
         CaseState.INITIAL_CLARIFICATION,
         CaseState.TESTING,
+        CaseState.TESTING_COMPLETE,
         CaseState.FINAL_QAD_SUBMITTED,
         CaseState.FINAL_CLARIFICATION,
         CaseState.AGREED,

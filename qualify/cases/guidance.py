@@ -32,9 +32,13 @@ NEXT_STEPS: dict[str, NextStep] = {
         "Answer the Code Bodies' clarification questions on your Initial QAD.", DeadlineKind.QT_START, True
     ),
     S.TESTING: NextStep(
-        "Complete testing and submit your Final QAD with the Test Completion Report.",
+        "Run your required test cases, then submit the Test Completion Report (or, on the SIT route, your SIT exit "
+        "evidence) so the exit from testing can be confirmed.",
         DeadlineKind.FINAL_QAD,
         True,
+    ),
+    S.TESTING_COMPLETE: NextStep(
+        "Testing is complete: submit your Final QAD with the Test Completion Report.", DeadlineKind.FINAL_QAD, True
     ),
     S.FINAL_QAD_SUBMITTED: NextStep("The Code Bodies are assessing your Final QAD.", DeadlineKind.TARGET_BOARD, False),
     S.FINAL_CLARIFICATION: NextStep(

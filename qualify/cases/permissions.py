@@ -10,7 +10,7 @@ from typing import Any
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
 from qualify.core.roles import DECIDER_BODY
-from qualify.participants.choices import approvals_needed
+from qualify.participants.choices import MarketRole, approvals_needed
 
 
 def _org_id(case: Any) -> int:
@@ -52,6 +52,17 @@ def assessor(actor: Actor, case: Any) -> Decision:
     if actor.is_assessor or actor.is_programme_admin:
         return ALLOW
     return deny("Only a Code Body assessor can do this.")
+
+
+def test_manager(actor: Actor, case: Any) -> Decision:
+    """A Code Body assessor; for an LDSO, the Programme's test manager (a programme administrator)."""
+    if case.participation.role == MarketRole.LDSO:
+        if actor.is_programme_admin:
+            return ALLOW
+        return deny("For an LDSO, only the Programme's test manager can confirm that testing is complete.")
+    if actor.is_assessor or actor.is_programme_admin:
+        return ALLOW
+    return deny("Only a Code Body assessor can confirm that testing is complete.")
 
 
 def board(actor: Actor, case: Any) -> Decision:

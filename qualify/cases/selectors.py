@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,27 @@ from qualify.core.workflow import TransitionInput
 from qualify.plan.models import WaveDeadline
 
 
+@dataclass(frozen=True)
+class ExtraFilter:
+    """A filter of the overview that a higher app provides (the case app cannot import it): its label, its choices
+    and how a chosen value narrows the cases, as one queryset filter so the overview's query count stays fixed."""
+
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    apply: Callable[[QuerySet[QualificationCase], str], QuerySet[QualificationCase]]
+
+
+# Filled from the higher apps' AppConfig.ready(), keyed by the CaseFilters field it reads (e.g. testing's "qt").
+EXTRA_FILTERS: dict[str, ExtraFilter] = {}
+
+
+def register_case_filter(name: str, extra: ExtraFilter) -> None:
+    """Let a higher app add a filter to the overview; ``name`` must be a CaseFilters field."""
+    if name not in CaseFilters.model_fields:
+        raise ValueError(f"CaseFilters has no field {name!r}")
+    EXTRA_FILTERS[name] = extra
+
+
 class CaseFilters(Schema):
     """The one filter set for the case list: the HTML overview reads it from the query string, the API declares it
     as its query parameters, so both filter exactly alike."""
@@ -32,6 +54,8 @@ class CaseFilters(Schema):
     state: str = ""
     organisation: str = ""
     search: str = ""
+    # Qualification Testing progress (testing registers what it means): "", "not_scoped", "not_started", ...
+    qt: str = ""
 
     @classmethod
     def from_mapping(cls, data: Any) -> CaseFilters:
@@ -55,6 +79,10 @@ class CaseFilters(Schema):
                 | qs.filter(participation__organisation__name__icontains=term)
                 | qs.filter(reference__iexact=term)
             )
+        for name, extra in EXTRA_FILTERS.items():
+            value = str(getattr(self, name, "") or "")
+            if value in dict(extra.choices):
+                qs = extra.apply(qs, value)
         return qs
 
 

@@ -14,6 +14,7 @@ from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.guidance import NEXT_STEPS
 from qualify.cases.permissions import can_assign_wave
 from qualify.cases.selectors import (
+    EXTRA_FILTERS,
     CaseFilters,
     case_counts,
     case_get,
@@ -71,6 +72,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "routes": Route.choices,
         "states": CaseState.choices,
         "waves": Wave.objects.order_by("sequence").values_list("code", "name"),
+        "extra_filters": [(name, extra, str(getattr(filters, name, ""))) for name, extra in EXTRA_FILTERS.items()],
     }
     return render_page_or_partial(request, "cases/case_list.html", "cases/_case_table.html", context, status=status)
 

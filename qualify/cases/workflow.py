@@ -140,7 +140,22 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.assessor,
         description="QT for non-SIT parties (DIP, framework and data onboarding first); SIT evidence for SIT.",
     ),
-    _t("submit_final_qad", "Submit Final QAD", {S.TESTING}, S.FINAL_QAD_SUBMITTED, who.participant_lead),
+    _t(
+        "complete_testing",
+        "Confirm testing complete",
+        {S.TESTING},
+        S.TESTING_COMPLETE,
+        who.test_manager,
+        description="QT exit: required cases passed or covered by agreed work-off plans, the RTTM at QT exit and a "
+        "submitted Test Completion Report; SIT route: SIT exit evidence accepted and work-off plans agreed.",
+    ),
+    _t(
+        "submit_final_qad",
+        "Submit Final QAD",
+        {S.TESTING_COMPLETE},
+        S.FINAL_QAD_SUBMITTED,
+        who.participant_lead,
+    ),
     _t(
         "query_final_qad",
         "Raise clarification on Final QAD",

@@ -57,6 +57,7 @@ from qualify.demo.data import (
 )
 from qualify.demo.library import demo_library_load
 from qualify.demo.qad import declare, publish_sample_qad, submit_qad
+from qualify.demo.testing import enter_testing, leave_testing, publish_qt_catalogue
 from qualify.library.choices import GoverningBody
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import MarketParticipation, Organisation
@@ -88,6 +89,7 @@ MAIN_LINE: tuple[tuple[str, str], ...] = (
     ("query_initial_qad", S.INITIAL_CLARIFICATION),
     ("answer_initial_clarification", S.INITIAL_QAD_SUBMITTED),
     ("start_testing", S.TESTING),
+    ("complete_testing", S.TESTING_COMPLETE),
     ("submit_final_qad", S.FINAL_QAD_SUBMITTED),
     ("query_final_qad", S.FINAL_CLARIFICATION),
     ("answer_final_clarification", S.FINAL_QAD_SUBMITTED),
@@ -115,6 +117,7 @@ STEP_DAYS: dict[str, tuple[str, int]] = {
     "query_initial_qad": (DeadlineKind.INITIAL_QAD, 5),
     "answer_initial_clarification": (DeadlineKind.INITIAL_QAD, 12),
     "start_testing": (DeadlineKind.QT_START, 0),
+    "complete_testing": (DeadlineKind.FINAL_QAD, -6),
     "submit_final_qad": (DeadlineKind.FINAL_QAD, -2),
     "query_final_qad": (DeadlineKind.FINAL_QAD, 5),
     "answer_final_clarification": (DeadlineKind.FINAL_QAD, 12),
@@ -135,6 +138,8 @@ COMMENTS: dict[str, str] = {
     "scope": "Scope confirmed for {wave}: the standard {role} test set and QAD questions apply.",
     "start_pit": "Pre-Integration Testing under way; RTTM submitted at PIT entry.",
     "start_testing": "DIP and test-framework onboarding confirmed and test data loaded: testing may start.",
+    "complete_testing": "Required test cases passed, RTTM taken at QT exit and the Test Completion Report "
+    "submitted: testing is complete.",
     "agree": "Final QAD and work-off plans agreed.",
     "sign": "Signed by a company director.",
     "send_for_approval": "Sent for decision to the {bodies}.",
@@ -143,6 +148,7 @@ COMMENTS: dict[str, str] = {
 SIT_COMMENTS: dict[str, str] = {
     "scope": "SIT-route participant: SIT evidence stands in for Qualification Testing; scoped for {wave}.",
     "start_testing": "SIT evidence accepted for the testing stage.",
+    "complete_testing": "SIT exit evidence accepted and every work-off plan agreed: testing is complete.",
 }
 
 # Which demo login records each approving body's decisions (its own decision-maker).
@@ -278,6 +284,7 @@ class _Loader:
         self._plan()
         publish_sample_qad(self.system)
         self._staff()
+        publish_qt_catalogue(admin=self.staff["admin"], decider=self._library_deciders()[GoverningBody.BSC_PAB])
         self._calendar()
         cases = 0
         organisations: dict[str, tuple[Organisation, Actor]] = {}
@@ -474,6 +481,10 @@ class _Loader:
             # Each body owning questions in the Final QAD says its own review is complete (DOMAIN.md §4).
             for body in rules.owning_bodies(latest_submission(case)):
                 services.review_complete(actor=self._assessor(body), case=_fresh(case), body=body)
+        if name == "start_testing":
+            enter_testing(case, lead=lead, staff=self.staff)
+        if name == "complete_testing":
+            leave_testing(case, lead=lead, staff=self.staff)
         if name == "send_for_approval":
             self._recommend(case, spec)
         if name == "approve":
@@ -816,6 +827,9 @@ class _Loader:
             return self.staff["dip"]  # DIP onboarding in the test environment comes first
         if name == "scope":
             return self.staff["rec" if spec.role == MarketRole.MEM else "bsc"]  # the Code Bodies confirm scope
+        if name == "complete_testing":
+            # The Programme's test manager confirms an LDSO's exit from QT; an assessor anyone else's.
+            return self.staff["admin"] if spec.role == MarketRole.LDSO else self.staff["dip"]
         if name == "agree":
             return self.staff["rec" if spec.role == MarketRole.MEM else "bsc"]
         return self.staff["admin"]

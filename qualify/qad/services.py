@@ -402,7 +402,7 @@ SUBMISSION_STEPS: dict[str, dict[str, str]] = {
         CaseState.INITIAL_CLARIFICATION: "answer_initial_clarification",
     },
     SubmissionKind.FINAL: {
-        CaseState.TESTING: "submit_final_qad",
+        CaseState.TESTING_COMPLETE: "submit_final_qad",
         CaseState.FINAL_CLARIFICATION: "answer_final_clarification",
     },
 }

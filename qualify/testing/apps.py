@@ -34,3 +34,14 @@ class TestingConfig(AppConfig):
         CASE_WORKFLOW.set_permission("scope", may_confirm_scope)
         CASE_WORKFLOW.add_guard("scope", undecided_reliance_guard)
         CASE_WORKFLOW.add_effect("scope", scope_effect)
+
+        # Entering and leaving testing wait for the testing records (prerequisites, runs, RTTM, completion report);
+        # the overview gains a filter by testing progress. The lower apps cannot import testing, so it hooks in here.
+        from qualify.cases.selectors import ExtraFilter, register_case_filter
+        from qualify.testing import prerequisites_workflow  # noqa: F401  # registers the workflow for the diagrams
+        from qualify.testing.gates import entering_testing, leaving_testing
+        from qualify.testing.selectors.overview import QT_PROGRESS_CHOICES, filter_by_qt_progress
+
+        CASE_WORKFLOW.add_guard("start_testing", entering_testing)
+        CASE_WORKFLOW.add_guard("complete_testing", leaving_testing)
+        register_case_filter("qt", ExtraFilter("QT progress", QT_PROGRESS_CHOICES, filter_by_qt_progress))

@@ -1,4 +1,5 @@
-"""Who may do what with the QT test catalogue (pure functions returning a Decision; services enforce them)."""
+"""Who may do what with the QT test catalogue and a case's prerequisites (pure functions returning a Decision;
+services enforce them)."""
 
 from __future__ import annotations
 
@@ -210,3 +211,27 @@ def may_confirm_scope(actor: Actor, case: Any) -> Decision:
 def can_rescope(actor: Actor, case: Any) -> Decision:
     """A Code Body assessor re-scopes a case already scoped (before its Final QAD), with a reason."""
     return may_confirm_scope(actor, case)
+
+
+def _org_id(case: Any) -> int:
+    return int(case.participation.organisation_id)
+
+
+def can_record_prerequisite(actor: Actor, case: Any) -> Decision:
+    """The case organisation's qualification lead or a contributor records a prerequisite and its evidence."""
+    if actor.can_edit_for(_org_id(case)):
+        return ALLOW
+    if actor.is_staff_member:
+        return deny("Prerequisites are recorded by the participant; staff accept them or send them back.")
+    return deny("Only the organisation's qualification lead or a contributor can record a prerequisite.")
+
+
+def can_review_prerequisite(actor: Actor, case: Any) -> Decision:
+    """A Code Body assessor; for an LDSO, the Programme's test manager (a programme administrator)."""
+    if case.participation.role == MarketRole.LDSO:
+        if actor.is_programme_admin:
+            return ALLOW
+        return deny("An LDSO's prerequisites are accepted by the Programme's test manager.")
+    if actor.is_assessor:
+        return ALLOW
+    return deny("Only a Code Body assessor can accept a prerequisite or send it back.")

@@ -73,3 +73,24 @@ urlpatterns += [
     path("reliance/<str:key>/withdraw/", reliance.proposal_withdraw_view, name="proposal_withdraw"),
     path("reliance/<str:key>/decide/", reliance.proposal_decide_view, name="proposal_decide"),
 ]
+
+from qualify.testing.views import gates  # noqa: E402  # each part of QT appends its own views
+
+urlpatterns += [
+    path("cases/<str:key>/gates/", gates.case_gates_view, name="case_gates"),
+    path(
+        "cases/<str:key>/prerequisites/<str:kind>/record/", gates.prerequisite_record_view, name="prerequisite_record"
+    ),
+    path(
+        "cases/<str:key>/prerequisites/<str:kind>/accept/",
+        gates.prerequisite_review_view,
+        {"decision": "accept"},
+        name="prerequisite_accept",
+    ),
+    path(
+        "cases/<str:key>/prerequisites/<str:kind>/send-back/",
+        gates.prerequisite_review_view,
+        {"decision": "send_back"},
+        name="prerequisite_send_back",
+    ),
+]

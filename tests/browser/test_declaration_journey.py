@@ -15,7 +15,7 @@ from qualify.cases.services import case_transition
 from qualify.qad.models import QadDeclaration
 from qualify.qad.services import submission_create
 from qualify.qad.tests.helpers import complete, open_qad, publish_sample
-from qualify.testing.tests.helpers import prequalify
+from qualify.testing.tests.helpers import prequalify, satisfy_testing_gates
 
 pytestmark = pytest.mark.browser
 
@@ -33,7 +33,9 @@ def agreed_case(cast):  # type: ignore[no-untyped-def]
     response = open_qad(case, lead)
     complete(response, lead)
     submission_create(actor=lead, response=response, kind="INITIAL")
+    satisfy_testing_gates(case)
     case_transition(actor=cast.actor("bsc"), case=case, name="start_testing", comment="testing for the journey")
+    case_transition(actor=cast.actor("bsc"), case=case, name="complete_testing", comment="QT exit for the journey")
     final = submission_create(actor=lead, response=response, kind="FINAL")
     # Set-up only: the Code Bodies' agreement is the assessment app's journey, not this one.
     QualificationCase.objects.filter(pk=case.pk).update(state="AGREED")

@@ -18,6 +18,7 @@ from qualify.cases.services import case_transition
 from qualify.demo.qad import declare, publish_sample_qad, submit_qad
 from qualify.qad.choices import SubmissionKind
 from qualify.qad.models import QadSubmission, QadVersion
+from qualify.testing.tests.helpers import satisfy_testing_gates
 
 ASSESSOR_OF = {"BSC": "bsc", "REC": "rec", "DIP": "dip"}
 # Each approving body's own decision-maker in the cast ("board" is the BSC Panel (PAB) member).
@@ -70,10 +71,27 @@ def raise_query(cast: Any, case: QualificationCase, body: str, text: str = "Plea
 
 
 def to_testing(cast: Any, case: QualificationCase) -> QualificationCase:
+    """The entry gate met through the testing services (prerequisites accepted, RTTM at QT entry), then started."""
+    satisfy_testing_gates(case, exit=False)
     return case_transition(actor=cast.actor("dip"), case=case, name="start_testing", comment="onboarded")
 
 
+def test_manager_key(case: QualificationCase) -> str:
+    """Who confirms a case's testing complete: the Programme's test manager for an LDSO, else an assessor."""
+    return "admin" if case.participation.role == "LDSO" else "dip"
+
+
+def to_testing_complete(cast: Any, case: QualificationCase) -> QualificationCase:
+    """The exit gate met (every required case passed, RTTM at QT exit, a submitted report; SIT exit for SIT)."""
+    satisfy_testing_gates(case, entry=False)
+    return case_transition(
+        actor=cast.actor(test_manager_key(case)), case=case, name="complete_testing", comment="QT exit confirmed"
+    )
+
+
 def to_final_submitted(cast: Any, case: QualificationCase) -> QualificationCase:
+    if fresh(case).state == "TESTING":
+        case = to_testing_complete(cast, case)
     return submit_qad(case, cast.actor(lead_key(case)), kind=SubmissionKind.FINAL, as_of=timezone.localdate())
 
 

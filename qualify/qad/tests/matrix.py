@@ -20,6 +20,7 @@ def prepare(cast):  # type: ignore[no-untyped-def]
     from qualify.cases.services import case_transition
     from qualify.qad.declarations import declaration_invite
     from qualify.qad.services import submission_create
+    from qualify.testing.tests.helpers import satisfy_testing_gates
 
     cast.qad_version = publish_sample()
     lead = cast.actor("lead_a")
@@ -34,7 +35,9 @@ def prepare(cast):  # type: ignore[no-untyped-def]
     to_pit(cast.case_a_mem, cast)
     complete(mem, lead)
     submission_create(actor=lead, response=mem, kind="INITIAL")
+    satisfy_testing_gates(cast.case_a_mem)
     case_transition(actor=cast.actor("dip"), case=cast.case_a_mem, name="start_testing", comment="matrix")
+    case_transition(actor=cast.actor("dip"), case=cast.case_a_mem, name="complete_testing", comment="matrix")
     submission_create(actor=lead, response=mem, kind="FINAL")
     # Set-up only: the Code Bodies' agreement is the assessment app's (its guards are tested there).
     QualificationCase.objects.filter(pk=cast.case_a_mem.pk).update(state="AGREED")

@@ -224,14 +224,14 @@ def test_the_manual_case_step_needs_a_snapshot(cast, qad):
     case = to_pit(cast.case_a, cast)
     with pytest.raises(TransitionNotAllowed, match="needs a submitted snapshot"):
         case_transition(actor=cast.actor("admin"), case=case, name="submit_initial_qad", comment="by hand")
-    case = force_state(case, S.TESTING)
+    case = force_state(case, S.TESTING_COMPLETE)
     with pytest.raises(TransitionNotAllowed, match="Final QAD"):
         case_transition(actor=cast.actor("lead_a"), case=case, name="submit_final_qad")
 
 
 def test_only_the_lead_submits_the_final_qad(cast, qad):
     submit_initial(cast, qad)
-    force_state(cast.case_a, S.TESTING)
+    force_state(cast.case_a, S.TESTING_COMPLETE)
     with pytest.raises(NotAllowed):
         submission_create(actor=cast.actor("contributor_a"), response=qad, kind="FINAL")
     final = submission_create(actor=cast.actor("lead_a"), response=qad, kind="FINAL")
@@ -241,7 +241,7 @@ def test_only_the_lead_submits_the_final_qad(cast, qad):
 
 def final_submission(cast, qad):
     submit_initial(cast, qad)
-    force_state(cast.case_a, S.TESTING)
+    force_state(cast.case_a, S.TESTING_COMPLETE)
     return submission_create(actor=cast.actor("lead_a"), response=qad, kind="FINAL")
 
 

@@ -44,7 +44,7 @@ def final(cast):
     to_pit(cast.case_a, cast)
     complete(response, lead)
     submission_create(actor=lead, response=response, kind="INITIAL")
-    force_state(cast.case_a, S.TESTING)
+    force_state(cast.case_a, S.TESTING_COMPLETE)
     return submission_create(actor=lead, response=response, kind="FINAL")
 
 
@@ -141,7 +141,7 @@ def test_a_delegate_is_invited_only_for_a_role_governed_by_the_rec_alone(cast, f
     to_pit(cast.case_a_mem, cast)
     complete(mem, lead)
     submission_create(actor=lead, response=mem, kind="INITIAL")
-    force_state(cast.case_a_mem, S.TESTING)
+    force_state(cast.case_a_mem, S.TESTING_COMPLETE)
     submission_create(actor=lead, response=mem, kind="FINAL")
     force_state(cast.case_a_mem, S.AGREED)
     response = client_for(None).post(

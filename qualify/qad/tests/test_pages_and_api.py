@@ -185,7 +185,7 @@ def test_the_qad_page_offers_only_the_submission_the_case_state_allows(cast, qad
     QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="PIT")  # test set-up: jump ahead
     in_pit = client_for("lead_a").get(url).content.decode()
     assert 'data-testid="submit-initial"' in in_pit and 'data-testid="submit-final"' not in in_pit
-    QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="TESTING")  # test set-up: jump ahead
+    QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="TESTING_COMPLETE")  # test set-up: jump ahead
     testing = client_for("lead_a").get(url).content.decode()
     assert 'data-testid="submit-final"' in testing and 'data-testid="submit-initial"' not in testing
 

@@ -15,6 +15,7 @@ from qualify.cases.services import case_transition
 from qualify.qad.models import ImmutableError, QadSubmission, SubmissionBody
 from qualify.qad.services import answer_save, submission_create
 from qualify.qad.tests.helpers import complete, open_qad, publish_sample, to_pit
+from qualify.testing.tests.helpers import satisfy_testing_gates
 
 backfill_migration = importlib.import_module("qualify.qad.migrations.0005_backfill_submission_bodies_from_snapshots")
 approving_migration = importlib.import_module("qualify.qad.migrations.0008_submission_bodies_only_for_approving_bodies")
@@ -45,7 +46,9 @@ def test_a_submission_records_how_many_of_its_questions_each_body_owns(cast, sub
 
 
 def test_the_final_submission_records_its_own_bodies(cast, submission):
+    satisfy_testing_gates(cast.case_a)
     case_transition(actor=cast.actor("dip"), case=cast.case_a, name="start_testing", comment="onboarded")
+    case_transition(actor=cast.actor("dip"), case=cast.case_a, name="complete_testing", comment="QT exit")
     answer_save(actor=cast.actor("lead_a"), response=submission.response, question_id="Q-1.1", value="Revised.")
     final = submission_create(actor=cast.actor("lead_a"), response=submission.response, kind="FINAL")
     assert final.pk != submission.pk

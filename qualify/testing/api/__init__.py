@@ -2,7 +2,7 @@
 
 from ninja import Router
 
-from qualify.testing.api import catalogue, prequalification, reliance, results, runs, scope
+from qualify.testing.api import catalogue, gates, prequalification, reliance, results, runs, scope
 
 router = Router(tags=["testing"])
 router.add_router("", catalogue.router)
@@ -11,6 +11,7 @@ router.add_router("", reliance.router)
 router.add_router("", scope.router)
 router.add_router("", runs.router)
 router.add_router("", results.router)
+router.add_router("", gates.router)
 
 __all__ = ["router"]
 

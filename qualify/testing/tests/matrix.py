@@ -298,3 +298,82 @@ def prepare(cast):  # type: ignore[no-untyped-def,no-redef]
     matrix_rttm.prepare(cast)
     matrix_runs.prepare(cast)
     matrix_imports.prepare(cast)
+
+
+# --- the testing gates and prerequisites (case A, a Supplier on the QT route) --------------------------------------
+
+_catalogue_prepare = prepare
+ASSESSORS = ["bsc", "rec", "dip"]
+NOT_ASSESSORS = [s for s in STAFF if s not in ASSESSORS]
+A_EDITORS = ["lead_a", "contributor_a"]
+
+
+def prepare(cast):  # type: ignore[no-untyped-def,no-redef]  # the catalogue's set-up, then the gates'
+    import datetime as dt
+
+    from qualify.testing.services.prerequisites import prerequisite_record
+
+    _catalogue_prepare(cast)
+    prerequisite_record(
+        actor=cast.actor("lead_a"), case=cast.case_a, kind="DIP_ONBOARDING", completed_on=dt.date(2026, 11, 2)
+    )
+
+
+def _case_a(cast):  # type: ignore[no-untyped-def]
+    return cast.case_a.reference
+
+
+READ = {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)}
+RECORD_PAGE = {**every(A_EDITORS, 302), "viewer_a": 403, "lead_b": 404, **every(STAFF, 403)}
+REVIEW_PAGE = {**every(A_MEMBERS, 403), "lead_b": 404, **every(ASSESSORS, 302), **every(NOT_ASSESSORS, 403)}
+
+ROWS += [
+    page("testing:case_gates", lambda c: reverse("testing:case_gates", args=[_case_a(c)]), READ),
+    page("testing:progress_panel", lambda c: reverse("testing:progress_panel", args=[_case_a(c)]), READ),
+    page(
+        "testing:prerequisite_record",
+        lambda c: reverse("testing:prerequisite_record", args=[_case_a(c), "PIT_EXIT"]),
+        RECORD_PAGE,
+        method="post",
+        data=lambda c: {"completed_on": "2026-11-01", "note": "matrix"},
+    ),
+    page(
+        "testing:prerequisite_accept",
+        lambda c: reverse("testing:prerequisite_accept", args=[_case_a(c), "DIP_ONBOARDING"]),
+        REVIEW_PAGE,
+        method="post",
+    ),
+    page(
+        "testing:prerequisite_send_back",
+        lambda c: reverse("testing:prerequisite_send_back", args=[_case_a(c), "DIP_ONBOARDING"]),
+        REVIEW_PAGE,
+        method="post",
+        data=lambda c: {"comment": "matrix"},
+    ),
+    endpoint(
+        "GET /testing/cases/{key}/prerequisites",
+        lambda c: f"/api/v1/testing/cases/{_case_a(c)}/prerequisites",
+        READ,
+    ),
+    endpoint(
+        "POST /testing/cases/{key}/prerequisites",
+        lambda c: f"/api/v1/testing/cases/{_case_a(c)}/prerequisites",
+        {**every(A_EDITORS, 201), "viewer_a": 403, "lead_b": 404, **every(STAFF, 403)},
+        method="post",
+        data=lambda c: {"kind": "PIT_EXIT", "completed_on": "2026-11-01"},
+    ),
+    endpoint(
+        "POST /testing/cases/{key}/prerequisites/{kind}/accept",
+        lambda c: f"/api/v1/testing/cases/{_case_a(c)}/prerequisites/DIP_ONBOARDING/accept",
+        {**every(A_MEMBERS, 403), "lead_b": 404, **every(ASSESSORS, 200), **every(NOT_ASSESSORS, 403)},
+        method="post",
+    ),
+    endpoint(
+        "POST /testing/cases/{key}/prerequisites/{kind}/send-back",
+        lambda c: f"/api/v1/testing/cases/{_case_a(c)}/prerequisites/DIP_ONBOARDING/send-back",
+        {**every(A_MEMBERS, 403), "lead_b": 404, **every(ASSESSORS, 200), **every(NOT_ASSESSORS, 403)},
+        method="post",
+        data=lambda c: {"comment": "matrix"},
+    ),
+    endpoint("GET /testing/cases/{key}/gates", lambda c: f"/api/v1/testing/cases/{_case_a(c)}/gates", READ),
+]

@@ -35,6 +35,7 @@ from qualify.testing.forms_runs import (
     RunForm,
     WorkOffForm,
 )
+from qualify.testing.gates import is_qt_route
 from qualify.testing.models import Defect, Execution
 from qualify.testing.permissions import ASSURER_NAMES, assurer_of, assuring_body, can_record_runs, run_assurer
 from qualify.testing.selectors.catalogue import latest_published_catalogue
@@ -144,7 +145,8 @@ def case_testing_view(request: HttpRequest, key: str) -> HttpResponse:
 def progress_panel_view(request: HttpRequest, key: str) -> HttpResponse:
     """The htmx panel other pages include: required, passed, failed, blocked, not run, open defects, days left."""
     case = _case(request, key)
-    return render(request, "testing/_progress_panel.html", {"case": case, "progress": case_progress(case)})
+    progress = case_progress(case) if is_qt_route(case) else None  # a SIT-route case runs no catalogue case
+    return render(request, "testing/_progress_panel.html", {"case": case, "progress": progress})
 
 
 @guards.signed_in
