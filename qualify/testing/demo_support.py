@@ -1,19 +1,15 @@
 """Meeting the testing gates for a case by recording what they check, through the testing services.
 
 Used by the demo loader and by tests that walk a case past testing: it records and accepts the prerequisites that
-apply, passes every required test case with a real run, and takes the RTTM rows and the Test Completion Report row
-the gates read. The RTTM and the report are recorded here as plain rows (their own services build them from the
-records); each is marked as taken by the actor named.
+apply, passes every required test case with a real run, takes the RTTM snapshots the gates read and generates and
+submits the Test Completion Report (its Word and PDF files go into the QAD's evidence), all in the name of the
+participant's lead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from pathlib import Path
-
-from django.db import transaction
 
 from qualify.cases.models import QualificationCase
 from qualify.core import clock
@@ -24,8 +20,10 @@ from qualify.testing import prerequisites as rules
 from qualify.testing.choices import ExecutionStatus, Gate, PrerequisiteState, ReportState
 from qualify.testing.gates import is_qt_route
 from qualify.testing.models import CompletionReport, Execution, PrerequisiteRecord, RttmSnapshot
+from qualify.testing.services.completion import completion_report_generate, completion_report_submit
 from qualify.testing.services.execution import execution_record
 from qualify.testing.services.prerequisites import prerequisite_accept, prerequisite_record
+from qualify.testing.services.rttm import rttm_snapshot_take
 from qualify.testing.services.scoping import current_scope
 
 # The sample catalogue shipped with the app (docs/qt-catalogue-format.md), which the demo publishes.
@@ -75,28 +73,9 @@ def accept_prerequisites(
         prerequisite_accept(actor=reviewer, record=record, comment="Evidence checked.")
 
 
-@transaction.atomic
 def take_rttm(case: QualificationCase, gate: str, actor: Actor) -> RttmSnapshot:
-    """A snapshot row of the case's runs at ``gate``: each required test case with its latest status, hashed."""
-    scope = current_scope(case)
-    required = list(scope.required) if scope is not None else []
-    statuses = dict(
-        Execution.objects.filter(case=case, is_latest=True, test_case_id__in=required).values_list(
-            "test_case_id", "status"
-        )
-    )
-    rows = [{"test_case": t, "status": statuses.get(t, ExecutionStatus.NOT_RUN)} for t in sorted(required)]
-    sequence = RttmSnapshot.objects.filter(case=case, gate=gate).count() + 1
-    return RttmSnapshot.objects.create(
-        case=case,
-        gate=gate,
-        sequence=sequence,
-        scope=scope,
-        rows=rows,
-        summary={"required": len(required)},
-        sha256=hashlib.sha256(json.dumps(rows, sort_keys=True).encode()).hexdigest(),
-        taken_by_name=actor.display_name[:200],
-    )
+    """The RTTM frozen at ``gate`` by the RTTM service, from the case's records as they are now."""
+    return rttm_snapshot_take(actor=actor, case=case, gate=gate)
 
 
 def satisfy_entry(case: QualificationCase, *, participant: Actor | None = None, reviewer: Actor | None = None) -> None:
@@ -146,14 +125,5 @@ def satisfy_exit(
     if not RttmSnapshot.objects.filter(case=case, gate=Gate.QT_EXIT).exists():
         take_rttm(case, Gate.QT_EXIT, participant)
     if not CompletionReport.objects.filter(case=case, state=ReportState.SUBMITTED).exists():
-        CompletionReport.objects.create(
-            case=case,
-            sequence=CompletionReport.objects.filter(case=case).count() + 1,
-            scope=scope,
-            facts={"required": len(scope.required), "passed": len(scope.required)},
-            facts_sha256=hashlib.sha256(str(len(scope.required)).encode()).hexdigest(),
-            state=ReportState.SUBMITTED,
-            generated_by_name=participant.display_name[:200],
-            submitted_at=clock.now(),
-            submitted_by_name=participant.display_name[:200],
-        )
+        report = completion_report_generate(actor=participant, case=case)
+        completion_report_submit(actor=participant, report=report)
