@@ -16,6 +16,7 @@ from qualify.plan.services import wave_upsert
 from qualify.programme.choices import NOTICE_DEADLINE_DUE, NOTICE_DEADLINE_MISSED, deadline_met
 from qualify.programme.models import DeadlineNoticeSent
 from qualify.programme.services import deadline_reminders_send
+from qualify.testing.tests.helpers import prequalify
 
 pytestmark = pytest.mark.django_db
 DUE = dt.date(2026, 12, 1)  # the cast's wave W1: pre-qualification due 1 Dec 2026; every case is a draft
@@ -64,7 +65,7 @@ def test_the_day_before_and_the_day_itself_share_one_notice(cast):
 
 
 def test_a_case_that_met_the_deadline_gets_no_missed_notice(cast):
-    case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification")
+    prequalify(cast.case_a)  # the lead fills in the form and submits it with the case step
     deadline_reminders_send(today=_on(1))
     missed = DeadlineNoticeSent.objects.filter(notice="MISSED")
     assert cast.case_a.pk not in set(missed.values_list("case_id", flat=True))

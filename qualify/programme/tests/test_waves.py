@@ -13,13 +13,14 @@ from django.urls import reverse
 
 from qualify.audit.models import AuditEvent
 from qualify.cases.models import QualificationCase
-from qualify.cases.services import case_open, case_transition
+from qualify.cases.services import case_open
 from qualify.core.actor import system_actor
 from qualify.core.errors import NotAllowed, ValidationFailed
 from qualify.participants.services import organisation_create, participation_create
 from qualify.plan.models import WaveDeadline
 from qualify.plan.services import wave_upsert
 from qualify.programme.services import cases_move_wave, wave_plan_save
+from qualify.testing.tests.helpers import prequalify
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +138,7 @@ def test_wave_and_onboarding_lists_keep_their_query_count_as_they_grow(cast, cli
 
 
 def test_the_wave_page_names_the_deadlines_each_case_has_missed(cast, client_for):
-    case_transition(actor=cast.actor("lead_a"), case=cast.case_a, name="submit_prequalification")
+    prequalify(cast.case_a)  # the lead fills in the form and submits it with the case step
     with time_machine.travel(dt.datetime(2026, 12, 15, 12, 0, tzinfo=dt.UTC), tick=False):
         page = client_for("admin").get(reverse("programme:wave", args=["W1"]))
     behind = {case.reference: [d.kind for d in missed] for case, missed in page.context["cases"]}

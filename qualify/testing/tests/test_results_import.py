@@ -115,7 +115,7 @@ def test_an_import_supersedes_the_counting_run_unless_that_run_is_later(cast, re
 def test_a_failure_during_apply_leaves_nothing(cast, ready, monkeypatch):
     execution_record(actor=programme(), case=cast.case_a, test_case_id=ready[0], status="FAILED")
     found = preview(cast, csv_file(f"{ready[0]},Passed,2026-03-04,Tess,", f"{ready[1]},Passed,2026-03-04,Tess,"))
-    import qualify.testing.workflow as workflow_module
+    import qualify.testing.imports_workflow as workflow_module
 
     def broken(self, applied):  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
