@@ -71,6 +71,11 @@ class Chart:
     legend: list[tuple[str, str]] = field(default_factory=list)  # (colour, label)
 
 
+def short(label: str, limit: int) -> str:
+    """A label cut to ``limit`` characters with an ellipsis (the full text stays in the table beside the chart)."""
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
+
+
 def _fmt(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -163,7 +168,7 @@ def stacked_bars(
     width: float = 640,
 ) -> Chart:
     """Horizontal stacked bars, one per category, segments in stage order, each linking to its list."""
-    label_w, row_h, gap, top = 170.0, 22.0, 8.0, 8.0
+    label_w, row_h, gap, top = 200.0, 22.0, 8.0, 8.0
     bar_w = width - label_w - 50
     most = max((sum(counts.get(key, {}).values()) for key, _ in categories), default=0) or 1
     chart = Chart(width=width, height=top + len(categories) * (row_h + gap) + 10, title=title)
@@ -172,7 +177,7 @@ def stacked_bars(
     for row, (key, label) in enumerate(categories):
         y = top + row * (row_h + gap)
         chart.shapes.append(
-            Text(label_w - 6, y + row_h * 0.7, label[:28], anchor="end", href=link(key, "") if link else "")
+            Text(label_w - 6, y + row_h * 0.7, short(label, 26), anchor="end", href=link(key, "") if link else "")
         )
         x = label_w
         total = 0
@@ -243,11 +248,13 @@ def burn_up(
             Polyline(tuple(xy(i, v) for i, v in enumerate(values)), colour, dashed=name == "planned", title=name)
         )
         chart.legend.append((colour, name.capitalize()))
-    for day, label, colour in ((deadline, deadline_label, "#D55E00"), (today, "Today", "#444444")):
+    # The deadline's label at the top, today's lower down, so the two never print over each other.
+    marks = ((deadline, deadline_label, "#D55E00", top + 10), (today, "Today", "#444444", top + 26))
+    for day, label, colour, label_y in marks:
         if day is not None and months[0] <= day <= months[-1].replace(day=28) + dt.timedelta(days=4):
             x = at(day)
             chart.shapes.append(Line(x, top, x, top + plot_h, colour, dashed=True))
-            chart.shapes.append(Text(x + 3, top + 10, label, size=10, fill=colour))
+            chart.shapes.append(Text(x + 3, label_y, label, size=10, fill=colour))
     return chart
 
 
@@ -259,7 +266,7 @@ def gantt(
     width: float = 640,
 ) -> Chart:
     """One bar per wave from its first deadline to its last, a tick at each deadline, and today's date."""
-    label_w, row_h, gap, top = 120.0, 16.0, 10.0, 24.0
+    label_w, row_h, gap, top = 190.0, 16.0, 10.0, 24.0
     dated = [(label, start, end, marks) for label, start, end, marks in rows if start and end]
     chart = Chart(width=width, height=top + max(len(rows), 1) * (row_h + gap) + 10, title=title)
     if not dated:
@@ -275,7 +282,7 @@ def gantt(
 
     for row, (label, start, end, marks) in enumerate(rows):
         y = top + row * (row_h + gap)
-        chart.shapes.append(Text(label_w - 6, y + row_h * 0.75, label[:20], anchor="end"))
+        chart.shapes.append(Text(label_w - 6, y + row_h * 0.75, short(label, 26), anchor="end"))
         if start is None or end is None:
             chart.shapes.append(Text(label_w, y + row_h * 0.75, "no dates yet", size=10, fill="#666666"))
             continue

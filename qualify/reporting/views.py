@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from qualify.assessment.choices import FindingState
+from qualify.cases.choices import CaseState
 from qualify.core import clock, guards
 from qualify.core.actor import Actor
 from qualify.core.errors import DomainError
@@ -139,7 +140,11 @@ def _stage_rows(bars: Any, base: dict[str, str], field: str) -> list[dict[str, A
         cells = []
         for stage, _, states in STAGES:
             parts = [
-                (bars.states.get(key, {}).get(state, 0), _overview_url(**{**base, field: key, "state": state}), state)
+                (
+                    bars.states.get(key, {}).get(state, 0),
+                    _overview_url(**{**base, field: key, "state": state}),
+                    str(CaseState(state).label),
+                )
                 for state in sorted(states)
             ]
             cells.append({"n": bars.counts.get(key, {}).get(stage, 0), "parts": [p for p in parts if p[0]]})
