@@ -13,7 +13,8 @@ database queries of each:
 1. ``results_preview`` (reading the file and checking every row against the scope and the records);
 2. ``results_apply`` (the one multi-row INSERT and the one UPDATE);
 3. the same file previewed again (every row unchanged: the idempotent re-import);
-4. ``case_progress`` for the case, and the imports page and one import's page through the Django test client.
+4. ``case_progress`` for the case, and the imports page, one import's page, the case's testing page and its RTTM page
+   through the Django test client.
 
 The query counts must not grow with the number of rows (the runs go in with one multi-row INSERT); a count that
 differs between sizes is flagged. Run it against PostgreSQL with ``--database-url`` (the database is created if
@@ -182,6 +183,15 @@ def run_size(rows: int, kind: str, n: int, catalogue: Any) -> dict[str, Any]:
     page, page_s, page_q = measured(lambda: client.get(reverse("testing:imports", args=[case.reference])))
     detail_url = reverse("testing:import_detail", args=[case.reference, str(found.uuid)])
     detail, detail_s, detail_q = measured(lambda: client.get(detail_url))
+    pages = {}
+    for name, url in (
+        ("testing page", reverse("testing:case", args=[case.reference])),
+        ("RTTM page", reverse("testing:rttm", args=[case.reference])),
+    ):
+        client.get(url)  # warm the templates
+        answer, seconds, queries = measured(lambda url=url: client.get(url))  # type: ignore[misc]
+        assert answer.status_code == 200, (name, answer.status_code)
+        pages[name] = (seconds, queries)
     assert page.status_code == detail.status_code == 200
     assert again.preview["counts"]["added"] == 0, "re-import must add nothing"
     runs = Execution.objects.filter(case=case).count()
@@ -200,6 +210,7 @@ def run_size(rows: int, kind: str, n: int, catalogue: Any) -> dict[str, Any]:
         "progress": (progress_s, progress_q),
         "imports page": (page_s, page_q),
         "import page": (detail_s, detail_q),
+        **pages,
     }
 
 
@@ -265,7 +276,7 @@ def main() -> None:
                     f"  {kind:<12} {rows:>6} rows ({result['bytes'] / 1024**2:.1f} MB): {result['added']} runs added, "
                     f"{result['refused']} refused, {result['runs']} on record"
                 )
-        steps = ["preview", "apply", "reimport", "progress", "imports page", "import page"]
+        steps = ["preview", "apply", "reimport", "progress", "imports page", "import page", "testing page", "RTTM page"]
         print()
         print(f"{connection.vendor}, {args.catalogue}-case required set; seconds (queries)")
         print(f"{'kind':<13}{'rows':>7}" + "".join(f"{s:>16}" for s in steps))

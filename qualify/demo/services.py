@@ -57,7 +57,7 @@ from qualify.demo.data import (
 )
 from qualify.demo.library import demo_library_load
 from qualify.demo.qad import declare, publish_sample_qad, submit_qad
-from qualify.demo.testing import demo_qt_stories, enter_testing, leave_testing, publish_qt_catalogue
+from qualify.demo.testing import demo_annex4_story, demo_qt_stories, enter_testing, leave_testing, publish_qt_catalogue
 from qualify.library.choices import GoverningBody
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.models import MarketParticipation, Organisation
@@ -321,9 +321,9 @@ class _Loader:
         demo_library_load(
             staff=self.staff, deciders=self._library_deciders(), organisations=organisations, today=self.today
         )
-        demo_qt_stories(
-            staff=self.staff, leads={name: lead for name, (_, lead) in organisations.items()}, today=self.today
-        )
+        leads = {name: lead for name, (_, lead) in organisations.items()}
+        demo_qt_stories(staff=self.staff, leads=leads, today=self.today)
+        demo_annex4_story(staff=self.staff, leads=leads, today=self.today)
         return DemoLoad(
             loaded_now=True,
             logins=demo_logins(),

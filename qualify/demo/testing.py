@@ -252,3 +252,43 @@ def demo_qt_stories(*, staff: dict[str, Actor], leads: dict[str, Actor], today: 
             case=halyard, is_latest=True, status=ExecutionStatus.PASSED, batch__in=["DIP", "NON_FUNCTIONAL"]
         ):
             execution_assure(actor=staff["dip"], execution=run, decision="accept", comment="Evidence checked.")
+
+
+def demo_annex4_story(*, staff: dict[str, Actor], leads: dict[str, Actor], today: dt.date) -> None:
+    """The demo's Annex 4 record, part-way up its ladder: the Programme has sent the notice and the Supplier has
+    answered with a remediation plan, which now waits for the Code Body's review (DOMAIN.md §10)."""
+    from qualify.oversight.choices import RecordState
+    from qualify.oversight.models import NonCompletionRecord
+    from qualify.oversight.services import PlanInput, record_decide
+
+    record = (
+        NonCompletionRecord.objects.select_related("case__participation__organisation")
+        .filter(state=RecordState.OPEN, case__participation__role=MarketRole.SUPPLIER)
+        .order_by("opened_on", "pk")
+        .first()
+    )
+    if record is None or record.step != "NOTICE":
+        return
+    record = record_decide(
+        actor=staff["admin"],
+        record=record,
+        outcome="NOTICE_SENT",
+        comment="Notice sent to the qualification lead and the company secretary: QT exit missed twice, not "
+        "qualified by M14.",
+    )
+    lead = leads[record.case.participation.organisation.name]
+    record_decide(
+        actor=lead,
+        record=record,
+        outcome="PLAN_SUBMITTED",
+        comment="Our remediation plan, agreed by the board.",
+        plan=PlanInput(
+            summary="Bring in a second test team, rerun the failed migration batch and submit the Final QAD.",
+            owner="Head of market readiness",
+            milestones=[
+                {"title": "Failed migration cases rerun", "due": (today + dt.timedelta(days=21)).isoformat()},
+                {"title": "Test Completion Report submitted", "due": (today + dt.timedelta(days=35)).isoformat()},
+                {"title": "Final QAD submitted", "due": (today + dt.timedelta(days=49)).isoformat()},
+            ],
+        ),
+    )
