@@ -1,5 +1,6 @@
 """An administrator onboards an organisation (its Supplier participation and case in Wave 1) and invites its lead; the
-lead opens the e-mailed link, sets a password and sees the case on their home — each step in a real browser."""
+lead opens the e-mailed link, sets a password and sees the case on their home; the dashboard counts it — each step
+in a real browser."""
 
 from __future__ import annotations
 
@@ -67,3 +68,11 @@ def test_an_administrator_onboards_an_organisation_and_its_lead_joins_and_sees_t
     sign_out(page)
     page.goto(live_server.url + invitation_link("erin@eastfield.test"))
     expect(page.get_by_role("heading", level=1)).to_have_text("This invitation cannot be used")
+
+    # The Programme's dashboard counts the new case: three Suppliers now (the cast's two and Eastfield's), with
+    # Wave 1's row linking to the list that holds it.
+    sign_in(page, live_server, "admin@programme.test")
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.get_by_test_id("by-role").get_by_role("row", name="Supplier")).to_contain_text("3")
+    page.get_by_test_id("by-wave").get_by_role("link", name="Wave 1").first.click()
+    expect(page.locator("main")).to_contain_text(reference)
