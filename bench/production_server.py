@@ -87,7 +87,7 @@ class Server:
         )
 
 
-def _wait_until_healthy(port: int, timeout: float = 30) -> None:
+def _wait_until_healthy(port: int, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:

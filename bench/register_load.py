@@ -34,6 +34,13 @@ Measured (see docs/architecture.md, "The register", for every server): 2 cores s
 (12 ms) and 4561/s (20 ms). Before the register learned of changes by LISTEN/NOTIFY (a marker query and a health
 check per read), gunicorn gthread gave ratios 0.65 / 1.50 and 0.46 / 2.35 (new connections), 0.30 / 3.63 and
 0.41 / 1.74 (keep-alive).
+
+Since the hot read's common case is answered by a middleware ahead of the rest (register/hot.py::HotReadMiddleware),
+with a staff token's Actor kept and the marker verified through libpq: keep-alive 1.05 / 0.98, 1.06 / 0.86,
+1.07 / 0.81; new connections 1.20 / 0.84 (load average 2-10). The same command on the code before gave 0.75 / 1.63
+and 0.74 / 1.48 at load 1-9, but 1.02-1.05 / 0.91-1.12 at load 4-15, so read the server's CPU per request too:
+register 560-860 us against the floor's 580-1020 us now, 860-1320 us against 700-1000 us before. See
+docs/architecture.md.
 """
 
 from __future__ import annotations

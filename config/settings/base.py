@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "qualify.core.middleware.RequestIdMiddleware",
+    # The register's hot read answers its common case here, ahead of the rest (qualify/register/hot.py).
+    "qualify.register.hot.HotReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

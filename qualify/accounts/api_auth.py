@@ -13,6 +13,12 @@ recorded, at most once a minute, when an entry is re-read.
 The remembered User object is shared by the requests that use the token in that time (copying it cost more than
 the rest of authentication). The API only reads it: ``actor_of()`` turns it into an Actor, and nothing writes to
 ``request.auth``.
+
+For a staff user (machine clients are staff: a market system), the entry also keeps the user's Actor, built once
+when the token is read (``token_actor``, used by the register's hot read, which records nothing and so needs no
+request id). A staff user has no memberships, so that Actor holds nothing the token's own bound does not already
+cover. A participant's Actor is not kept: it is built per request from the memberships, so a membership removed
+takes effect at once, as before.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from ninja.security import HttpBearer
 
 from qualify.accounts.models import User
 from qualify.accounts.services import api_token_authenticate
+from qualify.core.actor import Actor, actor_for_user
 
 CACHE_SECONDS = 5.0  # the revocation bound stated above; keep it short
 CACHE_MAX_ENTRIES = 10_000  # distinct tokens per process before the cache starts afresh (bounds memory)
@@ -40,14 +47,14 @@ clock: Callable[[], float] = time.monotonic  # replaced in tests
 class _Entry:
     user: User
     loaded_at: float
+    actor: Actor | None  # kept for staff users only (no memberships): see the module's docstring
 
 
 _cache: dict[str, _Entry] = {}
 _lock = threading.Lock()
 
 
-def token_user(secret: str) -> User | None:
-    """The active user a bearer secret belongs to, from this process's memory if it was read recently enough."""
+def _entry(secret: str) -> _Entry | None:
     key = hashlib.sha256(secret.encode("utf-8")).hexdigest()  # never keep the secret itself in memory
     now = clock()
     entry = _cache.get(key)
@@ -56,12 +63,29 @@ def token_user(secret: str) -> User | None:
         if user is None:
             _cache.pop(key, None)
             return None
-        entry = _Entry(user=user, loaded_at=now)
+        entry = _Entry(user=user, loaded_at=now, actor=actor_for_user(user) if user.staff_role else None)
         with _lock:
             if len(_cache) >= CACHE_MAX_ENTRIES:
                 _cache.clear()
             _cache[key] = entry
-    return entry.user
+    return entry
+
+
+def token_user(secret: str) -> User | None:
+    """The active user a bearer secret belongs to, from this process's memory if it was read recently enough."""
+    entry = _entry(secret)
+    return None if entry is None else entry.user
+
+
+def token_actor(secret: str) -> Actor | None:
+    """The Actor of the bearer secret's user (no request id), or None if the token does not authenticate.
+
+    Kept with the token for a staff user; built afresh from the memberships (one query) for anyone else.
+    """
+    entry = _entry(secret)
+    if entry is None:
+        return None
+    return entry.actor if entry.actor is not None else actor_for_user(entry.user)
 
 
 def forget_tokens() -> None:

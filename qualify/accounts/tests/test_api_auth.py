@@ -80,3 +80,27 @@ def test_the_cache_records_last_use_when_it_reads_the_token_again(cast, clock):
     clock.now += api_auth.CACHE_SECONDS
     assert get(issued.secret) == 200
     assert ApiToken.objects.get(pk=issued.token.pk).last_used_at.year > 2000
+
+
+def test_a_staff_users_actor_is_kept_with_the_token(cast, clock):
+    secret = api_token_create(actor=system_actor(), user=cast.user("machine"), name="registration").secret
+    first = api_auth.token_actor(secret)
+    assert first is not None and first.user_id == cast.user("machine").pk and first.sees_everything
+    with CaptureQueriesContext(connection) as queries:
+        assert api_auth.token_actor(secret) is first
+    assert not queries
+    clock.now += api_auth.CACHE_SECONDS  # read again with the token: a new Actor
+    assert api_auth.token_actor(secret) is not first
+
+
+def test_a_participants_actor_is_built_per_request_so_a_removed_membership_counts_at_once(cast, clock):
+    from qualify.participants.models import Membership
+
+    secret = api_token_create(actor=system_actor(), user=cast.user("lead_a"), name="registration").secret
+    actor = api_auth.token_actor(secret)
+    assert actor is not None and actor.organisation_ids == {cast.org_a.pk}
+    assert get(secret) == 200  # lead_a sees its own organisation's participation
+    Membership.objects.filter(user=cast.user("lead_a")).delete()
+    assert api_auth.token_actor(secret).organisation_ids == frozenset()  # type: ignore[union-attr]
+    assert get(secret) == 404  # within the token's bound, but the scope is the memberships' of now
+    assert api_auth.token_actor("qfy_not_a_token") is None

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import resolve
@@ -117,3 +119,91 @@ def test_a_kept_answer_is_never_given_outside_its_scope_nor_after_a_change(histo
     )
     after = client.get(path, on, **token_for("machine")).json()
     assert (after["state"], after["suspended_on"]) == ("SUSPENDED", "2026-06-01")
+
+
+# --- the middleware that answers the common case ahead of the rest (register/hot.py::HotReadMiddleware) ------------
+
+# What the middleware answers ahead of. Its answer was checked against each (headers, cookies, checks); a middleware
+# added here must be checked the same way (does it have anything to do for a GET answered from a bearer token?).
+SKIPPED_MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+HOT_MIDDLEWARE = "qualify.register.hot.HotReadMiddleware"
+
+
+def test_the_middleware_it_answers_ahead_of_is_the_one_reviewed(settings):
+    middleware = list(settings.MIDDLEWARE)
+    position = middleware.index(HOT_MIDDLEWARE)
+    assert middleware[position + 1 :] == SKIPPED_MIDDLEWARE
+    assert middleware[position - 1] == "qualify.core.middleware.RequestIdMiddleware"  # its answer gets an id too
+
+
+def test_the_middleware_answers_the_common_case_without_going_further(history, token_for, rf):
+    from qualify.register.hot import HotReadMiddleware
+
+    def further(request):
+        raise AssertionError("handed on")
+
+    auth = token_for("machine")
+    answer = HotReadMiddleware(further)(rf.get("/api/v1/register/nwen/supplier", {"on": "2026-03-20"}, **auth))
+    assert answer.status_code == 200
+    assert answer["Content-Length"] == str(len(answer.content))
+
+    handed = []
+
+    def recorded(request):
+        handed.append(request.path)
+        return HttpResponse("further")
+
+    middleware = HotReadMiddleware(recorded)
+    for request in (
+        rf.get("/api/v1/register/NWEN/SUPPLIER", **token_for("lead_b")),  # not in scope: the API says 404
+        rf.get("/api/v1/register/NWEN/SUPPLIER", {"known_at": "2026-01-01T00:00:00Z"}, **auth),
+        rf.get("/api/v1/register/NWEN/SUPPLIER", HTTP_AUTHORIZATION="Bearer qfy_not_a_token"),
+        rf.get("/api/v1/register/NWEN/SUPPLIER"),  # no token (a session, say)
+        rf.post("/api/v1/register/NWEN/SUPPLIER", **auth),
+        rf.get("/api/v1/register/NWEN/SUPPLIER/", **auth),  # not the route
+        rf.get("/api/v1/register/changes", **auth),
+        rf.get("/", **auth),
+    ):
+        assert middleware(request).content == b"further"
+    assert len(handed) == 8
+
+
+def test_the_middlewares_answer_has_the_full_chains_headers(history, token_for, settings):
+    auth = token_for("machine")
+    path, query = "/api/v1/register/NWEN/SUPPLIER", {"on": "2026-03-20"}
+    ahead = Client().get(path, query, **auth)
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != HOT_MIDDLEWARE]
+    through = Client().get(path, query, **auth)
+    assert (ahead.status_code, ahead.content) == (through.status_code, through.content) == (200, ahead.content)
+    assert set(ahead.headers) == set(through.headers)
+    assert {k: v for k, v in ahead.headers.items() if k != "X-Request-ID"} == {
+        k: v for k, v in through.headers.items() if k != "X-Request-ID"
+    }
+    assert ahead["X-Frame-Options"] == "DENY" and ahead["X-Content-Type-Options"] == "nosniff"
+    assert not ahead.cookies and not through.cookies
+
+
+def test_the_middleware_checks_the_host(history, token_for, settings):
+    settings.ALLOWED_HOSTS = ["register.example"]
+    auth = token_for("machine")
+    assert Client().get("/api/v1/register/NWEN/SUPPLIER", HTTP_HOST="evil.example", **auth).status_code == 400
+    assert Client().get("/api/v1/register/NWEN/SUPPLIER", HTTP_HOST="register.example", **auth).status_code == 200
+
+
+def test_the_middleware_steps_aside_when_common_middleware_has_work_to_do(history, token_for, settings):
+    from qualify.register.hot import HotReadMiddleware
+
+    settings.DISALLOWED_USER_AGENTS = [re.compile("badbot")]
+    assert not HotReadMiddleware(HttpResponse).enabled
+    # A settings change rebuilds the handler's middleware in the test client; the full chain refuses the agent.
+    response = Client().get("/api/v1/register/NWEN/SUPPLIER", HTTP_USER_AGENT="badbot/1", **token_for("machine"))
+    assert response.status_code == 403

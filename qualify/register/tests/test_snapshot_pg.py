@@ -195,3 +195,18 @@ def test_a_lost_notification_is_caught_by_the_periodic_verification(cast, client
         )
     now[0] += 2 * snapshot.VERIFY_SECONDS
     assert client.get(url, **auth).json()["organisation"] == "Unnoticed"
+
+
+def test_the_listening_connection_reads_the_same_marker_as_django(cast, client_for, token_for, monkeypatch):
+    """The listener reads the marker through libpq itself (text results): it must equal the one Django reads."""
+    client, auth = client_for(None), token_for("machine")
+    client.get("/api/v1/register/NWEN/SUPPLIER", **auth)  # opens the listening connection
+    listener = snapshot._listener
+    assert listener.marker() == snapshot.change_marker()  # prepared once on the listening connection
+    assert listener.marker() == snapshot.change_marker()  # then executed
+    monkeypatch.setattr(listener, "_prepare", False)
+    assert listener.marker() == snapshot.change_marker()  # sent plain
+    with other_session() as writer:
+        writer.execute("UPDATE participants_organisation SET updated_at = now() WHERE id = %s", [cast.org_a.pk])
+    moved = listener.marker()
+    assert moved == snapshot.change_marker() and moved is not None
