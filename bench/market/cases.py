@@ -16,6 +16,7 @@ before now, so histories, clocks and due dates read like real ones.
 from __future__ import annotations
 
 import datetime as dt
+import uuid as uuid_mod
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +45,13 @@ from qualify.assessment.services import submission_received
 from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.cases.workflow import CASE_WORKFLOW, REGISTER_EVENTS
 from qualify.core.actor import Actor
+from qualify.core.workdays import add_working_days
 from qualify.demo.data import APPROVING_BODIES
 from qualify.demo.data import ParticipationSpec as Spec
 from qualify.demo.services import COMMENTS, PARTICIPANT_STEPS, QAD_SUBMISSIONS, SIDE_EXITS, SIT_COMMENTS, case_path
+from qualify.oversight.models import NonCompletionRecord, NonCompletionTrigger
+from qualify.oversight.services.ladders import ladder_current
+from qualify.oversight.services.records import record_opened
 from qualify.participants.choices import ExemptionKind, MarketRole, Route
 from qualify.participants.models import Exemption
 from qualify.plan.choices import DeadlineKind as D
@@ -60,6 +65,11 @@ from qualify.register.choices import RegisterEventSource
 from qualify.register.models import RegisterEvent
 from qualify.register.rules import is_backdated
 from qualify.register.services import backdate_days, clean_reason
+from qualify.testing.choices import PrequalState
+from qualify.testing.models import PreQualification
+from qualify.testing.selectors import latest_published_catalogue
+from qualify.testing.services.prequalification import submit_form_with_case
+from qualify.testing.services.scope_confirm import scope_effect
 
 
 class CaseHistory(QadSteps, AssessmentSteps):
@@ -319,9 +329,18 @@ class CaseHistory(QadSteps, AssessmentSteps):
             self._register_event(actor, kind, effective_date, comment, at=at + dt.timedelta(microseconds=300))
         for effect in CASE_WORKFLOW.effects_for(transition):
             # The effects higher apps add to case steps (AppConfig.ready); a new one must be mirrored here too.
-            if effect is not submission_received:
+            if effect is submission_received:
+                self._submission_received(at + dt.timedelta(microseconds=500))
+            elif effect is submit_form_with_case:
+                self._prequalification(actor, at)
+            elif effect is scope_effect:
+                # The bench publishes no test catalogue, so (as on such a platform) scoping freezes no required set.
+                if latest_published_catalogue() is not None:
+                    raise NotImplementedError("bench/market does not freeze required sets against a catalogue")
+            elif effect is record_opened:
+                self._non_completion_opened(source, comment, at)
+            else:
                 raise NotImplementedError(f"bench/market does not write the effect {effect.__qualname__}")
-            self._submission_received(at + dt.timedelta(microseconds=500))
         self.m.audit.record(
             at=at + dt.timedelta(microseconds=900),
             actor=actor,
@@ -336,6 +355,59 @@ class CaseHistory(QadSteps, AssessmentSteps):
                 **({"effective_date": effective_date.isoformat()} if effective_date is not None else {}),
                 "case": self.case["reference"],
             },
+        )
+
+    def _prequalification(self, actor: Actor, at: dt.datetime) -> None:
+        """The pre-qualification form the lead submits with the step, frozen with it (testing's effect)."""
+        day = at.astimezone(UK).date()
+        self.m.tables[PreQualification].add(
+            case_id=self.case["id"],
+            preferred_wave_id=self.case["wave_id"],
+            pit_approach="PIT on our own test environment against the Programme's PIT exit criteria.",
+            pit_start=day + dt.timedelta(days=14),
+            pit_completion=day + dt.timedelta(days=70),
+            qt_ready=day + dt.timedelta(days=84),
+            target_migration_date=day + dt.timedelta(days=240),
+            state=PrequalState.SUBMITTED,
+            submitted_at=at,
+            submitted_by_name=actor.display_name,
+            created_at=at,
+            updated_at=at,
+        )
+
+    def _non_completion_opened(self, source: str, comment: str, at: dt.datetime) -> None:
+        """The Annex 4 record the oversight app opens on ``record_non_completion``, at its ladder's first step, with
+        the Programme's manual trigger."""
+        ladder = ladder_current()
+        first = ladder.spec.first_step
+        day = at.astimezone(UK).date()
+        record_id = self.m.tables[NonCompletionRecord].new_id()
+        self.m.tables[NonCompletionRecord].add(
+            id=record_id,
+            uuid=uuid_mod.uuid4(),
+            reference=f"NC-{record_id:06d}",
+            case_id=self.case["id"],
+            ladder_id=ladder.pk,
+            state="OPEN",
+            state_changed_at=at,
+            step=first.code,
+            step_due=add_working_days(day, first.due_working_days),
+            case_state_before=source,
+            opened_on=day,
+            closed_on=None,
+            sanction="",
+            sanction_label="",
+            created_at=at,
+            updated_at=at,
+        )
+        self.m.tables[NonCompletionTrigger].add(
+            case_id=self.case["id"],
+            record_id=record_id,
+            kind="MANUAL",
+            key=f"manual:{at.isoformat()}",
+            due_on=None,
+            detail=(comment.strip() or "Recorded by the Programme")[:300],
+            detected_on=day,
         )
 
     def _register_event(self, actor: Actor, kind: str, effective: dt.date, note: str, *, at: dt.datetime) -> None:
