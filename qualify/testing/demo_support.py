@@ -84,7 +84,9 @@ def satisfy_entry(case: QualificationCase, *, participant: Actor | None = None, 
     accept_prerequisites(
         case, rules.for_entry(participation.role, participation.route), participant=participant, reviewer=reviewer
     )
-    if is_qt_route(case) and not RttmSnapshot.objects.filter(case=case, gate=Gate.QT_ENTRY).exists():
+    # The RTTM traces the required set, so it is taken only once the case is scoped (the entry gate says so otherwise).
+    scoped = current_scope(case) is not None
+    if is_qt_route(case) and scoped and not RttmSnapshot.objects.filter(case=case, gate=Gate.QT_ENTRY).exists():
         take_rttm(case, Gate.QT_ENTRY, participant or participant_actor(case))
 
 

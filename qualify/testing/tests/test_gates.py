@@ -36,6 +36,16 @@ from qualify.testing.tests.helpers import satisfy_testing_gates, scoped
 
 pytestmark = pytest.mark.django_db
 P = Prerequisite
+
+
+@pytest.fixture(autouse=True)
+def qad_published(db):  # type: ignore[no-untyped-def]
+    """The Test Completion Report's files go into the case's QAD evidence, so a QAD version is published."""
+    from qualify.qad.tests.helpers import publish_sample
+
+    publish_sample()
+
+
 QT_ENTRY_COMMON = (P.PIT_EXIT, P.DIP_ONBOARDING, P.FRAMEWORK_ONBOARDING)
 
 
@@ -97,7 +107,7 @@ def entry_setup(case: QualificationCase, skip: str) -> None:
     participation = case.participation
     kinds = tuple(k for k in rules.for_entry(participation.role, participation.route) if k != skip)
     accept_prerequisites(case, kinds)
-    if skip != "rttm":
+    if skip not in ("rttm", "scope"):  # the RTTM traces the required set: no scope, no RTTM
         take_rttm(case, Gate.QT_ENTRY, participant_actor(case))
 
 
