@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.models import QualificationCase
@@ -16,6 +16,7 @@ from qualify.core.errors import NotFound
 from qualify.oversight import backschedule as bs
 from qualify.oversight.choices import RecordState, TriggerKind
 from qualify.oversight.models import NonCompletionRecord, NonCompletionTrigger, RemediationPlan, StepDecision
+from qualify.participants.choices import MarketRole
 from qualify.plan.choices import MilestoneMeaning
 from qualify.plan.models import Milestone, Wave
 
@@ -119,6 +120,25 @@ def flagged_cases(*, actor: Actor) -> list[CaseSchedule]:
     )
     rows = (_schedule(c, plans, m14, durations) for c in cases)
     return [row for row in rows if row.late]
+
+
+def flagged_q() -> Q:
+    """The same cases as ``flagged_cases``, as one filter the database can count: a case is late when its wave's
+    board falls after its target migration date less the activation time, or, for a Supplier, after M14 (the two
+    dates ``backschedule.qualified_by`` takes the earlier of). One condition per wave, two queries to build."""
+    durations = bs.configured_durations()
+    m14 = _m14()
+    activation = dt.timedelta(days=durations.after(bs.ACTIVATION))
+    late = Q(pk__in=[])
+    for plan in wave_plans():
+        board = bs.board_date(plan, durations)
+        if board is None:
+            continue
+        in_wave = Q(target_migration_date__lt=board + activation)
+        if m14 is not None and board > m14:
+            in_wave |= Q(participation__role=MarketRole.SUPPLIER)
+        late |= Q(wave__code=plan.code) & in_wave
+    return Q(state__in=NOT_YET_QUALIFIED) & late
 
 
 @dataclass(frozen=True)

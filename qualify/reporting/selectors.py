@@ -25,7 +25,7 @@ from qualify.cases.selectors import CaseFilters
 from qualify.core.actor import Actor
 from qualify.oversight.choices import RecordState
 from qualify.oversight.models import NonCompletionRecord
-from qualify.oversight.selectors import flagged_cases
+from qualify.oversight.selectors import flagged_q
 from qualify.participants.choices import MarketRole
 from qualify.plan.choices import DeadlineKind, MilestoneMeaning
 from qualify.plan.models import Milestone, Wave, WaveDeadline
@@ -343,9 +343,9 @@ class NonCompletion:
 def non_completion(actor: Actor, cases: QuerySet[QualificationCase], today: dt.date) -> NonCompletion:
     records = NonCompletionRecord.objects.filter(case__in=cases, state=RecordState.OPEN)
     counts = records.aggregate(n=Count("pk"), late=Count("pk", filter=Q(step_due__lt=today)))
-    kept = set(cases.values_list("pk", flat=True))
-    flagged = sum(1 for row in flagged_cases(actor=actor) if row.case.pk in kept)
-    return NonCompletion(open_records=counts["n"], overdue_steps=counts["late"], at_risk=flagged)
+    return NonCompletion(
+        open_records=counts["n"], overdue_steps=counts["late"], at_risk=cases.filter(flagged_q()).count()
+    )
 
 
 def dashboard(*, actor: Actor, filters: CaseFilters, today: dt.date) -> Dashboard:

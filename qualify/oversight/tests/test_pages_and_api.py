@@ -235,3 +235,20 @@ def test_another_organisations_record_is_indistinguishable_from_a_missing_one(ca
     api_missing = api.get("/api/v1/oversight/non-completion/NC-999999", **token_for("lead_b"))
     assert api_hidden.status_code == api_missing.status_code == 404
     assert api_hidden.json() == api_missing.json()
+
+
+@pytest.mark.parametrize("target_days", [None, -400, 400])
+def test_the_database_filter_flags_the_same_cases_as_the_rule(cast, late_wave, target_days):
+    """``flagged_q`` (what the dashboard counts) agrees with ``flagged_cases`` (the rule, case by case), with and
+    without a target migration date early or late enough to matter."""
+    from qualify.cases.models import QualificationCase
+    from qualify.oversight.selectors import flagged_cases, flagged_q
+
+    cases = more_cases(cast, 3, wave=late_wave)
+    if target_days is not None:
+        QualificationCase.objects.filter(pk=cases[0].pk).update(  # set-up only: the date a form would have given
+            target_migration_date=m14() + dt.timedelta(days=target_days)
+        )
+    by_rule = sorted(row.case.pk for row in flagged_cases(actor=cast.actor("admin")))
+    assert by_rule == sorted(QualificationCase.objects.filter(flagged_q()).values_list("pk", flat=True))
+    assert by_rule  # the late wave flags its Suppliers
