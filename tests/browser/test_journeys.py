@@ -39,8 +39,9 @@ def test_participant_sees_only_its_own_cases_and_what_to_do_next(page, live_serv
     assert response.status == 404
 
 
-def test_programme_admin_filters_the_overview_and_moves_a_case_with_a_reason(page, live_server, live_cast):
-    sign_in(page, live_server, "admin@programme.test")
+def test_a_code_body_assessor_filters_the_overview_and_scopes_a_case_with_a_reason(page, live_server, live_cast):
+    # Scope is confirmed by the Code Bodies (DOMAIN.md §10a), not by the Programme alone.
+    sign_in(page, live_server, "rec@recmanager.test")
     page.wait_for_url(f"{live_server.url}/cases/")
     assert page.get_by_test_id("case-row").count() == 3
     assert page.get_by_test_id("case-total").inner_text() == "3"
