@@ -6,14 +6,12 @@ certainly arrives while the first still holds the record's lock: without it both
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.db import connection
 
+from qualify.assessment.tests.test_race import race
 from qualify.core.errors import TransitionNotAllowed
 from qualify.oversight import workflow
 from qualify.oversight.models import NonCompletionRecord, StepDecision
@@ -26,32 +24,6 @@ pytestmark = [
 ]
 
 HOLD = 0.5  # seconds the first caller holds the record inside its checks
-
-
-def race(*calls: Callable[[], Any]) -> tuple[list[Any], list[tuple[float, float]]]:
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-    timings: list[tuple[float, float]] = [(0.0, 0.0)] * len(calls)
-
-    def run(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=20)
-            started = time.monotonic()
-            try:
-                results[i] = call()
-            except Exception as exc:  # the outcome under test, whatever it is
-                results[i] = exc
-            timings[i] = (started, time.monotonic())
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not any(t.is_alive() for t in threads), "a racing call never finished"
-    return results, timings
 
 
 def test_two_concurrent_decisions_on_the_same_step_leave_exactly_one(cast, monkeypatch):  # type: ignore[no-untyped-def]
