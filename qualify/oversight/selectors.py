@@ -122,6 +122,21 @@ def flagged_cases(*, actor: Actor) -> list[CaseSchedule]:
     return [row for row in rows if row.late]
 
 
+def flagged_first(*, actor: Actor, limit: int) -> tuple[int, list[CaseSchedule]]:
+    """How many cases ``flagged_q`` flags, and the first ``limit`` of them by reference with their dates: the count
+    in the database, the dates worked out only for the rows shown (a report lists a bounded number)."""
+    durations = bs.configured_durations()
+    m14 = _m14()
+    plans = {p.code: p for p in wave_plans()}
+    flagged = (
+        QualificationCase.objects.visible_to(actor)
+        .filter(flagged_q())
+        .select_related("participation__organisation", "wave")
+        .order_by("reference")
+    )
+    return flagged.count(), [_schedule(c, plans, m14, durations) for c in flagged[:limit]]
+
+
 def flagged_q() -> Q:
     """The same cases as ``flagged_cases``, as one filter the database can count: a case is late when its wave's
     board falls after its target migration date less the activation time, or, for a Supplier, after M14 (the two

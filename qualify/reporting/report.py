@@ -20,7 +20,7 @@ from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.core.actor import Actor
 from qualify.oversight.choices import RecordState
 from qualify.oversight.models import NonCompletionRecord
-from qualify.oversight.selectors import flagged_cases
+from qualify.oversight.selectors import flagged_first
 from qualify.participants.choices import MarketRole
 from qualify.plan.choices import DeadlineKind, MilestoneMeaning
 from qualify.plan.models import Milestone, MilestoneDateChange
@@ -147,6 +147,7 @@ def report_facts(
         .select_related("case__participation__organisation", "ladder")
         .order_by("step_due", "reference")[: LISTED + 1]
     ]
+    late_count, late_rows = flagged_first(actor=actor, limit=LISTED)
     late = [
         {
             "case": row.case.reference,
@@ -157,7 +158,7 @@ def report_facts(
             "needed_by": row.qualified_by.isoformat() if row.qualified_by else "",
             "wave_board": row.board.isoformat() if row.board else "",
         }
-        for row in flagged_cases(actor=actor)
+        for row in late_rows
     ]
     changes: dict[str, dict[str, int]] = {}
     if previous is not None:
@@ -178,7 +179,7 @@ def report_facts(
         "changes_since_last": {"previous": previous.get("reference", "") if previous else "", "by_role": changes},
         "at_risk": _bounded(at_risk),
         "non_completion_open": _bounded(open_records),
-        "back_scheduling_flags": _bounded(late),
+        "back_scheduling_flags": {"count": late_count, "rows": late},
         "decisions": _bounded(decisions),
         "milestone_changes": _bounded(milestone_changes),
     }

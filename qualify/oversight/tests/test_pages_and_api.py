@@ -242,7 +242,7 @@ def test_the_database_filter_flags_the_same_cases_as_the_rule(cast, late_wave, t
     """``flagged_q`` (what the dashboard counts) agrees with ``flagged_cases`` (the rule, case by case), with and
     without a target migration date early or late enough to matter."""
     from qualify.cases.models import QualificationCase
-    from qualify.oversight.selectors import flagged_cases, flagged_q
+    from qualify.oversight.selectors import flagged_cases, flagged_first, flagged_q
 
     cases = more_cases(cast, 3, wave=late_wave)
     if target_days is not None:
@@ -252,3 +252,6 @@ def test_the_database_filter_flags_the_same_cases_as_the_rule(cast, late_wave, t
     by_rule = sorted(row.case.pk for row in flagged_cases(actor=cast.actor("admin")))
     assert by_rule == sorted(QualificationCase.objects.filter(flagged_q()).values_list("pk", flat=True))
     assert by_rule  # the late wave flags its Suppliers
+    count, first = flagged_first(actor=cast.actor("admin"), limit=2)
+    assert count == len(by_rule)
+    assert [row.case.pk for row in first] == [r.case.pk for r in flagged_cases(actor=cast.actor("admin"))][:2]
