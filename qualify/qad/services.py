@@ -185,13 +185,18 @@ def qad_version_publish(*, actor: Actor, version: QadVersion) -> QadVersion:
 @transaction.atomic
 def response_open(*, actor: Actor, case: QualificationCase) -> QadResponse:
     """A case's QAD, created on first open against the latest published version (DOMAIN.md §5)."""
-    existing = QadResponse.objects.select_related("version", "case__participation").filter(case=case).first()
+    responses = QadResponse.objects.select_related("version", "case__participation")
+    existing = responses.filter(case=case).first()
     if existing is not None:
         return existing
     version = latest_published_version()
     if version is None:
         raise NotFound("No QAD version is published yet; the Programme publishes one before QADs can be completed.")
-    response = QadResponse.objects.create(case=case, version=version)
+    # Several first opens may arrive at once (two tabs, a client retrying): get_or_create inserts in a savepoint and,
+    # when another caller's row won the unique case, reads that row back instead of failing.
+    response, created = responses.get_or_create(case=case, defaults={"version": version})
+    if not created:
+        return response
     audit_record(
         actor=actor,
         action="qad.response.open",
