@@ -169,6 +169,9 @@ QUALIFY_EVIDENCE_MAX_BYTES = env.integer("QUALIFY_EVIDENCE_MAX_BYTES", 250 * 102
 # The director's declaration (issue 11): how many days an invitation link works before the lead must send it again.
 QUALIFY_DECLARATION_INVITATION_DAYS = env.integer("QUALIFY_DECLARATION_INVITATION_DAYS", 14, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger files go to a temporary file on disk
+# Where those temporary copies go (the system's temporary folder when unset). Set it to a folder of qualify's own and
+# `sweep_orphan_files` also removes copies a killed upload left there (qualify/core/storedfiles.py).
+FILE_UPLOAD_TEMP_DIR = env.string("QUALIFY_UPLOAD_TEMP_DIR", "") or None
 
 # The register (issue 11): an event taking effect more than this many days before the day it is recorded is
 # back-dated, needs a reason and is flagged in the change feed.

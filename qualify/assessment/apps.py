@@ -14,6 +14,9 @@ class AssessmentConfig(AppConfig):
     label = "assessment"
     verbose_name = "Assessment and approval"
 
+    # Uploads kept under these storage folders, and the field naming each (qualify/core/storedfiles.py sweeps them).
+    stored_files = [("activation/", "ActivationStep", "evidence_storage_name")]
+
     def ready(self) -> None:
         # The lifecycle waits for the assessment: its steps are guarded by the assessment's records, and a QAD
         # arriving for review is announced to the bodies that own its sections.

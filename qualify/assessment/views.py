@@ -15,7 +15,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -54,7 +53,7 @@ from qualify.assessment.workflow import FINDING_WORKFLOW
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import case_get
-from qualify.core import guards
+from qualify.core import guards, storedfiles
 from qualify.core.actor import Actor
 from qualify.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from qualify.core.requests import actor_of
@@ -862,5 +861,5 @@ def activation_evidence_view(request: HttpRequest, key: str, item: str) -> FileR
     """Stream a checklist step's evidence file to whoever may see the case's assessment; never through MEDIA_URL."""
     case = _case(request, key)
     step: ActivationStep = _read(selectors.activation_evidence_get, actor=actor_of(request), case=case, item=item)
-    handle = storages["default"].open(step.evidence_storage_name, "rb")
+    handle = storedfiles.open_stored(step.evidence_storage_name)
     return FileResponse(handle, as_attachment=True, filename=step.evidence_name)

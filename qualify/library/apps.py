@@ -6,6 +6,9 @@ class LibraryConfig(AppConfig):
     label = "library"
     verbose_name = "Document library and consultations"
 
+    # Uploads kept under these storage folders, and the field naming each (qualify/core/storedfiles.py sweeps them).
+    stored_files = [("library/", "VersionFile", "file")]
+
     def ready(self) -> None:
         from qualify.library import choices
         from qualify.notifications.choices import register_kind

@@ -6,6 +6,9 @@ class QadConfig(AppConfig):
     label = "qad"
     verbose_name = "Qualification Assessment Document"
 
+    # Uploads kept under these storage folders, and the field naming each (qualify/core/storedfiles.py sweeps them).
+    stored_files = [("evidence/", "EvidenceFile", "storage_name")]
+
     def ready(self) -> None:
         # The case steps that a QAD submission or declaration stands behind cannot be taken without them.
         from qualify.cases.workflow import CASE_WORKFLOW

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from django.core.files import File
-from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Max
 
@@ -23,7 +22,7 @@ from qualify.audit.services import audit_record
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
-from qualify.core import clock
+from qualify.core import clock, storedfiles
 from qualify.core.actor import Actor
 from qualify.core.errors import Conflict, NotFound, TransitionNotAllowed, ValidationFailed
 from qualify.library.choices import VersionStatus
@@ -290,8 +289,9 @@ def evidence_upload(
 
     Nothing is stored when a check fails. The file is kept under a generated name; ``name`` is only shown. The copy
     to storage runs before the database transaction, so a long copy (to S3, say) never holds the QAD's row lock or
-    SQLite's write lock; the rows and the audit event are then written in one transaction, and the stored copy is
-    removed again if that fails.
+    SQLite's write lock; it lands under a pending name that becomes the final one only when the rows and the audit
+    event commit (qualify/core/storedfiles.py), and is removed again if they fail. A caller that rolls back its own
+    transaction around this one removes the file with ``storedfiles.discard``.
     """
     response = QadResponse.objects.select_related("case__participation", "version").get(pk=response.pk)
     can_edit_answers(actor, response.case).enforce()
@@ -303,10 +303,9 @@ def evidence_upload(
         )
     question_ids = [_question(response, qid).qid for qid in dict.fromkeys(question_ids)]
     public_id = uuid_mod.uuid4()
-    storage = storages["default"]
     reader = ev.HashingReader(upload, size)
     content = File(reader, name=display_name)  # type: ignore[arg-type]  # a file-like reader, not an IO subclass
-    stored_name = storage.save(f"evidence/{response.uuid}/{public_id.hex}.{extension}", content)
+    stored_name = storedfiles.stage(f"evidence/{response.uuid}/{public_id.hex}.{extension}", content)
     try:
         if reader.read_bytes != size:
             raise ValidationFailed("The file changed while it was being stored; upload it again.")
@@ -327,7 +326,7 @@ def evidence_upload(
             question_ids=question_ids,
         )
     except BaseException:
-        storage.delete(stored_name)
+        storedfiles.discard(stored_name)
         raise
 
 
@@ -339,6 +338,7 @@ def _evidence_record(
     can_edit_answers(actor, response.case).enforce()
     evidence.response = response
     evidence.save()
+    storedfiles.promote_on_commit(evidence.storage_name)
     for qid in question_ids:
         EvidenceLink.objects.create(response=response, question_id=qid, evidence=evidence)
     if question_ids:

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
-from qualify.core import guards
+from qualify.core import guards, storedfiles
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
@@ -495,9 +495,7 @@ def evidence_download_view(request: HttpRequest, uuid: str) -> FileResponse:
     decision = can_download_evidence(actor, evidence.response.case)
     if not decision.allowed:
         raise Http404("No such evidence file.")
-    from django.core.files.storage import storages
-
-    handle = storages["default"].open(evidence.storage_name, "rb")
+    handle = storedfiles.open_stored(evidence.storage_name)
     return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
 
 

@@ -7,7 +7,6 @@ import uuid as uuid_mod
 from typing import IO, Any
 
 from django.core.files import File
-from django.core.files.storage import storages
 from django.db import transaction
 
 from qualify.assessment import choices as ch
@@ -20,6 +19,7 @@ from qualify.assessment.services.common import S, locked_case, org_id_of
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
+from qualify.core import storedfiles
 from qualify.core.actor import Actor, system_actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.qad import evidence as ev
@@ -46,21 +46,21 @@ def activation_record(
 
     The first step moves a qualified case into service activation. The agreed effective date is the activation's
     effective date and cannot precede the qualification's. An optional evidence file is checked like QAD evidence
-    and stored before the transaction (removed again if the transaction fails).
+    and stored before the transaction under a pending name, promoted when the step commits (removed again if the
+    transaction fails).
     """
     if item not in ch.ActivationItem.values:
         raise ValidationFailed(f"Unknown activation item {item!r}.", details={"item": "unknown"})
     perm.can_record_activation(actor, item).enforce()
     stored: dict[str, Any] = {}
-    storage = storages["default"]
     if upload is not None:
         display_name, extension = ev.check_name(upload_name)
         ev.check_content(upload, extension, upload_size)
         reader = ev.HashingReader(upload, upload_size)
         content = File(reader, name=display_name)  # type: ignore[arg-type]  # a file-like reader
-        stored_name = storage.save(f"activation/{case.uuid}/{uuid_mod.uuid4().hex}.{extension}", content)
+        stored_name = storedfiles.stage(f"activation/{case.uuid}/{uuid_mod.uuid4().hex}.{extension}", content)
         if reader.read_bytes != upload_size:
-            storage.delete(stored_name)
+            storedfiles.discard(stored_name)
             raise ValidationFailed("The file changed while it was being stored; upload it again.")
         stored = {
             "evidence_name": display_name,
@@ -80,7 +80,7 @@ def activation_record(
         )
     except BaseException:
         if stored:
-            storage.delete(stored["evidence_storage_name"])
+            storedfiles.discard(stored["evidence_storage_name"])
         raise
 
 
@@ -128,6 +128,8 @@ def _activation_record(
         recorded_by_name=actor.display_name[:200],
         **stored,
     )
+    if stored:
+        storedfiles.promote_on_commit(stored["evidence_storage_name"])
     audit_record(
         actor=actor,
         action="assessment.activation.record",

@@ -7,7 +7,6 @@ import datetime as dt
 from typing import IO, Any
 
 from django.contrib.auth import get_user_model
-from django.core.files.storage import storages
 from django.db import transaction
 
 from qualify.assessment import choices as ch
@@ -27,7 +26,7 @@ from qualify.assessment.workflow import FINDING_WORKFLOW, QUERY_WORKFLOW, settin
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
-from qualify.core import clock
+from qualify.core import clock, storedfiles
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
@@ -301,7 +300,7 @@ def query_answer_with_upload(
         try:
             return query_answer(actor=actor, query=query, text=text, evidence=evidence)
         except BaseException:
-            storages["default"].delete(evidence.storage_name)
+            storedfiles.discard(evidence.storage_name)
             raise
 
 

@@ -13,13 +13,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Max
 
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
-from qualify.core import clock
+from qualify.core import clock, storedfiles
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.core.workflow import TransitionInput, apply_transition
@@ -166,7 +165,7 @@ def completion_report_generate(*, actor: Actor, case: QualificationCase) -> Comp
     except BaseException:
         # The rows roll back with this transaction; the copies already in storage would outlive them.
         for name in stored:
-            storages["default"].delete(name)
+            storedfiles.discard(name)
         raise
     report = CompletionReport.objects.create(
         case=case,

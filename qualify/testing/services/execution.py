@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO
 
-from django.core.files.storage import storages
 from django.db import transaction
 
 from qualify.audit.services import audit_record
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
-from qualify.core import clock
+from qualify.core import clock, storedfiles
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.qad.models import EvidenceFile, QadResponse
@@ -178,7 +177,7 @@ def _store(
 
 def _forget(stored: list[EvidenceFile]) -> None:
     for evidence in stored:
-        storages["default"].delete(evidence.storage_name)
+        storedfiles.discard(evidence.storage_name)
 
 
 def execution_add(

@@ -107,13 +107,13 @@ def test_the_word_and_pdf_files_are_qad_evidence_with_the_sections(cast):
     _, _, report = _generate(cast)
     assert report.word is not None and report.pdf is not None
     assert report.word.response.case_id == cast.case_a.pk and len(report.word.sha256) == 64
-    from django.core.files.storage import storages
+    from qualify.core.storedfiles import open_stored
 
-    with storages["default"].open(report.word.storage_name, "rb") as handle:
+    with open_stored(report.word.storage_name) as handle:
         document = Document(io.BytesIO(handle.read()))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert headings == ["Scope", "Placing Reliance", "Results by batch", "Defects and work-off plans", "RTTM summary"]
-    with storages["default"].open(report.pdf.storage_name, "rb") as handle:
+    with open_stored(report.pdf.storage_name) as handle:
         assert handle.read(5) == b"%PDF-"
     assert report.pdf.content_kind == "pdf" and report.word.content_kind == "docx"
 
@@ -210,10 +210,14 @@ def test_a_failed_generation_leaves_no_file_in_storage(cast, monkeypatch):
     qad_published()
     scoped_with_runs(cast.case_a)
     monkeypatch.setattr(completion, "report_pdf", lambda facts: b"not a pdf at all")
-    before = set(storages["default"].listdir("evidence")[0]) if storages["default"].exists("evidence") else set()
+    storage = storages["default"]
+    # Stored copies land under a pending name first and move to their final name on commit (core/storedfiles.py).
+    roots = ("evidence", "pending/evidence")
+    before = {root: set(storage.listdir(root)[0]) if storage.exists(root) else set() for root in roots}
     with pytest.raises(ValidationFailed):
         completion_report_generate(actor=cast.actor("lead_a"), case=cast.case_a)
     assert not CompletionReport.objects.filter(case=cast.case_a).exists()
-    after = storages["default"].listdir("evidence")[0] if storages["default"].exists("evidence") else []
-    for folder in set(after) - before:
-        assert storages["default"].listdir(f"evidence/{folder}")[1] == []
+    for root in roots:
+        after = storage.listdir(root)[0] if storage.exists(root) else []
+        for folder in set(after) - before[root]:
+            assert storage.listdir(f"{root}/{folder}")[1] == []
