@@ -36,14 +36,31 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
-def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    """UTF-8 CSV with a byte-order mark, so Excel opens it with the right characters."""
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """A row for ``sheet.append`` in a workbook with a layout of its own: every cell through ``safe_cell``."""
+    return [safe_cell(v) for v in values]
+
+
+def restore_cell(value: Any) -> Any:
+    """Text read back from a workbook we wrote: the apostrophe ``safe_cell`` put before a formula start removed."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(FORMULA_START):
+        return value[1:]
+    return value
+
+
+def csv_text(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, lineterminator: str = "\r\n") -> str:
+    """CSV text with every cell made safe; dates as ISO dates."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator=lineterminator)
     writer.writerow([safe_cell(h) for h in headers])
     for row in rows:
         writer.writerow([_csv_value(safe_cell(v)) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return out.getvalue()
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 CSV with a byte-order mark, so Excel opens it with the right characters."""
+    return ("\ufeff" + csv_text(headers, rows)).encode("utf-8")
 
 
 def _csv_value(value: Any) -> Any:

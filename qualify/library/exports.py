@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from qualify.core.spreadsheet import safe_row
 from qualify.library.models import Comment
 
 HEADERS = [
@@ -82,9 +83,9 @@ def comments_log_workbook(comments: Sequence[Comment], *, title: str, anonymise:
     sheet = book.active
     sheet.title = "Comments log"
     headers = HEADERS if anonymise else INTERNAL_HEADERS
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for row in log_rows(comments, anonymise=anonymise):
-        sheet.append(row)
+        sheet.append(safe_row(row))  # respondents' text: a comment starting "=" stays text (CSV/formula injection)
     bold = Font(bold=True, color="FFFFFF")
     fill = PatternFill("solid", fgColor="0B5CAD")
     for cell in sheet[1]:

@@ -17,6 +17,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 
 from qualify.core.errors import ValidationFailed
+from qualify.core.spreadsheet import restore_cell, safe_row
 from qualify.qad import rules
 from qualify.qad.choices import AnswerType
 from qualify.qad.models import QadQuestion
@@ -66,7 +67,7 @@ def version_workbook(
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET
-    sheet.append(HEADERS)
+    sheet.append(safe_row(HEADERS))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for q in questions:
@@ -77,26 +78,29 @@ def version_workbook(
             if q.columns
             else ANSWER_HELP.get(AnswerType(q.answer_type), "")
         )
+        # Answers are participants' text: every cell goes through safe_cell, so "=..." stays text, not a formula.
         sheet.append(
-            [
-                q.qid,
-                q.number,
-                f"{q.section.number} {q.section.title}",
-                q.text,
-                q.guidance,
-                q.answer_type,
-                shape,
-                "yes" if q.mandatory else "no",
-                "yes" if q.evidence_required else "no",
-                "; ".join(q.evidence_kinds),
-                q.owner,
-                "; ".join(q.roles),
-                "; ".join(q.routes),
-                "; ".join(q.excluded_by_exemptions),
-                "; ".join(q.only_with_exemptions),
-                "yes" if q.advisory else "no",
-                _cell_answer(q, (answers or {}).get(q.qid)),
-            ]
+            safe_row(
+                [
+                    q.qid,
+                    q.number,
+                    f"{q.section.number} {q.section.title}",
+                    q.text,
+                    q.guidance,
+                    q.answer_type,
+                    shape,
+                    "yes" if q.mandatory else "no",
+                    "yes" if q.evidence_required else "no",
+                    "; ".join(q.evidence_kinds),
+                    q.owner,
+                    "; ".join(q.roles),
+                    "; ".join(q.routes),
+                    "; ".join(q.excluded_by_exemptions),
+                    "; ".join(q.only_with_exemptions),
+                    "yes" if q.advisory else "no",
+                    _cell_answer(q, (answers or {}).get(q.qid)),
+                ]
+            )
         )
     for column, width in zip(
         "ABCDEFGHIJKLMNOPQ", (12, 8, 28, 60, 40, 14, 30, 10, 10, 20, 8, 24, 18, 18, 18, 10, 50), strict=True
@@ -130,7 +134,7 @@ def read_answer_rows(data: bytes, questions: Mapping[str, QadQuestion]) -> list[
     found: list[tuple[int, str, Any]] = []
     for number, row in enumerate(rows, start=2):
         qid = str(row[id_col] or "").strip() if id_col < len(row) else ""
-        raw = row[answer_col] if answer_col < len(row) else None
+        raw = restore_cell(row[answer_col]) if answer_col < len(row) else None
         if not qid or raw is None or str(raw).strip() == "":
             continue
         found.append((number, qid, _parse_cell(questions.get(qid), raw)))
