@@ -5,9 +5,10 @@ Both formats are drawn from one plain outline (``pack_outline``), so they always
 Code Body and board staff only (the selector enforces who may build it); it leaves the reviewers' internal notes out
 all the same, because a pack is printed and passed around.
 
-The PDF uses a Unicode TrueType font (DejaVu Sans, Debian's ``fonts-dejavu-core``) when the machine has one; without
-it, the PDF's built-in Helvetica only covers Latin-1, so text is transliterated ("smart quotes" become plain quotes,
-dashes become hyphens, arrows become "->") rather than failing on the first curly apostrophe.
+The PDF uses a Unicode TrueType font, DejaVu Sans, shipped with the project (``qualify/core/data/fonts``, see
+``qualify/core/fonts.py``). Should the files be missing, the PDF's built-in Helvetica only covers Latin-1, so text is
+transliterated ("smart quotes" become plain quotes, dashes become hyphens, arrows become "->") rather than failing on
+the first curly apostrophe.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from fpdf.enums import XPos, YPos
 from qualify.assessment import choices as ch
 from qualify.assessment.models import BoardMeeting, BodyRecommendation
 from qualify.assessment.selectors import PackItem
+from qualify.core import fonts
 
 # fpdf2 subsets the embedded font with fontTools, which logs some thirty INFO lines per PDF; our root logger is at
 # INFO in production, so keep fontTools to warnings.
@@ -36,13 +38,10 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 BLANK = "________________________________"
 
-# Where a Unicode font may be: Debian's fonts-dejavu-core first. Tests point this elsewhere to prove the fallback.
-FONT_DIRS: tuple[Path, ...] = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-)
-FONT_REGULAR = "DejaVuSans.ttf"
-FONT_BOLD = "DejaVuSans-Bold.ttf"
+# Where the Unicode font is: the copy shipped with the project. Tests point this elsewhere to prove the fallback.
+FONT_DIRS: tuple[Path, ...] = (fonts.FONT_DIR,)
+FONT_REGULAR = fonts.SANS_REGULAR.name
+FONT_BOLD = fonts.SANS_BOLD.name
 
 # Characters people paste from word processors that Latin-1 lacks, and how to write them in plain text.
 LATIN1_SPELLINGS: dict[str, str] = {
@@ -289,7 +288,7 @@ def docx_facts(document: Any, facts: Sequence[tuple[str, str]]) -> None:
 
 
 def unicode_font() -> tuple[Path, Path | None] | None:
-    """The regular (and bold, if present) Unicode font files, or None when the machine has none."""
+    """The regular (and bold, if present) Unicode font files, or None when they are missing."""
     for directory in FONT_DIRS:
         regular = directory / FONT_REGULAR
         if regular.is_file():

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pytest
 from docx import Document
 from pypdf import PdfReader
 
+import qualify
 from qualify.assessment import choices as ch
 from qualify.assessment import exports, selectors, services
 from qualify.assessment.tests import journey
+from qualify.core import fonts
 from qualify.qad.choices import Body
 
 TRICKY = "“Smart” quotes — arrows → and £250k"
@@ -118,7 +121,15 @@ def test_word_pack_of_an_empty_meeting_says_so(cast):
     assert "No cases are on the agenda." in _docx_text(exports.decision_pack_docx(meeting=meeting, pack=pack))
 
 
-@pytest.mark.skipif(exports.unicode_font() is None, reason="no Unicode font installed (Debian fonts-dejavu-core)")
+def test_the_pdf_font_is_the_copy_shipped_with_the_project():
+    package = Path(qualify.__file__).resolve().parent
+    assert exports.unicode_font() == (fonts.SANS_REGULAR, fonts.SANS_BOLD)
+    for path in (fonts.SANS_REGULAR, fonts.SANS_BOLD, fonts.FONT_DIR / "LICENSE"):
+        assert path.is_file() and path.is_relative_to(package), path
+    # Nothing is read from the system's font folders.
+    assert not any(str(d).startswith("/usr/share/fonts") for d in exports.FONT_DIRS)
+
+
 def test_pdf_pack_keeps_unicode_text_with_a_unicode_font(cast, tabled):
     case_a, case_b, finding = tabled
     meeting, pack = _pack(cast)
@@ -127,6 +138,7 @@ def test_pdf_pack_keeps_unicode_text_with_a_unicode_font(cast, tabled):
     text = _pdf_text(data)
     assert case_a.reference in text and case_b.reference in text and finding.reference in text
     assert "→" in text and "£250k" in text
+    assert b"DejaVuSans" in data  # the shipped font is embedded
 
 
 def test_pdf_pack_falls_back_to_latin1_when_no_unicode_font_is_installed(cast, tabled, monkeypatch, tmp_path):
