@@ -82,7 +82,7 @@ def open_stored(final: str) -> IO[bytes]:
     """Open a file a committed row names, promoted or (briefly, after a kill) still pending."""
     storage = _storage()
     name = final if storage.exists(final) or not storage.exists(pending_name(final)) else pending_name(final)
-    return storage.open(name, "rb")  # type: ignore[no-any-return]
+    return storage.open(name, "rb")
 
 
 # --- the sweep -----------------------------------------------------------------------------------------------------

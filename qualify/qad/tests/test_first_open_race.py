@@ -7,6 +7,7 @@ it and fail on the unique case: one creates it, the others read the one it creat
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -39,7 +40,7 @@ def test_four_concurrent_first_opens_through_the_api_all_succeed_with_one_respon
     monkeypatch.setattr(services, "latest_published_version", slow)
     url = f"/api/v1/qad/cases/{cast.case_a.reference}"
 
-    def open_it(auth: dict[str, str]):  # type: ignore[no-untyped-def]
+    def open_it(auth: dict[str, Any]):  # type: ignore[no-untyped-def]
         return lambda: Client().get(url, **auth)
 
     results, timings = race(*(open_it(auth) for auth in headers))
