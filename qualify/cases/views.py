@@ -11,17 +11,16 @@ from django.views.decorators.http import require_POST
 
 from qualify.cases.choices import CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
-from qualify.cases.guidance import NEXT_STEPS
 from qualify.cases.permissions import can_assign_wave
 from qualify.cases.selectors import (
     EXTRA_FILTERS,
     CaseFilters,
     case_counts,
     case_get,
-    case_next_deadline,
     case_page,
     case_resumption,
     case_summaries,
+    case_summary,
 )
 from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
@@ -33,6 +32,7 @@ from qualify.core.roles import StaffRole
 from qualify.core.web import render_page_or_partial, report_error
 from qualify.core.workflow import ReturnTarget, render_mermaid, who_may
 from qualify.participants.choices import MarketRole, Route
+from qualify.participants.selectors import organisation_names
 from qualify.plan.models import Wave
 
 
@@ -43,7 +43,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor.is_staff_member:
         return redirect("cases:list")
     today = timezone.localdate()
-    return render(request, "cases/home.html", {"summaries": case_summaries(actor=actor, today=today), "today": today})
+    context = {
+        "summaries": case_summaries(actor=actor, today=today),
+        "today": today,
+        "organisations": organisation_names(actor=actor),
+    }
+    return render(request, "cases/home.html", context)
 
 
 @guards.signed_in
@@ -121,8 +126,7 @@ def case_detail(request: HttpRequest, key: str) -> HttpResponse:
     available = CASE_WORKFLOW.available(actor, case)
     context = {
         "case": case,
-        "next_step": NEXT_STEPS[case.state],
-        "deadline": case_next_deadline(case=case),
+        "summary": case_summary(case=case),
         "today": timezone.localdate(),
         "transitions": available,
         "transition_history": list(case.transitions.all()),

@@ -445,3 +445,30 @@ def test_case_assessment_page_works_out_a_snapshots_answers_once(cast, submitted
     reads = [q["sql"] for q in again.captured_queries]
     assert not [sql for sql in reads if '"qad_qadsubmission"."content"' in sql], "no snapshot is read again"
     assert not [sql for sql in reads if 'FROM "qad_qadquestion"' in sql], "nor the version's questions"
+
+
+def _card(page: str, reference: str) -> str:
+    """The home page's card of one case."""
+    start = page.index(f'id="case-{reference}"')
+    return page[start : page.find("</section>", start)]
+
+
+def test_home_puts_an_open_querys_answer_and_its_date_first_then_waits_for_the_code_body(cast, query, client_for):
+    client = client_for("lead_a")
+    home = _card(_html(client.get(reverse("cases:home"))), query.case.reference)
+    assert "1 open query on your QAD" in home
+    assert f'datetime="{query.response_due:%Y-%m-%d}"' in home
+    assert "clarification questions" not in home  # the state's generic step gives way
+    case_page = _html(client.get(reverse("cases:detail", args=[query.case.reference])))
+    assert "1 open query on your QAD" in case_page
+
+    services.query_answer(actor=cast.actor("contributor_a"), query=query, text="Every five minutes.")
+
+    home = _card(_html(client.get(reverse("cases:home"))), query.case.reference)
+    assert "Waiting for the Code Body: it is reviewing your answer to 1 query." in home
+    assert 'data-testid="due"' not in home
+
+
+def test_home_names_the_participants_organisation(cast, client_for):
+    home = _html(client_for("lead_a").get(reverse("cases:home")))
+    assert cast.case_a.participation.organisation.name in home.split("</h1>")[0]
