@@ -29,7 +29,7 @@ from qualify.core.errors import DomainError, NotFound
 from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
-from qualify.core.web import render_page_or_partial, report_error
+from qualify.core.web import confirmation_page, render_page_or_partial, report_error
 from qualify.core.workflow import ReturnTarget, render_mermaid, who_may
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.selectors import organisation_names
@@ -152,8 +152,13 @@ def case_transition_view(request: HttpRequest, key: str) -> HttpResponse:
         return redirect("cases:detail", key=case.reference)
     step = next((t for t in CASE_WORKFLOW.transitions if t.name == form.cleaned_data["name"]), None)
     if step is not None and step.confirm and not form.cleaned_data["confirm"]:
-        messages.error(request, f"Tick “{step.confirm}” to confirm “{step.label}”.")
-        return redirect("cases:detail", key=case.reference)
+        return confirmation_page(
+            request,
+            action=step.label,
+            consequence=step.confirm,
+            back_url=reverse("cases:detail", args=[case.reference]),
+            destructive=step.destructive,
+        )
     try:
         case = case_transition(
             actor=actor_of(request),
