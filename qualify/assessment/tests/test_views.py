@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -287,6 +288,24 @@ def test_board_records_a_decision_from_the_meeting_page(cast, client_for):
     shown = _html(client_for("lead_a").get(reverse("assessment:case", args=[case.reference])))
     assert "Approved." in shown
     assert "BSC sections satisfactory." not in shown  # recommendations stay inside the Code Bodies
+
+
+def test_a_meeting_that_has_not_met_offers_no_decision_form_until_its_day(cast, client_for):
+    case = journey.to_initial_submitted(cast, cast.case_a)
+    case = journey.to_testing(cast, case)
+    case = journey.to_final_submitted(cast, case)
+    case = journey.to_awaiting_approval(cast, case)
+    on = timezone.localdate() + dt.timedelta(days=7)
+    meeting = journey.table(cast, case, "BSC", on=on).meeting
+    url = reverse("assessment:meeting", args=[meeting.reference])
+
+    before = _html(client_for("board").get(url))
+
+    assert case.reference in before and f'data-testid="decide-{case.reference}"' not in before
+    assert 'data-testid="not-held"' in before and f"{on:%-d %b %Y}" in before
+    with time_machine.travel(dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)):
+        on_the_day = _html(client_for("board").get(url))
+    assert f'data-testid="decide-{case.reference}"' in on_the_day and 'data-testid="not-held"' not in on_the_day
 
 
 def test_decision_pack_downloads_as_word_and_pdf(cast, client_for):
