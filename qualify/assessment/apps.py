@@ -37,3 +37,8 @@ class AssessmentConfig(AppConfig):
             CASE_WORKFLOW.add_effect(name, submission_received)
         for kind, label in NOTICE_KINDS.items():
             register_kind(kind, label)
+        # A participant's "Next" and "Due" put an open query's answer ahead of the wave's dates.
+        from qualify.assessment.selectors import queries_owed
+        from qualify.cases.selectors import register_owed
+
+        register_owed(queries_owed)

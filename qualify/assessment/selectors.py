@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from ninja import Schema
@@ -37,6 +37,7 @@ from qualify.assessment.models import (
 )
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
+from qualify.cases.selectors import Owed as OwedNow
 from qualify.cases.selectors import case_get
 from qualify.core.actor import Actor
 from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
@@ -671,3 +672,41 @@ def activation_evidence_get(*, actor: Actor, case: QualificationCase, item: str)
     if found is None:
         raise NotFound("No evidence file for that step.")
     return found
+
+
+def queries_owed(cases: list[QualificationCase]) -> dict[int, OwedNow]:
+    """What each case owes on its queries now (one query for the list), for the participant's "Next" and "Due".
+
+    An open query's answer comes before any wave date: the next step is to answer it, due by the earliest open
+    query's date. A case in clarification whose queries are all answered owes nothing until the Code Body has read
+    the answers: it waits for the reviewers, with no date of its own.
+    """
+    rows = (
+        Query.objects.filter(case_id__in=[c.pk for c in cases], state__in=[ch.QueryState.OPEN, ch.QueryState.ANSWERED])
+        .values("case_id")
+        .annotate(
+            open=Count("pk", filter=Q(state=ch.QueryState.OPEN)),
+            answered=Count("pk", filter=Q(state=ch.QueryState.ANSWERED)),
+            due=Min("response_due", filter=Q(state=ch.QueryState.OPEN)),
+        )
+    )
+    clarifying = {c.pk for c in cases if c.state in (CaseState.INITIAL_CLARIFICATION, CaseState.FINAL_CLARIFICATION)}
+    owed: dict[int, OwedNow] = {}
+    for row in rows:
+        if row["open"]:
+            count = row["open"]
+            owed[row["case_id"]] = OwedNow(
+                text=f"Answer the Code Bodies' {count} open quer{'y' if count == 1 else 'ies'} on your QAD, from the "
+                "assessment page.",
+                participant_owes=True,
+                due_label="Answer to the earliest open query",
+                due_date=row["due"],
+            )
+        elif row["answered"] and row["case_id"] in clarifying:
+            count = row["answered"]
+            owed[row["case_id"]] = OwedNow(
+                text=f"Waiting for the Code Body: it is reviewing your answer{'' if count == 1 else 's'} to "
+                f"{count} quer{'y' if count == 1 else 'ies'}.",
+                participant_owes=False,
+            )
+    return owed

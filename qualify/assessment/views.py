@@ -53,7 +53,7 @@ from qualify.assessment.workflow import FINDING_WORKFLOW
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import case_get
-from qualify.core import guards, storedfiles
+from qualify.core import clock, guards, storedfiles
 from qualify.core.actor import Actor
 from qualify.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from qualify.core.requests import actor_of
@@ -748,6 +748,8 @@ def _meeting_page(request: HttpRequest, meeting: BoardMeeting, status: int = 200
         "page_links": [n if isinstance(n, int) else None for n in page.paginator.get_elided_page_range(page.number)],
         "can_manage": perm.can_manage_calendar(actor, meeting.body).allowed,
         "can_decide": perm.can_record_decision(actor, meeting.body).allowed,
+        # A decision is taken at the meeting: the forms appear once it has met (the service refuses before).
+        "held": meeting.meets_on <= clock.today(),
         "outcomes": ch.DecisionOutcome.choices,
         "decide_url": reverse("assessment:decide", args=[meeting.reference]),
         "remove_url": reverse("assessment:agenda_remove", args=[meeting.reference]),

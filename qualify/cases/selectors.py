@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Schema
 
 from qualify.cases.choices import CaseState
-from qualify.cases.guidance import NEXT_STEPS, NextStep
+from qualify.cases.guidance import NEXT_STEPS
 from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.cases.workflow import in_a_later_wave, last_deferral
 from qualify.core.actor import Actor
@@ -137,28 +137,88 @@ def case_get(*, actor: Actor, key: str) -> QualificationCase:
 
 
 @dataclass(frozen=True)
+class Owed:
+    """What a higher app knows a case owes now, which comes before its state's usual next step: e.g. an open
+    query's answer, due before the wave's deadline, or nothing owed while the Code Body reviews an answer."""
+
+    text: str
+    participant_owes: bool
+    due_label: str = ""
+    due_date: dt.date | None = None
+
+
+# Filled from the higher apps' AppConfig.ready(): each reads, for a list of cases, what each owes now (one query for
+# the whole list, so the home page's query count does not grow with the cases). The first that answers wins.
+OwedProvider = Callable[[list[QualificationCase]], dict[int, Owed]]
+OWED_PROVIDERS: list[OwedProvider] = []
+
+
+def register_owed(provider: OwedProvider) -> None:
+    """Let a higher app say what a case owes ahead of its state's next step (``NEXT_STEPS``)."""
+    if provider not in OWED_PROVIDERS:
+        OWED_PROVIDERS.append(provider)
+
+
+@dataclass(frozen=True)
 class CaseSummary:
     case: QualificationCase
-    next_step: NextStep
-    deadline: WaveDeadline | None
+    next_text: str
+    participant_owes: bool
+    due_label: str
+    due_date: dt.date | None
     days_left: int | None
 
 
 def case_summaries(*, actor: Actor, today: dt.date | None = None) -> list[CaseSummary]:
-    """Each visible case with what to do next and the wave deadline that step is measured against."""
+    """Each visible case with what to do next and when it is due: what a higher app says the case owes now (an
+    open query's answer), or else its state's next step and the wave deadline that step is measured against."""
+    return summarise(list(case_list(actor=actor)), today=today)
+
+
+def case_summary(*, case: QualificationCase, today: dt.date | None = None) -> CaseSummary:
+    """``case_summaries`` for one case the caller may already see (the case page's "Next")."""
+    return summarise([case], today=today)[0]
+
+
+def summarise(cases: list[QualificationCase], *, today: dt.date | None = None) -> list[CaseSummary]:
+    """What each case owes next and when (two queries, plus one per registered provider, whatever the count)."""
     today = today or timezone.localdate()
-    cases = list(case_list(actor=actor))
     wave_ids = {c.wave_id for c in cases if c.wave_id}
     deadlines: dict[tuple[int, str], WaveDeadline] = {
         (d.wave_id, d.kind): d for d in WaveDeadline.objects.filter(wave_id__in=wave_ids)
     }
+    owed: dict[int, Owed] = {}
+    for provider in OWED_PROVIDERS if cases else ():
+        for case_id, provided in provider(cases).items():
+            owed.setdefault(case_id, provided)
     summaries = []
     for case in cases:
-        step = NEXT_STEPS[case.state]
-        deadline = deadlines.get((case.wave_id, step.deadline_kind)) if case.wave_id and step.deadline_kind else None
-        days = (deadline.date - today).days if deadline else None
-        summaries.append(CaseSummary(case=case, next_step=step, deadline=deadline, days_left=days))
+        item = owed.get(case.pk) or _state_step(case, deadlines)
+        days = (item.due_date - today).days if item.due_date else None
+        summaries.append(
+            CaseSummary(
+                case=case,
+                next_text=item.text,
+                participant_owes=item.participant_owes,
+                due_label=item.due_label,
+                due_date=item.due_date,
+                days_left=days,
+            )
+        )
     return summaries
+
+
+def _state_step(case: QualificationCase, deadlines: dict[tuple[int, str], WaveDeadline]) -> Owed:
+    """The state's usual next step (``NEXT_STEPS``), due by the wave deadline it is measured against."""
+    step = NEXT_STEPS[case.state]
+    key = (case.wave_id, step.deadline_kind) if case.wave_id and step.deadline_kind else None
+    deadline = deadlines.get(key) if key else None
+    return Owed(
+        text=step.text,
+        participant_owes=step.participant_owes,
+        due_label=deadline.display_label if deadline else "",
+        due_date=deadline.date if deadline else None,
+    )
 
 
 def case_next_deadline(*, case: QualificationCase) -> WaveDeadline | None:

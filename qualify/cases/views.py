@@ -11,17 +11,16 @@ from django.views.decorators.http import require_POST
 
 from qualify.cases.choices import CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
-from qualify.cases.guidance import NEXT_STEPS
 from qualify.cases.permissions import can_assign_wave
 from qualify.cases.selectors import (
     EXTRA_FILTERS,
     CaseFilters,
     case_counts,
     case_get,
-    case_next_deadline,
     case_page,
     case_resumption,
     case_summaries,
+    case_summary,
 )
 from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
@@ -30,9 +29,10 @@ from qualify.core.errors import DomainError, NotFound
 from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
-from qualify.core.web import render_page_or_partial, report_error
+from qualify.core.web import confirmation_page, render_page_or_partial, report_error
 from qualify.core.workflow import ReturnTarget, render_mermaid, who_may
 from qualify.participants.choices import MarketRole, Route
+from qualify.participants.selectors import organisation_names
 from qualify.plan.models import Wave
 
 
@@ -43,7 +43,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if actor.is_staff_member:
         return redirect("cases:list")
     today = timezone.localdate()
-    return render(request, "cases/home.html", {"summaries": case_summaries(actor=actor, today=today), "today": today})
+    context = {
+        "summaries": case_summaries(actor=actor, today=today),
+        "today": today,
+        "organisations": organisation_names(actor=actor),
+    }
+    return render(request, "cases/home.html", context)
 
 
 @guards.signed_in
@@ -121,8 +126,7 @@ def case_detail(request: HttpRequest, key: str) -> HttpResponse:
     available = CASE_WORKFLOW.available(actor, case)
     context = {
         "case": case,
-        "next_step": NEXT_STEPS[case.state],
-        "deadline": case_next_deadline(case=case),
+        "summary": case_summary(case=case),
         "today": timezone.localdate(),
         "transitions": available,
         "transition_history": list(case.transitions.all()),
@@ -148,8 +152,13 @@ def case_transition_view(request: HttpRequest, key: str) -> HttpResponse:
         return redirect("cases:detail", key=case.reference)
     step = next((t for t in CASE_WORKFLOW.transitions if t.name == form.cleaned_data["name"]), None)
     if step is not None and step.confirm and not form.cleaned_data["confirm"]:
-        messages.error(request, f"Tick “{step.confirm}” to confirm “{step.label}”.")
-        return redirect("cases:detail", key=case.reference)
+        return confirmation_page(
+            request,
+            action=step.label,
+            consequence=step.confirm,
+            back_url=reverse("cases:detail", args=[case.reference]),
+            destructive=step.destructive,
+        )
     try:
         case = case_transition(
             actor=actor_of(request),

@@ -221,6 +221,8 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.board,
         comment_required=True,
         effective_date_required=True,
+        confirm="I understand the participant may not operate in this role from the effective date until reinstated.",
+        destructive=True,
     ),
     _t(
         "reinstate",
@@ -240,6 +242,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         comment_required=True,
         effective_date_required=True,
         confirm="I understand a revoked qualification is closed for good.",
+        destructive=True,
     ),
     _t(
         "withdraw",
@@ -249,6 +252,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.participant_lead,
         comment_required=True,
         confirm="I understand a withdrawn case is closed for good.",
+        destructive=True,
     ),
     _t(
         "defer",
@@ -259,6 +263,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         comment_required=True,
         description="The case keeps its work; it resumes where it is now, once moved to a later wave.",
         confirm="I understand the case stops until it is moved to a later wave and resumed.",
+        destructive=True,
     ),
     _t(
         "resume",
@@ -279,6 +284,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.programme,
         comment_required=True,
         confirm="I understand this opens the Annex 4 non-completion process.",
+        destructive=True,
     ),
     _t(
         "accept_remediation",

@@ -68,3 +68,30 @@ class UrlTemplate:
         for index, literal in zip(self._order, self._literals[1:], strict=True):
             parts += [texts[index], literal]
         return "".join(parts)
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether the person confirmed the step the form asks for: its ``confirm`` tick box, or the dialog that ticks
+    it (``core/confirm.js``), or the confirmation page below."""
+    return request.POST.get("confirm") == "on"
+
+
+def confirmation_page(
+    request: HttpRequest, *, action: str, consequence: str, back_url: str, destructive: bool = False
+) -> HttpResponse:
+    """Ask before a step that cannot simply be undone, for a form sent without its confirmation (no JavaScript, or a
+    tick box left empty): the same fields are sent again, confirmed, only if the person says yes on this page."""
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in ("csrfmiddlewaretoken", "confirm")
+        for value in values
+    ]
+    context = {
+        "action": action,
+        "consequence": consequence,
+        "back_url": back_url,
+        "destructive": destructive,
+        "fields": fields,
+    }
+    return render(request, "core/confirm.html", context)

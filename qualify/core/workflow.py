@@ -69,6 +69,8 @@ class Transition:
     description: str = ""
     # What a page asks the person to confirm before a step that cannot simply be undone ("" for none).
     confirm: str = ""
+    # A step that ends or stops something (withdraw, revoke, suspend …): pages draw its button differently.
+    destructive: bool = False
 
 
 @dataclass

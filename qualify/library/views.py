@@ -28,6 +28,7 @@ from qualify.library.choices import (
     CommentStatus,
     ConsultationStatus,
     FileKind,
+    GovernanceDecision,
     GoverningBody,
     VersionStatus,
 )
@@ -186,7 +187,10 @@ def version_detail(request: HttpRequest, key: str) -> HttpResponse:
     context = {
         "version": version,
         "artefact": version.artefact,
-        "approvals": approval_status(version=version),
+        "approvals": [
+            (GoverningBody(body).label, GovernanceDecision(decision).label if decision else None)
+            for body, decision in approval_status(version=version)
+        ],
         "decisions": sorted(version.approvals.all(), key=lambda a: (a.decided_on, a.recorded_at)),
         "consultations": list(version.consultations.all()),
         "logs": comments_logs_of(actor=actor, version=version),

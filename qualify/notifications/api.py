@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qualify.core.requests import actor_of
+from qualify.core.text import one_line
 from qualify.notifications.models import Notification
 from qualify.notifications.selectors import notification_get, notification_list
 from qualify.notifications.services import notification_mark_all_read, notification_mark_read
@@ -21,6 +22,7 @@ class NotificationOut(Schema):
     title: str
     body: str
     link: str
+    subject: str
     created_at: dt.datetime
     read_at: dt.datetime | None
 
@@ -31,8 +33,11 @@ class MarkedOut(Schema):
 
 @router.get("/notifications", response=list[NotificationOut], summary="Your notices, unread first")
 @paginate(LimitOffsetPagination)
-def list_notifications(request: HttpRequest, unread: bool = False) -> object:
-    return notification_list(actor=actor_of(request), unread_only=unread)
+def list_notifications(request: HttpRequest, unread: bool = False, kind: str = "", subject: str = "") -> object:
+    """Filtered by kind (e.g. ``assessment.query_raised``) and by subject (a case reference) when given."""
+    return notification_list(
+        actor=actor_of(request), unread_only=unread, kind=one_line(kind, limit=80), subject=one_line(subject, limit=80)
+    )
 
 
 @router.post("/notifications/read-all", response=MarkedOut, summary="Mark all your notices read")

@@ -34,6 +34,9 @@ class Notification(PublicIdModel):
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
     link = models.CharField(max_length=500, blank=True, help_text="A path inside the site, e.g. /library/…")
+    subject = models.CharField(
+        max_length=40, blank=True, help_text="The reference of what the notice is about, e.g. a case's QC-000123."
+    )
     read_at = models.DateTimeField(null=True, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -41,7 +44,10 @@ class Notification(PublicIdModel):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx"),
+            models.Index(fields=["recipient", "subject"], name="notification_subject_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(kind=""),

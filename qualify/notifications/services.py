@@ -22,6 +22,7 @@ from django.db import models, transaction
 from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
+from qualify.core.ids import parse_uuid
 from qualify.notifications.choices import KINDS
 from qualify.notifications.models import Notification, NotificationPreference
 from qualify.notifications.permissions import can_manage_own_inbox
@@ -47,10 +48,12 @@ def notify(
     body: str,
     link: str = "",
     email: bool = True,
+    subject: str = "",
 ) -> list[Notification]:
     """Tell each recipient once, in the inbox, and by e-mail after commit unless they turned this kind off.
 
     ``email=False`` writes the inbox rows only, for a notice whose e-mail the caller sends itself (``email_direct``).
+    ``subject`` is the reference of what the notice is about (a case's ``QC-…``), by which the inbox is filtered.
     """
     if not kind.strip():
         raise ValidationFailed("A notification needs a kind.", details={"kind": "required"})
@@ -58,7 +61,10 @@ def notify(
     if not ids:
         return []
     rows = Notification.objects.bulk_create(
-        [Notification(recipient_id=i, kind=kind, title=title[:200], body=body, link=link[:500]) for i in ids]
+        [
+            Notification(recipient_id=i, kind=kind, title=title[:200], body=body, link=link[:500], subject=subject[:40])
+            for i in ids
+        ]
     )
     # bulk_create does not return primary keys on every backend; read the public ids back in one query.
     uuids = [n.uuid for n in rows]
@@ -144,9 +150,28 @@ def notification_mark_read(*, actor: Actor, notification: Notification) -> Notif
 
 
 @transaction.atomic
-def notification_mark_all_read(*, actor: Actor) -> int:
-    """Mark every unread notice of the actor read; returns how many changed."""
-    return Notification.objects.visible_to(actor).filter(read_at__isnull=True).update(read_at=clock.now())
+def notification_mark_all_read(*, actor: Actor, kind: str = "", subject: str = "") -> int:
+    """Mark every unread notice of the actor read (of one kind, about one subject, when given); returns how many
+    changed."""
+    qs = Notification.objects.visible_to(actor).filter(read_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if subject:
+        qs = qs.filter(subject=subject)
+    return qs.update(read_at=clock.now())
+
+
+MAX_MARKED_AT_ONCE = 500
+
+
+@transaction.atomic
+def notification_mark_many_read(*, actor: Actor, keys: Iterable[object]) -> int:
+    """Mark the chosen notices of the actor read (at most 500 at once; others' notices and unknown keys are left
+    alone, as a person can only reach their own); returns how many changed."""
+    ids = [i for i in (parse_uuid(k) for k in list(keys)[:MAX_MARKED_AT_ONCE]) if i is not None]
+    if not ids:
+        return 0
+    return Notification.objects.visible_to(actor).filter(uuid__in=ids, read_at__isnull=True).update(read_at=clock.now())
 
 
 @transaction.atomic

@@ -2,26 +2,57 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
+from qualify.core.text import one_line
 from qualify.core.web import paginate, report_error
-from qualify.notifications.selectors import notification_get, notification_list, preference_map, unread_count
-from qualify.notifications.services import notification_mark_all_read, notification_mark_read, preferences_set
+from qualify.notifications.selectors import (
+    inbox_facets,
+    notification_get,
+    notification_list,
+    preference_map,
+    unread_count,
+)
+from qualify.notifications.services import (
+    notification_mark_all_read,
+    notification_mark_many_read,
+    notification_mark_read,
+    preferences_set,
+)
+
+
+def _filters(data: QueryDict) -> dict[str, str]:
+    """The inbox's filters as given (a kind, a case reference), bounded; an unknown value simply matches nothing."""
+    return {name: one_line(data.get(name, ""), limit=80) for name in ("kind", "subject")}
 
 
 @guards.signed_in
 def inbox(request: HttpRequest) -> HttpResponse:
-    """The person's notices, unread first."""
+    """The person's notices, unread first; filtered by kind and by case, with the filter kept across pages."""
     actor = actor_of(request)
-    page = paginate(request, notification_list(actor=actor))
-    return render(request, "notifications/inbox.html", {"page": page, "unread": unread_count(actor=actor)})
+    filters = _filters(request.GET)
+    page = paginate(request, notification_list(actor=actor, kind=filters["kind"], subject=filters["subject"]))
+    kinds, subjects = inbox_facets(actor=actor)
+    context = {
+        "page": page,
+        "unread": unread_count(actor=actor),
+        "filters": filters,
+        "filtered": any(filters.values()),
+        "query": urlencode({k: v for k, v in filters.items() if v}),
+        "kinds": kinds,
+        "subjects": subjects,
+    }
+    return render(request, "notifications/inbox.html", context)
 
 
 @require_POST
@@ -44,9 +75,17 @@ def mark_read(request: HttpRequest, key: str) -> HttpResponse:
 @require_POST
 @guards.signed_in
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    changed = notification_mark_all_read(actor=actor_of(request))
+    """Mark the ticked notices read (``selected``), or every unread one the filter shows when none is ticked."""
+    actor = actor_of(request)
+    filters = _filters(request.POST)
+    chosen = request.POST.getlist("selected")
+    if chosen:
+        changed = notification_mark_many_read(actor=actor, keys=chosen)
+    else:
+        changed = notification_mark_all_read(actor=actor, kind=filters["kind"], subject=filters["subject"])
     messages.success(request, f"Marked {changed} notice{'s' if changed != 1 else ''} read.")
-    return redirect("notifications:inbox")
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return redirect(reverse("notifications:inbox") + (f"?{query}" if query else ""))
 
 
 @guards.signed_in

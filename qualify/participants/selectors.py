@@ -58,3 +58,12 @@ def participation_get(*, actor: Actor, uuid: object) -> MarketParticipation:
     if participation is None:
         raise NotFound("No such market participation.")
     return participation
+
+
+def organisation_names(*, actor: Actor) -> list[str]:
+    """The names of the organisations the actor is a member of, by name (none for staff): the home page's heading."""
+    if not actor.organisation_ids:
+        return []
+    return list(
+        Organisation.objects.filter(pk__in=actor.organisation_ids).order_by("name").values_list("name", flat=True)
+    )

@@ -154,6 +154,7 @@ def _send(invitation: DeclarationInvitation, token: str, site: str) -> None:
             body=f"{invitation.invited_by_name} invited you to declare on {invitation.submission.reference}.",
             link=reverse("qad:declaration", args=[str(invitation.uuid)]),
             email=False,  # the invitation e-mail above is the e-mail
+            subject=case.reference,
         )
 
 
@@ -509,5 +510,6 @@ def declaration_make(
             body=f"{user.display_name} ({capacity_words}) declared on {submission.reference}; {case.reference} is "
             "signed.",
             link=reverse("qad:submission", args=[submission.reference]),
+            subject=case.reference,
         )
     return declaration

@@ -30,7 +30,7 @@ from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
-from qualify.core.web import UrlTemplate, render_page_or_partial, report_error
+from qualify.core.web import UrlTemplate, confirmation_page, confirmed, render_page_or_partial, report_error
 from qualify.qad import declarations as decl
 from qualify.qad import evidence as ev
 from qualify.qad import exports, rules
@@ -82,6 +82,11 @@ from qualify.qad.services import (
     submission_create,
 )
 
+# What submitting does, asked before it is done (a dialog, or a page without JavaScript).
+SUBMIT_CONFIRM = (
+    "I understand the QAD is frozen as it stands, with its evidence, and sent to the Code Bodies; this submission "
+    "cannot be changed afterwards."
+)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -215,6 +220,7 @@ def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
         "missing": view.missing(),
         "submissions": context_submissions,
         "can_edit": can_edit_answers(actor, case).allowed,
+        "submit_confirm": SUBMIT_CONFIRM,
         # Offer only the submission the case's state allows (PIT or its clarification: Initial; testing: Final).
         "can_submit_initial": can_submit(actor, case, SubmissionKind.INITIAL).allowed
         and case.state in SUBMISSION_STEPS[SubmissionKind.INITIAL],
@@ -505,6 +511,14 @@ def submit_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     case, response = _open(request, key)
     kind = request.POST.get("kind", SubmissionKind.INITIAL)
+    if not confirmed(request):
+        label = SubmissionKind.FINAL.label if kind == SubmissionKind.FINAL else SubmissionKind.INITIAL.label
+        return confirmation_page(
+            request,
+            action=f"Submit the {label}",
+            consequence=SUBMIT_CONFIRM,
+            back_url=reverse("qad:case", args=[case.reference]),
+        )
     try:
         submission = submission_create(actor=actor, response=response, kind=kind)
     except DomainError as error:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from qualify.assessment.tests import journey
 from qualify.core.actor import system_actor
 from qualify.plan.services import wave_upsert
+from tests.browser.steps import confirm_in_dialog
 from tests.browser.test_assessment_journey import sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -50,10 +51,14 @@ def test_board_defers_and_the_programme_resumes_the_case_where_it_was(page, live
     form = page.get_by_test_id(f"decide-{case.reference}")
     form.get_by_label("Outcome").select_option("DEFER")
     form.get_by_label("Minutes").fill("Not ready for this wave; the next one.")
+    # The step asks first, in a dialog that says what will happen; going back leaves the case as it was.
     form.get_by_role("button", name="Record decision").click()
+    dialog = page.locator("dialog.confirm-dialog")
+    expect(dialog).to_contain_text("I confirm this decision")
+    dialog.get_by_role("button", name="Go back").click()
+    expect(dialog).to_be_hidden()
     assert journey.fresh(case).state == "AWAITING_APPROVAL"
-    form.get_by_label("I confirm this decision").check()
-    form.get_by_role("button", name="Record decision").click()
+    confirm_in_dialog(page, form.get_by_role("button", name="Record decision"))
     expect(page.get_by_role("status")).to_contain_text("Defer")
     assert journey.fresh(case).state == "DEFERRED"
     sign_out(page)
@@ -71,7 +76,8 @@ def test_board_defers_and_the_programme_resumes_the_case_where_it_was(page, live
     step = page.get_by_test_id("step-resume")
     expect(step.get_by_test_id("resume-target")).to_contain_text("Awaiting approval")
     step.get_by_label("Reason").fill("Wave 2 opens.")
-    step.get_by_label("I have checked the new wave").check()
-    step.get_by_role("button", name="Resume in the new wave").click()
+    confirm_in_dialog(
+        page, step.get_by_role("button", name="Resume in the new wave"), expect_text="I have checked the new wave"
+    )
     expect(page.get_by_test_id("case-state")).to_have_text("Awaiting approval")
     _fits(page, "case-resumed")

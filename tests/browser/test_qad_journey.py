@@ -11,6 +11,7 @@ from conftest import PASSWORD
 from qualify.cases.services import case_transition
 from qualify.qad.tests.helpers import PDF, complete, open_qad, publish_sample
 from qualify.testing.tests.helpers import prequalify
+from tests.browser.steps import confirm_in_dialog
 
 pytestmark = pytest.mark.browser
 
@@ -113,7 +114,7 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
 
     page.get_by_role("link", name=re.compile("QAD of")).click()
     expect(page.get_by_test_id("complete")).to_be_visible()
-    page.get_by_test_id("submit-initial").click()
+    confirm_in_dialog(page, page.get_by_test_id("submit-initial"), expect_text="cannot be changed afterwards")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Initial QAD QAD-")
     expect(page.get_by_test_id("sha256")).to_have_text(re.compile("^[0-9a-f]{64}$"))
 

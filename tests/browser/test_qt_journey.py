@@ -9,6 +9,7 @@ import os
 import pytest
 
 from conftest import PASSWORD
+from tests.browser.steps import confirm_in_dialog
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("QUALIFY_SCREENSHOTS", "")
@@ -57,8 +58,9 @@ def test_a_lead_runs_qualification_testing_and_an_assessor_accepts_the_runs(brow
         )
         page.get_by_role("button", name="Preview the import").click()
         expect(page.get_by_test_id("count-added")).to_have_text("5")
-        page.get_by_label("I have checked the preview").check()
-        page.get_by_role("button", name="Apply the import").click()
+        confirm_in_dialog(
+            page, page.get_by_role("button", name="Apply the import"), expect_text="I have checked the preview"
+        )
         expect(page.get_by_test_id("import-state")).to_have_text("Applied")
 
         page.goto(f"{live_server.url}/cases/{case.reference}/")

@@ -444,6 +444,7 @@ def _decision_record(
             + "".join(f"\nReason {f.reference}: {f.title} (work-off plan due {f.due_date:%d %B %Y})" for f in findings)
         ),
         link=case_link(case),
+        subject=case.reference,
     )
     return decision
 

@@ -244,6 +244,7 @@ def query_raise(
         title=f"{query.reference}: {ch.APPROVER_NAMES[query.body]} query on QAD {question.number}",
         body=f"{rules.quote(query)}\n\n{text.strip()}\n\nPlease answer by {due:%d %B %Y}.",
         link=f"/assessment/queries/{query.uuid}/",
+        subject=query.case.reference,
     )
     return query
 
@@ -264,6 +265,7 @@ def query_answer(*, actor: Actor, query: Query, text: str, evidence: EvidenceFil
         title=f"{query.reference} answered by {query.case.participation.organisation.name}",
         body=f"{rules.quote(query)}\n\n{text.strip()}",
         link=f"/assessment/queries/{query.uuid}/",
+        subject=query.case.reference,
     )
     return query
 
@@ -316,6 +318,7 @@ def query_follow_up(*, actor: Actor, query: Query, text: str, response_due: dt.d
         title=f"{query.reference}: follow-up from the {ch.APPROVER_NAMES[query.body]}",
         body=f"{rules.quote(query)}\n\n{text.strip()}\n\nPlease answer by {query.response_due:%d %B %Y}.",
         link=f"/assessment/queries/{query.uuid}/",
+        subject=query.case.reference,
     )
     return query
 
@@ -467,6 +470,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                 else f"{query.reference} due soon: {whose} is due {due:%d %b %Y}",
                 body=rules.quote(query),
                 link=f"/assessment/queries/{query.uuid}/",
+                subject=query.case.reference,
             )
             sent[kind] += 1
     return sent
@@ -486,4 +490,5 @@ def submission_received(applied: Any) -> None:
             f"{case.participation.organisation.name} ({case.participation.mpid} {case.participation.role})",
             body=f"{case.reference} has sections owned by the {ch.APPROVER_NAMES[body]} ready for review.",
             link=case_link(case),
+            subject=case.reference,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -289,6 +290,24 @@ def test_board_records_a_decision_from_the_meeting_page(cast, client_for):
     assert "BSC sections satisfactory." not in shown  # recommendations stay inside the Code Bodies
 
 
+def test_a_meeting_that_has_not_met_offers_no_decision_form_until_its_day(cast, client_for):
+    case = journey.to_initial_submitted(cast, cast.case_a)
+    case = journey.to_testing(cast, case)
+    case = journey.to_final_submitted(cast, case)
+    case = journey.to_awaiting_approval(cast, case)
+    on = timezone.localdate() + dt.timedelta(days=7)
+    meeting = journey.table(cast, case, "BSC", on=on).meeting
+    url = reverse("assessment:meeting", args=[meeting.reference])
+
+    before = _html(client_for("board").get(url))
+
+    assert case.reference in before and f'data-testid="decide-{case.reference}"' not in before
+    assert 'data-testid="not-held"' in before and f"{on:%-d %b %Y}" in before
+    with time_machine.travel(dt.datetime.combine(on, dt.time(12), tzinfo=dt.UTC)):
+        on_the_day = _html(client_for("board").get(url))
+    assert f'data-testid="decide-{case.reference}"' in on_the_day and 'data-testid="not-held"' not in on_the_day
+
+
 def test_decision_pack_downloads_as_word_and_pdf(cast, client_for):
     pytest.importorskip("qualify.assessment.exports")
     meeting = journey.meeting(cast, "BSC")
@@ -445,3 +464,30 @@ def test_case_assessment_page_works_out_a_snapshots_answers_once(cast, submitted
     reads = [q["sql"] for q in again.captured_queries]
     assert not [sql for sql in reads if '"qad_qadsubmission"."content"' in sql], "no snapshot is read again"
     assert not [sql for sql in reads if 'FROM "qad_qadquestion"' in sql], "nor the version's questions"
+
+
+def _card(page: str, reference: str) -> str:
+    """The home page's card of one case."""
+    start = page.index(f'id="case-{reference}"')
+    return page[start : page.find("</section>", start)]
+
+
+def test_home_puts_an_open_querys_answer_and_its_date_first_then_waits_for_the_code_body(cast, query, client_for):
+    client = client_for("lead_a")
+    home = _card(_html(client.get(reverse("cases:home"))), query.case.reference)
+    assert "1 open query on your QAD" in home
+    assert f'datetime="{query.response_due:%Y-%m-%d}"' in home
+    assert "clarification questions" not in home  # the state's generic step gives way
+    case_page = _html(client.get(reverse("cases:detail", args=[query.case.reference])))
+    assert "1 open query on your QAD" in case_page
+
+    services.query_answer(actor=cast.actor("contributor_a"), query=query, text="Every five minutes.")
+
+    home = _card(_html(client.get(reverse("cases:home"))), query.case.reference)
+    assert "Waiting for the Code Body: it is reviewing your answer to 1 query." in home
+    assert 'data-testid="due"' not in home
+
+
+def test_home_names_the_participants_organisation(cast, client_for):
+    home = _html(client_for("lead_a").get(reverse("cases:home")))
+    assert cast.case_a.participation.organisation.name in home.split("</h1>")[0]

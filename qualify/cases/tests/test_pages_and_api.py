@@ -150,3 +150,32 @@ def test_api_session_writes_need_csrf(cast):
 def test_api_case_list_uses_the_overview_filters(cast, client_for, token_for):
     body = client_for(None).get("/api/v1/cases", {"role": "SUPPLIER", "limit": 1}, **token_for("admin")).json()
     assert body["count"] == 2 and len(body["items"]) == 1
+
+
+def test_a_step_that_cannot_be_undone_asks_on_a_page_of_its_own_without_javascript(cast, client_for):
+    client = client_for("lead_a")
+    step = reverse("cases:transition", args=[cast.case_a.reference])
+    sent = {"name": "withdraw", "comment": "We are leaving the market."}
+
+    asked = client.post(step, sent)
+
+    cast.case_a.refresh_from_db()
+    assert asked.status_code == 200 and cast.case_a.state == "DRAFT"
+    page = asked.content.decode()
+    assert 'data-testid="confirmation-page"' in page and "Withdraw?" in page
+    assert "I understand a withdrawn case is closed for good." in page
+    assert 'name="name" value="withdraw"' in page and 'value="We are leaving the market."' in page
+    assert 'name="confirm" value="on"' in page and 'class="danger"' in page  # destructive steps look different
+    assert reverse("cases:detail", args=[cast.case_a.reference]) in page  # and a way back
+
+    done = client.post(step, {**sent, "confirm": "on"})
+
+    cast.case_a.refresh_from_db()
+    assert done.status_code == 302 and cast.case_a.state == "WITHDRAWN"
+
+
+def test_the_case_page_draws_destructive_steps_differently_and_ordinary_ones_plainly(cast, client_for):
+    page = client_for("lead_a").get(reverse("cases:detail", args=[cast.case_a.reference])).content.decode()
+    withdraw = page[page.index('data-testid="step-withdraw"') :]
+    assert '<button type="submit" class="danger">Withdraw</button>' in withdraw.split("</form>")[0]
+    assert 'class="confirm"' in withdraw.split("</form>")[0]

@@ -438,3 +438,12 @@ def test_the_artefacts_endpoint_answers_a_bounded_page(cast, client_for, token_f
     too_many = client.get("/api/v1/library/artefacts", {"limit": 201}, **auth)
     assert too_many.status_code == 422 and too_many.json()["error"]["code"] == "validation_failed"
     assert client.get("/api/v1/library/artefacts", {"limit": 200}, **auth).status_code == 200
+
+
+def test_a_versions_approvals_are_named_in_words_not_codes(library, client_for):
+    from django.urls import reverse
+
+    page = client_for(None).get(reverse("library:version", args=[library["v2"].uuid])).content.decode()
+    approvals = page[page.index("<table") :]
+    assert "BSC Performance Assurance Board" in approvals and "Approve" in approvals
+    assert "BSC_PAB" not in page and "APPROVE" not in page

@@ -187,3 +187,56 @@ def test_links_in_emails_start_with_the_sites_address_when_it_is_set(
     with django_capture_on_commit_callbacks(execute=True):
         _notify(cast, "lead_a")
     assert "https://qualify.example.org/cases/" in mail.outbox[0].body
+
+
+OTHER_KIND = register_kind("tests.other_thing", "Another thing (tests)")
+
+
+def _about(cast, who, *, subject, kind=KIND, title):
+    (row,) = notify(recipients=[cast.user(who)], kind=kind, title=title, body="", subject=subject)
+    return row
+
+
+def test_the_inbox_filters_by_case_and_by_kind_and_offers_only_the_persons_own(cast, client_for):
+    _about(cast, "lead_a", subject="QC-000001", title="About case one")
+    _about(cast, "lead_a", subject="QC-000002", title="About case two")
+    _about(cast, "lead_a", subject="QC-000002", kind=OTHER_KIND, title="Case two, other kind")
+    _about(cast, "lead_b", subject="QC-000009", title="Someone else's case")
+    client = client_for("lead_a")
+    everything = client.get("/notifications/").content.decode()
+    assert 'value="QC-000001"' in everything and 'value="QC-000002"' in everything
+    assert "QC-000009" not in everything  # another person's subjects are not offered
+    by_case = client.get("/notifications/", {"subject": "QC-000002"}).content.decode()
+    assert "About case two" in by_case and "Case two, other kind" in by_case and "About case one" not in by_case
+    by_both = client.get("/notifications/", {"subject": "QC-000002", "kind": OTHER_KIND}).content.decode()
+    assert "Case two, other kind" in by_both and "About case two" not in by_both
+    nothing = client.get("/notifications/", {"subject": "QC-000009"}).content.decode()
+    assert "No notice matches this filter." in nothing and "Someone else" not in nothing
+
+
+def test_marking_read_in_bulk_takes_the_ticked_notices_or_else_the_filter(cast, client_for):
+    one = _about(cast, "lead_a", subject="QC-000001", title="One")
+    _about(cast, "lead_a", subject="QC-000001", title="Two")
+    _about(cast, "lead_a", subject="QC-000002", title="Three")
+    theirs = _about(cast, "lead_b", subject="QC-000001", title="Theirs")
+    client = client_for("lead_a")
+    response = client.post(
+        "/notifications/read-all/", {"selected": [str(one.uuid), str(theirs.uuid), "not-a-uuid"], "subject": ""}
+    )
+    assert response.status_code == 302
+    unread = set(Notification.objects.filter(read_at__isnull=True).values_list("title", flat=True))
+    assert unread == {"Two", "Three", "Theirs"}  # only the person's own ticked notice changed
+    response = client.post("/notifications/read-all/", {"subject": "QC-000002"})
+    assert response["Location"] == "/notifications/?subject=QC-000002"
+    unread = set(Notification.objects.filter(read_at__isnull=True).values_list("title", flat=True))
+    assert unread == {"Two", "Theirs"}
+
+
+def test_the_api_filters_the_inbox_by_subject_and_kind(cast, client_for, token_for):
+    _about(cast, "lead_a", subject="QC-000001", title="One")
+    _about(cast, "lead_a", subject="QC-000002", kind=OTHER_KIND, title="Two")
+    client = client_for(None)
+    items = client.get("/api/v1/notifications?subject=QC-000002", **token_for("lead_a")).json()["items"]
+    assert [(i["title"], i["subject"]) for i in items] == [("Two", "QC-000002")]
+    items = client.get(f"/api/v1/notifications?kind={KIND}", **token_for("lead_a")).json()["items"]
+    assert [i["title"] for i in items] == ["One"]

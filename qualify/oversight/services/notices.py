@@ -61,6 +61,7 @@ def record_announce(record: NonCompletionRecord) -> None:
         title=f"{record.reference}: non-completion of qualification recorded for {record.case.reference}",
         body=f"{_who(record)} has missed its plan (QA&P Annex 4). " + (f"Next: {step.label}{due}." if step else ""),
         link=record_link(record),
+        subject=record.case.reference,
     )
 
 
@@ -79,6 +80,7 @@ def step_announce(record: NonCompletionRecord, decision: StepDecision, applied: 
         title=f"{record.reference} ({record.case.reference}): {decision.step_label} decided",
         body=outcome,
         link=record_link(record),
+        subject=record.case.reference,
     )
 
 
@@ -110,6 +112,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                 f"{'was' if late else 'is'} due {record.step_due:%d %b %Y}",
                 body=f"{_who(record)}, case {record.case.reference}: non-completion of qualification (Annex 4).",
                 link=record_link(record),
+                subject=record.case.reference,
             )
             sent[kind] += 1
     return sent

@@ -109,6 +109,7 @@ def deadline_reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                     title=title,
                     body=body,
                     link=reverse("cases:detail", args=[case.reference]),
+                    subject=case.reference,
                 )
             sent[notice] += 1
     return dict(sent)

@@ -109,7 +109,7 @@ ROWS = [
         lambda c: reverse("qad:submit", args=[ref(c)]),
         {**every(SIGNED_IN, 302), "lead_b": 404},
         method="post",
-        data=lambda c: {"kind": "INITIAL"},
+        data=lambda c: {"kind": "INITIAL", "confirm": "on"},
     ),
     page(
         "qad:import",

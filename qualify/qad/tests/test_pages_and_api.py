@@ -221,3 +221,19 @@ def test_the_case_qad_page_lists_submissions_without_reading_their_snapshots(cas
     assert 'name="questions" value="Q-4.5.2"' in page, "an upload can still be attached to any question"
     snapshot_reads = [q["sql"] for q in read.captured_queries if '"qad_qadsubmission"."content"' in q["sql"]]
     assert snapshot_reads == []
+
+
+def test_submitting_a_qad_asks_first_and_freezes_nothing_until_confirmed(cast, qad, client_for):
+    from qualify.cases.models import QualificationCase
+    from qualify.qad.models import QadSubmission
+
+    QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="PIT")  # test set-up: jump ahead
+    client = client_for("lead_a")
+    page = client.get(reverse("qad:case", args=[cast.case_a.reference])).content.decode()
+    assert "cannot be changed afterwards" in page  # the question the dialog (or the tick box) asks
+
+    asked = client.post(reverse("qad:submit", args=[cast.case_a.reference]), {"kind": "INITIAL"})
+
+    assert asked.status_code == 200 and "Submit the Initial QAD?" in asked.content.decode()
+    assert 'name="kind" value="INITIAL"' in asked.content.decode()
+    assert not QadSubmission.objects.exists()

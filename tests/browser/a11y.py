@@ -1,0 +1,46 @@
+"""What every page the browser tests open must be: readable by assistive technology (axe-core finds no serious or
+critical violation), and as wide as the window at most (nothing scrolls sideways).
+
+axe-core is vendored (``tests/browser/vendor/axe-core``, from the npm registry) and injected into the page under
+test; the platform itself never serves it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+# The WCAG 2.1 A and AA rules; "serious" and "critical" are axe's two highest impacts.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Each serious or critical violation on the page, as one line naming the rule, its help and where it is."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "async (tags) => (await axe.run(document, {runOnly: {type: 'tag', values: tags}})).violations",
+        AXE_TAGS,
+    )
+    lines = []
+    for violation in result:
+        if violation.get("impact") in BLOCKING:
+            where = "; ".join(", ".join(node.get("target", [])) for node in violation.get("nodes", [])[:5])
+            lines.append(f"{violation['impact']} {violation['id']}: {violation['help']} — at {where}")
+    return lines
+
+
+def overflow(page: Any) -> int:
+    """How many pixels the page is wider than its window (0 when nothing scrolls sideways)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Keep a picture of the page for reviewers when the run is asked to (``QUALIFY_SCREENSHOTS``: a folder)."""
+    folder = os.environ.get("QUALIFY_SCREENSHOTS", "")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -1,0 +1,92 @@
+"""The main pages of each role, in Chromium at 1400 px and 390 px: none scrolls sideways, none has a serious or
+critical accessibility violation (axe-core), and a picture of each role's first page is kept for reviewers
+(``QUALIFY_SCREENSHOTS``; bin/test keeps them under ``artifacts/screenshots``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from conftest import PASSWORD
+from tests.browser.a11y import axe_violations, overflow, screenshot
+
+pytestmark = pytest.mark.browser
+WIDTHS = (1400, 390)
+
+# Each role's pages, first its own start page; each entry: a name and how to reach it from the cast.
+Pages = list[tuple[str, Callable[[Any], str]]]
+PARTICIPANT: Pages = [
+    ("home", lambda c: reverse("cases:home")),
+    ("case", lambda c: reverse("cases:detail", args=[c.case_a.reference])),
+    ("qad", lambda c: reverse("qad:case", args=[c.case_a.reference])),
+    ("assessment", lambda c: reverse("assessment:case", args=[c.case_a.reference])),
+    ("inbox", lambda c: reverse("notifications:inbox")),
+    ("library", lambda c: reverse("library:index")),
+]
+ASSESSOR: Pages = [
+    ("overview", lambda c: reverse("cases:list")),
+    ("queue", lambda c: reverse("assessment:queue")),
+    ("assessment", lambda c: reverse("assessment:case", args=[c.case_a.reference])),
+    ("case", lambda c: reverse("cases:detail", args=[c.case_a.reference])),
+]
+ROLES: dict[str, tuple[str, Pages]] = {
+    "participant-lead": ("lead@northwind.test", PARTICIPANT),
+    "participant-contributor": ("contrib@northwind.test", PARTICIPANT[:3]),
+    "participant-viewer": ("viewer@northwind.test", PARTICIPANT[:3]),
+    "bsc-assessor": ("bsc@elexon.test", ASSESSOR),
+    "rec-assessor": ("rec@recmanager.test", ASSESSOR[:2]),
+    "dip-assessor": ("dip@dipmanager.test", ASSESSOR[:2]),
+    "bsc-pab-member": (
+        "board@pab.test",
+        [("board", lambda c: reverse("assessment:board")), ("overview", lambda c: reverse("cases:list"))],
+    ),
+    "programme-admin": (
+        "admin@programme.test",
+        [
+            ("overview", lambda c: reverse("cases:list")),
+            ("dashboard", lambda c: reverse("reporting:dashboard")),
+            ("onboarding", lambda c: reverse("programme:home")),
+            ("organisations", lambda c: reverse("participants:list")),
+            ("plan", lambda c: reverse("plan:plan")),
+            ("lifecycle", lambda c: reverse("cases:lifecycle")),
+        ],
+    ),
+}
+
+
+def sign_in(page: Any, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def test_every_roles_main_pages_fit_the_window_and_pass_the_accessibility_check(browser, live_server, live_cast):
+    from qualify.qad.tests.helpers import open_qad, publish_sample
+
+    publish_sample()
+    open_qad(live_cast.case_a, live_cast.actor("lead_a"))
+    problems: list[str] = []
+    for role, (email, pages) in ROLES.items():
+        context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900}, locale="en-GB")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        sign_in(page, live_server.url, email)
+        for index, (name, url) in enumerate(pages):
+            for width in WIDTHS:
+                page.set_viewport_size({"width": width, "height": 900})
+                response = page.goto(live_server.url + url(live_cast))
+                assert response is not None and response.status == 200, f"{role} {name}: {response and response.status}"
+                page.wait_for_load_state("networkidle")
+                if (extra := overflow(page)) > 0:
+                    problems.append(f"{role} {name} at {width} px scrolls sideways by {extra} px")
+                if width == WIDTHS[0]:
+                    problems += [f"{role} {name}: {line}" for line in axe_violations(page)]
+                if index == 0:
+                    screenshot(page, f"{role}-{name}-{width}")
+        context.close()
+    assert not problems, "\n".join(problems)
