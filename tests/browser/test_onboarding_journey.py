@@ -21,6 +21,7 @@ def test_an_administrator_onboards_an_organisation_and_its_lead_joins_and_sees_t
 
     expect.set_options(timeout=15_000)
     sign_in(page, live_server, "admin@programme.test")
+    page.get_by_text("Market", exact=True).click()  # the navigation's menu that holds the Programme's own pages
     page.get_by_role("link", name="Onboarding").click()
     page.get_by_text("Register an organisation").click()
     new = page.get_by_test_id("organisation-new")

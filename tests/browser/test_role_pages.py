@@ -90,3 +90,24 @@ def test_every_roles_main_pages_fit_the_window_and_pass_the_accessibility_check(
                     screenshot(page, f"{role}-{name}-{width}")
         context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_the_navigation_fits_one_line_at_1400_px_and_folds_into_a_menu_at_390_px(browser, live_server, live_cast):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, live_server.url, "admin@programme.test")  # the longest navigation: every staff page
+    nav = page.locator("#site-nav")
+    items = nav.locator(":scope > ul > li")
+    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(items.count())}
+    assert len(tops) == 1, f"the navigation wraps onto {len(tops)} lines at 1400 px"
+    page.get_by_text("Market", exact=True).click()
+    page.get_by_role("link", name="Onboarding").click()
+    assert page.url.endswith(reverse("programme:home"))
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    toggle = page.get_by_role("button", name="Menu")
+    assert toggle.is_visible() and not nav.is_visible()
+    toggle.click()
+    assert nav.is_visible() and toggle.get_attribute("aria-expanded") == "true"
+    assert overflow(page) == 0
+    context.close()
