@@ -26,9 +26,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the Swagger UI assets locally (no CDN)
     "axes",
+    # Before django_tasks_db: its db_worker command is qualify.core's (recovers abandoned jobs at start-up).
+    "qualify.core",
     "django_tasks",
     "django_tasks_db",
-    "qualify.core",
     "qualify.audit",
     "qualify.notifications",
     "qualify.accounts",
