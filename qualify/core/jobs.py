@@ -271,6 +271,7 @@ class JobRun(Generic[J]):
     processed: int = 0
     total: int | None = None
     _last_written: float | None = field(default=None, repr=False)
+    _paused: bool = field(default=False, repr=False)
 
     def progress(self, done: int, total: int | None) -> None:
         """Record how far the work has got; written by the heartbeat (or here, at most every half second, when the
@@ -282,7 +283,8 @@ class JobRun(Generic[J]):
                 self._last_written = now
                 job_progress(self.job, processed=done, total=total)
         pause = float(getattr(settings, "QUALIFY_JOB_TEST_PAUSE_SECONDS", 0) or 0)
-        if pause:  # tests only: hold the run here so a test can stop its worker mid-job
+        if pause and not self._paused:  # tests only: hold the run once, so a test can stop its worker mid-job
+            self._paused = True
             time.sleep(pause)
 
 
@@ -437,9 +439,7 @@ def _log_unexpected(kind: JobKind[Any], job: BackgroundJob, error: BaseException
     logger.error("job %s (%s) broke: %s\n%s", job.uuid, kind.name, error_text(error), trace)
 
 
-def _fail(
-    kind: JobKind[J], actor: Actor, job: J, message: str, extra: dict[str, Any] | None = None
-) -> str:
+def _fail(kind: JobKind[J], actor: Actor, job: J, message: str, extra: dict[str, Any] | None = None) -> str:
     kind.discard(job)
     text = one_line(message, limit=4000, mark_cut=True) or UNEXPECTED
     data = TransitionInput(extra={**(extra or {}), "error_message": text, "attempt": job.attempts})
@@ -529,9 +529,9 @@ def _sweep(kind: JobKind[Any], beaten_before: dt.datetime, recovery: Recovery) -
     }
     known = {
         job_uuid.hex
-        for job_uuid in kind.model._default_manager.filter(
-            uuid__in=[_uuid(n) for n in names if _uuid(n)]
-        ).values_list("uuid", flat=True)
+        for job_uuid in kind.model._default_manager.filter(uuid__in=[_uuid(n) for n in names if _uuid(n)]).values_list(
+            "uuid", flat=True
+        )
     }
     for name, path in names.items():
         if name in known and name not in owned:  # another database's jobs (a second deployment) are left alone

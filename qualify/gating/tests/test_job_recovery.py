@@ -75,7 +75,9 @@ def test_a_binary_csv_fails_the_job_with_a_clean_bounded_message_and_nothing_is_
     assert gating_job_run(job_id=str(job.uuid), worker_id="w\x00rker") == "FAILED"
     job.refresh_from_db()
     assert job.state == JobState.FAILED
-    assert job.error_message.startswith("events.csv: unknown column(s):") and "Nothing was written." in job.error_message
+    assert (
+        job.error_message.startswith("events.csv: unknown column(s):") and "Nothing was written." in job.error_message
+    )
     assert not any(ch < " " for ch in job.error_message) and len(job.error_message) <= 4000
     assert (job.result_name, stored(job), job.worker_id) == ("", ["events.csv"], "")
     assert not work_dir(GATING_JOBS, job).exists()

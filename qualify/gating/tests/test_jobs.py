@@ -14,8 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from qualify.audit.models import AuditEvent
-from qualify.gating.models import GatingJob, JobState
 from qualify.core.jobs import JobRun
+from qualify.gating.models import GatingJob, JobState
 from qualify.gating.services import gating_job_run
 from qualify.gating.tasks import run_gating_job
 from qualify.gating.tests.jobs import EVENTS, EXPECTED, events_csv, load_market, submit_and_run
