@@ -175,6 +175,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger file
 # back-dated, needs a reason and is flagged in the change feed.
 QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5, minimum=0)
 
+# Background jobs (qualify/core/jobs.py): where a running job keeps its temporary files on the worker's machine;
+# empty: <system temp>/qualify-jobs.
+QUALIFY_JOB_WORK_DIR = env.string("QUALIFY_JOB_WORK_DIR", "")
+
 # The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
 # that are not sent from a request; without it those links stay site paths.
 QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")

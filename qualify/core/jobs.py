@@ -49,7 +49,7 @@ from qualify.core.text import clean_text, error_text, one_line
 from qualify.core.workflow import AppliedTransition, Transition, TransitionInput, Workflow, apply_transition
 
 if TYPE_CHECKING:
-    from django_tasks import Task
+    from django_tasks.base import Task
 
 logger = logging.getLogger(__name__)
 

@@ -298,7 +298,7 @@ def _import_job_out(job: RegisterImportJob) -> dict[str, Any]:
         "changes nothing. A missing, empty or non-UTF-8 file is refused at once (422). Programme administrators only."
     ),
 )
-def post_register_import(request: HttpRequest) -> Status:
+def post_register_import(request: HttpRequest) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     can_manage_participants(actor).enforce()
     upload = request.FILES.get("file")
