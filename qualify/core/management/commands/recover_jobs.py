@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from qualify.core.jobs import STALE_AFTER, jobs_recover
+from qualify.core.jobs import STALE_AFTER, Recovery, jobs_recover
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         report_recovery(self, recovery)
 
 
-def report_recovery(command: BaseCommand, recovery: Any) -> None:
+def report_recovery(command: BaseCommand, recovery: Recovery) -> None:
     for label in recovery.retried:
         command.stdout.write(f"queued again: {label}")
     for label in recovery.failed:
