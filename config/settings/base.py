@@ -26,9 +26,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the Swagger UI assets locally (no CDN)
     "axes",
+    # Before django_tasks_db: its db_worker command is qualify.core's (recovers abandoned jobs at start-up).
+    "qualify.core",
     "django_tasks",
     "django_tasks_db",
-    "qualify.core",
     "qualify.audit",
     "qualify.notifications",
     "qualify.accounts",
@@ -176,6 +177,10 @@ FILE_UPLOAD_TEMP_DIR = env.string("QUALIFY_UPLOAD_TEMP_DIR", "") or None
 # The register (issue 11): an event taking effect more than this many days before the day it is recorded is
 # back-dated, needs a reason and is flagged in the change feed.
 QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5, minimum=0)
+
+# Background jobs (qualify/core/jobs.py): where a running job keeps its temporary files on the worker's machine;
+# empty: <system temp>/qualify-jobs.
+QUALIFY_JOB_WORK_DIR = env.string("QUALIFY_JOB_WORK_DIR", "")
 
 # The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
 # that are not sent from a request; without it those links stay site paths.

@@ -1,8 +1,6 @@
 """Gating over HTTP (issue 5): a JSON batch of up to 10,000 events decided in order; bulk jobs (an events file
-uploaded, decided in the background, its result downloaded); and the register import for programme administrators.
-
-The register import lives here rather than in the register app's router because only this app may import both the
-register and the gating layers; it calls the same service as ``manage.py import_register``.
+uploaded, decided in the background, its result downloaded); and the register import for programme administrators,
+queued as a background job (``register.import_jobs``) around the same service as ``manage.py import_register``.
 """
 
 import datetime as dt
@@ -11,7 +9,7 @@ from typing import Any, Literal
 
 import polars as pl
 from django.http import FileResponse, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from qualify.core.errors import ValidationFailed
@@ -27,7 +25,8 @@ from qualify.gating.reasons import REASON_SEPARATOR
 from qualify.gating.selectors import gating_job_get, gating_job_list, gating_job_result
 from qualify.gating.services import gating_job_submit
 from qualify.participants.permissions import can_manage_participants
-from qualify.register.imports import register_import
+from qualify.register.import_jobs import register_import_job_get, register_import_job_list, register_import_job_submit
+from qualify.register.models import RegisterImportJob
 
 router = Router(tags=["gating"])
 
@@ -228,7 +227,7 @@ def get_job_result(request: HttpRequest, reference: str) -> FileResponse:
 # --- register import -------------------------------------------------------------------------------------------------
 
 
-class RegisterImportOut(Schema):
+class RegisterImportCountsOut(Schema):
     rows: int
     organisations_created: int
     participations_created: int
@@ -236,38 +235,102 @@ class RegisterImportOut(Schema):
     events_already_recorded: int
 
 
+class RegisterImportProblemOut(Schema):
+    row: int | None = Field(
+        description="The data row (the first is 1; its line in the file is row + 1); null: the file"
+    )
+    column: str | None
+    message: str
+
+
+class RegisterImportJobOut(Schema):
+    reference: str = Field(description="Human reference, e.g. RI-000123")
+    uuid: uuid.UUID
+    state: Literal["QUEUED", "RUNNING", "DONE", "FAILED"]
+    file: str = Field(description="The uploaded file's name")
+    size: int
+    requested_by: str
+    total_rows: int | None = Field(description="Rows in the file, once read")
+    processed_rows: int
+    percent: int
+    result: RegisterImportCountsOut | None = Field(description="What the import created, once done")
+    error: str = Field(description="Why the import was refused or failed (names rows and columns), else empty")
+    problems: list[RegisterImportProblemOut] = Field(description="The first 100 problems, once refused")
+    problem_count: int = Field(description="How many problems the file has in all")
+    created_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+
+
+def _import_job_out(job: RegisterImportJob) -> dict[str, Any]:
+    return {
+        "reference": job.reference,
+        "uuid": job.uuid,
+        "state": job.state,
+        "file": job.original_name,
+        "size": job.input_size,
+        "requested_by": job.requested_by_name,
+        "total_rows": job.total_rows,
+        "processed_rows": job.processed_rows,
+        "percent": job.percent,
+        "result": job.result if job.state == "DONE" else None,
+        "error": job.error_message,
+        "problems": job.problems,
+        "problem_count": job.problem_count,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
+
+
 @router.post(
     "/register/import",
-    response=RegisterImportOut,
+    response={202: RegisterImportJobOut},
     tags=["register"],
-    summary="Import register events from a CSV (multipart field 'file'; as manage.py import_register)",
+    summary="Queue an import of register events from a CSV (multipart field 'file'; as manage.py import_register)",
     description=(
         "Columns organisation,mpid,role,event,date,distributor_ids and an optional reason. A row whose event takes "
         "effect more than QUALIFY_REGISTER_BACKDATE_DAYS (default 5) days before today is back-dated and needs a "
-        "reason: its own, or the multipart field 'reason' for the whole file. All or nothing: any bad row gives 422 "
-        "with every problem (row, column, message) in details.problems and nothing is saved. Re-importing the same "
-        "file changes nothing. Programme administrators only."
+        "reason: its own, or the multipart field 'reason' for the whole file. The file is imported in the "
+        "background: the answer (202) is the import job; follow it at GET /register-imports/{reference} for its "
+        "progress and, once done, the counts. All or nothing: a file with any bad row ends FAILED with the first "
+        "100 problems (row, column, message) and their count, and nothing is saved. Re-importing the same file "
+        "changes nothing. A missing, empty or non-UTF-8 file is refused at once (422). Programme administrators only."
     ),
 )
-def post_register_import(request: HttpRequest) -> dict[str, int]:
+def post_register_import(request: HttpRequest) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     can_manage_participants(actor).enforce()
     upload = request.FILES.get("file")
     if upload is None:
         raise ValidationFailed("Send the register CSV as the multipart field 'file'.", details={"file": "required"})
-    try:
-        text = upload.read().decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValidationFailed(
-            "The file is not UTF-8 text; save the CSV as UTF-8.", details={"file": "not_utf8"}
-        ) from None
-    result = register_import(
-        actor=actor, text=text, source_name=upload.name or "register.csv", reason=request.POST.get("reason", "")
+    job = register_import_job_submit(
+        actor=actor,
+        upload=upload.file,  # type: ignore[arg-type]  # an uploaded file always has its file
+        name=upload.name or "register.csv",
+        size=upload.size or 0,
+        reason=request.POST.get("reason", ""),
     )
-    return {
-        "rows": result.rows,
-        "organisations_created": result.organisations_created,
-        "participations_created": result.participations_created,
-        "events_created": result.events_created,
-        "events_already_recorded": result.events_already_recorded,
-    }
+    job.refresh_from_db()  # the job may already have run (immediate task backend)
+    return Status(202, _import_job_out(job))
+
+
+@router.get(
+    "/register-imports",
+    response=list[RegisterImportJobOut],
+    tags=["register"],
+    summary="Register imports you may see (programme administrators), newest first",
+)
+@paginate(LimitOffsetPagination)
+def list_register_imports(request: HttpRequest) -> Any:
+    return [_import_job_out(job) for job in register_import_job_list(actor=actor_of(request))]
+
+
+@router.get(
+    "/register-imports/{reference}",
+    response=RegisterImportJobOut,
+    tags=["register"],
+    summary="A register import: state, progress, the counts once done or the problems once refused",
+)
+def get_register_import(request: HttpRequest, reference: str) -> dict[str, Any]:
+    return _import_job_out(register_import_job_get(actor=actor_of(request), reference=reference))

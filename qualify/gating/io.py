@@ -39,6 +39,7 @@ from typing import IO, Any
 import polars as pl
 import pyarrow.parquet as pq
 
+from qualify.core.text import one_line
 from qualify.gating.choices import EVENT_COLUMNS, RESULT_COLUMNS, EventKind, Segment, Settlement
 from qualify.gating.engine import GatingContext, decide
 from qualify.gating.reasons import REASON_SEPARATOR, Outcome, Reason
@@ -46,6 +47,7 @@ from qualify.gating.reasons import REASON_SEPARATOR, Outcome, Reason
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 BATCH_ROWS = 1_000_000
+MESSAGE_LIMIT = 2000
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _ISO_DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 _TEXT_DTYPES = (pl.String, pl.Categorical, pl.Enum, pl.Null)
@@ -54,9 +56,14 @@ Progress = Callable[[int, int | None], None]  # (rows done, total rows or None w
 
 
 class EventsFileError(ValueError):
-    """A bad events file. ``row`` (first event = 1) and ``column`` say where, when the problem has a place."""
+    """A bad events file. ``row`` (first event = 1) and ``column`` say where, when the problem has a place.
+
+    The message quotes what it found in the file, so it is made safe to store and show (one line, no control
+    characters such as NUL, bounded) here, once, for the command, the jobs and the API alike.
+    """
 
     def __init__(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
+        message = one_line(message, limit=MESSAGE_LIMIT, mark_cut=True)
         super().__init__(message)
         self.message = message
         self.row = row

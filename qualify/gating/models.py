@@ -6,25 +6,14 @@ seen by the person or system that asked for it and by programme administrators, 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 
-from qualify.core.models import PublicIdModel
+from qualify.core.jobs import FINISHED_STATES, BackgroundJob, BackgroundJobQuerySet, JobState, job_constraints
 
-if TYPE_CHECKING:
-    from qualify.core.actor import Actor
-
-
-class JobState(models.TextChoices):
-    QUEUED = "QUEUED", "Queued"
-    RUNNING = "RUNNING", "Running"
-    DONE = "DONE", "Done"
-    FAILED = "FAILED", "Failed"
-
-
-FINISHED_STATES = frozenset({JobState.DONE, JobState.FAILED})
+__all__ = ["FINISHED_STATES", "GatingJob", "GatingJobQuerySet", "InputFormat", "JobState"]
 
 
 class InputFormat(models.TextChoices):
@@ -32,47 +21,28 @@ class InputFormat(models.TextChoices):
     PARQUET = "parquet", "Parquet"
 
 
-class GatingJobQuerySet(models.QuerySet["GatingJob"]):
-    def visible_to(self, actor: Actor) -> GatingJobQuerySet:
-        """The requester's own jobs; every job for a programme administrator; nothing for anyone else.
-
-        Not ``VisibleQuerySet``: a job belongs to a person or a market system, not to an organisation, and the
-        all-seeing staff roles must not read each other's files (a job's input names every metering point).
-        """
-        if not actor.is_authenticated:
-            return self.none()
-        if actor.is_programme_admin:
-            return self.all()
-        if actor.user_id is None:
-            return self.none()
-        return self.filter(requested_by_id=actor.user_id)
+class GatingJobQuerySet(BackgroundJobQuerySet["GatingJob"]):
+    """Seen by the requester and programme administrators (``BackgroundJobQuerySet.visible_to``): the all-seeing
+    staff roles must not read each other's files (a job's input names every metering point)."""
 
 
-class GatingJob(PublicIdModel):
+class GatingJob(BackgroundJob):
     """One uploaded events file and its decisions: queued → running → done | failed (``workflow.py``).
 
     The input and the result are kept in the default storage under generated names (``storage_name``-style, never a
     name the uploader chose) and served only through guarded views. A failed job has no result file (a constraint);
     a done job's result is written by the same locked step that marks it done (``workflow.record``), after the state,
-    so "done has a result" is kept by that step rather than by a row constraint.
+    so "done has a result" is kept by that step rather than by a row constraint. State, progress, heartbeat and
+    attempts are every background job's (``core.jobs``): a run whose worker dies is retried or failed by recovery.
     """
 
     reference = models.CharField(max_length=16, unique=True, help_text="Human reference, e.g. GJ-000123.")
-    state = models.CharField(max_length=10, choices=JobState.choices, default=JobState.QUEUED)
-    state_changed_at = models.DateTimeField(null=True, blank=True)
-    requested_by_id = models.BigIntegerField(null=True, blank=True, help_text="The user who uploaded the file.")
-    requested_by_name = models.CharField(max_length=200)
     original_name = models.CharField(max_length=200, help_text="The uploaded file's name, for display only.")
     input_format = models.CharField(max_length=10, choices=InputFormat.choices)
     input_name = models.CharField(max_length=300, help_text="Storage name of the events file.")
     input_size = models.BigIntegerField()
     result_name = models.CharField(max_length=300, blank=True, help_text="Storage name of the result, once done.")
-    total_rows = models.BigIntegerField(null=True, blank=True, help_text="Events in the file, once counted.")
-    processed_rows = models.BigIntegerField(default=0)
     summary = models.JSONField(default=dict, blank=True, help_text="Counts by outcome and by reason.")
-    error_message = models.TextField(blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     known_at = models.DateTimeField(
         null=True, blank=True, help_text="Decide as the register stood at this instant; empty: when the job runs."
     )
@@ -82,11 +52,7 @@ class GatingJob(PublicIdModel):
     class Meta:
         ordering = ("-created_at", "-id")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=JobState.values),
-                name="gating_job_state_known",
-                violation_error_message="A gating job's state is one of queued, running, done or failed.",
-            ),
+            *job_constraints("gating_job", "gating job"),
             models.CheckConstraint(
                 condition=~Q(state=JobState.FAILED) | Q(result_name=""),
                 name="gating_job_failed_has_no_result",
@@ -97,18 +63,6 @@ class GatingJob(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.original_name}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in FINISHED_STATES
-
-    @property
-    def percent(self) -> int:
-        if self.state == JobState.DONE:
-            return 100
-        if not self.total_rows:
-            return 0
-        return min(100, int(100 * self.processed_rows / self.total_rows))
 
     def summary_rows(self) -> dict[str, Any]:
         """The summary as ordered (code, count) lists for display, every outcome and reason shown."""

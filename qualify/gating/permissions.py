@@ -20,14 +20,3 @@ def can_gate(actor: Actor) -> Decision:
 def can_submit_job(actor: Actor) -> Decision:
     """Market systems and Programme and Code Body staff upload events files (as for ``can_gate``)."""
     return can_gate(actor)
-
-
-def runs_jobs(actor: Actor, job: object = None) -> Decision:
-    """The Programme's background worker.
-
-    The steps of a job (start, finish, fail) are taken by the task runner acting for the Programme, never by a
-    person: a person submits the file and watches.
-    """
-    if actor.is_programme_admin and actor.user_id is None:
-        return ALLOW
-    return deny("Only the background worker moves a gating job on.")

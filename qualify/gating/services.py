@@ -10,31 +10,27 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import shutil
-import tempfile
-import time
 import uuid as uuid_mod
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
 from django.db import transaction
 
 from qualify.audit.services import audit_record
-from qualify.core import clock
-from qualify.core.actor import Actor, system_actor
-from qualify.core.errors import TransitionNotAllowed, ValidationFailed
-from qualify.core.workflow import TransitionInput, apply_transition
+from qualify.core.actor import Actor
+from qualify.core.errors import ValidationFailed
+from qualify.core.jobs import JobFailed, JobKind, JobRun, job_run, register_job_kind
 from qualify.gating.io import EventsFileError, GateSummary, gate_file
 from qualify.gating.loading import load_gating_context
-from qualify.gating.models import GatingJob, JobState
+from qualify.gating.models import GatingJob
 from qualify.gating.permissions import can_submit_job
 from qualify.gating.uploads import input_format, max_bytes, too_big_error
 from qualify.gating.workflow import GATING_JOB_WORKFLOW
 
 logger = logging.getLogger(__name__)
 
-PROGRESS_INTERVAL_SECONDS = 0.5
 WORKER = "gating worker"
 
 
@@ -85,8 +81,6 @@ def gating_job_submit(
 
 @transaction.atomic
 def _job_create(*, actor: Actor, job: GatingJob) -> GatingJob:
-    from qualify.gating.tasks import run_gating_job  # the task module imports this one
-
     job.save(force_insert=True)
     job.reference = f"GJ-{job.pk:06d}"
     job.save(update_fields=["reference"])
@@ -103,36 +97,8 @@ def _job_create(*, actor: Actor, job: GatingJob) -> GatingJob:
             **({"known_at": job.known_at.isoformat()} if job.known_at else {}),
         },
     )
-    job_id = str(job.uuid)
-    transaction.on_commit(lambda: run_gating_job.enqueue(job_id))
+    GATING_JOBS.enqueue_on_commit(job)
     return job
-
-
-@transaction.atomic
-def gating_job_progress(*, job_pk: int, processed: int, total: int | None) -> None:
-    """Record how far a running job has got (its own short transaction, so a watcher sees it at once).
-
-    Not audited: progress is a measurement, not a decision; the audit log has the job's start and its end.
-    """
-    GatingJob.objects.filter(pk=job_pk, state=JobState.RUNNING).update(
-        processed_rows=processed, total_rows=total, updated_at=clock.now()
-    )
-
-
-class _ProgressWriter:
-    """``gate_file``'s progress callback, writing to the job row at most every ``interval`` seconds."""
-
-    def __init__(self, job_pk: int, interval: float = PROGRESS_INTERVAL_SECONDS) -> None:
-        self.job_pk = job_pk
-        self.interval = interval
-        self.last: float | None = None
-
-    def __call__(self, done: int, total: int | None) -> None:
-        now = time.monotonic()
-        if self.last is not None and now - self.last < self.interval:
-            return
-        self.last = now
-        gating_job_progress(job_pk=self.job_pk, processed=done, total=total)
 
 
 def _local_path(storage: Storage, name: str, work: Path) -> Path:
@@ -154,59 +120,60 @@ def summary_json(summary: GateSummary) -> dict[str, object]:
     }
 
 
-def gating_job_run(*, job_id: str) -> str:
+def _gate(run: JobRun[GatingJob]) -> dict[str, Any]:
+    """The work of a job: decide its file into the run's directory, then keep the result in storage."""
+    job, storage = run.job, storages["default"]
+    events = _local_path(storage, job.input_name, run.work_dir)
+    result = run.work_dir / f"result.{job.input_format}"
+    context = load_gating_context(known_at=job.known_at)
+    try:
+        summary = gate_file(events, result, context, progress=run.progress)
+    except EventsFileError as error:
+        raise JobFailed(f"{error.message} Nothing was written.") from None
+    with open(result, "rb") as handle:
+        result_name = storage.save(f"{_folder(job)}/result.{job.input_format}", File(handle))
+    return {
+        "result_name": result_name,
+        "total_rows": summary.total,
+        "processed_rows": summary.total,
+        "summary": summary_json(summary),
+    }
+
+
+def _folder(job: GatingJob) -> str:
+    return f"gating/jobs/{job.uuid.hex}"
+
+
+def _discard(job: GatingJob) -> None:
+    """Remove result files a run stored but did not record (it broke, or its worker died, in between)."""
+    storage = storages["default"]
+    try:
+        _, files = storage.listdir(_folder(job))
+    except FileNotFoundError:
+        return
+    for name in files:
+        stored = f"{_folder(job)}/{name}"
+        if stored not in (job.input_name, job.result_name):
+            storage.delete(stored)
+
+
+GATING_JOBS = register_job_kind(
+    JobKind(
+        name="gating_job",
+        workflow=GATING_JOB_WORKFLOW,
+        task_path="qualify.gating.tasks.run_gating_job",
+        work=_gate,
+        discard=_discard,
+        worker_name=WORKER,
+    )
+)
+
+
+def gating_job_run(*, job_id: str, worker_id: str = "") -> str:
     """Decide a queued job's file and keep the result; idempotent: anything but a queued job is left alone.
 
-    Steps through the job's workflow as the Programme's worker: start, then finish with the result and the summary,
-    or fail with the reader's message (naming the row and column) and no result. Returns the job's final state.
+    Steps through the job's workflow as the Programme's worker (``core.jobs.job_run``): start, then finish with the
+    result and the summary, or fail with the reader's message (naming the row and column; made safe to store and
+    show) and no result. A failure is recorded on the job and never raised. Returns the job's final state.
     """
-    actor = system_actor(WORKER)
-    job = GatingJob.objects.filter(uuid=job_id).first()
-    if job is None:
-        return "MISSING"
-    if job.state != JobState.QUEUED:
-        return str(job.state)
-    try:
-        job = apply_transition(GATING_JOB_WORKFLOW, actor=actor, instance=job, name="start")
-    except TransitionNotAllowed:  # another worker took it between the read and the lock
-        return str(GatingJob.objects.get(pk=job.pk).state)
-    storage = storages["default"]
-    with tempfile.TemporaryDirectory(prefix="qualify-gating-") as directory:
-        work = Path(directory)
-        try:
-            events = _local_path(storage, job.input_name, work)
-            result = work / f"result.{job.input_format}"
-            context = load_gating_context(known_at=job.known_at)
-            summary = gate_file(events, result, context, progress=_ProgressWriter(job.pk))
-        except EventsFileError as error:
-            return _fail(actor, job, f"{error.message} Nothing was written.")
-        except Exception:
-            logger.exception("gating job %s broke", job.reference)
-            return _fail(actor, job, "The job stopped on an unexpected error; the Programme has been told.")
-        with open(result, "rb") as handle:
-            result_name = storage.save(f"gating/jobs/{job.uuid.hex}/result.{job.input_format}", File(handle))
-    try:
-        apply_transition(
-            GATING_JOB_WORKFLOW,
-            actor=actor,
-            instance=job,
-            name="finish",
-            data=TransitionInput(
-                extra={
-                    "result_name": result_name,
-                    "total_rows": summary.total,
-                    "processed_rows": summary.total,
-                    "summary": summary_json(summary),
-                }
-            ),
-        )
-    except BaseException:
-        storage.delete(result_name)
-        raise
-    return JobState.DONE.value
-
-
-def _fail(actor: Actor, job: GatingJob, message: str) -> str:
-    data = TransitionInput(extra={"error_message": message})
-    apply_transition(GATING_JOB_WORKFLOW, actor=actor, instance=job, name="fail", data=data)
-    return JobState.FAILED.value
+    return job_run(GATING_JOBS, job_id=job_id, worker_id=worker_id)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -171,10 +171,18 @@ def _backdated_without_reason(
 
 
 @transaction.atomic
-def register_import(*, actor: Actor, text: str, source_name: str, reason: str = "") -> RegisterImportResult:
+def register_import(
+    *,
+    actor: Actor,
+    text: str,
+    source_name: str,
+    reason: str = "",
+    progress: Callable[[int, int | None], None] | None = None,
+) -> RegisterImportResult:
     """Load register rows (format in the module docstring), all or nothing; re-importing changes nothing.
 
-    ``reason`` is the file's reason for back-dated rows that give none of their own.
+    ``reason`` is the file's reason for back-dated rows that give none of their own. ``progress`` (a background
+    job's) is told (rows recorded, rows) as the events are recorded.
 
     Raises ``ValidationFailed`` with ``details["problems"]`` (row, column, message) and writes nothing when any row
     is wrong. Only a programme administrator may import (they alone register participations).
@@ -247,7 +255,9 @@ def register_import(*, actor: Actor, text: str, source_name: str, reason: str = 
         raise import_failed(source_name, problems)
 
     created = unchanged = 0
-    for row in rows:
+    for done, row in enumerate(rows, 1):
+        if progress is not None:
+            progress(done, len(rows))
         if not row.event or row.date is None:
             continue
         _, was_created = register_event_record(

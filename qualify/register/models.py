@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 
+from qualify.core.jobs import BackgroundJob, BackgroundJobQuerySet, job_constraints
 from qualify.core.models import VisibleQuerySet
 from qualify.participants.models import MarketParticipation
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
@@ -89,3 +90,38 @@ class RegisterSequence(models.Model):
 
     def __str__(self) -> str:
         return f"register sequence at {self.last_seq}"
+
+
+class RegisterImportJobQuerySet(BackgroundJobQuerySet["RegisterImportJob"]):
+    """Seen by the programme administrator who uploaded the file and by the other programme administrators."""
+
+
+class RegisterImportJob(BackgroundJob):
+    """A register CSV uploaded through the API and imported in the background (issue 14: "large imports run as
+    background jobs"), with the progress, heartbeat and recovery of every background job (``core.jobs``).
+
+    The file is kept in the default storage under a generated name; the import itself is ``imports.register_import``
+    (all or nothing), run as the administrator who uploaded it. A done job keeps the counts (``result``); a failed
+    one the message and the first ``PROBLEMS_KEPT`` problems (row, column, message) with their total.
+    """
+
+    PROBLEMS_KEPT = 100
+
+    reference = models.CharField(max_length=16, unique=True, help_text="Human reference, e.g. RI-000123.")
+    original_name = models.CharField(max_length=200, help_text="The uploaded file's name, for display only.")
+    input_name = models.CharField(max_length=300, help_text="Storage name of the uploaded CSV.")
+    input_size = models.BigIntegerField()
+    reason = models.TextField(blank=True, help_text="The file's reason for back-dated rows that give none.")
+    result = models.JSONField(default=dict, blank=True, help_text="What the import created, once done.")
+    problems = models.JSONField(default=list, blank=True, help_text="The first problems found, when refused.")
+    problem_count = models.PositiveIntegerField(default=0, help_text="How many problems were found in all.")
+
+    objects = RegisterImportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        constraints = job_constraints("register_import_job", "register import job")
+        indexes = [models.Index(fields=["requested_by_id", "-created_at"], name="register_import_requester")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.original_name}"

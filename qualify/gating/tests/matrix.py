@@ -11,14 +11,24 @@ NOT_ADMIN_STAFF = [key for key in STAFF if key != "admin"]
 # A job is seen by its requester and by programme administrators; other staff get "not found".
 ADMINS_JOB = {**every(PARTICIPANTS, 403), **every(NOT_ADMIN_STAFF, 404), "admin": 200}
 job = lambda c: c.gating_job.reference  # noqa: E731
+register_import = lambda c: c.register_import_job.reference  # noqa: E731
+ADMINS_ONLY = {**every([*PARTICIPANTS, *NOT_ADMIN_STAFF], 403), "admin": 200}
 
 
 def prepare(cast):  # type: ignore[no-untyped-def]
-    """A finished bulk job, submitted by the programme administrator."""
+    """A finished bulk job and a queued register import, submitted by the programme administrator."""
+    import io
+
     from qualify.gating.tests.jobs import submit_and_run
+    from qualify.register.import_jobs import register_import_job_submit
+    from qualify.register.tests.test_import_register import HEADER, ROWS
 
     cast.gating_job = submit_and_run(cast.actor("admin"))
     assert cast.gating_job.state == "DONE", cast.gating_job.error_message
+    content = ("\n".join([HEADER, *ROWS]) + "\n").encode()
+    cast.register_import_job = register_import_job_submit(
+        actor=cast.actor("admin"), upload=io.BytesIO(content), name="register.csv", size=len(content)
+    )
 
 
 _EVENT = {
@@ -66,5 +76,9 @@ ROWS = [
         lambda c: "/api/v1/register/import",
         {**every([*PARTICIPANTS, *NOT_ADMIN_STAFF], 403), "admin": 422},
         method="post",
+    ),
+    endpoint("GET /register-imports", lambda c: "/api/v1/register-imports", ADMINS_ONLY),
+    endpoint(
+        "GET /register-imports/{reference}", lambda c: f"/api/v1/register-imports/{register_import(c)}", ADMINS_ONLY
     ),
 ]

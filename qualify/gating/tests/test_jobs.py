@@ -14,8 +14,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from qualify.audit.models import AuditEvent
+from qualify.core.jobs import JobRun
 from qualify.gating.models import GatingJob, JobState
-from qualify.gating.services import _ProgressWriter, gating_job_run
+from qualify.gating.services import gating_job_run
 from qualify.gating.tasks import run_gating_job
 from qualify.gating.tests.jobs import EVENTS, EXPECTED, events_csv, load_market, submit_and_run
 
@@ -147,7 +148,7 @@ def test_the_job_waits_for_the_commit_and_the_task_runs_only_a_queued_job(market
     audited = AuditEvent.objects.count()
     finished_at = job.finished_at
 
-    assert run_gating_job.call(str(job.uuid)) == "DONE"  # a second delivery of the task changes nothing
+    assert run_gating_job.enqueue(str(job.uuid)).return_value == "DONE"  # a second delivery of the task changes nothing
     assert gating_job_run(job_id=str(job.uuid)) == "DONE"
     job.refresh_from_db()
     assert (job.state, job.finished_at, AuditEvent.objects.count()) == (JobState.DONE, finished_at, audited)
@@ -171,20 +172,18 @@ def test_a_submitted_job_stays_queued_until_its_transaction_commits(market, djan
     assert job.state == JobState.DONE
 
 
-def test_progress_is_written_at_most_every_half_second(market, monkeypatch):
-    from qualify.gating import services
+def test_progress_inside_a_transaction_is_written_at_most_every_half_second(market, monkeypatch, tmp_path):
+    from qualify.core import jobs
 
     job = submit_and_run(market.actor("admin"))
     clock = iter([100.0, 100.2, 100.6])
-    monkeypatch.setattr(services.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(jobs.time, "monotonic", lambda: next(clock))
     written: list[tuple[int, int | None]] = []
-    monkeypatch.setattr(
-        services, "gating_job_progress", lambda *, job_pk, processed, total: written.append((processed, total))
-    )
-    writer = _ProgressWriter(job.pk)
-    writer(1, 3)
-    writer(2, 3)
-    writer(3, 3)
+    monkeypatch.setattr(jobs, "job_progress", lambda job, *, processed, total: written.append((processed, total)))
+    run = JobRun(job=job, work_dir=tmp_path, inline=True)
+    run.progress(1, 3)
+    run.progress(2, 3)
+    run.progress(3, 3)
     assert written == [(1, 3), (3, 3)]
 
 
@@ -252,7 +251,8 @@ def test_staff_upload_on_the_page_watch_it_finish_and_download_what_the_gate_com
 
 
 def test_a_running_job_page_polls_its_progress_fragment(market, client_for):
-    from qualify.gating.services import gating_job_progress, gating_job_submit
+    from qualify.core.jobs import job_progress
+    from qualify.gating.services import gating_job_submit
 
     content = events_csv()
     job = gating_job_submit(
@@ -266,8 +266,8 @@ def test_a_running_job_page_polls_its_progress_fragment(market, client_for):
     from qualify.core.workflow import apply_transition
     from qualify.gating.workflow import GATING_JOB_WORKFLOW
 
-    apply_transition(GATING_JOB_WORKFLOW, actor=system_actor("gating worker"), instance=job, name="start")
-    gating_job_progress(job_pk=job.pk, processed=4, total=8)
+    job = apply_transition(GATING_JOB_WORKFLOW, actor=system_actor("gating worker"), instance=job, name="start")
+    job_progress(job, processed=4, total=8)
     running = client.get(f"/gating/jobs/{job.reference}/progress/").content.decode()
     assert 'value="50"' in running and "4 of 8 events" in running and "hx-get" in running
 

@@ -131,26 +131,39 @@ def test_change_feed_flags_a_back_dated_event_with_when_it_was_recorded_and_why(
     ]
 
 
-def test_an_import_row_back_dated_without_a_reason_is_refused_naming_the_row(cast, client_for, token_for):
-    client, auth = client_for(None), token_for("admin")
+@pytest.fixture
+def post_import(client_for, token_for, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """Post a register file as the programme administrator; the import job runs on commit; answer the job."""
+
+    def post(data: dict[str, object]) -> dict[str, object]:
+        client, auth = client_for(None), token_for("admin")
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(IMPORT, data, **auth)
+        assert response.status_code == 202, response.content
+        job: dict[str, object] = client.get(f"/api/v1/register-imports/{response.json()['reference']}", **auth).json()
+        return job
+
+    return post
+
+
+def test_an_import_row_back_dated_without_a_reason_is_refused_naming_the_row(cast, client_for, token_for, post_import):
+    client = client_for(None)
     today = timezone.localdate()
     rows = [
         HEADER,
         f"Late Energy,LATE,SUPPLIER,QUALIFIED,{today - dt.timedelta(days=5)},",  # within the allowed five days
         f"Late Energy,LATE,SUPPLIER,SERVICE_ACTIVATED,{today - dt.timedelta(days=6)},",
     ]
-    refused = client.post(IMPORT, {"file": csv_file(rows)}, **auth)
-    assert refused.status_code == 422
-    error = refused.json()["error"]
-    assert "row 2 (line 3), column reason" in error["message"]
-    assert [(p["row"], p["column"]) for p in error["details"]["problems"]] == [(2, "reason")]
-    assert "6 days before today (more than 5)" in error["details"]["problems"][0]["message"]
+    refused = post_import({"file": csv_file(rows)})
+    assert refused["state"] == "FAILED"
+    assert "row 2 (line 3), column reason" in refused["error"]
+    assert [(p["row"], p["column"]) for p in refused["problems"]] == [(2, "reason")]
+    assert "6 days before today (more than 5)" in refused["problems"][0]["message"]
     feed = client.get("/api/v1/register/changes", **token_for("machine")).json()["items"]
     assert [i for i in feed if i["mpid"] == "LATE"] == []
 
     with_reason = [HEADER + ",reason", rows[1] + ",", rows[2] + ",DIP promotion confirmed by e-mail only today"]
-    accepted = client.post(IMPORT, {"file": csv_file(with_reason)}, **auth)
-    assert accepted.status_code == 200, accepted.content
+    assert post_import({"file": csv_file(with_reason)})["state"] == "DONE"
     feed = client.get("/api/v1/register/changes", **token_for("machine")).json()["items"]
     assert [(i["kind"], i["backdated"], i["reason"]) for i in feed if i["mpid"] == "LATE"] == [
         ("QUALIFIED", False, ""),
@@ -158,23 +171,21 @@ def test_an_import_row_back_dated_without_a_reason_is_refused_naming_the_row(cas
     ]
 
 
-def test_the_back_dating_allowance_is_a_setting(cast, client_for, token_for, settings):
+def test_the_back_dating_allowance_is_a_setting(cast, settings, post_import):
     settings.QUALIFY_REGISTER_BACKDATE_DAYS = 40
     row = f"Late Energy,LATE,SUPPLIER,QUALIFIED,{timezone.localdate() - dt.timedelta(days=40)},"
-    response = client_for(None).post(IMPORT, {"file": csv_file([HEADER, row])}, **token_for("admin"))
-    assert response.status_code == 200, response.content
+    assert post_import({"file": csv_file([HEADER, row])})["state"] == "DONE"
     settings.QUALIFY_REGISTER_BACKDATE_DAYS = 0
     row = f"Late Energy,LATE,SUPPLIER,SERVICE_ACTIVATED,{timezone.localdate() - dt.timedelta(days=1)},"
-    response = client_for(None).post(IMPORT, {"file": csv_file([HEADER, row])}, **token_for("admin"))
-    assert response.status_code == 422
-    assert "more than 0" in response.json()["error"]["details"]["problems"][0]["message"]
+    refused = post_import({"file": csv_file([HEADER, row])})
+    assert refused["state"] == "FAILED"
+    assert "more than 0" in refused["problems"][0]["message"]
 
 
-def test_a_file_reason_serves_the_back_dated_rows_that_give_none(cast, client_for, token_for):
+def test_a_file_reason_serves_the_back_dated_rows_that_give_none(cast, client_for, token_for, post_import):
     rows = [HEADER, "Old Energy,OLDE,SUPPLIER,QUALIFIED,2025-01-06,", "Old Energy,OLDE,SUPPLIER,REVOKED,2025-02-06,"]
     reason = "Initial load of the register\x00 spreadsheet"
-    response = client_for(None).post(IMPORT, {"file": csv_file(rows), "reason": reason}, **token_for("admin"))
-    assert response.status_code == 200, response.content
+    assert post_import({"file": csv_file(rows), "reason": reason})["state"] == "DONE"
     feed = client_for(None).get("/api/v1/register/changes", **token_for("machine")).json()["items"]
     assert {(i["backdated"], i["reason"]) for i in feed if i["mpid"] == "OLDE"} == {
         (True, "Initial load of the register spreadsheet")  # control characters are dropped
