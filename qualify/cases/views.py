@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from qualify.cases.choices import CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.guidance import NEXT_STEPS
+from qualify.cases.help import PROCESS, ROLE_GUIDES, state_guide
 from qualify.cases.permissions import can_assign_wave
 from qualify.cases.selectors import (
     EXTRA_FILTERS,
@@ -185,3 +186,19 @@ def case_assign_wave_view(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.success(request, f"{case.reference} is now in {form.cleaned_data['wave'].name}.")
     return redirect("cases:detail", key=case.reference)
+
+
+@guards.public
+def help_index(request: HttpRequest) -> HttpResponse:
+    """The process in short, and a help page for each kind of person (public: it holds no one's data)."""
+    return render(request, "cases/help_index.html", {"guides": ROLE_GUIDES.values(), "process": PROCESS})
+
+
+@guards.public
+def help_role(request: HttpRequest, role: str) -> HttpResponse:
+    """One kind of person's part in the process, what each state of a case means, and who to ask."""
+    guide = ROLE_GUIDES.get(role)
+    if guide is None:
+        raise Http404("There is no help page for that role.")
+    context = {"guide": guide, "guides": ROLE_GUIDES.values(), "process": PROCESS, "states": state_guide(guide)}
+    return render(request, "cases/help_role.html", context)
