@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from qualify.cases.choices import CaseState
+from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.guidance import NEXT_STEPS
 from qualify.cases.help import PROCESS, ROLE_GUIDES, state_guide
@@ -31,8 +31,9 @@ from qualify.core.errors import DomainError, NotFound
 from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
+from qualify.core.svg_graph import workflow_diagram
 from qualify.core.web import render_page_or_partial, report_error
-from qualify.core.workflow import ReturnTarget, render_mermaid, who_may
+from qualify.core.workflow import ReturnTarget, who_may
 from qualify.participants.choices import MarketRole, Route
 from qualify.plan.models import Wave
 
@@ -101,7 +102,14 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
         }
         for t in CASE_WORKFLOW.transitions
     ]
-    return render(request, "cases/lifecycle.html", {"steps": steps, "mermaid": render_mermaid(CASE_WORKFLOW, "DRAFT")})
+    diagram = workflow_diagram(
+        CASE_WORKFLOW,
+        CaseState.DRAFT,
+        state_label=lambda state: labels.get(state, state),
+        groups={"Any state before Qualified": BEFORE_QUALIFIED},
+        states=CaseState.values,
+    )
+    return render(request, "cases/lifecycle.html", {"steps": steps, "diagram": diagram})
 
 
 def _returning(target: ReturnTarget) -> str:
