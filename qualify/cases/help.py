@@ -59,8 +59,9 @@ class RoleGuide:
     who: str
     tasks: tuple[str, ...]
     ask: tuple[str, ...]
-    # The permission functions (by name) of the steps this role takes: their rows are marked "you" on the page.
-    takes: frozenset[str] = frozenset()
+    # Words that name this role in a step's "who may" line (the permission's docstring, written to be shown to
+    # people): the steps whose line holds one are marked "you" on the page.
+    takes: tuple[str, ...] = ()
 
 
 ROLE_GUIDES: dict[str, RoleGuide] = {
@@ -82,7 +83,7 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
                 "About waves, deadlines and the plan: the Programme's administrators.",
                 "About access for your colleagues: that is you; the Programme can add the first lead.",
             ),
-            frozenset({"participant_lead", "participant_editor"}),
+            ("participant's qualification lead",),
         ),
         RoleGuide(
             "contributor",
@@ -97,7 +98,7 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
                 "About what to answer or when: your organisation's qualification lead.",
                 "About a query: the Code Body that raised it, through the query.",
             ),
-            frozenset({"participant_editor"}),
+            ("or a contributor",),
         ),
         RoleGuide(
             "viewer",
@@ -123,7 +124,7 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
                 "About the plan, waves or a participant's access: the Programme's administrators.",
                 "About a decision: your body's decision-makers.",
             ),
-            frozenset({"assessor", "test_manager"}),
+            ("code body assessor",),
         ),
         RoleGuide(
             "decision-maker",
@@ -139,7 +140,7 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
                 "About a case's evidence: the assessors of your body.",
                 "About the agenda or meeting dates: the Programme's administrators.",
             ),
-            frozenset({"board"}),
+            ("decision-maker of a body",),
         ),
         RoleGuide(
             "programme-admin",
@@ -152,7 +153,7 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
                 "Watch the dashboard and the reports; the admin site shows every record, read-only.",
             ),
             ("About a body's review or decision: that body's assessors or decision-makers.",),
-            frozenset({"programme", "assessor", "test_manager"}),
+            ("programme administrator",),
         ),
     )
 }
@@ -170,6 +171,9 @@ def state_guide(guide: RoleGuide) -> list[StateHelp]:
     """Every state of a case with its meaning and the steps that leave it, marking the ones ``guide``'s role takes."""
     rows = []
     for state in CaseState:
-        steps = tuple((t, who_may(t), t.permission.__name__ in guide.takes) for t in CASE_WORKFLOW.leaving(state.value))
-        rows.append(StateHelp(state.value, str(state.label), STATE_MEANINGS[state], steps))
+        steps = []
+        for t in CASE_WORKFLOW.leaving(state.value):
+            who = who_may(t)
+            steps.append((t, who, any(words in who.lower() for words in guide.takes)))
+        rows.append(StateHelp(state.value, str(state.label), STATE_MEANINGS[state], tuple(steps)))
     return rows

@@ -108,6 +108,7 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
         state_label=lambda state: labels.get(state, state),
         groups={"Any state before Qualified": BEFORE_QUALIFIED},
         states=CaseState.values,
+        title="The states of a qualification case and the steps between them",
     )
     return render(request, "cases/lifecycle.html", {"steps": steps, "diagram": diagram})
 

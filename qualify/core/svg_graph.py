@@ -177,7 +177,7 @@ def _crossings(upper: list[str], lower: list[str], links: list[tuple[str, str]])
     return sum(1 for i, (a, b) in enumerate(pairs) for c, d in pairs[i + 1 :] if (a - c) * (b - d) < 0)
 
 
-def layout(nodes: list[Node], edges: list[Edge], initial: str) -> Diagram:
+def layout(nodes: list[Node], edges: list[Edge], initial: str, *, title: str = "State diagram") -> Diagram:
     """Lay ``nodes`` and ``edges`` out in ranks from ``initial`` and draw them."""
     flipped = _reversed_edges(nodes, edges, initial)
     routes = [_Route(e, i in flipped) for i, e in enumerate(edges) if e.source != e.target]
@@ -268,7 +268,7 @@ def layout(nodes: list[Node], edges: list[Edge], initial: str) -> Diagram:
     ys = [MARGIN]
     for r in range(1, depth):
         ys.append(ys[-1] + NODE_H + max(RANK_GAP, 16.0 * in_gap[r - 1] + 26.0))
-    return _draw(items, routes, ys)
+    return _draw(items, routes, ys, title)
 
 
 def _compact_components(items: dict[str, _Item], links: list[tuple[str, str]]) -> None:
@@ -331,7 +331,7 @@ class _Box:
         return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
 
 
-def _draw(items: dict[str, _Item], routes: list[_Route], ys: list[float]) -> Diagram:
+def _draw(items: dict[str, _Item], routes: list[_Route], ys: list[float], title: str) -> Diagram:
     # Ports: where each segment leaves a box's bottom or enters its top, spread in the order of the other end.
     bottom: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
     top: dict[str, list[tuple[float, int, int]]] = defaultdict(list)
@@ -373,6 +373,8 @@ def _draw(items: dict[str, _Item], routes: list[_Route], ys: list[float]) -> Dia
             (points[segment][0] + points[segment + 1][0]) / 2,
             (points[segment][1] + points[segment + 1][1]) / 2,
         )
+        # A label stands on the outer side of its edge: left of an edge leaning left, right of any other.
+        leaning_left = points[segment + 1][0] - points[segment][0] < -12
         if route.reversed:
             points.reverse()
         d = f"M{points[0][0]:.1f},{points[0][1]:.1f}"
@@ -394,14 +396,17 @@ def _draw(items: dict[str, _Item], routes: list[_Route], ys: list[float]) -> Dia
             f'<path d="{arrow}" fill="{LINE}" stroke="{LINE}" stroke-width="1"/></g>'
         )
         if route.show_label and route.edge.label:
-            parts_labels.append(_label(route.edge.label, label_at, boxes, placed))
+            parts_labels.append(_label(route.edge.label, label_at, boxes, placed, left_first=leaning_left))
     parts_nodes = [_node(item, ys[item.rank]) for item in items.values() if item.node is not None]
+    # A label may stand left of the leftmost box: the picture then starts further left.
+    origin = min(0.0, *(box.x0 - 4 for box in placed))
     for box in placed:
         width = max(width, box.x1 + MARGIN)
+    width -= origin
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="{width:.0f}" height="{height:.0f}"'
-        f' viewBox="0 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="diagram-title"'
-        f' font-family="{FONT}"><title id="diagram-title">State diagram</title>'
+        f' viewBox="{origin:.0f} 0 {width:.0f} {height:.0f}" role="img" aria-labelledby="diagram-title"'
+        f' font-family="{FONT}"><title id="diagram-title">{escape(title)}</title>'
         + "".join(parts_edges)
         + "".join(parts_nodes)
         + "".join(parts_labels)
@@ -410,19 +415,19 @@ def _draw(items: dict[str, _Item], routes: list[_Route], ys: list[float]) -> Dia
     return Diagram(mark_safe(svg), round(width), round(height))  # noqa: S308  (every text above is escaped)
 
 
-def _label(text: str, at: tuple[float, float], boxes: list[_Box], placed: list[_Box]) -> str:
+def _label(text: str, at: tuple[float, float], boxes: list[_Box], placed: list[_Box], *, left_first: bool) -> str:
     """An edge's label beside the middle of its path, moved until it overlaps no box and no other label."""
     mx, my = at
     w, h = text_width(text, EDGE_FONT), EDGE_FONT + 3
-    candidates = []
-    for dy in (0, -h, h, -2 * h, 2 * h):
-        candidates.append((mx + 6, my + dy, "start"))
-        candidates.append((mx - 6, my + dy, "end"))
+    shifts = (0, -h, h, -2 * h, 2 * h)
+    rights = [(mx + 6, my + dy, "start") for dy in shifts]
+    lefts = [(mx - 6, my + dy, "end") for dy in shifts]
+    candidates = [*lefts, *rights] if left_first else [*rights, *lefts]
     chosen = candidates[0]
     for x, y, anchor in candidates:
         left = x if anchor == "start" else x - w
         box = _Box(left, y - h / 2, left + w, y + h / 2)
-        if left >= 2 and not any(box.hits(b) for b in boxes) and not any(box.hits(b) for b in placed):
+        if not any(box.hits(b) for b in boxes) and not any(box.hits(b) for b in placed):
             chosen = (x, y, anchor)
             break
     x, y, anchor = chosen
@@ -470,6 +475,7 @@ def workflow_diagram(
     state_label: Callable[[str], str],
     groups: dict[str, frozenset[str]] | None = None,
     states: Iterable[str] | None = None,
+    title: str = "State diagram",
 ) -> Diagram:
     """A workflow's transition table as a diagram: one box per state, one edge per step and source.
 
@@ -509,4 +515,4 @@ def workflow_diagram(
             for target in to:
                 edges.append(Edge(source, target, t.label, t.name, title))
     nodes += [Node(key, name, "group") for name, key in used_groups.items()]
-    return layout(nodes, edges, "[*]")
+    return layout(nodes, edges, "[*]", title=title)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from qualify.cases.choices import CaseState
-from qualify.cases.help import ROLE_GUIDES, STATE_MEANINGS
+from qualify.cases.help import ROLE_GUIDES, STATE_MEANINGS, state_guide
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core.svg_graph import Edge, Node, layout
 
@@ -72,3 +72,17 @@ def test_the_help_index_links_every_role_and_the_site_links_help_and_glossary(cl
         assert reverse("cases:help_role", args=[role]) in html
     home = client_for("lead_a").get(reverse("cases:home")).content.decode()
     assert reverse("cases:help") in home and reverse("core:glossary") in home
+
+
+def test_each_roles_help_marks_the_steps_that_role_takes():
+    def mine(role: str) -> set[str]:
+        return {t.name for row in state_guide(ROLE_GUIDES[role]) for t, _, yours in row.steps if yours}
+
+    assert {"submit_final_qad", "withdraw", "answer_final_clarification"} <= mine("lead")
+    assert "sign" not in mine("lead")  # the director declares, not the lead
+    assert mine("contributor") == {"submit_initial_qad"}
+    assert mine("viewer") == set()
+    assert {"scope", "query_initial_qad", "agree", "complete_testing"} <= mine("assessor")
+    assert {"approve", "refer_back", "revoke"} <= mine("decision-maker")
+    assert "approve" not in mine("programme-admin")
+    assert {"send_for_approval", "defer", "activate"} <= mine("programme-admin")
