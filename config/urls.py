@@ -31,3 +31,9 @@ urlpatterns = [
     path("programme/", include("qualify.programme.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Styled error pages in every settings module (a page with the site's navigation; JSON under /api/).
+handler400 = "qualify.core.views.bad_request"
+handler403 = "qualify.core.views.permission_denied"
+handler404 = "qualify.core.views.page_not_found"
+handler500 = "qualify.core.views.server_error"

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from qualify.cases.choices import CaseState
+from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
+from qualify.cases.help import PROCESS, ROLE_GUIDES, state_guide
 from qualify.cases.permissions import can_assign_wave
 from qualify.cases.selectors import (
     EXTRA_FILTERS,
@@ -29,8 +30,9 @@ from qualify.core.errors import DomainError, NotFound
 from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
+from qualify.core.svg_graph import workflow_diagram
 from qualify.core.web import confirmation_page, render_page_or_partial, report_error
-from qualify.core.workflow import ReturnTarget, render_mermaid, who_may
+from qualify.core.workflow import ReturnTarget, who_may
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.selectors import organisation_names
 from qualify.plan.models import Wave
@@ -105,7 +107,15 @@ def lifecycle(request: HttpRequest) -> HttpResponse:
         }
         for t in CASE_WORKFLOW.transitions
     ]
-    return render(request, "cases/lifecycle.html", {"steps": steps, "mermaid": render_mermaid(CASE_WORKFLOW, "DRAFT")})
+    diagram = workflow_diagram(
+        CASE_WORKFLOW,
+        CaseState.DRAFT,
+        state_label=lambda state: labels.get(state, state),
+        groups={"Any state before Qualified": BEFORE_QUALIFIED},
+        states=CaseState.values,
+        title="The states of a qualification case and the steps between them",
+    )
+    return render(request, "cases/lifecycle.html", {"steps": steps, "diagram": diagram})
 
 
 def _returning(target: ReturnTarget) -> str:
@@ -194,3 +204,19 @@ def case_assign_wave_view(request: HttpRequest, key: str) -> HttpResponse:
     else:
         messages.success(request, f"{case.reference} is now in {form.cleaned_data['wave'].name}.")
     return redirect("cases:detail", key=case.reference)
+
+
+@guards.public
+def help_index(request: HttpRequest) -> HttpResponse:
+    """The process in short, and a help page for each kind of person (public: it holds no one's data)."""
+    return render(request, "cases/help_index.html", {"guides": ROLE_GUIDES.values(), "process": PROCESS})
+
+
+@guards.public
+def help_role(request: HttpRequest, role: str) -> HttpResponse:
+    """One kind of person's part in the process, what each state of a case means, and who to ask."""
+    guide = ROLE_GUIDES.get(role)
+    if guide is None:
+        raise Http404("There is no help page for that role.")
+    context = {"guide": guide, "guides": ROLE_GUIDES.values(), "process": PROCESS, "states": state_guide(guide)}
+    return render(request, "cases/help_role.html", context)
