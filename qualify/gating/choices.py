@@ -85,3 +85,29 @@ GSP_GROUPS: tuple[str, ...] = (*GSP_GROUP_BY_DISTRIBUTOR.values(), GSP_GROUP_IDN
 def gsp_group_of(distributor_id: str) -> str:
     """The GSP group label of a two-digit distributor id (see ``GSP_GROUP_BY_DISTRIBUTOR``)."""
     return GSP_GROUP_BY_DISTRIBUTOR.get(distributor_id, GSP_GROUP_IDNO)
+
+
+# What each column of an events file holds, for the page that takes the file (the order is EVENT_COLUMNS').
+EVENT_COLUMN_HELP: dict[str, tuple[str, str]] = {
+    "ref": ("Your reference for the event; it comes back on the event's decision.", "Any text, not empty"),
+    "kind": ("What is to happen to the metering point.", ", ".join(EventKind)),
+    "mpan": (
+        "The metering point's 13-digit MPAN core; its first two digits name the distributor and GSP group.",
+        "13 digits (a malformed MPAN is decided INVALID_MPAN, not refused)",
+    ),
+    "date": ("The day the event takes effect.", "YYYY-MM-DD, between 2000-01-01 and 2100-12-31"),
+    "segment": ("The point's segment: it picks the migration window and the data-service role.", ", ".join(Segment)),
+    "supplier": ("The Supplier's MPID, if one is named.", "A 4-character MPID, or empty"),
+    "mem": ("The Metering Equipment Manager's MPID, if one is named.", "A 4-character MPID, or empty"),
+    "data_service": (
+        "The data service's MPID, if one is named; it must hold the segment's data-service role (SDS, ADS or UMSDS).",
+        "A 4-character MPID, or empty",
+    ),
+    "settlement": ("How the point is settled before the event.", ", ".join(Settlement)),
+}
+# A small file that passes every check, offered for download beside the description.
+EXAMPLE_EVENTS: tuple[tuple[str, ...], ...] = (
+    ("EV-0001", "MIGRATE", "1012345678901", "2027-03-01", "SMART", "NWEN", "NWMS", "NWDS", "LEGACY"),
+    ("EV-0002", "APPOINT", "2300000000017", "2027-03-15", "ADVANCED", "SBPW", "", "SBAD", "MHHS"),
+    ("EV-0003", "REGISTER", "1500000000042", "2027-04-01", "UMS", "NWEN", "", "", "LEGACY"),
+)

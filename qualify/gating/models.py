@@ -65,12 +65,12 @@ class GatingJob(BackgroundJob):
         return f"{self.reference} {self.original_name}"
 
     def summary_rows(self) -> dict[str, Any]:
-        """The summary as ordered (code, count) lists for display, every outcome and reason shown."""
-        from qualify.gating.reasons import Outcome, Reason
+        """The summary as ordered (code, explanation, count) lists for display, every outcome and reason shown."""
+        from qualify.gating.reasons import Outcome, Reason, explain
 
         by_outcome = self.summary.get("by_outcome", {})
         by_reason = self.summary.get("by_reason", {})
         return {
-            "outcomes": [(o.value, by_outcome.get(o.value, 0)) for o in Outcome],
-            "reasons": [(r.value, by_reason.get(r.value, 0)) for r in Reason],
+            "outcomes": [(o.value, explain(o), by_outcome.get(o.value, 0)) for o in Outcome],
+            "reasons": [(r.value, explain(r), by_reason.get(r.value, 0)) for r in Reason],
         }

@@ -75,3 +75,28 @@ DETAIL_NO_LDSO = "no LDSO on the register holds distributor id {}"
 def detail_other_roles(mpid: str, role: str, held: Iterable[str]) -> str:
     """The detail for an MPID registered, but not in ``role``: names the role it lacks and the roles it holds."""
     return f"{mpid} is not registered as {role} (it is registered as {', '.join(held)})"
+
+
+# Each code in words, for the pages (the codes stay the API's and the result file's).
+EXPLANATIONS: dict[str, str] = {
+    Outcome.ALLOW: "The event may go ahead.",
+    Outcome.BLOCK: "The event must not go ahead; its reasons say why.",
+    Outcome.ALLOW_REVERSE_MIGRATION: "The registration may go ahead and the point returns to the legacy arrangements.",
+    Reason.INVALID_MPAN: "The MPAN is not a well-formed 13-digit MPAN core.",
+    Reason.UNKNOWN_PARTICIPANT: "An MPID on the event holds no participation at all (information; the role's own "
+    "reason blocks).",
+    Reason.BEFORE_MIGRATION_WINDOW: "The date is before the segment's migration window opens.",
+    Reason.AFTER_MIGRATION_WINDOW: "The date is after the segment's migration window closes.",
+    Reason.SUPPLIER_NOT_QUALIFIED: "The Supplier is not qualified and operational on the date.",
+    Reason.LDSO_NOT_QUALIFIED: "The point's distributor (LDSO) is not qualified and operational on the date.",
+    Reason.MEM_NOT_QUALIFIED: "The Metering Equipment Manager is not qualified and operational on the date.",
+    Reason.DATA_SERVICE_NOT_QUALIFIED: "The data service is not qualified and operational for the segment's role on "
+    "the date.",
+    Reason.REVERSE_MIGRATION: "A registration by an unqualified Supplier of a point settled under MHHS before M14: "
+    "the point goes back to the legacy arrangements.",
+}
+
+
+def explain(code: str) -> str:
+    """A code's explanation, or the empty text for a code this table does not know."""
+    return EXPLANATIONS.get(code, "")

@@ -15,11 +15,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
+from qualify.core.spreadsheet import csv_text
 from qualify.core.uploads import SizeLimitHandler
 from qualify.core.web import paginate, report_error
 from qualify.gating import uploads
+from qualify.gating.choices import EVENT_COLUMN_HELP, EVENT_COLUMNS, EXAMPLE_EVENTS, RESULT_COLUMNS
 from qualify.gating.forms import JobUploadForm
 from qualify.gating.models import GatingJob
+from qualify.gating.reasons import Outcome, Reason, explain
 from qualify.gating.selectors import gating_job_get, gating_job_list, gating_job_result
 from qualify.gating.services import gating_job_submit
 
@@ -33,7 +36,26 @@ def _job(request: HttpRequest, reference: str) -> GatingJob:
 
 def _list_page(request: HttpRequest, form: JobUploadForm, status: int = 200) -> HttpResponse:
     jobs = paginate(request, gating_job_list(actor=actor_of(request)), per_page=25)
-    return render(request, "gating/job_list.html", {"jobs": jobs, "form": form}, status=status)
+    context = {
+        "jobs": jobs,
+        "form": form,
+        # The events file described in the page itself: its columns, what each may hold, and the codes of a decision.
+        "columns": [(name, *EVENT_COLUMN_HELP[name]) for name in EVENT_COLUMNS],
+        "result_columns": RESULT_COLUMNS,
+        "outcomes": [(o.value, explain(o)) for o in Outcome],
+        "reasons": [(r.value, explain(r)) for r in Reason],
+    }
+    return render(request, "gating/job_list.html", context, status=status)
+
+
+@guards.staff()
+def example_view(request: HttpRequest) -> HttpResponse:
+    """A small events file that passes every check, to start from."""
+    # Plain UTF-8 without a byte-order mark: exactly what the reader takes.
+    body = csv_text(EVENT_COLUMNS, EXAMPLE_EVENTS, lineterminator="\n").encode("utf-8")
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="events-example.csv"'
+    return response
 
 
 @guards.staff()

@@ -52,6 +52,7 @@ ROWS = [
         data=lambda c: {"events": [_EVENT]},
     ),
     page("gating:jobs", lambda c: reverse("gating:jobs"), {**every(PARTICIPANTS, 403), **every(STAFF, 200)}),
+    page("gating:example", lambda c: reverse("gating:example"), {**every(PARTICIPANTS, 403), **every(STAFF, 200)}),
     # Without a file the form comes back with its error (422); the upload itself is tested in test_jobs.py.
     page(
         "gating:job_upload",

@@ -276,6 +276,7 @@ def test_a_failed_job_page_shows_the_error_and_no_download(market, client_for):
     job = submit_and_run(market.actor("admin"), events_csv(BAD_EVENTS))
     page = client_for("admin").get(f"/gating/jobs/{job.reference}/").content.decode()
     assert "row 7 (line 8 of the file), column segment" in page
+    assert "The file “events.csv” could not be decided" in page  # the failure names what was uploaded
     assert "result-link" not in page
     assert client_for("admin").get(f"/gating/jobs/{job.reference}/result/").status_code == 404
 
@@ -303,3 +304,24 @@ def test_the_job_list_costs_the_same_queries_for_two_jobs_or_ten(market, client_
     with CaptureQueriesContext(connection) as api_many:
         client.get("/api/v1/gating/jobs")
     assert len(api_many) <= len(few) + 1
+
+
+def test_the_jobs_page_documents_the_events_file_and_its_example_passes_every_check(market, client_for):
+    from qualify.gating.choices import EVENT_COLUMNS
+    from qualify.gating.reasons import Reason
+
+    client = client_for("admin")
+    page = client.get("/gating/").content.decode()
+    described = page[page.index('data-testid="events-format"') :]
+    for column in EVENT_COLUMNS:
+        assert f"<code>{column}</code>" in described
+    assert "MIGRATE, APPOINT, REGISTER" in described and "SMART, ADVANCED, UMS" in described
+    assert "The Supplier is not qualified and operational on the date." in described  # a reason, in words
+    assert all(f"<code>{r.value}</code>" in described for r in Reason)
+
+    example = client.get("/gating/events-example.csv")
+    assert example.status_code == 200 and example["Content-Disposition"].endswith('filename="events-example.csv"')
+    assert example.content.splitlines()[0] == b",".join(c.encode() for c in EVENT_COLUMNS)
+
+    job = submit_and_run(market.actor("admin"), example.content, name="events-example.csv")
+    assert job.state == JobState.DONE and job.summary["total"] == 3
