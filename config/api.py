@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from ninja import NinjaAPI
-from ninja.security import django_auth
 
-from qualify.accounts.api_auth import BearerToken
+from qualify.accounts.api_auth import PEOPLE, PEOPLE_AND_MACHINES
 from qualify.assessment.api import router as assessment_router
 from qualify.cases.api import router as cases_router
 from qualify.core.api import install_error_handlers
@@ -27,16 +26,18 @@ api = NinjaAPI(
     description=(
         "MHHS Qualification: participants, plan, cases and the register. Authenticate with "
         "'Authorization: Bearer <token>' (tokens from /accounts/tokens/) or a signed-in session (with CSRF). "
-        "Objects outside your organisation answer 404, exactly as if they did not exist."
+        "Objects outside your organisation answer 404, exactly as if they did not exist. A machine client's token "
+        "(a market system) may use the register, gating and the library's published documents only; elsewhere 403."
     ),
-    auth=[BearerToken(), django_auth],
+    auth=PEOPLE,  # machine clients are refused (403) except where an operation or router admits them
     urls_namespace="api",
 )
 install_error_handlers(api)
 api.add_router("/", participants_router)
 api.add_router("/", plan_router)
-api.add_router("/", register_router)
-api.add_router("/", gating_router)
+# Machine clients (market systems) use the register, gating and the public library's reads (``library/api.py``).
+api.add_router("/", register_router, auth=PEOPLE_AND_MACHINES)
+api.add_router("/", gating_router, auth=PEOPLE_AND_MACHINES)
 api.add_router("/", cases_router)
 api.add_router("/", qad_router)
 api.add_router("/", library_router)

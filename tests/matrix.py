@@ -14,6 +14,10 @@ DECIDERS = ["board", "dip_decider", "rec_decider", "qag"]  # "board" is the BSC 
 STAFF = ["bsc", "rec", "dip", *DECIDERS, "admin", "auditor"]
 SIGNED_IN = ["lead_a", "contributor_a", "viewer_a", "lead_b", *STAFF]
 A_MEMBERS = ["lead_a", "contributor_a", "viewer_a"]
+# A market system's token (``Actor.is_machine``): not staff. Every endpoint declares what it answers; the register,
+# gating and the public library's reads admit it, every other operation refuses it (403). A machine never has a
+# session (``accounts.backends.PeopleBackend``), so every page answers it as it answers the anonymous visitor.
+MACHINE = "machine"
 
 
 @dataclass
@@ -24,6 +28,10 @@ class Row:
     method: str = "get"
     data: Callable[[Any], dict[str, Any]] = field(default=lambda cast: {})
     api: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.api and None in self.expect:
+            self.expect.setdefault(MACHINE, self.expect[None])
 
 
 def every(keys: list[str], status: int) -> dict[str | None, int]:

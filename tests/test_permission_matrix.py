@@ -1,4 +1,5 @@
-"""Every page and endpoint against every kind of person: allowed, wrong role, other organisation, anonymous.
+"""Every page and endpoint against every kind of person: allowed, wrong role, other organisation, anonymous, and a
+machine client (a market system's token, ``tests/matrix.py::MACHINE``).
 
 Each row names a URL and what each member of the cast gets (``None`` is the anonymous visitor). The rows of the
 foundation apps are here; later apps list theirs in ``qualify/<app>/tests/matrix.py`` (``ROWS``, and optionally
@@ -24,7 +25,7 @@ from qualify.cases.models import QualificationCase
 from qualify.core.actor import system_actor
 from qualify.plan.services import milestone_upsert
 from qualify.testing.tests.helpers import prequalify
-from tests.matrix import A_MEMBERS, DECIDERS, SIGNED_IN, STAFF, Row, endpoint, every, page
+from tests.matrix import A_MEMBERS, DECIDERS, MACHINE, SIGNED_IN, STAFF, Row, endpoint, every, page
 
 case_a = lambda c: c.case_a.reference  # noqa: E731
 org_a = lambda c: str(c.org_a.uuid)  # noqa: E731
@@ -103,37 +104,37 @@ BASE_ROWS = [
         {**every(SIGNED_IN, 404), "lead_a": 302, "admin": 302},
         method="post",
     ),
-    endpoint("GET /organisations", lambda c: "/api/v1/organisations", every(SIGNED_IN, 200)),
+    endpoint("GET /organisations", lambda c: "/api/v1/organisations", {**every(SIGNED_IN, 200), "machine": 403}),
     endpoint(
         "GET /organisations/{uuid}",
         lambda c: f"/api/v1/organisations/{org_a(c)}",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 403},
     ),
-    endpoint("GET /participations", lambda c: "/api/v1/participations", every(SIGNED_IN, 200)),
+    endpoint("GET /participations", lambda c: "/api/v1/participations", {**every(SIGNED_IN, 200), "machine": 403}),
     endpoint(
         "GET /participations/{uuid}",
         lambda c: f"/api/v1/participations/{c.supplier_a.uuid}",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 403},
     ),
-    endpoint("GET /milestones", lambda c: "/api/v1/milestones", every(SIGNED_IN, 200)),
-    endpoint("GET /milestones/{code}", lambda c: "/api/v1/milestones/M14", every(SIGNED_IN, 200)),
-    endpoint("GET /waves", lambda c: "/api/v1/waves", every(SIGNED_IN, 200)),
-    endpoint("GET /cases", lambda c: "/api/v1/cases", every(SIGNED_IN, 200)),
+    endpoint("GET /milestones", lambda c: "/api/v1/milestones", {**every(SIGNED_IN, 200), "machine": 403}),
+    endpoint("GET /milestones/{code}", lambda c: "/api/v1/milestones/M14", {**every(SIGNED_IN, 200), "machine": 403}),
+    endpoint("GET /waves", lambda c: "/api/v1/waves", {**every(SIGNED_IN, 200), "machine": 403}),
+    endpoint("GET /cases", lambda c: "/api/v1/cases", {**every(SIGNED_IN, 200), "machine": 403}),
     endpoint(
         "GET /register/{mpid}/{role}",
         lambda c: "/api/v1/register/NWEN/SUPPLIER",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 200},
     ),
-    endpoint("GET /register/changes", lambda c: "/api/v1/register/changes", every(SIGNED_IN, 200)),
+    endpoint("GET /register/changes", lambda c: "/api/v1/register/changes", {**every(SIGNED_IN, 200), "machine": 200}),
     endpoint(
         "GET /register/publication.csv",
         lambda c: "/api/v1/register/publication.csv?since=2026-01-01&until=2026-12-31",
-        every(SIGNED_IN, 200),
+        {**every(SIGNED_IN, 200), "machine": 200},
     ),
     endpoint(
         "GET /cases/{key}",
         lambda c: f"/api/v1/cases/{case_a(c)}",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "POST /cases/{key}/transitions",
@@ -145,6 +146,7 @@ BASE_ROWS = [
             "viewer_a": 403,
             "lead_b": 404,
             **every(["bsc", "rec", "dip", *DECIDERS, "auditor"], 403),
+            "machine": 403,
         },
         method="post",
         data=lambda c: {"name": "submit_prequalification", "comment": "matrix"},
@@ -172,7 +174,7 @@ PREPARES: dict[str, Callable[[Any], None]] = {
     module.__name__: module.prepare for module in APP_MATRICES if hasattr(module, "prepare")
 }
 GROUP_OF = {row.name: module.__name__ for module in APP_MATRICES if hasattr(module, "prepare") for row in module.ROWS}
-WHO = [None, *SIGNED_IN]
+WHO = [None, *SIGNED_IN, MACHINE]
 
 
 def _base(cast: Any) -> Any:
@@ -219,7 +221,7 @@ def check(cast: Any, row: Row, who: str | None) -> None:
     assert response.status_code == expected, f"{row.name} as {who}: {response.status_code}"
     if row.api and response.status_code >= 400:
         assert set(response.json()["error"]) == {"code", "message", "details"}
-    if response.status_code == 302 and who is None and not row.name.startswith(("accounts:", "core:")):
+    if response.status_code == 302 and who in (None, MACHINE) and not row.name.startswith(("accounts:", "core:")):
         assert response["Location"].startswith(reverse("accounts:login"))
 
 
@@ -296,3 +298,23 @@ def test_matrix_covers_every_url_and_endpoint():
     }
     assert len(operations) >= 10
     assert operations <= {r.name for r in ROWS if r.api}, operations - {r.name for r in ROWS if r.api}
+
+
+MACHINE_ADMITTED = ("/register/", "/gating/", "/library/artefacts", "/library/versions/")
+
+
+def test_machine_clients_reach_only_the_register_gating_and_the_public_library():
+    """The machine's column of the matrix, read as a whole: every endpoint outside the register, gating and the
+    library's published documents refuses it, and every page answers it as the anonymous visitor."""
+    admitted = []
+    for row in ROWS:
+        if not row.api:
+            assert row.expect[MACHINE] == row.expect[None], row.name
+            continue
+        path = row.name.split(" ", 1)[1]
+        if row.expect[MACHINE] < 400:
+            admitted.append(row.name)
+            assert path.startswith(MACHINE_ADMITTED), row.name
+        elif not path.startswith(MACHINE_ADMITTED):
+            assert row.expect[MACHINE] == 403, row.name
+    assert {"GET /register/{mpid}/{role}", "POST /gating/decisions", "GET /library/artefacts"} <= set(admitted)

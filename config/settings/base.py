@@ -104,7 +104,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must be first: refuses locked-out credentials before checking them
-    "django.contrib.auth.backends.ModelBackend",
+    "qualify.accounts.backends.PeopleBackend",  # ModelBackend, refusing machine clients (no sign-in, no session)
     "qualify.core.backends.StaffReadOnlyBackend",  # is_staff people may read (never change) records in the admin
 ]
 AUTH_PASSWORD_VALIDATORS = [

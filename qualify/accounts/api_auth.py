@@ -14,11 +14,16 @@ The remembered User object is shared by the requests that use the token in that 
 the rest of authentication). The API only reads it: ``actor_of()`` turns it into an Actor, and nothing writes to
 ``request.auth``.
 
-For a staff user (machine clients are staff: a market system), the entry also keeps the user's Actor, built once
-when the token is read (``token_actor``, used by the register's hot read, which records nothing and so needs no
-request id). A staff user has no memberships, so that Actor holds nothing the token's own bound does not already
-cover. A participant's Actor is not kept: it is built per request from the memberships, so a membership removed
-takes effect at once, as before.
+For a user with a staff or machine role (Programme and Code Body staff, or a market system), the entry also keeps the
+user's Actor, built once when the token is read (``token_actor``, used by the register's hot read, which records
+nothing and so needs no request id). Such a user has no memberships, so that Actor holds nothing the token's own
+bound does not already cover. A participant's Actor is not kept: it is built per request from the memberships, so a
+membership removed takes effect at once, as before.
+
+A machine client (``Actor.is_machine``: a market system) may call only the operations that admit it: the register,
+gating and the public library's reads use ``PEOPLE_AND_MACHINES``; every other operation uses ``PEOPLE`` (the API's
+default, ``config/api.py``), which answers a machine's token with 403 before the operation runs. What a machine then
+reads is narrowed again by the selectors (``visible_to``: nothing organisation-owned outside the register).
 """
 
 from __future__ import annotations
@@ -31,11 +36,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
-from ninja.security import HttpBearer
+from ninja.security import HttpBearer, django_auth
 
 from qualify.accounts.models import User
 from qualify.accounts.services import api_token_authenticate
 from qualify.core.actor import Actor, actor_for_user
+from qualify.core.errors import NotAllowed
 
 CACHE_SECONDS = 5.0  # the revocation bound stated above; keep it short
 CACHE_MAX_ENTRIES = 10_000  # distinct tokens per process before the cache starts afresh (bounds memory)
@@ -47,7 +53,7 @@ clock: Callable[[], float] = time.monotonic  # replaced in tests
 class _Entry:
     user: User
     loaded_at: float
-    actor: Actor | None  # kept for staff users only (no memberships): see the module's docstring
+    actor: Actor | None  # kept for staff and machine users only (no memberships): see the module's docstring
 
 
 _cache: dict[str, _Entry] = {}
@@ -71,12 +77,6 @@ def _entry(secret: str) -> _Entry | None:
     return entry
 
 
-def token_user(secret: str) -> User | None:
-    """The active user a bearer secret belongs to, from this process's memory if it was read recently enough."""
-    entry = _entry(secret)
-    return None if entry is None else entry.user
-
-
 def token_actor(secret: str) -> Actor | None:
     """The Actor of the bearer secret's user (no request id), or None if the token does not authenticate.
 
@@ -95,9 +95,24 @@ def forget_tokens() -> None:
 
 
 class BearerToken(HttpBearer):
+    """A bearer token; a machine client's is refused (403) unless the operation admits machines (``machines``)."""
+
+    def __init__(self, *, machines: bool = False) -> None:
+        super().__init__()
+        self.machines = machines
+
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_user(token)
-        if user is None:
+        entry = _entry(token)
+        if entry is None:
             return None
-        request.auth_user = user  # type: ignore[attr-defined]  # read by actor_of()
-        return user
+        # A machine role is a staff_role, so a machine's Actor is always kept with its entry.
+        if not self.machines and entry.actor is not None and entry.actor.is_machine:
+            raise NotAllowed("Machine clients may use the register, gating and the public library only.")
+        request.auth_user = entry.user  # type: ignore[attr-defined]  # read by actor_of()
+        return entry.user
+
+
+# The API's authentication: a person's token or session (machine clients refused), or, for the operations that admit
+# them, a machine client's token too. A machine never has a session (``accounts.backends.PeopleBackend``).
+PEOPLE = [BearerToken(), django_auth]
+PEOPLE_AND_MACHINES = [BearerToken(machines=True), django_auth]

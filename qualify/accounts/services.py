@@ -18,7 +18,7 @@ from qualify.core.actor import Actor
 from qualify.core.errors import NotFound, ValidationFailed
 from qualify.core.ids import parse_uuid
 from qualify.core.permissions import Decision, deny
-from qualify.core.roles import StaffRole
+from qualify.core.roles import MACHINE_ROLES, StaffRole
 
 TOKEN_PREFIX = "qfy_"  # noqa: S105  (a public marker that lets secret scanners spot our tokens)
 
@@ -46,6 +46,13 @@ def user_create(
         raise ValidationFailed(f"An account for {email} already exists.", details={"email": "taken"})
     if staff_role not in StaffRole.values:
         raise ValidationFailed(f"Unknown staff role {staff_role!r}.", details={"staff_role": "unknown"})
+    if staff_role in MACHINE_ROLES and not is_machine:
+        raise ValidationFailed(
+            "A market system is a machine client: create it as one (a token, no password).",
+            details={"is_machine": "required"},
+        )
+    if is_machine and password is not None:
+        raise ValidationFailed("A machine client never signs in: it has no password.", details={"password": "machine"})
     if password is not None:
         try:
             validate_password(password, User(email=email, full_name=full_name))

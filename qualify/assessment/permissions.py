@@ -26,8 +26,6 @@ def _org_id(case: Any) -> int:
 
 def can_view_assessment(actor: Actor, case: Any) -> Decision:
     """Code Body and Programme staff, decision-makers and auditors; the participant's own people (not machines)."""
-    if actor.staff_role == StaffRole.MARKET_SYSTEM:
-        return deny("Market systems read the register, not assessments.")
     if actor.sees_everything or actor.role_in(_org_id(case)) is not None:
         return ALLOW
     return deny("You cannot see this case.")
@@ -35,7 +33,7 @@ def can_view_assessment(actor: Actor, case: Any) -> Decision:
 
 def sees_internal(actor: Actor) -> bool:
     """Reviewers' internal notes, outcomes and recommendations are for Code Body and Programme staff only."""
-    return actor.sees_everything and actor.staff_role != StaffRole.MARKET_SYSTEM
+    return actor.sees_everything
 
 
 def assesses_for(actor: Actor, body: str) -> Decision:
@@ -104,7 +102,7 @@ def can_manage_calendar(actor: Actor, body: str | None = None) -> Decision:
 
 def can_view_calendar(actor: Actor) -> Decision:
     """Code Body and Programme staff, decision-makers and auditors."""
-    if actor.sees_everything and actor.staff_role != StaffRole.MARKET_SYSTEM:
+    if actor.sees_everything:
         return ALLOW
     return deny("The board calendar is for Code Body and Programme staff.")
 
@@ -132,4 +130,4 @@ def can_record_activation(actor: Actor, item: str) -> Decision:
 
 def can_view_assessment_at_all(actor: Actor) -> bool:
     """Anyone signed in except machine clients may look at assessment lists (scoped by ``visible_to``)."""
-    return actor.is_authenticated and actor.staff_role != StaffRole.MARKET_SYSTEM
+    return actor.is_authenticated and not actor.is_machine

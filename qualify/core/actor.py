@@ -10,7 +10,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from qualify.core.roles import ALL_SEEING_ROLES, ASSESSOR_ROLES, MembershipRole, StaffRole
+from qualify.core.roles import (
+    ALL_SEEING_ROLES,
+    ASSESSOR_ROLES,
+    HUMAN_STAFF_ROLES,
+    MACHINE_ROLES,
+    MembershipRole,
+    StaffRole,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -28,11 +35,27 @@ class Actor:
 
     @property
     def is_staff_member(self) -> bool:
-        return self.staff_role in ALL_SEEING_ROLES
+        """A person of the Programme or a Code Body; never a machine client."""
+        return self.staff_role in HUMAN_STAFF_ROLES
 
     @property
     def sees_everything(self) -> bool:
+        """Sees every participant's rows (``VisibleQuerySet``): the human staff, never a machine client."""
         return self.staff_role in ALL_SEEING_ROLES
+
+    @property
+    def is_machine(self) -> bool:
+        """A machine client (a market system's token): the register, gating and the public library, nothing else.
+
+        A participant's own test tool is not one: its account is a contributor of its organisation and is scoped as
+        one (``User.is_machine`` only keeps such accounts off the sign-in pages).
+        """
+        return self.staff_role in MACHINE_ROLES
+
+    @property
+    def reads_whole_register(self) -> bool:
+        """Reads every participation's register status (the register is published to the market: DOMAIN.md §11)."""
+        return self.sees_everything or self.is_machine
 
     @property
     def is_assessor(self) -> bool:

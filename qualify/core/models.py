@@ -19,7 +19,9 @@ class VisibleQuerySet(models.QuerySet[_M]):
     """A queryset that knows the path from its model to the owning organisation.
 
     ``visible_to(actor)`` is the only way views, the API and selectors start a query (STYLE.md rule 5): staff with an
-    all-seeing role get every row, a participant's people get their own organisations' rows, anyone else none.
+    all-seeing role get every row, a participant's people get their own organisations' rows, anyone else none (a
+    machine client too: it has no memberships and is not staff). ``register_visible_to(actor)`` is the register's
+    reading of the same rows: a machine client reads the whole register as staff do (``Actor.reads_whole_register``).
     Subclasses set ``organisation_path`` ("" for the Organisation model itself).
     """
 
@@ -34,6 +36,13 @@ class VisibleQuerySet(models.QuerySet[_M]):
             return self.none()
         field = f"{self.organisation_path}__in" if self.organisation_path else "pk__in"
         return self.filter(**{field: actor.organisation_ids})
+
+    def register_visible_to(self, actor: Actor) -> Self:
+        """The rows as the register publishes them: all of them to whoever reads the whole register (staff and
+        machine clients), otherwise as ``visible_to``. Only the register's reads use it."""
+        if actor.is_authenticated and actor.reads_whole_register:
+            return self.all()
+        return self.visible_to(actor)
 
 
 class ClockDateTimeField(models.DateTimeField):  # type: ignore[type-arg]

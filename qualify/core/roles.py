@@ -1,7 +1,9 @@
 """Who a person is to the platform: a staff role at a Code Body or the Programme, or a member of a participant.
 
 These are the roles of DOMAIN.md §2. Staff roles belong to a person; participant roles belong to a membership of
-one organisation, so one person could in principle lead one company and view another.
+one organisation, so one person could in principle lead one company and view another. A machine role (a market
+system) is kept in the same field but is not a staff role: ``HUMAN_STAFF_ROLES`` and ``MACHINE_ROLES`` below are the
+one place that tells them apart.
 """
 
 from __future__ import annotations
@@ -38,13 +40,11 @@ DECIDER_BODY: dict[str, str] = {
     StaffRole.REC_DECISION_MAKER: "REC",
 }
 DECIDER_ROLES = frozenset({*DECIDER_BODY, StaffRole.QAG_MEMBER})
-# Staff who see every participant (DOMAIN.md: assessors see every participant; participants only their own).
-ALL_SEEING_ROLES = frozenset(
-    {
-        *ASSESSOR_ROLES,
-        *DECIDER_ROLES,
-        StaffRole.PROGRAMME_ADMIN,
-        StaffRole.AUDITOR,
-        StaffRole.MARKET_SYSTEM,
-    }
-)
+# The people of the Programme and the Code Bodies (assessors, decision-makers, administrators, auditors): staff.
+HUMAN_STAFF_ROLES = frozenset({*ASSESSOR_ROLES, *DECIDER_ROLES, StaffRole.PROGRAMME_ADMIN, StaffRole.AUDITOR})
+# Machine clients (a market system's API token). Not staff: a machine reads the register, asks for gating decisions
+# and fetches the public library, and sees nothing else (no answers, submissions, evidence, comments or cases).
+MACHINE_ROLES = frozenset({StaffRole.MARKET_SYSTEM})
+# Who sees every participant's rows (DOMAIN.md: assessors see every participant; participants only their own): the
+# human staff, never a machine.
+ALL_SEEING_ROLES = HUMAN_STAFF_ROLES

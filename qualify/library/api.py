@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from qualify.accounts.api_auth import PEOPLE_AND_MACHINES
 from qualify.core.errors import NotAllowed, ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.library.models import DOCUMENT_NUMBER_PATTERN, Artefact, ArtefactVersion, Comment, Consultation
@@ -208,7 +209,13 @@ class DecisionIn(Schema):
     minutes_reference: str
 
 
-@router.get("/library/artefacts", response=list[ArtefactOut], summary="Artefacts with the versions you may see")
+# The published library's reads admit machine clients too (they see the published versions only, as the public does).
+@router.get(
+    "/library/artefacts",
+    response=list[ArtefactOut],
+    summary="Artefacts with the versions you may see",
+    auth=PEOPLE_AND_MACHINES,
+)
 @paginate(LimitOffsetPagination)
 def list_artefacts(request: HttpRequest, filters: Query[LibraryFilterIn]) -> object:
     return artefact_list(actor=actor_of(request), filters=LibraryFilters(**filters.dict()))
@@ -218,6 +225,7 @@ def list_artefacts(request: HttpRequest, filters: Query[LibraryFilterIn]) -> obj
     "/library/artefacts/{document_number}",
     response=ArtefactOut,
     summary="One artefact (MHHS-DEL1234, DEL1234, DEL-123)",
+    auth=PEOPLE_AND_MACHINES,
 )
 def get_artefact(request: HttpRequest, document_number: str) -> Artefact:
     actor = actor_of(request)
@@ -233,7 +241,9 @@ def _version_detail(request: HttpRequest, key: str) -> ArtefactVersion:
     return version
 
 
-@router.get("/library/versions/{key}", response=VersionDetailOut, summary="One version by UUID")
+@router.get(
+    "/library/versions/{key}", response=VersionDetailOut, summary="One version by UUID", auth=PEOPLE_AND_MACHINES
+)
 def get_version(request: HttpRequest, key: str) -> ArtefactVersion:
     return _version_detail(request, key)
 

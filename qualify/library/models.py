@@ -51,13 +51,18 @@ def default_required_bodies() -> list[str]:
     return list(GoverningBody.values)
 
 
+def released_to(actor: Actor) -> frozenset[str]:
+    """The version statuses a non-staff actor may see: the papers released to the market for a signed-in person, the
+    published record for anyone else (the public, and a machine client, which reads the public library only)."""
+    return RELEASED if actor.is_authenticated and not actor.is_machine else PUBLISHED
+
+
 class ArtefactQuerySet(models.QuerySet["Artefact"]):
     def visible_to(self, actor: Actor) -> Self:
         """Staff see every artefact; others see the artefacts that have a version they may see."""
         if actor.is_authenticated and actor.sees_everything:
             return self.all()
-        statuses = RELEASED if actor.is_authenticated else PUBLISHED
-        return self.filter(pk__in=ArtefactVersion.objects.filter(status__in=statuses).values("artefact_id"))
+        return self.filter(pk__in=ArtefactVersion.objects.filter(status__in=released_to(actor)).values("artefact_id"))
 
 
 class Artefact(PublicIdModel):
@@ -92,12 +97,10 @@ class Artefact(PublicIdModel):
 class ArtefactVersionQuerySet(models.QuerySet["ArtefactVersion"]):
     def visible_to(self, actor: Actor) -> Self:
         """Anyone: baselined and superseded versions. Signed-in people: also those in consultation or approved.
-        Staff: drafts as well."""
-        if not actor.is_authenticated:
-            return self.filter(status__in=PUBLISHED)
-        if actor.sees_everything:
+        Staff: drafts as well. A machine client: the published ones, as the public."""
+        if actor.is_authenticated and actor.sees_everything:
             return self.all()
-        return self.filter(status__in=RELEASED)
+        return self.filter(status__in=released_to(actor))
 
 
 class ArtefactVersion(PublicIdModel):
@@ -227,8 +230,8 @@ class GovernanceApproval(models.Model):
 
 class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def visible_to(self, actor: Actor) -> Self:
-        """Consultations are open to every signed-in participant and to staff."""
-        return self.all() if actor.is_authenticated else self.none()
+        """Consultations are open to every signed-in participant and to staff (not to a machine client)."""
+        return self.all() if actor.is_authenticated and not actor.is_machine else self.none()
 
 
 class Consultation(PublicIdModel):

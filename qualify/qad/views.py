@@ -672,7 +672,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            auth_login(request, user, backend="qualify.accounts.backends.PeopleBackend")
             messages.success(request, "Your account is ready. Read the snapshot below, then declare.")
             return redirect("qad:declaration", uuid=str(invitation.uuid))
     context.update(

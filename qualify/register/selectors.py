@@ -31,7 +31,7 @@ def register_status(*, actor: Actor, mpid: str, role: str, on: dt.date) -> Regis
     NotFound if there is no such participation or it is outside the actor's scope.
     """
     participation = (
-        MarketParticipation.objects.visible_to(actor)
+        MarketParticipation.objects.register_visible_to(actor)
         .select_related("organisation")
         .filter(mpid=mpid.upper(), role=role.upper())
         .first()
@@ -54,7 +54,7 @@ def register_status_known_at(
     scope. The organisation's name is today's (names are not kept with a history).
     """
     participation = (
-        MarketParticipation.objects.visible_to(actor)
+        MarketParticipation.objects.register_visible_to(actor)
         .select_related("organisation")
         .filter(mpid=mpid.upper(), role=role.upper(), created_at__lte=known_at)
         .first()
@@ -82,7 +82,7 @@ def register_history(*, participation: MarketParticipation, until: dt.date) -> l
 def register_changes(*, actor: Actor, after: int = 0, limit: int = 1000) -> list[RegisterEvent]:
     """Events recorded after cursor ``after`` (a ``seq``), oldest first, for systems that keep a copy."""
     return list(
-        RegisterEvent.objects.visible_to(actor)
+        RegisterEvent.objects.register_visible_to(actor)
         .filter(seq__gt=after)
         .select_related("participation__organisation")
         .order_by("seq")[:limit]
@@ -101,7 +101,7 @@ class PublicationRow:
 def newly_qualified(*, actor: Actor, since: dt.date, until: dt.date) -> list[PublicationRow]:
     """Participations whose qualification took effect in [since, until] (the periodic reference-data list, §11)."""
     qualified = (
-        RegisterEvent.objects.visible_to(actor)
+        RegisterEvent.objects.register_visible_to(actor)
         .filter(kind=RegisterEventKind.QUALIFIED, effective_date__gte=since, effective_date__lte=until)
         .select_related("participation__organisation")
         .order_by("effective_date", "participation__mpid", "participation__role")

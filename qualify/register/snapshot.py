@@ -390,7 +390,7 @@ def encoded_answer(
 
 def _visible_entry(current: Snapshot, *, actor: Actor, mpid: str, role: str) -> Entry:
     entry = current.entries.get((mpid.upper(), role.upper())) if actor.is_authenticated else None
-    if entry is None or not (actor.sees_everything or entry.organisation_id in actor.organisation_ids):
+    if entry is None or not (actor.reads_whole_register or entry.organisation_id in actor.organisation_ids):
         raise NotFound(f"No {role.upper()} participation with MPID {mpid.upper()}.")
     return entry
 

@@ -96,9 +96,12 @@ def test_revoked_and_expired_tokens_are_refused(cast):
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
 
 
-def test_machine_client_reads_every_participant_with_its_token(cast, token_for):
-    response = Client().get("/api/v1/organisations", **token_for("machine"))
-    assert response.json()["count"] == 2
+def test_machine_client_reads_every_participants_register_status_but_not_the_organisations(cast, token_for):
+    token = token_for("machine")
+    for mpid in ("NWEN", "SBPW"):
+        assert Client().get(f"/api/v1/register/{mpid}/SUPPLIER", **token).status_code == 200
+    refused = Client().get("/api/v1/organisations", **token)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "not_allowed"
 
 
 def test_weak_passwords_are_refused_when_creating_an_account(db):

@@ -82,10 +82,11 @@ def test_the_cache_records_last_use_when_it_reads_the_token_again(cast, clock):
     assert ApiToken.objects.get(pk=issued.token.pk).last_used_at.year > 2000
 
 
-def test_a_staff_users_actor_is_kept_with_the_token(cast, clock):
+def test_a_machine_clients_actor_is_kept_with_the_token(cast, clock):
     secret = api_token_create(actor=system_actor(), user=cast.user("machine"), name="registration").secret
     first = api_auth.token_actor(secret)
-    assert first is not None and first.user_id == cast.user("machine").pk and first.sees_everything
+    assert first is not None and first.user_id == cast.user("machine").pk
+    assert first.is_machine and first.reads_whole_register and not first.sees_everything
     with CaptureQueriesContext(connection) as queries:
         assert api_auth.token_actor(secret) is first
     assert not queries

@@ -187,15 +187,16 @@ def test_a_blank_answer_is_refused_with_422_and_changes_nothing(cast, query, cli
     assert query.state == "OPEN"
 
 
-def test_machine_clients_are_refused_assessment_pages(cast, query, client_for):
-    client = client_for("machine")
+def test_machine_clients_never_reach_assessment_pages(cast, query, client_for):
+    client = client_for("machine")  # a session made for a machine is not honoured (accounts.backends)
     for url in (
         reverse("assessment:queue"),
         reverse("assessment:queries"),
         reverse("assessment:query", args=[query.reference]),
         reverse("assessment:case", args=[query.case.reference]),
     ):
-        assert client.get(url).status_code == 403, url
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login")), url
 
 
 def test_review_queue_shows_the_stopped_clock_while_the_participant_owes_an_answer(cast, query, client_for):

@@ -47,7 +47,7 @@ ROWS = [
     endpoint(
         "POST /gating/decisions",
         lambda c: "/api/v1/gating/decisions",
-        {**every([*A_MEMBERS, "lead_b"], 403), **every(STAFF, 200)},
+        {**every([*A_MEMBERS, "lead_b"], 403), **every(STAFF, 200), "machine": 200},
         method="post",
         data=lambda c: {"events": [_EVENT]},
     ),
@@ -66,16 +66,24 @@ ROWS = [
     endpoint(
         "POST /gating/jobs",
         lambda c: "/api/v1/gating/jobs",
-        {**every(PARTICIPANTS, 403), **every(STAFF, 422)},
+        {**every(PARTICIPANTS, 403), **every(STAFF, 422), "machine": 422},
         method="post",
     ),
-    endpoint("GET /gating/jobs", lambda c: "/api/v1/gating/jobs", {**every(PARTICIPANTS, 403), **every(STAFF, 200)}),
-    endpoint("GET /gating/jobs/{reference}", lambda c: f"/api/v1/gating/jobs/{job(c)}", ADMINS_JOB),
-    endpoint("GET /gating/jobs/{reference}/result", lambda c: f"/api/v1/gating/jobs/{job(c)}/result", ADMINS_JOB),
+    endpoint(
+        "GET /gating/jobs",
+        lambda c: "/api/v1/gating/jobs",
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200), "machine": 200},
+    ),
+    endpoint("GET /gating/jobs/{reference}", lambda c: f"/api/v1/gating/jobs/{job(c)}", {**ADMINS_JOB, "machine": 404}),
+    endpoint(
+        "GET /gating/jobs/{reference}/result",
+        lambda c: f"/api/v1/gating/jobs/{job(c)}/result",
+        {**ADMINS_JOB, "machine": 404},
+    ),
     endpoint(
         "POST /register/import",
         lambda c: "/api/v1/register/import",
-        {**every([*PARTICIPANTS, *NOT_ADMIN_STAFF], 403), "admin": 422},
+        {**every([*PARTICIPANTS, *NOT_ADMIN_STAFF], 403), "admin": 422, "machine": 403},
         method="post",
     ),
     endpoint("GET /register-imports", lambda c: "/api/v1/register-imports", ADMINS_ONLY),

@@ -203,17 +203,23 @@ ROWS = [
         method="post",
         data=lambda c: {"response": "ok", "outcome": "NOTED"},
     ),
-    endpoint("GET /library/artefacts", lambda c: "/api/v1/library/artefacts", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /library/artefacts", lambda c: "/api/v1/library/artefacts", {**every(SIGNED_IN, 200), "machine": 200}
+    ),
     endpoint(
         "GET /library/artefacts/{document_number}",
         lambda c: "/api/v1/library/artefacts/MHHS-DEL1234",
-        every(SIGNED_IN, 200),
+        {**every(SIGNED_IN, 200), "machine": 200},
     ),
-    endpoint("GET /library/versions/{key}", lambda c: f"/api/v1/library/versions/{v1(c)}", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /library/versions/{key}",
+        lambda c: f"/api/v1/library/versions/{v1(c)}",
+        {**every(SIGNED_IN, 200), "machine": 200},
+    ),
     endpoint(
         "POST /library/versions/{key}/decisions",
         lambda c: f"/api/v1/library/versions/{approved(c)}/decisions",
-        {**every(SIGNED_IN, 403), "qag": 201},  # QAG's decision: QAG's members only
+        {**every(SIGNED_IN, 403), "qag": 201, "machine": 403},  # QAG's decision: QAG's members only
         method="post",
         data=lambda c: {
             "body": "QAG",
@@ -225,18 +231,22 @@ ROWS = [
     endpoint(
         "GET /library/versions/{key} (draft)",
         lambda c: f"/api/v1/library/versions/{draft(c)}",
-        _staff_only(200),
+        {**_staff_only(200), "machine": 404},
     ),
-    endpoint("GET /library/consultations", lambda c: "/api/v1/library/consultations", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /library/consultations",
+        lambda c: "/api/v1/library/consultations",
+        {**every(SIGNED_IN, 200), "machine": 403},
+    ),
     endpoint(
         "GET /library/consultations/{key}",
         lambda c: f"/api/v1/library/consultations/{con(c)}",
-        every(SIGNED_IN, 200),
+        {**every(SIGNED_IN, 200), "machine": 403},
     ),
     endpoint(
         "POST /library/consultations/{key}/qwg-report",
         lambda c: f"/api/v1/library/consultations/{closed_con(c)}/qwg-report",
-        {**every(SIGNED_IN, 403), "admin": 201},
+        {**every(SIGNED_IN, 403), "admin": 201, "machine": 403},
         method="post",
         data=lambda c: {
             "reported_on": timezone.localdate().isoformat(),
@@ -247,12 +257,12 @@ ROWS = [
     endpoint(
         "GET /library/consultations/{key}/comments",
         lambda c: f"/api/v1/library/consultations/{con(c)}/comments",
-        every(SIGNED_IN, 200),
+        {**every(SIGNED_IN, 200), "machine": 403},
     ),
     endpoint(
         "POST /library/consultations/{key}/comments",
         lambda c: f"/api/v1/library/consultations/{con(c)}/comments",
-        {"lead_a": 201, "contributor_a": 201, "viewer_a": 403, "lead_b": 201, **every(STAFF, 403)},
+        {"lead_a": 201, "contributor_a": 201, "viewer_a": 403, "lead_b": 201, **every(STAFF, 403), "machine": 403},
         method="post",
         data=lambda c: {
             "version": str(c.lib_consulted.uuid),
@@ -264,18 +274,18 @@ ROWS = [
     endpoint(
         "GET /library/comments/{key}",
         lambda c: f"/api/v1/library/comments/{own_draft(c)}",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 404)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 404), "machine": 403},
     ),
     endpoint(
         "POST /library/comments/{key}/submit",
         lambda c: f"/api/v1/library/comments/{own_draft(c)}/submit",
-        {"lead_a": 200, "contributor_a": 200, "viewer_a": 403, "lead_b": 404, **every(STAFF, 404)},
+        {"lead_a": 200, "contributor_a": 200, "viewer_a": 403, "lead_b": 404, **every(STAFF, 404), "machine": 403},
         method="post",
     ),
     endpoint(
         "POST /library/comments/{key}/answer",
         lambda c: f"/api/v1/library/comments/{own_sent(c)}/answer",
-        {**every(A_MEMBERS, 403), "lead_b": 404, **every(STAFF, 403), **every(ANSWERERS, 200)},
+        {**every(A_MEMBERS, 403), "lead_b": 404, **every(STAFF, 403), **every(ANSWERERS, 200), "machine": 403},
         method="post",
         data=lambda c: {"response": "ok", "outcome": "NOTED"},
     ),

@@ -32,14 +32,17 @@ ROWS = [
         {**every(OTHERS, 404), "lead_a": 302},
         method="post",
     ),
-    endpoint("GET /notifications", lambda c: "/api/v1/notifications", every(SIGNED_IN, 200)),
+    endpoint("GET /notifications", lambda c: "/api/v1/notifications", {**every(SIGNED_IN, 200), "machine": 403}),
     endpoint(
-        "POST /notifications/read-all", lambda c: "/api/v1/notifications/read-all", every(SIGNED_IN, 200), method="post"
+        "POST /notifications/read-all",
+        lambda c: "/api/v1/notifications/read-all",
+        {**every(SIGNED_IN, 200), "machine": 403},
+        method="post",
     ),
     endpoint(
         "POST /notifications/{key}/read",
         lambda c: f"/api/v1/notifications/{c.notice_a.uuid}/read",
-        {**every(OTHERS, 404), "lead_a": 200},
+        {**every(OTHERS, 404), "lead_a": 200, "machine": 403},
         method="post",
     ),
 ]

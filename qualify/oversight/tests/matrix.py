@@ -51,27 +51,31 @@ ROWS = [
         lambda c: reverse("oversight:backschedule_case", args=[c.case_a.reference]),
         A_RECORD,
     ),
-    endpoint("GET /oversight/non-completion", lambda c: "/api/v1/oversight/non-completion", every(SIGNED_IN, 200)),
+    endpoint(
+        "GET /oversight/non-completion",
+        lambda c: "/api/v1/oversight/non-completion",
+        {**every(SIGNED_IN, 200), "machine": 403},
+    ),
     endpoint(
         "GET /oversight/non-completion/{reference}",
         lambda c: f"/api/v1/oversight/non-completion/{c.record.reference}",
-        A_RECORD,
+        {**A_RECORD, "machine": 403},
     ),
     endpoint(
         "POST /oversight/non-completion/{reference}/decisions",
         lambda c: f"/api/v1/oversight/non-completion/{c.record.reference}/decisions",
-        {**every(A_MEMBERS, 403), "lead_b": 404, **every(NOT_ADMIN_STAFF, 403), "admin": 200},
+        {**every(A_MEMBERS, 403), "lead_b": 404, **every(NOT_ADMIN_STAFF, 403), "admin": 200, "machine": 403},
         method="post",
         data=_notice,
     ),
     endpoint(
         "GET /oversight/back-scheduling/flags",
         lambda c: "/api/v1/oversight/back-scheduling/flags",
-        {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "GET /oversight/back-scheduling/cases/{reference}",
         lambda c: f"/api/v1/oversight/back-scheduling/cases/{c.case_a.reference}",
-        A_RECORD,
+        {**A_RECORD, "machine": 403},
     ),
 ]

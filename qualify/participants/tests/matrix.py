@@ -65,14 +65,14 @@ ROWS = [
     endpoint(
         "POST /participations/{uuid}/exemptions",
         lambda c: f"/api/v1/participations/{supplier_a(c)}/exemptions",
-        _only("board", 201),
+        {**_only("board", 201), "machine": 403},
         method="post",
         data=lambda c: {k: v for k, v in _decision(c).items() if k != "participation"},
     ),
     endpoint(
         "POST /participations/{uuid}/exemptions/{kind}/derogation",
         lambda c: f"/api/v1/participations/{supplier_a(c)}/exemptions/SMART_SEGMENT/derogation",
-        _only("rec_decider", 200),
+        {**_only("rec_decider", 200), "machine": 403},
         method="post",
         data=lambda c: {k: v for k, v in _derogation(c).items() if k not in ("participation", "kind")},
     ),

@@ -176,21 +176,21 @@ ROWS = [
         lambda c: reverse("qad:submission_export", args=[c.qad_submission.reference, "json"]),
         {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
     ),
-    endpoint("GET /qad/versions", lambda c: "/api/v1/qad/versions", every(SIGNED_IN, 200)),
+    endpoint("GET /qad/versions", lambda c: "/api/v1/qad/versions", {**every(SIGNED_IN, 200), "machine": 403}),
     endpoint(
         "GET /qad/cases/{key}",
         lambda c: f"/api/v1/qad/cases/{ref(c)}",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "GET /qad/cases/{key}/questions",
         lambda c: f"/api/v1/qad/cases/{ref(c)}/questions",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "POST /qad/cases/{key}/answers/{question_id}",
         lambda c: f"/api/v1/qad/cases/{ref(c)}/answers/Q-4.5.6",
-        {**every(EDITORS, 200), **every(OTHERS, 403), "lead_b": 404},
+        {**every(EDITORS, 200), **every(OTHERS, 403), "lead_b": 404, "machine": 403},
         method="post",
         data=lambda c: {"value": "Retried from the dead-letter queue."},
     ),
@@ -198,57 +198,62 @@ ROWS = [
     endpoint(
         "POST /qad/cases/{key}/evidence",
         lambda c: f"/api/v1/qad/cases/{ref(c)}/evidence",
-        {**every(EDITORS, 422), **every(OTHERS, 403), "lead_b": 404},
+        {**every(EDITORS, 422), **every(OTHERS, 403), "lead_b": 404, "machine": 403},
         method="post",
     ),
     endpoint(
         "GET /qad/cases/{key}/submissions",
         lambda c: f"/api/v1/qad/cases/{ref(c)}/submissions",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 403},
     ),
     # Case A is already past PIT: editors get 409 (no Initial QAD now), others 403, outsiders 404.
     endpoint(
         "POST /qad/cases/{key}/submissions",
         lambda c: f"/api/v1/qad/cases/{ref(c)}/submissions",
-        {**every(EDITORS, 409), **every(OTHERS, 403), "lead_b": 404},
+        {**every(EDITORS, 409), **every(OTHERS, 403), "lead_b": 404, "machine": 403},
         method="post",
         data=lambda c: {"kind": "INITIAL"},
     ),
     endpoint(
         "GET /qad/submissions/{reference}",
         lambda c: f"/api/v1/qad/submissions/{c.qad_submission.reference}",
-        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200), "machine": 403},
     ),
     # The declaration: case A's MEM is agreed and the lead has invited viewer_a (as if the director) to declare.
     endpoint(
         "POST /qad/cases/{key}/declaration-invitations",
         lambda c: f"/api/v1/qad/cases/{c.case_a_mem.reference}/declaration-invitations",
-        {**every(SIGNED_IN, 403), "lead_a": 409, "lead_b": 404},  # the lead: one invitation is already open
+        {
+            **every(SIGNED_IN, 403),
+            "lead_a": 409,
+            "lead_b": 404,
+            "machine": 403,
+        },  # the lead: one invitation is already open
         method="post",
         data=lambda c: {"email": "dana@northwind.test", "capacity": "DIRECTOR"},
     ),
     endpoint(
         "POST /qad/declaration-invitations/{uuid}/cancel",
         lambda c: f"/api/v1/qad/declaration-invitations/{c.invitation.uuid}/cancel",
-        {**every(SIGNED_IN, 403), "lead_a": 200, "lead_b": 404},
+        {**every(SIGNED_IN, 403), "lead_a": 200, "lead_b": 404, "machine": 403},
         method="post",
     ),
     endpoint(
         "POST /qad/declaration-invitations/{uuid}/resend",
         lambda c: f"/api/v1/qad/declaration-invitations/{c.invitation.uuid}/resend",
-        {**every(SIGNED_IN, 403), "lead_a": 200, "lead_b": 404},
+        {**every(SIGNED_IN, 403), "lead_a": 200, "lead_b": 404, "machine": 403},
         method="post",
     ),
     # Only the invited person sees the snapshot or declares; everyone else, the organisation's lead included, 404.
     endpoint(
         "GET /qad/declarations/{uuid}",
         lambda c: f"/api/v1/qad/declarations/{c.invitation.uuid}",
-        {**every(SIGNED_IN, 404), INVITEE: 200},
+        {**every(SIGNED_IN, 404), INVITEE: 200, "machine": 403},
     ),
     endpoint(
         "POST /qad/declarations/{uuid}",
         lambda c: f"/api/v1/qad/declarations/{c.invitation.uuid}",
-        {**every(SIGNED_IN, 404), INVITEE: 422},  # without confirming, nothing is declared
+        {**every(SIGNED_IN, 404), INVITEE: 422, "machine": 403},  # without confirming, nothing is declared
         method="post",
         data=lambda c: {"position": "Director", "confirm": False},
     ),

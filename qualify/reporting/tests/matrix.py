@@ -55,33 +55,33 @@ ROWS = [
     endpoint(
         "GET /programme/dashboard",
         lambda c: "/api/v1/programme/dashboard",
-        {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "GET /programme/reports",
         lambda c: "/api/v1/programme/reports",
-        {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "POST /programme/reports",
         lambda c: "/api/v1/programme/reports",
-        {**every(PARTICIPANTS, 403), **every(NOT_ADMIN_STAFF, 403), "admin": 201},
+        {**every(PARTICIPANTS, 403), **every(NOT_ADMIN_STAFF, 403), "admin": 201, "machine": 403},
         method="post",
         data=lambda c: PERIOD,
     ),
     endpoint(
         "GET /programme/reports/{key}",
         lambda c: f"/api/v1/programme/reports/{c.report.uuid}",
-        {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "GET /programme/reports/{key}/pdf",
         lambda c: f"/api/v1/programme/reports/{c.report.uuid}/pdf",
-        {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200), "machine": 403},
     ),
     endpoint(
         "GET /programme/reports/{key}/xlsx",
         lambda c: f"/api/v1/programme/reports/{c.report.uuid}/xlsx",
-        {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200), "machine": 403},
     ),
 ]

@@ -28,7 +28,7 @@ URL = "/dashboard/"
 
 @pytest.mark.parametrize(
     ("who", "status"),
-    [("admin", 200), ("bsc", 200), ("board", 200), ("auditor", 200), ("lead_a", 403), ("machine", 403)],
+    [("admin", 200), ("bsc", 200), ("board", 200), ("auditor", 200), ("lead_a", 403), ("machine", 302)],
 )
 def test_the_dashboard_is_for_programme_and_code_body_staff(client_for, who, status):
     assert client_for(who).get(URL).status_code == status

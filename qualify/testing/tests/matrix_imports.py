@@ -61,19 +61,23 @@ ROWS = [
         method="post",
         data=lambda c: {"confirm": "on"},
     ),
-    endpoint("GET /testing/cases/{ref}/results/imports", lambda c: _api(c), {**SEE}),
-    endpoint("GET /testing/cases/{ref}/results/imports/{key}", lambda c: _api(c, str(c.qt_import.uuid)), {**SEE}),
+    endpoint("GET /testing/cases/{ref}/results/imports", lambda c: _api(c), {**SEE, "machine": 403}),
+    endpoint(
+        "GET /testing/cases/{ref}/results/imports/{key}",
+        lambda c: _api(c, str(c.qt_import.uuid)),
+        {**SEE, "machine": 403},
+    ),
     endpoint(
         "POST /testing/cases/{ref}/results/imports",
         lambda c: _api(c),
-        {**every(WRITERS, 201), **every(NOT_WRITERS, 403), "lead_b": 404},
+        {**every(WRITERS, 201), **every(NOT_WRITERS, 403), "lead_b": 404, "machine": 403},
         method="post",
         data=_push,
     ),
     endpoint(
         "POST /testing/cases/{ref}/results/imports/{key}/apply",
         lambda c: _api(c, str(c.qt_import.uuid), "apply"),
-        {**every(WRITERS, 200), **every(NOT_WRITERS, 403), "lead_b": 404},
+        {**every(WRITERS, 200), **every(NOT_WRITERS, 403), "lead_b": 404, "machine": 403},
         method="post",
     ),
 ]

@@ -106,29 +106,45 @@ ROWS = [
         lambda c: reverse("testing:assurance_dip"),
         {**every(SIGNED_IN, 403), "dip": 200, "admin": 200},
     ),
-    endpoint("GET /testing/cases/{ref}/progress", lambda c: f"/api/v1/testing/cases/{ref(c)}/progress", SEES_A),
-    endpoint("GET /testing/cases/{ref}/tests", lambda c: f"/api/v1/testing/cases/{ref(c)}/tests", SEES_A),
-    endpoint("GET /testing/cases/{ref}/runs", lambda c: f"/api/v1/testing/cases/{ref(c)}/runs", SEES_A),
-    endpoint("GET /testing/cases/{ref}/defects", lambda c: f"/api/v1/testing/cases/{ref(c)}/defects", SEES_A),
-    endpoint("GET /testing/defects/{ref}", lambda c: f"/api/v1/testing/defects/{c.defect.reference}", SEES_A),
+    endpoint(
+        "GET /testing/cases/{ref}/progress",
+        lambda c: f"/api/v1/testing/cases/{ref(c)}/progress",
+        {**SEES_A, "machine": 403},
+    ),
+    endpoint(
+        "GET /testing/cases/{ref}/tests", lambda c: f"/api/v1/testing/cases/{ref(c)}/tests", {**SEES_A, "machine": 403}
+    ),
+    endpoint(
+        "GET /testing/cases/{ref}/runs", lambda c: f"/api/v1/testing/cases/{ref(c)}/runs", {**SEES_A, "machine": 403}
+    ),
+    endpoint(
+        "GET /testing/cases/{ref}/defects",
+        lambda c: f"/api/v1/testing/cases/{ref(c)}/defects",
+        {**SEES_A, "machine": 403},
+    ),
+    endpoint(
+        "GET /testing/defects/{ref}",
+        lambda c: f"/api/v1/testing/defects/{c.defect.reference}",
+        {**SEES_A, "machine": 403},
+    ),
     endpoint(
         "POST /testing/cases/{ref}/runs",
         lambda c: f"/api/v1/testing/cases/{ref(c)}/runs",
-        _refused_for(every(EDITORS, 201), 403),
+        {**_refused_for(every(EDITORS, 201), 403), "machine": 403},
         method="post",
         data=lambda c: {"test_case_id": c.fn_test, "status": "PASSED"},
     ),
     endpoint(
         "POST /testing/cases/{ref}/defects",
         lambda c: f"/api/v1/testing/cases/{ref(c)}/defects",
-        _refused_for(every(EDITORS, 201), 403),
+        {**_refused_for(every(EDITORS, 201), 403), "machine": 403},
         method="post",
         data=lambda c: {"title": "API defect", "owner": "Ops", "severity": "LOW"},
     ),
     endpoint(
         "POST /testing/defects/{ref}/transitions",
         lambda c: f"/api/v1/testing/defects/{c.defect.reference}/transitions",
-        _refused_for(every(EDITORS, 200), 403),
+        {**_refused_for(every(EDITORS, 200), 403), "machine": 403},
         method="post",
         data=lambda c: {"name": "fix"},
     ),
@@ -136,32 +152,32 @@ ROWS = [
     endpoint(
         "POST /testing/defects/{ref}/work-off",
         lambda c: f"/api/v1/testing/defects/{c.defect.reference}/work-off",
-        _refused_for({"bsc": 200, "rec": 200, "dip": 200, "admin": 422}, 403),
+        {**_refused_for({"bsc": 200, "rec": 200, "dip": 200, "admin": 422}, 403), "machine": 403},
         method="post",
         data=lambda c: {"action": "raise"},
     ),
     endpoint(
         "POST /testing/runs/{uuid}/assurance",
         lambda c: f"/api/v1/testing/runs/{c.dip_run.uuid}/assurance",
-        _refused_for({"dip": 200}, 403),
+        {**_refused_for({"dip": 200}, 403), "machine": 403},
         method="post",
         data=lambda c: {"decision": "accept"},
     ),
     endpoint(
         "POST /testing/cases/{ref}/assurance",
         lambda c: f"/api/v1/testing/cases/{ref(c)}/assurance",
-        _refused_for({"dip": 200}, 403),
+        {**_refused_for({"dip": 200}, 403), "machine": 403},
         method="post",
         data=lambda c: {"runs": [str(c.dip_run.uuid)]},
     ),
     endpoint(
         "GET /testing/assurance/queue",
         lambda c: "/api/v1/testing/assurance/queue",
-        {**every(SIGNED_IN, 403), **every(ASSURERS, 200)},
+        {**every(SIGNED_IN, 403), **every(ASSURERS, 200), "machine": 403},
     ),
     endpoint(
         "GET /testing/assurance/dip",
         lambda c: "/api/v1/testing/assurance/dip",
-        {**every(SIGNED_IN, 403), "dip": 200, "admin": 200},
+        {**every(SIGNED_IN, 403), "dip": 200, "admin": 200, "machine": 403},
     ),
 ]

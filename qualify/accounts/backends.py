@@ -1,0 +1,21 @@
+"""Password sign-in and sessions, for people only.
+
+A machine client (a market system, or a participant's test tool) uses the API with a bearer token and never signs
+in: this backend refuses it a password sign-in and also refuses to restore it from a session, so no page and no
+session-authenticated API call ever runs as a machine, whatever password or session it might have come by.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+
+from qualify.core.roles import MACHINE_ROLES
+
+
+class PeopleBackend(ModelBackend):
+    def user_can_authenticate(self, user: Any) -> bool:
+        if getattr(user, "is_machine", False) or getattr(user, "staff_role", "") in MACHINE_ROLES:
+            return False
+        return super().user_can_authenticate(user)
