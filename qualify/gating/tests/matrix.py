@@ -12,7 +12,7 @@ NOT_ADMIN_STAFF = [key for key in STAFF if key != "admin"]
 ADMINS_JOB = {**every(PARTICIPANTS, 403), **every(NOT_ADMIN_STAFF, 404), "admin": 200}
 job = lambda c: c.gating_job.reference  # noqa: E731
 register_import = lambda c: c.register_import_job.reference  # noqa: E731
-ADMINS_ONLY = {**every([*PARTICIPANTS, *NOT_ADMIN_STAFF], 403), "admin": 200}
+ADMINS_ONLY = {**every([*PARTICIPANTS, *NOT_ADMIN_STAFF], 403), "admin": 200, "machine": 403}
 
 
 def prepare(cast):  # type: ignore[no-untyped-def]
