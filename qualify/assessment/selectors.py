@@ -496,7 +496,9 @@ class SubmittedRow:
     section_owner: str  # the owning body's name
     owner_name: str  # the question's owning body's name
     answer: Any
-    evidence: tuple[str, ...]  # the attached files' names
+    answer_type: str
+    columns: tuple[dict[str, str], ...]  # a table question's columns, in order ({id, title})
+    evidence: tuple[dict[str, Any], ...]  # the attached files as frozen: name, uuid, sha256, evidence_as_of
     advisory: bool  # owned by a body that does not approve the case's role: shown, but reviewed by nobody
 
 
@@ -507,7 +509,7 @@ def submitted_rows(submission: QadSubmission) -> list[SubmittedRow]:
     (the database refuses edits) and neither does a published version, so the page neither parses the snapshot nor
     reads the version's questions again. ``submission`` may come without its snapshot; it is read only on a miss.
     """
-    key = f"assessment:submitted-rows:{submission.qad_version}:{submission.sha256}"
+    key = f"assessment:submitted-rows:2:{submission.qad_version}:{submission.sha256}"
     kept: list[SubmittedRow] | None = cache.get(key)
     if kept is not None:
         return kept
@@ -529,7 +531,9 @@ def submitted_rows(submission: QadSubmission) -> list[SubmittedRow]:
                 section_title=question.section.title,
                 section_owner=question.section.get_owner_display(),
                 answer=frozen["answer"],
-                evidence=tuple(str(e["name"]) for e in frozen["evidence"]),
+                answer_type=question.answer_type,
+                columns=tuple(question.columns or ()),
+                evidence=tuple(dict(e) for e in frozen["evidence"]),
                 advisory=not qad_rules.assessed_for(question.owner, role),
             )
         )

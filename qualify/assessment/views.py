@@ -100,19 +100,6 @@ def _case(request: HttpRequest, key: str) -> QualificationCase:
     return found
 
 
-def _display(value: Any) -> str:
-    """An answer as one line of text (lists joined, table rows as 'column: value')."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, list):
-        if value and isinstance(value[0], dict):
-            return " · ".join(", ".join(f"{k}: {v}" for k, v in row.items() if v) for row in value)
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(value)
-
-
 # --- the review queue, or a participant's own assessment work -------------------------------------------------------
 
 
@@ -201,7 +188,7 @@ def _sections(assessment: selectors.CaseAssessment, actor: Actor) -> list[dict[s
         entry["rows"].append(
             {
                 "question": question,
-                "answer": _display(question.answer),
+                "answer": question.answer,
                 "evidence": question.evidence,
                 "outcome": assessment.outcomes.get(question.qid) if assessment.internal else None,
                 "advisory": question.advisory,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -266,4 +267,28 @@ def invitation_get(*, actor: Actor, uuid: str) -> DeclarationInvitation:
     )
     if found is None:
         raise NotFound("No such invitation.")
+    return found
+
+
+def submission_evidence(*, submission: QadSubmission, uuid: object) -> EvidenceFile:
+    """An evidence file as ``submission`` froze it (a submission the caller may already see): named in its snapshot,
+    and the stored file with the SHA-256 the snapshot recorded; NotFound for anything else."""
+    public_id = parse_uuid(uuid)
+    frozen = (
+        {
+            str(e.get("uuid")): str(e.get("sha256"))
+            for q in json.loads(submission.content).get("questions", [])
+            for e in q.get("evidence", [])
+        }
+        if public_id is not None
+        else {}
+    )
+    sha256 = frozen.get(str(public_id))
+    found = (
+        EvidenceFile.objects.filter(uuid=public_id, response_id=submission.response_id, sha256=sha256).first()
+        if sha256
+        else None
+    )
+    if found is None:
+        raise NotFound("This submission holds no such evidence file.")
     return found

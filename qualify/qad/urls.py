@@ -21,6 +21,7 @@ urlpatterns = [
     path("cases/<str:key>/export.<str:fmt>", views.draft_export_view, name="draft_export"),
     path("evidence/<str:uuid>/", views.evidence_download_view, name="evidence_download"),
     path("submissions/<str:reference>/", views.submission_view, name="submission"),
+    path("submissions/<str:reference>/evidence/<str:uuid>/", views.frozen_evidence_view, name="frozen_evidence"),
     path("cases/<str:key>/declaration/invite/", views.declaration_invite_view, name="declaration_invite"),
     path("invitations/<str:uuid>/cancel/", views.invitation_cancel_view, name="invitation_cancel"),
     path("invitations/<str:uuid>/resend/", views.invitation_resend_view, name="invitation_resend"),

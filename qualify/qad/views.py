@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -61,6 +62,7 @@ from qualify.qad.selectors import (
     invitation_list,
     qad_view,
     question_get,
+    submission_evidence,
     submission_get,
     submission_list,
     submission_questions,
@@ -505,6 +507,30 @@ def evidence_download_view(request: HttpRequest, uuid: str) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=evidence.original_name)
 
 
+# Evidence a browser may show in the page's viewer, by the kind its content was checked to be when uploaded.
+INLINE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+
+
+@guards.signed_in
+@xframe_options_sameorigin
+def frozen_evidence_view(request: HttpRequest, reference: str, uuid: str) -> FileResponse:
+    """One evidence file exactly as a submission froze it: named in the submission's snapshot, and served only while
+    the stored file still has the SHA-256 the snapshot recorded. PDFs and images open in the page (its viewer);
+    other kinds, or ``?download=1``, download."""
+    actor = actor_of(request)
+    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
+    evidence = _or_404(submission_evidence, submission=submission, uuid=uuid)
+    inline = evidence.content_kind in INLINE_TYPES and not request.GET.get("download")
+    response = FileResponse(
+        storedfiles.open_stored(evidence.storage_name),
+        as_attachment=not inline,
+        filename=evidence.original_name,
+        content_type=INLINE_TYPES.get(evidence.content_kind) if inline else None,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @require_POST
 @guards.signed_in
 def submit_view(request: HttpRequest, key: str) -> HttpResponse:
@@ -547,11 +573,13 @@ def _snapshot_sections_html(submission: QadSubmission, content: dict[str, Any], 
     holds no per-person content (no form, no token), so one copy serves everyone who may open the submission. A
     snapshot that does not match its hash is rendered from what is stored and never kept.
     """
-    key = f"qad:submission-sections:{submission.qad_version}:{submission.sha256}"
+    key = f"qad:submission-sections:2:{submission.qad_version}:{submission.sha256}:{submission.reference}"
     html: str | None = cache.get(key) if verified else None
     if html is None:
         sections = exports.snapshot_sections(content, submission_questions(submission))
-        html = render_to_string("qad/_snapshot_sections.html", {"sections": sections})
+        html = render_to_string(
+            "qad/_snapshot_sections.html", {"sections": sections, "reference": submission.reference}
+        )
         if verified:
             cache.set(key, html, SECTIONS_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308  (rendered by the template engine above, which escaped every value)

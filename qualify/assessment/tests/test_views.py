@@ -492,3 +492,51 @@ def test_home_puts_an_open_querys_answer_and_its_date_first_then_waits_for_the_c
 def test_home_names_the_participants_organisation(cast, client_for):
     home = _html(client_for("lead_a").get(reverse("cases:home")))
     assert cast.case_a.participation.organisation.name in home.split("</h1>")[0]
+
+
+def _frozen_pdf(submission):  # type: ignore[no-untyped-def]
+    import json
+
+    for item in json.loads(submission.content)["questions"]:
+        for entry in item["evidence"]:
+            if entry["name"].endswith(".pdf"):
+                return item, entry
+    raise AssertionError("the journey's submission carries a PDF")
+
+
+def test_assessor_opens_evidence_as_frozen_in_the_submission_and_reads_table_answers_as_tables(
+    cast, submitted, client_for
+):
+    from qualify.qad.models import EvidenceFile, QadSubmission
+    from qualify.qad.tests.helpers import upload_pdf
+
+    submission = QadSubmission.objects.filter(case=submitted).latest("created_at")
+    item, entry = _frozen_pdf(submission)
+    url = reverse("qad:frozen_evidence", args=[submission.reference, entry["uuid"]])
+    page = _html(client_for("bsc").get(reverse("assessment:case", args=[submitted.reference])))
+
+    assert f'href="{url}" target="evidence-viewer"' in page and 'name="evidence-viewer"' in page
+    table = page[page.index('data-testid="question-1.6"') :]
+    table = table[: table.index("</tr>", table.index('data-testid="answer-table"'))]
+    assert (
+        '<th scope="col">Provider</th><th scope="col">Service provided</th><th scope="col">Contract end</th>' in table
+    )
+
+    shown = client_for("bsc").get(url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "application/pdf"
+    assert "attachment" not in shown.get("Content-Disposition", "") and shown["X-Frame-Options"] == "SAMEORIGIN"
+    assert b"".join(shown.streaming_content).startswith(b"%PDF")
+    downloaded = client_for("bsc").get(url + "?download=1")
+    assert downloaded["Content-Disposition"].startswith("attachment")
+
+    # A file added to the live draft afterwards is not the submission's: it is not served through it.
+    later = upload_pdf(submission.response, cast.actor("lead_a"), [item["id"]], name="later.pdf")
+    assert (
+        client_for("bsc").get(reverse("qad:frozen_evidence", args=[submission.reference, later.uuid])).status_code
+        == 404
+    )
+    # Nor is the frozen file once the stored row no longer has the hash the snapshot recorded.
+    EvidenceFile.objects.filter(uuid=entry["uuid"]).update(sha256="0" * 64)
+    assert client_for("bsc").get(url).status_code == 404
+    # Another organisation's people cannot reach it at all.
+    assert client_for("lead_b").get(url).status_code == 404
