@@ -5,8 +5,9 @@ import uuid as uuid_mod
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.requests import actor_of
 from qualify.notifications.models import Notification
 from qualify.notifications.selectors import notification_get, notification_list
@@ -30,7 +31,7 @@ class MarkedOut(Schema):
 
 
 @router.get("/notifications", response=list[NotificationOut], summary="Your notices, unread first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_notifications(request: HttpRequest, unread: bool = False) -> object:
     return notification_list(actor=actor_of(request), unread_only=unread)
 
