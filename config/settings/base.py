@@ -50,9 +50,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "qualify.core.middleware.RequestIdMiddleware",
-    # A NUL or other control character in the path, query or form body is a 400 before any view sees it.
+    # A NUL or other control character in the path, query or form body is a 400 before anything else reads it.
     "qualify.core.middleware.RefuseControlCharactersMiddleware",
+    # A service's NotFound that leaves an HTML view is the 404 page, a bad list filter a 400 (the API has handlers).
+    # It only has process_exception, which Django calls wherever it stands; here it leaves the hot read's list alone.
+    "qualify.core.middleware.ErrorPagesMiddleware",
+    "qualify.core.middleware.RequestIdMiddleware",
     # The register's hot read answers its common case here, ahead of the rest (qualify/register/hot.py).
     "qualify.register.hot.HotReadMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -63,8 +66,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    # A service's NotFound that leaves an HTML view is the 404 page, a bad list filter a 400 (the API has handlers).
-    "qualify.core.middleware.ErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
