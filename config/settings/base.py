@@ -51,6 +51,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A NUL or other control character in the path, query or form body is a 400 before anything else reads it.
+    "qualify.core.middleware.RefuseControlCharactersMiddleware",
+    # A service's NotFound that leaves an HTML view is the 404 page, a bad list filter a 400 (the API has handlers).
+    # It only has process_exception, which Django calls wherever it stands; here it leaves the hot read's list alone.
+    "qualify.core.middleware.ErrorPagesMiddleware",
     "qualify.core.middleware.RequestIdMiddleware",
     # The register's hot read answers its common case here, ahead of the rest (qualify/register/hot.py).
     "qualify.register.hot.HotReadMiddleware",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
@@ -13,7 +13,7 @@ from qualify.accounts.forms import EmailAuthenticationForm, TokenCreateForm
 from qualify.accounts.models import ApiToken
 from qualify.accounts.services import api_token_create, api_token_get, api_token_revoke
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.web import report_error
 
@@ -69,11 +69,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 @guards.signed_in
 def token_revoke(request: HttpRequest, uuid: str) -> HttpResponse:
     actor = actor_of(request)
+    token = api_token_get(actor=actor, uuid=uuid)  # NotFound is the 404 page (ErrorPagesMiddleware)
     try:
-        token = api_token_get(actor=actor, uuid=uuid)
         api_token_revoke(actor=actor, token=token)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except DomainError as error:
         report_error(request, error)
     else:

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qualify.assessment import permissions as perm
 from qualify.assessment import schemas, selectors, services
@@ -55,6 +55,7 @@ from qualify.assessment.schemas import (
 )
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.qad.models import QadSubmission
@@ -113,7 +114,7 @@ def _agenda_item(actor: Actor, meeting: BoardMeeting, case_key: str) -> AgendaIt
     summary="A Code Body's review queue, oldest first (staff; body defaults to the assessor's own; filters as on the "
     "queue page)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def get_queue(request: HttpRequest, filters: Query[selectors.QueueFilters]) -> schemas.ShapedRows[selectors.QueueRow]:
     actor = actor_of(request)
     _staff_only(actor)
@@ -172,7 +173,7 @@ def post_assignment(request: HttpRequest, key: str, payload: AssignmentIn) -> St
     exclude_unset=True,
     summary="Queries you may see (filters as on the queries page)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_queries(request: HttpRequest, filters: Query[selectors.QueryFilters]) -> schemas.ShapedRows[AssessmentQuery]:
     actor = actor_of(request)
     internal = perm.sees_internal(actor)
@@ -272,7 +273,7 @@ def post_query_close(request: HttpRequest, key: str, payload: CloseIn) -> dict[s
     exclude_unset=True,
     summary="A case's findings and work-off plans",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_findings(request: HttpRequest, key: str) -> schemas.ShapedRows[Finding]:
     actor = actor_of(request)
     internal = perm.sees_internal(actor)
@@ -363,7 +364,7 @@ def post_review_complete(
 
 
 @router.get("/assessment/meetings", response=list[MeetingOut], summary="The board calendar (staff)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> schemas.ShapedRows[BoardMeeting]:
     queryset = selectors.meeting_list(
         actor=actor_of(request), body=filters.body.strip().upper(), upcoming_only=filters.upcoming

@@ -73,11 +73,9 @@ people = guards.signed_in
 
 
 def _read(call: Callable[..., Any], **kwargs: Any) -> Any:
-    """A selector's answer; out of scope is a 404 and a refused read a 403."""
+    """A selector's answer; a refused read is a 403 (NotFound is the 404 page, by ErrorPagesMiddleware)."""
     try:
         return call(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
 
@@ -85,7 +83,7 @@ def _read(call: Callable[..., Any], **kwargs: Any) -> Any:
 def _refused(request: HttpRequest, error: DomainError, page: Callable[[int], HttpResponse]) -> HttpResponse:
     """The page again, with the service's refusal in words and its status."""
     if isinstance(error, NotFound):
-        raise Http404(error.message)
+        raise error  # the 404 page (ErrorPagesMiddleware)
     report_error(request, error)
     return page(error.status)
 

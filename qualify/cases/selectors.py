@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from ninja import Schema
+from pydantic import field_validator
 
 from qualify.cases.choices import CaseState
 from qualify.cases.guidance import NEXT_STEPS
@@ -17,9 +18,11 @@ from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.cases.workflow import in_a_later_wave, last_deferral
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
+from qualify.core.filters import choice_filter, uuid_filter
 from qualify.core.ids import parse_uuid
 from qualify.core.keyset import KeysetPage, keyset_page
 from qualify.core.workflow import TransitionInput
+from qualify.participants.choices import MarketRole, Route
 from qualify.plan.models import WaveDeadline
 
 
@@ -56,6 +59,12 @@ class CaseFilters(Schema):
     search: str = ""
     # Qualification Testing progress (testing registers what it means): "", "not_scoped", "not_started", ...
     qt: str = ""
+
+    # A value that cannot name anything is a 400 (qualify/core/filters.py), not a database error or an empty list.
+    _organisation = field_validator("organisation", mode="before")(uuid_filter("organisation"))
+    _role = field_validator("role", mode="before")(choice_filter("role", lambda: MarketRole.values, upper=True))
+    _route = field_validator("route", mode="before")(choice_filter("route", lambda: Route.values, upper=True))
+    _state = field_validator("state", mode="before")(choice_filter("state", lambda: CaseState.values, upper=True))
 
     @classmethod
     def from_mapping(cls, data: Any) -> CaseFilters:

@@ -26,7 +26,7 @@ from qualify.cases.selectors import (
 from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
@@ -123,10 +123,7 @@ def _returning(target: ReturnTarget) -> str:
 
 
 def _case_or_404(request: HttpRequest, key: str):  # type: ignore[no-untyped-def]
-    try:
-        return case_get(actor=actor_of(request), key=key)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return case_get(actor=actor_of(request), key=key)
 
 
 @guards.signed_in

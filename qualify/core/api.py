@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
 
 from qualify.core.errors import DomainError
 
@@ -16,6 +17,17 @@ def error_response(
     return api.create_response(
         request, {"error": {"code": code, "message": message, "details": details or {}}}, status=status
     )
+
+
+MAX_OFFSET = 1_000_000_000  # past any real list; a larger OFFSET overflows the database's integer (a 500 before)
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """Ninja's limit/offset pages with an upper bound on ``offset``: a larger one is a 422 in the error shape, not an
+    ``OverflowError`` from the database. Every ``@paginate`` list uses this one."""
+
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -5,17 +5,30 @@ file into nodes rather than loading it straight into Python values, walk the nod
 collect every problem, not just the first, so the author fixes the file in one pass. What the two apps read
 differently (how long a value may be, how a value is quoted back, whether control characters are refused) is a
 setting of each app's ``NodeReader`` subclass.
+
+A file is bounded before it is composed: its length, how deep it nests and how many values it holds are checked on
+the parser's event stream (flat, so a file nested 20,000 levels deep is one clear problem, not a ``RecursionError``),
+and aliases are refused (a few lines of aliases can stand for billions of values). A refusal lists the first
+``SHOWN_PROBLEMS`` problems and the count, so a file with a problem on every line does not make an error of megabytes.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import yaml
 
 from qualify.core.errors import ValidationFailed
+from qualify.core.text import one_line
+
+SHOWN_PROBLEMS = 50  # problems listed in an error's details; the count says how many there were in all
+PROBLEM_CHARS = 300  # a problem's message is cut to this many characters in an error
+MAX_DEPTH = 20  # mappings and lists inside one another; the deepest real file (a QAD question's columns) has 7
+MAX_NODES = 200_000  # values, mappings and lists in one file, where the app does not say
+_EVENT_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when installed: the check is quick
 
 
 @dataclass(frozen=True)
@@ -36,11 +49,17 @@ class FileInvalid(Exception):
         self.problems = problems
 
     def failed(self, what: str, *, code: str) -> ValidationFailed:
-        """The service error for this file (``what`` is e.g. "The QAD file"), listing every problem with its line."""
+        """The service error for this file (``what`` is e.g. "The QAD file"): the first ``SHOWN_PROBLEMS`` problems
+        with their lines, each message bounded, and ``count``, how many there were in all."""
         more = " …" if len(self.problems) > 1 else ""
+        shown = [
+            {"line": p.line, "field": one_line(p.field, limit=200), "message": one_line(p.message, limit=PROBLEM_CHARS)}
+            for p in self.problems[:SHOWN_PROBLEMS]
+        ]
+        first = one_line(str(self.problems[0]), limit=PROBLEM_CHARS, mark_cut=True)
         return ValidationFailed(
-            f"{what} has {len(self.problems)} problem(s): {self.problems[0]}{more}",
-            details={"problems": [{"line": p.line, "field": p.field, "message": p.message} for p in self.problems]},
+            f"{what} has {len(self.problems):,} problem(s): {first}{more}",
+            details={"problems": shown, "count": len(self.problems)},
             code=code,
         )
 
@@ -49,12 +68,71 @@ def node_line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
-def compose(text: str, *, invalid: type[FileInvalid], detail_unmarked: bool = False) -> yaml.Node:
+def _event_line(event: yaml.Event) -> int:
+    mark = event.start_mark
+    return int(mark.line) + 1 if mark is not None else 1
+
+
+def _walk_events(events: Iterable[yaml.Event], *, invalid: type[FileInvalid], max_depth: int, max_nodes: int) -> None:
+    depth = nodes = 0
+    for event in events:
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            nodes += 1
+            if depth > max_depth:
+                message = f"nests more than {max_depth} levels deep; no QAD or catalogue needs that many"
+                raise invalid([FileProblem(_event_line(event), "(file)", message)])
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.AliasEvent):
+            message = "uses a YAML alias (*name); write the value out instead"
+            raise invalid([FileProblem(_event_line(event), "(file)", message)])
+        elif isinstance(event, yaml.ScalarEvent):
+            nodes += 1
+        if nodes > max_nodes:
+            message = f"holds more than {max_nodes:,} values; split it or remove what is not needed"
+            raise invalid([FileProblem(_event_line(event), "(file)", message)])
+
+
+def _check_shape(text: str, *, invalid: type[FileInvalid], max_depth: int, max_nodes: int) -> None:
+    """Refuse a file that nests deeper than ``max_depth``, holds more than ``max_nodes`` values or uses aliases,
+    reading the parser's events (no recursion, and it stops at the first excess).
+
+    libyaml's parser is quick but reads ahead and stops at its own nesting limit with an error; on any YAML error
+    the file is read again by PyYAML's parser, which reads no further than it must, so the excess is reported as
+    such. An error found that way is left for ``compose`` to report in its usual words: up to it, the file was
+    within bounds.
+    """
+    try:
+        _walk_events(yaml.parse(text, Loader=_EVENT_LOADER), invalid=invalid, max_depth=max_depth, max_nodes=max_nodes)
+    except yaml.YAMLError:
+        try:
+            _walk_events(
+                yaml.parse(text, Loader=yaml.SafeLoader), invalid=invalid, max_depth=max_depth, max_nodes=max_nodes
+            )
+        except yaml.YAMLError:
+            return
+
+
+def compose(
+    text: str,
+    *,
+    invalid: type[FileInvalid],
+    detail_unmarked: bool = False,
+    max_chars: int | None = None,
+    max_depth: int = MAX_DEPTH,
+    max_nodes: int = MAX_NODES,
+) -> yaml.Node:
     """Compose ``text`` into nodes, or raise ``invalid`` with the line YAML stopped at.
 
     An error YAML cannot place (an unreadable character, say) is reported on line 1, with YAML's own account of it
-    only where ``detail_unmarked`` asks for it.
+    only where ``detail_unmarked`` asks for it. A file longer than ``max_chars``, nesting deeper than ``max_depth``
+    or holding more than ``max_nodes`` values is refused before it is composed.
     """
+    if max_chars is not None and len(text) > max_chars:
+        message = f"is {len(text):,} characters long; at most {max_chars:,} are accepted"
+        raise invalid([FileProblem(1, "(file)", message)])
+    _check_shape(text, invalid=invalid, max_depth=max_depth, max_nodes=max_nodes)
     try:
         root = yaml.compose(text)
     except yaml.MarkedYAMLError as exc:

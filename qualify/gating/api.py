@@ -10,8 +10,9 @@ from typing import Any, Literal
 import polars as pl
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import ValidationFailed
 from qualify.core.instants import parse_instant
 from qualify.core.requests import actor_of
@@ -204,7 +205,7 @@ def post_job(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.get("/gating/jobs", response=list[JobOut], summary="Your bulk gating jobs, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_jobs(request: HttpRequest) -> Any:
     return [_job_out(job) for job in gating_job_list(actor=actor_of(request))]
 
@@ -321,7 +322,7 @@ def post_register_import(request: HttpRequest) -> Status[dict[str, Any]]:
     tags=["register"],
     summary="Register imports you may see (programme administrators), newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_register_imports(request: HttpRequest) -> Any:
     return [_import_job_out(job) for job in register_import_job_list(actor=actor_of(request))]
 

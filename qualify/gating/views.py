@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.spreadsheet import csv_text
 from qualify.core.uploads import SizeLimitHandler
@@ -28,10 +28,7 @@ from qualify.gating.services import gating_job_submit
 
 
 def _job(request: HttpRequest, reference: str) -> GatingJob:
-    try:
-        return gating_job_get(actor=actor_of(request), reference=reference)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return gating_job_get(actor=actor_of(request), reference=reference)
 
 
 def _list_page(request: HttpRequest, form: JobUploadForm, status: int = 200) -> HttpResponse:
@@ -114,8 +111,5 @@ def job_progress_view(request: HttpRequest, reference: str) -> HttpResponse:
 @guards.staff()
 def job_result_view(request: HttpRequest, reference: str) -> FileResponse:
     """Stream a finished job's result file; never through MEDIA_URL."""
-    try:
-        handle, filename, content_type = gating_job_result(actor=actor_of(request), reference=reference)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    handle, filename, content_type = gating_job_result(actor=actor_of(request), reference=reference)
     return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)

@@ -8,9 +8,10 @@ import uuid as uuid_mod
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qualify.accounts.api_auth import PEOPLE_AND_MACHINES
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import NotAllowed, ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.library.models import DOCUMENT_NUMBER_PATTERN, Artefact, ArtefactVersion, Comment, Consultation
@@ -216,7 +217,7 @@ class DecisionIn(Schema):
     summary="Artefacts with the versions you may see",
     auth=PEOPLE_AND_MACHINES,
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_artefacts(request: HttpRequest, filters: Query[LibraryFilterIn]) -> object:
     return artefact_list(actor=actor_of(request), filters=LibraryFilters(**filters.dict()))
 
@@ -260,7 +261,7 @@ def post_decision(request: HttpRequest, key: str, payload: DecisionIn) -> Status
 
 
 @router.get("/library/consultations", response=list[ConsultationOut], summary="Consultations, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_consultations(request: HttpRequest) -> object:
     return consultation_list(actor=actor_of(request))
 
@@ -286,7 +287,7 @@ def post_qwg_report(request: HttpRequest, key: str, payload: QwgReportIn) -> Sta
     response=list[CommentOut],
     summary="Comments: staff see submitted ones; participants their own organisation's, drafts included",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_comments(request: HttpRequest, key: str) -> object:
     actor = actor_of(request)
     return comment_list(actor=actor, consultation=consultation_get(actor=actor, key=key))

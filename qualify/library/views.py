@@ -4,14 +4,14 @@ services and selectors: every refusal comes from a service, every read from a se
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
 from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from qualify.core import guards
 from qualify.core.actor import Actor
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.web import UrlTemplate, paginate, report_error
@@ -91,13 +91,6 @@ from qualify.library.workflow import VERSION_WORKFLOW
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _or_404(read: Callable[[], Any]) -> Any:
-    try:
-        return read()
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 def _form_errors(request: HttpRequest, form: Any) -> None:
     messages.error(
         request,
@@ -167,7 +160,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def artefact_detail(request: HttpRequest, document_number: str) -> HttpResponse:
     """An artefact with every version the visitor may see (older ones stay reachable) and its history."""
     actor = actor_of(request)
-    artefact = _or_404(lambda: artefact_get(actor=actor, document_number=document_number))
+    artefact = artefact_get(actor=actor, document_number=document_number)
     context = {
         "artefact": artefact,
         "versions": list(version_list(actor=actor, artefact=artefact)),
@@ -183,7 +176,7 @@ def version_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A version with its files, its governance in the published order, the consolidated comments log of each of its
     consultations, and, for a log itself, the consultation and the documents it concerns."""
     actor = actor_of(request)
-    version = _or_404(lambda: version_get(actor=actor, key=key))
+    version = version_get(actor=actor, key=key)
     context = {
         "version": version,
         "artefact": version.artefact,
@@ -219,7 +212,7 @@ def _approval_form(actor: Actor) -> ApprovalForm:
 def download(request: HttpRequest, key: str, kind: str) -> FileResponse:
     """A version's clean or red-lined file: anyone for the published record, staff for drafts."""
     actor = actor_of(request)
-    found = _or_404(lambda: version_file_get(actor=actor, key=key, kind=kind))
+    found = version_file_get(actor=actor, key=key, kind=kind)
     version = found.version
     label = "clean" if found.kind == FileKind.CLEAN else "redline"
     filename = f"{version.artefact.document_number}-v{version.version}-{label}.{found.file_type}"
@@ -256,7 +249,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 @guards.staff(StaffRole.PROGRAMME_ADMIN)
 def version_add(request: HttpRequest, document_number: str) -> HttpResponse:
     actor = actor_of(request)
-    artefact = _or_404(lambda: artefact_get(actor=actor, document_number=document_number))
+    artefact = artefact_get(actor=actor, document_number=document_number)
     form = VersionForm(request.POST, request.FILES)
     if not form.is_valid():
         _form_errors(request, form)
@@ -285,7 +278,7 @@ def version_add(request: HttpRequest, document_number: str) -> HttpResponse:
 @guards.staff(StaffRole.PROGRAMME_ADMIN)
 def version_approve_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
-    version = _or_404(lambda: version_get(actor=actor, key=key))
+    version = version_get(actor=actor, key=key)
     try:
         version_approve(actor=actor, version=version, comment=request.POST.get("comment", ""))
     except DomainError as error:
@@ -299,7 +292,7 @@ def version_approve_view(request: HttpRequest, key: str) -> HttpResponse:
 @guards.staff(StaffRole.QAG_MEMBER, StaffRole.REC_DECISION_MAKER, StaffRole.BSC_PAB_MEMBER)
 def decision_record(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
-    version = _or_404(lambda: version_get(actor=actor, key=key))
+    version = version_get(actor=actor, key=key)
     form = ApprovalForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -360,7 +353,7 @@ def consultations(request: HttpRequest) -> HttpResponse:
 def consultation_detail(request: HttpRequest, key: str) -> HttpResponse:
     """A consultation's papers; for a participant, its own comments (drafts and submitted) and the forms."""
     actor = actor_of(request)
-    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    consultation = consultation_get(actor=actor, key=key)
     versions = list(consultation.versions.all())
     status = consultation.status_at(timezone.now())
     own = list(comment_list(actor=actor, consultation=consultation)) if not actor.is_staff_member else []
@@ -383,7 +376,7 @@ def consultation_detail(request: HttpRequest, key: str) -> HttpResponse:
 @guards.signed_in
 def comment_add(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
-    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    consultation = consultation_get(actor=actor, key=key)
     versions = list(consultation.versions.all())
     form = CommentForm(request.POST, versions=versions)
     organisation = responding_organisation(actor=actor)
@@ -420,7 +413,7 @@ def comment_add(request: HttpRequest, key: str) -> HttpResponse:
 def comment_edit(request: HttpRequest, key: str) -> HttpResponse:
     """A comment of the actor's organisation; a draft can be changed until the close."""
     actor = actor_of(request)
-    comment = _or_404(lambda: comment_get(actor=actor, key=key))
+    comment = comment_get(actor=actor, key=key)
     versions = list(comment.consultation.versions.all())
     initial = {
         "version": str(comment.version.uuid),
@@ -459,7 +452,7 @@ def comment_edit(request: HttpRequest, key: str) -> HttpResponse:
 @guards.signed_in
 def comment_submit_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
-    comment = _or_404(lambda: comment_get(actor=actor, key=key))
+    comment = comment_get(actor=actor, key=key)
     try:
         comment_submit(actor=actor, comment=comment)
     except DomainError as error:
@@ -473,7 +466,7 @@ def comment_submit_view(request: HttpRequest, key: str) -> HttpResponse:
 @guards.signed_in
 def no_comments(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
-    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    consultation = consultation_get(actor=actor, key=key)
     organisation = responding_organisation(actor=actor)
     if organisation is None:
         messages.error(request, "Only a participant's qualification lead or a contributor can respond.")
@@ -494,7 +487,7 @@ def no_comments(request: HttpRequest, key: str) -> HttpResponse:
 def log(request: HttpRequest, key: str) -> HttpResponse:
     """Every submitted comment with the respondent's name and the Programme's answer."""
     actor = actor_of(request)
-    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    consultation = consultation_get(actor=actor, key=key)
     comments = list(consultation_log(actor=actor, consultation=consultation))
     labels = respondent_labels(comments, anonymise=True)
     rows = [
@@ -529,7 +522,7 @@ def qwg_report(request: HttpRequest, key: str) -> HttpResponse:
     """Record that the consultation's outcome was reported to QWG; this publishes its consolidated comments log and
     puts the documents consulted on before governance."""
     actor = actor_of(request)
-    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    consultation = consultation_get(actor=actor, key=key)
     form = QwgReportForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)
@@ -551,7 +544,7 @@ def qwg_report(request: HttpRequest, key: str) -> HttpResponse:
 def log_export(request: HttpRequest, key: str) -> HttpResponse:
     """The working log as Excel, with respondents' names (staff only; the published log is anonymised)."""
     actor = actor_of(request)
-    consultation = _or_404(lambda: consultation_get(actor=actor, key=key))
+    consultation = consultation_get(actor=actor, key=key)
     comments = list(consultation_log(actor=actor, consultation=consultation))
     body = comments_log_workbook(comments, title=f"{consultation.reference} consolidated comments log", anonymise=False)
     response = HttpResponse(body, content_type=XLSX)
@@ -564,7 +557,7 @@ def log_export(request: HttpRequest, key: str) -> HttpResponse:
 def answer(request: HttpRequest, key: str) -> HttpResponse:
     """The Programme or a Code Body answers a comment; the answer records who gave it and for which body."""
     actor = actor_of(request)
-    comment = _or_404(lambda: comment_get(actor=actor, key=key))
+    comment = comment_get(actor=actor, key=key)
     form = AnswerForm(request.POST)
     if not form.is_valid():
         _form_errors(request, form)

@@ -5,8 +5,9 @@ import uuid as uuid_mod
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.requests import actor_of
 from qualify.core.text import one_line
 from qualify.notifications.models import Notification
@@ -32,7 +33,7 @@ class MarkedOut(Schema):
 
 
 @router.get("/notifications", response=list[NotificationOut], summary="Your notices, unread first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_notifications(request: HttpRequest, unread: bool = False, kind: str = "", subject: str = "") -> object:
     """Filtered by kind (e.g. ``assessment.query_raised``) and by subject (a case reference) when given."""
     return notification_list(

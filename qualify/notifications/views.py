@@ -5,14 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.text import one_line
 from qualify.core.web import paginate, report_error
@@ -60,10 +60,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def mark_read(request: HttpRequest, key: str) -> HttpResponse:
     """Mark one notice read, then follow its link when asked to (``open=1``) or go back to the inbox."""
     actor = actor_of(request)
-    try:
-        notification = notification_get(actor=actor, key=key)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    notification = notification_get(actor=actor, key=key)
     notification_mark_read(actor=actor, notification=notification)
     target = notification.link
     safe = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=False)

@@ -11,8 +11,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.requests import actor_of
 from qualify.oversight import selectors as sel
 from qualify.oversight.models import NonCompletionRecord
@@ -187,7 +188,7 @@ class ProposalOut(Schema):
 
 
 @router.get("/oversight/non-completion", response=list[RecordOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def records(request: HttpRequest, filters: Query[RecordQuery]) -> QuerySet[NonCompletionRecord]:
     """Non-completion records: every one for staff, a participant's own for it (open ones by default)."""
     chosen = sel.RecordFilters.of(filters.state, filters.step, filters.trigger)
@@ -227,7 +228,7 @@ def decide(request: HttpRequest, reference: str, payload: DecisionIn) -> NonComp
 
 
 @router.get("/oversight/back-scheduling/flags", response=list[FlagOut])
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def flags(request: HttpRequest) -> list[dict[str, Any]]:
     """Cases whose wave boards after the date their role must be qualified by (staff only)."""
     from qualify.oversight.permissions import can_see_back_scheduling

@@ -8,13 +8,13 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from qualify.cases.choices import CaseState
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotAllowed, NotFound
+from qualify.core.errors import DomainError, NotAllowed
 from qualify.core.requests import actor_of
 from qualify.core.web import paginate, report_error
 from qualify.oversight import selectors as sel
@@ -29,10 +29,7 @@ PER_PAGE = 50
 
 
 def _record(request: HttpRequest, reference: str) -> NonCompletionRecord:
-    try:
-        return sel.record_get(actor=actor_of(request), reference=reference)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return sel.record_get(actor=actor_of(request), reference=reference)
 
 
 def _step_choices() -> list[tuple[str, str]]:
@@ -192,10 +189,7 @@ def backschedule_list_view(request: HttpRequest) -> HttpResponse:
 @guards.signed_in
 def backschedule_case_view(request: HttpRequest, reference: str) -> HttpResponse:
     """One case's back-schedule: the latest date for each deadline and the latest wave that still makes it."""
-    try:
-        found = sel.case_proposal(actor=actor_of(request), reference=reference)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    found = sel.case_proposal(actor=actor_of(request), reference=reference)
     latest = [(kind, label, found.proposal.latest.get(kind)) for kind, label in _deadline_labels()]
     return render(request, "oversight/backschedule_case.html", {"found": found, "latest": latest})
 

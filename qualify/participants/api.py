@@ -3,8 +3,9 @@ import uuid as uuid_mod
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import NotFound
 from qualify.core.requests import actor_of
 from qualify.participants.models import Exemption, MarketParticipation, Organisation
@@ -87,7 +88,7 @@ class ParticipationOut(Schema):
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="List organisations you can see")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_organisations(request: HttpRequest, search: str = "") -> object:
     return organisation_list(actor=actor_of(request), search=search)
 
@@ -98,7 +99,7 @@ def get_organisation(request: HttpRequest, uuid: str) -> Organisation:
 
 
 @router.get("/participations", response=list[ParticipationOut], summary="List market participations")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_participations(request: HttpRequest, role: str = "", mpid: str = "") -> object:
     return participation_list(actor=actor_of(request), role=role, mpid=mpid)
 

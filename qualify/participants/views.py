@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -33,10 +33,7 @@ def organisation_list_view(request: HttpRequest) -> HttpResponse:
 
 
 def _organisation(request: HttpRequest, uuid: str) -> Organisation:
-    try:
-        return organisation_get(actor=actor_of(request), uuid=uuid)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return organisation_get(actor=actor_of(request), uuid=uuid)
 
 
 def _detail_page(request: HttpRequest, organisation: Organisation, status: int = 200) -> HttpResponse:

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.web import report_error
@@ -34,10 +34,7 @@ def plan_view(request: HttpRequest) -> HttpResponse:
 
 
 def _milestone_or_404(request: HttpRequest, code: str) -> Milestone:
-    try:
-        return milestone_get(actor=actor_of(request), code=code)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return milestone_get(actor=actor_of(request), code=code)
 
 
 @guards.signed_in

@@ -76,10 +76,9 @@ admin_only = guards.staff(StaffRole.PROGRAMME_ADMIN)
 
 
 def _found(get: Callable[[], Any]) -> Any:
+    """What ``get`` reads; a refused read is a 403 (out of scope is the 404 page, by ErrorPagesMiddleware)."""
     try:
         return get()
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
 

@@ -12,9 +12,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qualify.cases.models import QualificationCase
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.qad import declarations as decl
@@ -234,7 +235,7 @@ def _submission_out(s: QadSubmission) -> dict[str, Any]:
 
 
 @router.get("/qad/versions", response=list[VersionOut], summary="QAD versions (drafts too, for staff)")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_versions(request: HttpRequest) -> Any:
     return version_list(actor=actor_of(request))
 
@@ -338,7 +339,7 @@ def post_evidence(request: HttpRequest, key: str) -> dict[str, Any]:
 
 
 @router.get("/qad/cases/{key}/submissions", response=list[SubmissionOut], summary="A case's QAD submissions")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_submissions(request: HttpRequest, key: str) -> Any:
     _, response = _open(request, key)
     return [_submission_out(s) for s in submission_list(actor=actor_of(request), response=response)]

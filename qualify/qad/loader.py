@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from qualify.core.yamlfile import FileInvalid, NodeReader, compose
+from qualify.core.yamlfile import FileInvalid, FileProblem, NodeReader, compose, node_line
 from qualify.participants.choices import ExemptionKind, MarketRole, Route
 from qualify.qad.choices import APPROVALS_BY_ROLE, AnswerType, Body, EvidenceKind
 from qualify.qad.rules import unapproved_roles
@@ -21,6 +21,10 @@ VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,19}$")
 NUMBER_RE = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 QID_RE = re.compile(r"^Q-[0-9A-Za-z][0-9A-Za-z.\-]{0,37}$")
 COLUMN_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+QUESTIONS_MAX = 2_000  # the real QAD has under a hundred; a larger file is refused before any question is read
+MAX_FILE_CHARS = 2_000_000  # the real QAD is some 20,000 characters
+MAX_FILE_BYTES = 4 * MAX_FILE_CHARS  # what a page reads of an upload at most (UTF-8 takes up to 4 bytes a character)
+MAX_NODES = 100_000  # values in the file: some 21 a question, with room for long choice lists
 TRUE = {"true", "yes", "on"}
 FALSE = {"false", "no", "off"}
 CHOICE_TYPES = {AnswerType.SINGLE_CHOICE, AnswerType.MULTIPLE_CHOICE}
@@ -223,13 +227,29 @@ def _columns(r: _Reader, node: yaml.Node | None, where: str) -> list[dict[str, s
     return columns
 
 
+def _check_question_count(sections: yaml.Node | None) -> None:
+    """Refuse a file with more than ``QUESTIONS_MAX`` questions before reading any of them."""
+    if not isinstance(sections, yaml.SequenceNode):
+        return
+    count = 0
+    for section in sections.value:
+        if isinstance(section, yaml.MappingNode):
+            for key, value in section.value:
+                if key.value == "questions" and isinstance(value, yaml.SequenceNode):
+                    count += len(value.value)
+    if count > QUESTIONS_MAX:
+        message = f"holds {count:,} questions; at most {QUESTIONS_MAX:,} are accepted"
+        raise QadFileInvalid([FileProblem(node_line(sections), "sections", message)])
+
+
 def parse_version(text: str) -> VersionSpec:
     """Check a QAD version file and describe it; raise QadFileInvalid listing every problem found."""
-    root = compose(text, invalid=QadFileInvalid, detail_unmarked=True)
+    root = compose(text, invalid=QadFileInvalid, detail_unmarked=True, max_chars=MAX_FILE_CHARS, max_nodes=MAX_NODES)
     r = _Reader()
     top = r.mapping(root, "", {"version", "title", "sections"}, {"status"})
     if top is None:
         raise QadFileInvalid(r.problems)
+    _check_question_count(top.get("sections"))
     spec = VersionSpec(
         version=r.text(top.get("version"), "version", pattern=VERSION_RE),
         title=r.text(top.get("title"), "title"),

@@ -44,6 +44,7 @@ from qualify.qad.forms import (
     NewAccountForm,
     VersionUploadForm,
 )
+from qualify.qad.loader import MAX_FILE_BYTES as QAD_MAX_FILE_BYTES
 from qualify.qad.models import DeclarationInvitation, QadQuestion, QadResponse, QadSubmission, QadVersion
 from qualify.qad.permissions import (
     can_download_evidence,
@@ -97,17 +98,10 @@ def dom_id(qid: str) -> str:
     return qid.replace(".", "_")
 
 
-def _or_404(call: Any, **kwargs: Any) -> Any:
-    try:
-        return call(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 def _open(request: HttpRequest, key: str) -> tuple[QualificationCase, QadResponse]:
     actor = actor_of(request)
-    case: QualificationCase = _or_404(case_for_qad, actor=actor, key=key)
-    response: QadResponse = _or_404(response_open, actor=actor, case=case)
+    case: QualificationCase = case_for_qad(actor=actor, key=key)
+    response: QadResponse = response_open(actor=actor, case=case)
     return case, response
 
 
@@ -135,11 +129,16 @@ def version_upload_view(request: HttpRequest) -> HttpResponse:
     problems: list[dict[str, Any]] = []
     if form.is_valid():
         upload: UploadedFile[bytes] = form.cleaned_data["file"]
-        try:
-            text = upload.read().decode("utf-8")
-        except UnicodeDecodeError:
-            messages.error(request, "The file is not UTF-8 text; save it as UTF-8 YAML or JSON.")
+        data = upload.read(QAD_MAX_FILE_BYTES + 1)  # no more than the loader could accept, however large the file
+        text: str | None = None
+        if len(data) > QAD_MAX_FILE_BYTES:
+            messages.error(request, f"The file is over {QAD_MAX_FILE_BYTES:,} bytes; a QAD file is far smaller.")
         else:
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                messages.error(request, "The file is not UTF-8 text; save it as UTF-8 YAML or JSON.")
+        if text is not None:
             try:
                 version = qad_version_load(
                     actor=actor, text=text, source_name=upload.name or "", publish=form.cleaned_data["publish"]
@@ -163,7 +162,7 @@ def version_upload_view(request: HttpRequest) -> HttpResponse:
 @guards.signed_in
 def version_detail_view(request: HttpRequest, version: str) -> HttpResponse:
     actor = actor_of(request)
-    found: QadVersion = _or_404(version_get, actor=actor, version=version)
+    found: QadVersion = version_get(actor=actor, version=version)
     questions = version_questions(found)
     sections: dict[str, dict[str, Any]] = {}
     for q in questions:
@@ -181,7 +180,7 @@ def version_detail_view(request: HttpRequest, version: str) -> HttpResponse:
 @guards.staff(StaffRole.PROGRAMME_ADMIN)
 def version_publish_view(request: HttpRequest, version: str) -> HttpResponse:
     actor = actor_of(request)
-    found: QadVersion = _or_404(version_get, actor=actor, version=version)
+    found: QadVersion = version_get(actor=actor, version=version)
     try:
         qad_version_publish(actor=actor, version=found)
     except DomainError as error:
@@ -193,7 +192,7 @@ def version_publish_view(request: HttpRequest, version: str) -> HttpResponse:
 
 @guards.signed_in
 def version_xlsx_view(request: HttpRequest, version: str) -> HttpResponse:
-    found: QadVersion = _or_404(version_get, actor=actor_of(request), version=version)
+    found: QadVersion = version_get(actor=actor_of(request), version=version)
     data = exports.version_workbook(title=f"QAD v{found.version} questions", questions=version_questions(found))
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="qad-v{found.version}-questions.xlsx"'
@@ -316,7 +315,7 @@ def section_view(request: HttpRequest, key: str, number: str) -> HttpResponse:
     # Files are found through the one evidence picker (evidence_picker_view), not listed under every question, so
     # the page grows with questions plus attached files, not with questions times uploaded files.
     view = qad_view(actor=actor, response=response, with_evidence=False)
-    section = _or_404(view.section, number=number)
+    section = view.section(number=number)
     section_url = UrlTemplate("qad:section", "key", "number")
     context = {
         "case": case,
@@ -362,7 +361,7 @@ def answer_view(request: HttpRequest, key: str, qid: str) -> HttpResponse:
     """Autosave of one answer (htmx). Answers the status line and the new version counter."""
     actor = actor_of(request)
     case, response = _open(request, key)
-    question: QadQuestion = _or_404(question_get, response=response, qid=qid)
+    question: QadQuestion = question_get(response=response, qid=qid)
     expected = request.POST.get("expected_version", "")
     context: dict[str, Any] = {"dom": dom_id(qid), "ok": False}
     status = 200
@@ -478,7 +477,7 @@ def evidence_picker_view(request: HttpRequest, key: str) -> HttpResponse:
     """
     actor = actor_of(request)
     case, response = _open(request, key)
-    question: QadQuestion = _or_404(question_get, response=response, qid=request.GET.get("question", ""))
+    question: QadQuestion = question_get(response=response, qid=request.GET.get("question", ""))
     search = request.GET.get("search", "").strip()[:160]
     section_url = reverse("qad:section", args=[case.reference, question.section.number])
     context = {
@@ -499,7 +498,7 @@ def evidence_picker_view(request: HttpRequest, key: str) -> HttpResponse:
 def evidence_download_view(request: HttpRequest, uuid: str) -> FileResponse:
     """Stream an evidence file to the organisation's people and assessors; never through MEDIA_URL."""
     actor = actor_of(request)
-    evidence = _or_404(evidence_get, actor=actor, uuid=uuid)
+    evidence = evidence_get(actor=actor, uuid=uuid)
     decision = can_download_evidence(actor, evidence.response.case)
     if not decision.allowed:
         raise Http404("No such evidence file.")
@@ -518,8 +517,8 @@ def frozen_evidence_view(request: HttpRequest, reference: str, uuid: str) -> Fil
     the stored file still has the SHA-256 the snapshot recorded. PDFs and images open in the page (its viewer);
     other kinds, or ``?download=1``, download."""
     actor = actor_of(request)
-    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
-    evidence = _or_404(submission_evidence, submission=submission, uuid=uuid)
+    submission = submission_get(actor=actor, reference=reference)
+    evidence = submission_evidence(submission=submission, uuid=uuid)
     inline = evidence.content_kind in INLINE_TYPES and not request.GET.get("download")
     response = FileResponse(
         storedfiles.open_stored(evidence.storage_name),
@@ -588,7 +587,7 @@ def _snapshot_sections_html(submission: QadSubmission, content: dict[str, Any], 
 @guards.signed_in
 def submission_view(request: HttpRequest, reference: str) -> HttpResponse:
     actor = actor_of(request)
-    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
+    submission: QadSubmission = submission_get(actor=actor, reference=reference)
     content = _snapshot(submission)
     declaration = getattr(submission, "declaration", None) if hasattr(submission, "declaration") else None
     current = submission.response.revision == submission.response_revision
@@ -613,7 +612,7 @@ def submission_view(request: HttpRequest, reference: str) -> HttpResponse:
 def declaration_invite_view(request: HttpRequest, key: str) -> HttpResponse:
     """The lead names the director (or delegate) by e-mail and capacity; they get the invitation by e-mail."""
     actor = actor_of(request)
-    case: QualificationCase = _or_404(case_for_qad, actor=actor, key=key)
+    case: QualificationCase = case_for_qad(actor=actor, key=key)
     form = InvitationForm(request.POST)
     if not form.is_valid():
         messages.error(
@@ -634,7 +633,7 @@ def declaration_invite_view(request: HttpRequest, key: str) -> HttpResponse:
 
 def _lead_invitation_action(request: HttpRequest, uuid: str, action: Any, done: str, **kwargs: Any) -> HttpResponse:
     actor = actor_of(request)
-    invitation: DeclarationInvitation = _or_404(invitation_get, actor=actor, uuid=uuid)
+    invitation: DeclarationInvitation = invitation_get(actor=actor, uuid=uuid)
     try:
         action(actor=actor, invitation=invitation, **kwargs)
     except DomainError as error:
@@ -673,10 +672,7 @@ def invitation_resend_view(request: HttpRequest, uuid: str) -> HttpResponse:
 @guards.public
 def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     """The link in the invitation e-mail: sign in (or create an account) and go on to the declaration."""
-    try:
-        invitation = decl.invitation_by_token(token)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    invitation = decl.invitation_by_token(token)
     context: dict[str, Any] = {"invitation": invitation, "organisation": invitation.case.participation.organisation}
     try:
         decl.invitation_check(invitation, user_id=request.user.pk if request.user.is_authenticated else None)
@@ -685,8 +681,8 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
     if request.user.is_authenticated:
         try:
             decl.invitation_accept(actor=actor_of(request), token=token)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
+        except NotFound:
+            raise  # the 404 page (ErrorPagesMiddleware), not the wrong-account page
         except DomainError as error:
             return render(request, "qad/invitation.html", {**context, "wrong_account": error.message}, status=403)
         return redirect("qad:declaration", uuid=str(invitation.uuid))
@@ -714,7 +710,7 @@ def invitation_view(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _declarant_invitation(request: HttpRequest, uuid: str) -> DeclarationInvitation:
-    invitation: DeclarationInvitation = _or_404(decl.invitation_for_declarant, actor=actor_of(request), uuid=uuid)
+    invitation: DeclarationInvitation = decl.invitation_for_declarant(actor=actor_of(request), uuid=uuid)
     return invitation
 
 
@@ -792,7 +788,7 @@ def _json_response(payload: Any, filename: str) -> HttpResponse:
 def submission_export_view(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
     """A submission as Word or JSON (the JSON carries the canonical snapshot text and its SHA-256)."""
     actor = actor_of(request)
-    submission: QadSubmission = _or_404(submission_get, actor=actor, reference=reference)
+    submission: QadSubmission = submission_get(actor=actor, reference=reference)
     content = _snapshot(submission)
     name = f"{submission.reference}-{submission.kind.lower()}"
     if fmt == "json":
@@ -886,7 +882,7 @@ def move_version_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     case, response = _open(request, key)
     target_id = request.POST.get("to") or request.GET.get("to") or ""
-    target: QadVersion = _or_404(version_get, actor=actor, version=target_id)
+    target: QadVersion = version_get(actor=actor, version=target_id)
     changes = rules.compare_versions(version_questions(response.version), version_questions(target))
     if request.method == "POST":
         try:

@@ -9,10 +9,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qualify.cases.selectors import CaseFilters
 from qualify.core import clock
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import NotFound
 from qualify.core.ids import parse_uuid
 from qualify.core.requests import actor_of
@@ -141,7 +142,7 @@ def _report(request: HttpRequest, key: str) -> RegulatorReport:
 
 
 @router.get("/programme/reports", response=list[ReportOut], summary="Regulator's reports, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_reports(request: HttpRequest) -> Any:
     can_see_dashboard(actor_of(request)).enforce()
     return RegulatorReport.objects.defer("pdf", "xlsx", "facts").order_by("-created_at", "-pk")

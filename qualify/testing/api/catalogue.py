@@ -12,8 +12,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.requests import actor_of
 from qualify.testing.models import CatalogueCase, TestCatalogue
 from qualify.testing.selectors import CaseFilters, catalogue_cases, catalogue_get, catalogue_list
@@ -112,7 +113,7 @@ def _detail(catalogue: TestCatalogue, filters: CaseFilters | None = None) -> dic
 @router.get(
     "/testing/catalogues", response=list[CatalogueOut], summary="QT test catalogue versions (drafts too, for staff)"
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_catalogues(request: HttpRequest) -> Any:
     return catalogue_list(actor=actor_of(request))
 

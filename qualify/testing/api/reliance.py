@@ -11,9 +11,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from qualify.cases.selectors import case_get
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.qad import evidence as ev
@@ -162,7 +163,7 @@ def _fresh(request: HttpRequest, proposal: RelianceProposal) -> dict[str, Any]:
 
 
 @router.get("/testing/cases/{key}/reliance", response=list[ProposalOut], summary="A case's Placing Reliance proposals")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_case_proposals(request: HttpRequest, key: str) -> Any:
     actor = actor_of(request)
     return [_out(p) for p in proposal_list(actor=actor, case=case_get(actor=actor, key=key))]
@@ -263,7 +264,7 @@ def post_decision(request: HttpRequest, key: str, payload: DecisionIn) -> Status
     response=list[ProviderOut],
     summary="Every party relied on, with counts (a participant: only its own organisation's proposals)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_providers(request: HttpRequest) -> Any:
     return [
         {
@@ -282,7 +283,7 @@ def list_providers(request: HttpRequest) -> Any:
     response=list[RelyingOut],
     summary="Who relies on a provider (by name, case-insensitively, and/or MPID) and for what",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_relying(request: HttpRequest, filters: Query[ProviderFilter]) -> Any:
     query = ProviderQuery.of(filters.name, filters.mpid)
     return [

@@ -17,9 +17,10 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError
 
+from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.core.uploads import install_upload_handlers
@@ -234,7 +235,7 @@ def post_apply(request: HttpRequest, ref: str, key: str) -> dict[str, Any]:
     response=list[ImportListOut],
     summary="A case's results imports, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_imports(request: HttpRequest, ref: str) -> Any:
     actor = actor_of(request)
     case = import_case_get(actor=actor, key=ref)

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from qualify.core import clock
+from qualify.core.api import MAX_OFFSET
 from qualify.core.requests import actor_of
 from qualify.testing.models import CompletionReport, RttmSnapshot
 from qualify.testing.rttm import compare_rows, filter_rows
@@ -56,7 +57,7 @@ class MatrixQuery(Schema):
     status: str = Field("", max_length=20)
     requirement: str = Field("", max_length=40)
     limit: int = Field(100, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class MatrixOut(Schema):

@@ -9,8 +9,9 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from qualify.core.api import MAX_OFFSET, BoundedLimitOffsetPagination
 from qualify.core.errors import NotAllowed, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
@@ -144,7 +145,7 @@ class TestQuery(Schema):
     batch: str | None = None
     status: str | None = None
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class RunQuery(Schema):
@@ -322,7 +323,7 @@ def get_tests(request: HttpRequest, ref: str, query: Query[TestQuery]) -> dict[s
 
 
 @router.get("/testing/cases/{ref}/runs", response=list[RunOut], summary="A case's runs, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_runs(request: HttpRequest, ref: str, query: Query[RunQuery]) -> Any:
     case = testing_case_get(actor=actor_of(request), key=ref)
     return _Shaped(runs_of(case, query.test_case or "", query.latest), lambda r: _run(r, case.reference))
@@ -393,7 +394,7 @@ def post_bulk_assure(request: HttpRequest, ref: str, payload: BulkAssureIn) -> l
 
 
 @router.get("/testing/cases/{ref}/defects", response=list[DefectOut], summary="A case's defects, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_defects(request: HttpRequest, ref: str, query: Query[DefectQuery]) -> Any:
     case = testing_case_get(actor=actor_of(request), key=ref)
     qs = defects_of(case, query.test_case or "", (query.state or "").upper()).select_related("case", "execution")
@@ -451,7 +452,7 @@ def post_work_off(request: HttpRequest, ref: str, payload: WorkOffIn) -> dict[st
 
 
 @router.get("/testing/assurance/queue", response=list[RunOut], summary="The latest runs awaiting your assurance")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def get_queue(request: HttpRequest, query: Query[QueueQuery]) -> Any:
     actor = actor_of(request)
     if not assures_any(actor):
@@ -465,7 +466,7 @@ def get_queue(request: HttpRequest, query: Query[QueueQuery]) -> Any:
     response=list[RunOut],
     summary="The DIP Manager's queue: every participant's pending DIP and non-functional runs",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def get_dip_queue(request: HttpRequest, query: Query[QueueQuery]) -> Any:
     actor = actor_of(request)
     if actor.staff_role not in (StaffRole.DIP_ASSESSOR, StaffRole.PROGRAMME_ADMIN):

@@ -16,6 +16,7 @@ from qualify.assessment.choices import FindingState
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.errors import NotAllowed, NotFound
+from qualify.core.filters import uuid_filter
 from qualify.core.ids import parse_uuid
 from qualify.core.roles import StaffRole
 from qualify.participants.choices import APPROVALS_BY_ROLE, MarketRole
@@ -238,8 +239,7 @@ class QueueFilters:
 
     @classmethod
     def of(cls, organisation: str | None, batch: str | None) -> QueueFilters:
-        public_id = parse_uuid((organisation or "").strip())
-        return cls(organisation=str(public_id) if public_id else "", batch=(batch or "").strip().upper()[:24])
+        return cls(organisation=uuid_filter("organisation")(organisation), batch=(batch or "").strip().upper()[:24])
 
 
 def assurance_queue(

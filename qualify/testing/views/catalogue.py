@@ -9,12 +9,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.web import paginate, report_error
@@ -37,10 +37,7 @@ MINIMUM_SET_NAMES = {MinimumSet.NO_RELIANCE.value: "No reliance", MinimumSet.PAR
 
 
 def _get(request: HttpRequest, version: str) -> TestCatalogue:
-    try:
-        return catalogue_get(actor=actor_of(request), version=version)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return catalogue_get(actor=actor_of(request), version=version)
 
 
 def _list_context(request: HttpRequest, form: CatalogueUploadForm, problems: list[dict[str, Any]]) -> dict[str, Any]:

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import case_get
-from qualify.core.errors import DomainError, NotAllowed, NotFound
+from qualify.core.errors import DomainError, NotAllowed
 from qualify.core.requests import actor_of
 from qualify.core.web import report_error
 from qualify.testing.models import RelianceProposal
@@ -21,17 +21,11 @@ T = TypeVar("T")
 
 
 def case_or_404(request: HttpRequest, key: str) -> QualificationCase:
-    try:
-        return case_get(actor=actor_of(request), key=key)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return case_get(actor=actor_of(request), key=key)
 
 
 def proposal_or_404(request: HttpRequest, key: str) -> RelianceProposal:
-    try:
-        return proposal_get(actor=actor_of(request), key=key)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return proposal_get(actor=actor_of(request), key=key)
 
 
 def attempt(request: HttpRequest, action: Callable[[], T]) -> T | None:

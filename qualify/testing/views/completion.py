@@ -21,7 +21,7 @@ from qualify.testing.permissions import (
 from qualify.testing.report_workflow import REPORT_WORKFLOW
 from qualify.testing.selectors.rttm import report_get, report_list
 from qualify.testing.services.completion import completion_report_generate, completion_report_submit
-from qualify.testing.views.rttm import case_of, read, refused
+from qualify.testing.views.rttm import case_of, refused
 
 
 @guards.signed_in
@@ -58,7 +58,7 @@ def report_generate_view(request: HttpRequest, key: str) -> HttpResponse:
 def report_submit_view(request: HttpRequest, key: str, report: str) -> HttpResponse:
     case = case_of(request, key)
     actor = actor_of(request)
-    found: CompletionReport = read(report_get, actor=actor, case=case, key=report)
+    found: CompletionReport = report_get(actor=actor, case=case, key=report)
     if not request.POST.get("confirm"):
         decision = can_submit_completion_report(actor, found)
         if not decision.allowed:

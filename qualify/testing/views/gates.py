@@ -8,13 +8,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from qualify.cases.models import QualificationCase
 from qualify.core import clock, guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.web import report_error
 from qualify.qad.evidence import install_upload_handlers
@@ -31,10 +31,7 @@ from qualify.testing.services.prerequisites import (
 
 
 def _case(request: HttpRequest, key: str) -> QualificationCase:
-    try:
-        return testing_case_get(actor=actor_of(request), key=key)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return testing_case_get(actor=actor_of(request), key=key)
 
 
 @guards.signed_in
@@ -97,10 +94,7 @@ def prerequisite_review_view(request: HttpRequest, key: str, kind: str, decision
     case = _case(request, key)
     if not can_review_prerequisite(actor, case).allowed:
         raise PermissionDenied(can_review_prerequisite(actor, case).reason)
-    try:
-        record = prerequisite_get(actor=actor, case=case, kind=kind[:40])
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    record = prerequisite_get(actor=actor, case=case, kind=kind[:40])
     comment = str(request.POST.get("comment", ""))
     try:
         if decision == "accept":

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from qualify.cases.models import QualificationCase
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotFound
+from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.uploads import SizeLimitHandler, install_upload_handlers
 from qualify.core.web import paginate, report_error
@@ -34,17 +34,11 @@ STATUS_NAMES = dict(ExecutionStatus.choices)
 
 
 def _case(request: HttpRequest, ref: str) -> QualificationCase:
-    try:
-        return import_case_get(actor=actor_of(request), key=ref)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return import_case_get(actor=actor_of(request), key=ref)
 
 
 def _import(request: HttpRequest, case: QualificationCase, key: str) -> ResultImport:
-    try:
-        return result_import_get(actor=actor_of(request), case=case, key=key)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return result_import_get(actor=actor_of(request), case=case, key=key)
 
 
 def _list_page(

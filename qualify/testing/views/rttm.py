@@ -4,14 +4,14 @@ snapshot is a 404, a refused step a 403."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -33,25 +33,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STATUS_NAMES = dict(RttmStatus.choices)
 
 
-def read(call: Callable[..., Any], **kwargs: Any) -> Any:
-    """A selector's answer; out of scope is a 404."""
-    try:
-        return call(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
 def refused(request: HttpRequest, error: DomainError) -> None:
     """A service's refusal: 404 and 403 as such, anything else shown to the person as a message."""
     if isinstance(error, NotFound):
-        raise Http404(error.message)
+        raise error  # the 404 page (ErrorPagesMiddleware)
     if isinstance(error, NotAllowed):
         raise PermissionDenied(error.message)
     report_error(request, error)
 
 
 def case_of(request: HttpRequest, key: str) -> QualificationCase:
-    found: QualificationCase = read(testing_case_get, actor=actor_of(request), key=key)
+    found: QualificationCase = testing_case_get(actor=actor_of(request), key=key)
     return found
 
 
@@ -155,7 +147,7 @@ def snapshot_take_view(request: HttpRequest, key: str) -> HttpResponse:
 def snapshot_detail_view(request: HttpRequest, key: str, snapshot: str) -> HttpResponse:
     """One frozen snapshot: its gate, time, hash, summary and rows (filtered and paged like the live matrix)."""
     case = case_of(request, key)
-    found: RttmSnapshot = read(snapshot_get, actor=actor_of(request), case=case, key=snapshot)
+    found: RttmSnapshot = snapshot_get(actor=actor_of(request), case=case, key=snapshot)
     titles = _batch_titles(case, found.scope.catalogue.batches if found.scope is not None else [])
     context = {
         "case": case,
@@ -171,7 +163,7 @@ def snapshot_detail_view(request: HttpRequest, key: str, snapshot: str) -> HttpR
 def snapshot_export_view(request: HttpRequest, key: str, snapshot: str) -> HttpResponse:
     """A snapshot as an Excel workbook, headed with its gate, time and hash."""
     case = case_of(request, key)
-    found: RttmSnapshot = read(snapshot_get, actor=actor_of(request), case=case, key=snapshot)
+    found: RttmSnapshot = snapshot_get(actor=actor_of(request), case=case, key=snapshot)
     return _xlsx(*snapshot_workbook(case=case, snapshot=found))
 
 
@@ -185,8 +177,8 @@ def compare_view(request: HttpRequest, key: str) -> HttpResponse:
     before_key, after_key = request.GET.get("before", ""), request.GET.get("after", "")
     if not before_key and not after_key and len(choices) >= 2:
         before_key, after_key = str(choices[1].uuid), str(choices[0].uuid)
-    before = read(snapshot_get, actor=actor, case=case, key=before_key) if before_key else None
-    after = read(snapshot_get, actor=actor, case=case, key=after_key) if after_key else None
+    before = snapshot_get(actor=actor, case=case, key=before_key) if before_key else None
+    after = snapshot_get(actor=actor, case=case, key=after_key) if after_key else None
     result = compare_rows(before.rows, after.rows) if before is not None and after is not None else None
     context = {"case": case, "choices": choices, "before": before, "after": after, "result": result}
     return render(request, "testing/rttm_compare.html", context)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from qualify.cases.models import QualificationCase
 from qualify.core import guards
-from qualify.core.errors import DomainError, NotAllowed, NotFound
+from qualify.core.errors import DomainError, NotAllowed
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
@@ -75,11 +75,10 @@ T = TypeVar("T")
 
 
 def _read(fetch: Callable[..., T], **kwargs: Any) -> T:
-    """Run a selector; out of scope is a 404, a person who may not read it at all a 403."""
+    """Run a selector; a person who may not read it at all gets a 403 (out of scope is the 404 page, by
+    ErrorPagesMiddleware)."""
     try:
         return fetch(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
     except NotAllowed as exc:
         raise PermissionDenied(exc.message) from exc
 
