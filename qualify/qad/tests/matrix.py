@@ -46,6 +46,14 @@ def prepare(cast):  # type: ignore[no-untyped-def]
     cast.invitation, cast.declaration_token = issued.invitation, issued.token
 
 
+def frozen_uuid(c):  # type: ignore[no-untyped-def]
+    """An evidence file frozen in case A's Initial submission."""
+    import json
+
+    items = json.loads(c.qad_submission.content)["questions"]
+    return next(e["uuid"] for q in items for e in q["evidence"])
+
+
 ROWS = [
     page("qad:versions", lambda c: reverse("qad:versions"), every(SIGNED_IN, 200)),
     page(
@@ -130,6 +138,11 @@ ROWS = [
     page(
         "qad:submission",
         lambda c: reverse("qad:submission", args=[c.qad_submission.reference]),
+        {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
+    ),
+    page(
+        "qad:frozen_evidence",
+        lambda c: reverse("qad:frozen_evidence", args=[c.qad_submission.reference, frozen_uuid(c)]),
         {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},
     ),
     page(
