@@ -111,3 +111,25 @@ def test_the_navigation_fits_one_line_at_1400_px_and_folds_into_a_menu_at_390_px
     assert nav.is_visible() and toggle.get_attribute("aria-expanded") == "true"
     assert overflow(page) == 0
     context.close()
+
+
+def test_an_assessor_opens_a_pdf_evidence_file_beside_the_answers(browser, live_server, live_cast):
+    from playwright.sync_api import expect
+
+    from qualify.assessment.tests import journey
+
+    case = journey.to_initial_submitted(live_cast, live_cast.case_a)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB")
+    page = context.new_page()
+    sign_in(page, live_server.url, "bsc@elexon.test")
+    page.goto(live_server.url + reverse("assessment:case", args=[case.reference]))
+    link = page.get_by_test_id("view-evidence").first
+    expect(link).to_be_visible()
+    with page.expect_response(lambda r: "/evidence/" in r.url and r.request.resource_type == "document") as shown:
+        link.click()
+    assert shown.value.status == 200 and shown.value.headers["content-type"] == "application/pdf"
+    frame = page.frame(name="evidence-viewer")
+    assert frame is not None
+    frame.wait_for_url(live_server.url + (link.get_attribute("href") or "?"))  # the file opened beside the answers
+    assert overflow(page) == 0
+    context.close()
