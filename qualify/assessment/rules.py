@@ -390,3 +390,33 @@ CASE_GUARDS = {
     "refer_back": rejected_in_round,
     "activate": checklist_complete,
 }
+
+
+# How an answer stands against the submission before it (a resubmission after clarification, or the Final QAD).
+NEW, CHANGED, UNCHANGED = "new", "changed", "unchanged"
+CHANGE_LABELS = {NEW: "New", CHANGED: "Changed", UNCHANGED: "Unchanged"}
+
+
+def _fingerprint(question: dict[str, Any]) -> str:
+    """An answer and its evidence (by SHA-256, in any order) as one comparable text."""
+    evidence = sorted(str(e.get("sha256", "")) for e in question.get("evidence", []))
+    return json.dumps({"answer": question.get("answer"), "evidence": evidence}, sort_keys=True, default=str)
+
+
+def answer_changes(newer: list[dict[str, Any]], older: list[dict[str, Any]]) -> dict[str, str]:
+    """Each question of ``newer`` (snapshot questions) as new, changed or unchanged against ``older``: its answer
+    and its evidence files, by content, compared."""
+    before = {q["id"]: _fingerprint(q) for q in older}
+    changes = {}
+    for question in newer:
+        was = before.get(question["id"])
+        changes[question["id"]] = NEW if was is None else (UNCHANGED if was == _fingerprint(question) else CHANGED)
+    return changes
+
+
+def previous_submission(submission: QadSubmission, *, same_kind: bool = False) -> QadSubmission | None:
+    """The case's submission just before ``submission`` (of the same kind, when asked), or None."""
+    qs = QadSubmission.objects.filter(case_id=submission.case_id, pk__lt=submission.pk)
+    if same_kind:
+        qs = qs.filter(kind=submission.kind)
+    return qs.order_by("-pk").first()

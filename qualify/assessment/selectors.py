@@ -236,14 +236,13 @@ class QueueRow:
     clock: Clock | None
 
 
+# The states a case is reviewed in: once the Final QAD is agreed the review is over, so the queue leaves it out.
 REVIEW_STATES = frozenset(
     {
         CaseState.INITIAL_QAD_SUBMITTED,
         CaseState.INITIAL_CLARIFICATION,
         CaseState.FINAL_QAD_SUBMITTED,
         CaseState.FINAL_CLARIFICATION,
-        CaseState.AGREED,
-        CaseState.SIGNED,
     }
 )
 
@@ -539,6 +538,32 @@ def submitted_rows(submission: QadSubmission) -> list[SubmittedRow]:
         )
     cache.set(key, rows, SUBMITTED_ROWS_SECONDS)
     return rows
+
+
+@dataclass(frozen=True)
+class SubmissionChanges:
+    """What changed in a submission since the one before it: each question new, changed or unchanged."""
+
+    previous: str  # the earlier submission's reference
+    by_question: dict[str, str]
+
+    def counts(self) -> dict[str, int]:
+        values = list(self.by_question.values())
+        return {label: values.count(key) for key, label in rules.CHANGE_LABELS.items()}
+
+
+def submission_changes(submission: QadSubmission) -> SubmissionChanges | None:
+    """The answers and evidence of ``submission`` against the case's submission before it (None for the first),
+    kept in the cache under both snapshots' hashes: neither can change."""
+    previous = rules.previous_submission(submission)
+    if previous is None:
+        return None
+    key = f"assessment:changes:{previous.sha256}:{submission.sha256}"
+    kept: dict[str, str] | None = cache.get(key)
+    if kept is None:
+        kept = rules.answer_changes(rules.submitted_questions(submission), rules.submitted_questions(previous))
+        cache.set(key, kept, SUBMITTED_ROWS_SECONDS)
+    return SubmissionChanges(previous=previous.reference, by_question=kept)
 
 
 # --- board calendar --------------------------------------------------------------------------------------------------

@@ -171,6 +171,7 @@ def _sections(assessment: selectors.CaseAssessment, actor: Actor) -> list[dict[s
         return []
     sections: dict[str, dict[str, Any]] = {}
     reviews: dict[str, bool] = {}  # whether the actor reviews for an owning body, asked once per body
+    changes = selectors.submission_changes(assessment.submission)
     for question in selectors.submitted_rows(assessment.submission):
         if question.owner not in reviews:
             reviews[question.owner] = assessment.internal and perm.assesses_for(actor, question.owner).allowed
@@ -187,6 +188,7 @@ def _sections(assessment: selectors.CaseAssessment, actor: Actor) -> list[dict[s
             {
                 "question": question,
                 "answer": question.answer,
+                "change": changes.by_question.get(question.qid) if changes else None,
                 "evidence": question.evidence,
                 "outcome": assessment.outcomes.get(question.qid) if assessment.internal else None,
                 "advisory": question.advisory,
@@ -252,6 +254,7 @@ def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200)
         "decide": _decide_context(actor, case, assessment, today),
         "internal": internal,
         "sections": _sections(assessment, actor),
+        "changes": selectors.submission_changes(assessment.submission) if assessment.submission else None,
         # Every question's review forms post to these two: reversed once, not once per question.
         "outcome_url": reverse("assessment:outcome", args=[case.reference]),
         "raise_url": reverse("assessment:query_raise", args=[case.reference]),

@@ -29,6 +29,7 @@ from qualify.cases.services import case_transition
 from qualify.core import clock, storedfiles
 from qualify.core.actor import Actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
+from qualify.core.text import clean_text
 from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.notifications.services import notify
 from qualify.qad.models import EvidenceFile, QadResponse, QadSubmission
@@ -148,6 +149,47 @@ def outcome_record(
         changes={"question": question.qid, "outcome": {"before": before.outcome if before else None, "after": outcome}},
     )
     return row
+
+
+def outcomes_carry_forward(*, actor: Actor, submission: QadSubmission) -> int:
+    """Copy each settled outcome (satisfactory or not) of the previous submission of the same kind onto ``submission``
+    where the answer and its evidence are unchanged, so reviewers review only what changed (a resubmission after
+    clarification); a queried answer is reviewed again. An outcome already recorded on ``submission`` is kept. One
+    audit event names the questions that came forward; returns how many."""
+    previous = rules.previous_submission(submission, same_kind=True)
+    if previous is None:
+        return 0
+    changes = rules.answer_changes(rules.submitted_questions(submission), rules.submitted_questions(previous))
+    present = set(QuestionOutcome.objects.filter(submission=submission).values_list("question_id", flat=True))
+    carried = [
+        QuestionOutcome(
+            submission=submission,
+            question_id=old.question_id,
+            body=old.body,
+            outcome=old.outcome,
+            comment=clean_text(
+                f"Carried forward from {previous.reference} (answer and evidence unchanged). {old.comment}",
+                limit=4000,
+            ),
+            recorded_by_id=old.recorded_by_id,
+            recorded_by_name=old.recorded_by_name,
+        )
+        for old in QuestionOutcome.objects.filter(submission=previous).order_by("pk")
+        if changes.get(old.question_id) == rules.UNCHANGED
+        and old.question_id not in present
+        and old.outcome != ch.Outcome.QUERY  # a queried answer is looked at again, with the query's answer
+    ]
+    if not carried:
+        return 0
+    QuestionOutcome.objects.bulk_create(carried)
+    audit_record(
+        actor=actor,
+        action="assessment.outcome.carry_forward",
+        target=submission,
+        organisation_id=org_id_of(submission.case),
+        changes={"from": previous.reference, "questions": sorted(o.question_id for o in carried)},
+    )
+    return len(carried)
 
 
 # --- queries ---------------------------------------------------------------------------------------------------------
@@ -477,11 +519,13 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
 
 
 def submission_received(applied: Any) -> None:
-    """Case workflow effect: tell the bodies that own the submitted sections that a QAD arrived for review."""
+    """Case workflow effect: carry the reviewers' outcomes forward onto unchanged answers, and tell the bodies that
+    own the submitted sections that a QAD arrived for review."""
     case: QualificationCase = applied.instance
     submission = rules.latest_submission(case)
     if submission is None:
         return
+    outcomes_carry_forward(actor=applied.actor, submission=submission)
     for body in rules.owning_bodies(submission):
         notify(
             recipients=rules.body_reviewers(case, body),
