@@ -415,8 +415,9 @@ def answer_changes(newer: list[dict[str, Any]], older: list[dict[str, Any]]) -> 
 
 
 def previous_submission(submission: QadSubmission, *, same_kind: bool = False) -> QadSubmission | None:
-    """The case's submission just before ``submission`` (of the same kind, when asked), or None."""
-    qs = QadSubmission.objects.filter(case_id=submission.case_id, pk__lt=submission.pk)
+    """The case's submission just before ``submission`` (of the same kind, when asked), or None; its snapshot is read
+    only when used."""
+    qs = QadSubmission.objects.filter(case_id=submission.case_id, pk__lt=submission.pk).defer("content")
     if same_kind:
         qs = qs.filter(kind=submission.kind)
     return qs.order_by("-pk").first()
