@@ -267,6 +267,6 @@ def _test_flush_passes_the_audit_truncate_guard() -> Iterator[None]:
         on = [f"ALTER TABLE {table} ENABLE TRIGGER {trigger}" for table, trigger in guarded]
         return [*off, *statements, *on]
 
-    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign,assignment]
     yield
     DatabaseOperations.sql_flush = original  # type: ignore[method-assign]

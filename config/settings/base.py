@@ -174,6 +174,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger file
 # back-dated, needs a reason and is flagged in the change feed.
 QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5, minimum=0)
 
+# CSV imports (register, milestones, bulk case set-up): the most data rows one file may hold; a larger file is refused
+# as a whole (split it). Large enough for the whole register's history; a refused file's error lists 50 problems.
+QUALIFY_IMPORT_MAX_ROWS = env.integer("QUALIFY_IMPORT_MAX_ROWS", 500_000, minimum=1)
+
 # The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
 # that are not sent from a request; without it those links stay site paths.
 QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")

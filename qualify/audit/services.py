@@ -201,7 +201,7 @@ def verify_chain(batch_size: int = 5000) -> Iterator[ChainBreak]:
     """Yield every place where the chain does not hold; yields nothing for an intact log."""
     expected_prev = GENESIS
     expected_seq = 1
-    scheme_so_far = HashScheme.SHA256
+    scheme_so_far: int = HashScheme.SHA256
     for event in AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size):
         if event.seq != expected_seq:
             yield ChainBreak(event.seq, f"expected event #{expected_seq} next; events are missing")
