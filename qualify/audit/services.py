@@ -174,7 +174,9 @@ def audit_batch() -> Iterator[None]:
 
     For bulk operations (an import): the chain's head is locked only for the last moment before the commit instead
     of from the first event on, so other audited writes are not held up while the operation runs. Use it inside the
-    operation's ``transaction.atomic``. A batch inside a batch joins the outer one.
+    operation's ``transaction.atomic``. A batch inside a batch joins the outer one. An event recorded inside a
+    savepoint that is rolled back while the batch goes on is still appended: use a batch only where any failure ends
+    the whole operation (as an all-or-nothing import does).
     """
     if _pending.get() is not None:
         yield
