@@ -42,6 +42,7 @@ def production_database(pg: str, label: str) -> Iterator[dict[str, str]]:
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DATABASE_URL": f"{pg}/{database}",
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "QUALIFY_AUDIT_KEY": "bench-only-audit-key-not-a-secret-0123456789",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SECURE_SSL_REDIRECT": "false",  # no TLS on loopback
             "LOG_LEVEL": "WARNING",

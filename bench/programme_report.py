@@ -110,6 +110,7 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DATABASE_URL": args.database_url,
             "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
+            "QUALIFY_AUDIT_KEY": "bench-only-audit-key-not-a-secret-0123456789",
             "ALLOWED_HOSTS": "127.0.0.1",
             "LOG_LEVEL": "WARNING",
         }

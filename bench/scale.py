@@ -57,6 +57,7 @@ def configure_django(database_url: str | None) -> None:
     if database_url:
         os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("QUALIFY_AUDIT_KEY", "bench-only-audit-key-not-a-secret-0123456789")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
     os.environ.setdefault("LOG_LEVEL", "WARNING")

@@ -36,6 +36,14 @@ def string(name: str, default: str | None = None) -> str:
     return value
 
 
+def secret(name: str, *, min_length: int) -> str:
+    """A secret that must be set and long enough to resist guessing (e.g. a key for HMAC)."""
+    value = string(name)
+    if len(value) < min_length:
+        raise ImproperlyConfigured(f"{name} must be at least {min_length} characters long.")
+    return value
+
+
 def boolean(name: str, default: bool) -> bool:
     value = _raw(name)
     if value is None:

@@ -188,7 +188,18 @@ QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5
 # Background jobs (qualify/core/jobs.py): where a running job keeps its temporary files on the worker's machine;
 # empty: <system temp>/qualify-jobs.
 QUALIFY_JOB_WORK_DIR = env.string("QUALIFY_JOB_WORK_DIR", "")
+# CSV imports (register, milestones, bulk case set-up): the most data rows one file may hold; a larger file is refused
+# as a whole (split it). Large enough for the whole register's history; a refused file's error lists 50 problems.
+QUALIFY_IMPORT_MAX_ROWS = env.integer("QUALIFY_IMPORT_MAX_ROWS", 500_000, minimum=1)
 
 # The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
 # that are not sent from a request; without it those links stay site paths.
 QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
+
+# The audit chain (issue 14). Its events are hashed with this key (HMAC-SHA256), which lives outside the database
+# (a secret store, given as QUALIFY_AUDIT_KEY or QUALIFY_AUDIT_KEY_FILE): whoever can write to the database cannot
+# re-hash the chain without it. Production refuses to start without one; changing it breaks verification of every
+# event hashed with the old one. ``manage.py audit_checkpoint`` appends signed checkpoints of the chain's head to a
+# file in QUALIFY_AUDIT_CHECKPOINT_DIR, which belongs on storage the database's administrators cannot rewrite.
+QUALIFY_AUDIT_KEY = env.string("QUALIFY_AUDIT_KEY", "")
+QUALIFY_AUDIT_CHECKPOINT_DIR = Path(env.string("QUALIFY_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))

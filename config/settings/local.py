@@ -9,6 +9,7 @@ from .base import STORAGES
 
 DEBUG = env.boolean("DEBUG", True)  # bin/start sets it false: the demo shows the site's own error pages
 SECRET_KEY = env.string("DJANGO_SECRET_KEY", "local-development-only-not-a-secret")
+QUALIFY_AUDIT_KEY = env.string("QUALIFY_AUDIT_KEY", "local-development-only-audit-key-not-a-secret")
 # Plain static storage: no collectstatic needed to run the development server.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 # WhiteNoise serves the static files straight from the apps, so they are served with DEBUG off too (bin/start).

@@ -11,6 +11,8 @@ from .base import *  # noqa: F403  (settings modules layer on one another by des
 DEBUG = False
 SECRET_KEY = env.string("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", [])
+# The audit chain's key (base.py): required, and long enough not to be guessed.
+QUALIFY_AUDIT_KEY = env.secret("QUALIFY_AUDIT_KEY", min_length=32)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.boolean("SECURE_SSL_REDIRECT", True)

@@ -11,6 +11,8 @@ from .base import STORAGES
 
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"
+QUALIFY_AUDIT_KEY = "test-only-audit-key-not-a-secret"
+QUALIFY_AUDIT_CHECKPOINT_DIR = Path(tempfile.mkdtemp(prefix="qualify-test-audit-checkpoints-"))
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

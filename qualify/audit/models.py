@@ -1,8 +1,12 @@
 """The append-only, hash-chained audit log (STYLE.md rule 11).
 
 Each event carries the hash of the one before it, so removing or altering any event breaks the chain from that point
-on, and ``manage.py verify_audit_chain`` says where. The model refuses updates and deletes; on PostgreSQL a trigger
-refuses them in the database as well, and on SQLite a trigger refuses updates.
+on, and ``manage.py verify_audit_chain`` says where. Events are hashed with a key kept outside the database
+(HMAC-SHA256, ``QUALIFY_AUDIT_KEY``), so whoever can write to the database cannot re-hash the chain after changing an
+event; events written before the key was introduced keep their plain SHA-256 hash and say so (``scheme``). Signed
+checkpoints of the head written outside the database (``manage.py audit_checkpoint``) catch the newest events being
+cut off. The model refuses updates and deletes; on PostgreSQL triggers refuse them, and TRUNCATE, in the database as
+well, and on SQLite a trigger refuses updates.
 """
 
 from __future__ import annotations
@@ -16,6 +20,13 @@ from qualify.core.models import VisibleQuerySet
 
 class AppendOnlyError(RuntimeError):
     pass
+
+
+class HashScheme(models.IntegerChoices):
+    """How an event's hash was made. Later schemes only ever follow earlier ones along the chain."""
+
+    SHA256 = 1, "SHA-256 (unkeyed; events written before the audit key)"
+    HMAC_SHA256 = 2, "HMAC-SHA256 with the audit key"
 
 
 class AuditEventQuerySet(VisibleQuerySet["AuditEvent"]):
@@ -51,6 +62,7 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    scheme = models.PositiveSmallIntegerField(choices=HashScheme.choices, help_text="How hash was made.")
 
     objects = AuditEventQuerySet.as_manager()
 

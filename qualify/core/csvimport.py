@@ -1,7 +1,9 @@
 """Strict reading of small CSV import files, shared by every import (milestones, the register, ...).
 
 Errors name the data row (the first data row is 1, on line row + 1 of the file) and the column, and are collected
-rather than stopping at the first, so a person can fix a file in one pass.
+rather than stopping at the first, so a person can fix a file in one pass. What a refused import answers is bounded
+whatever the file: at most ``LISTED_PROBLEMS`` problems, each message at most ``MESSAGE_LIMIT`` characters, and the
+total count; a file of more than ``QUALIFY_IMPORT_MAX_ROWS`` rows is refused without reading on.
 """
 
 from __future__ import annotations
@@ -15,14 +17,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError
 
 from qualify.core.errors import ValidationFailed
+from qualify.core.text import one_line
 
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-SHOWN_PROBLEMS = 5
+SHOWN_PROBLEMS = 5  # in the error's message
+LISTED_PROBLEMS = 50  # in its details, with the count of all
+MESSAGE_LIMIT = 300  # characters of one problem's message (a cell quoted in it can be any length)
+DEFAULT_MAX_ROWS = 500_000
+
+
+def max_rows() -> int:
+    """``QUALIFY_IMPORT_MAX_ROWS`` (read by ``config/env.py``): the most data rows one CSV import file may hold."""
+    return int(getattr(settings, "QUALIFY_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
 
 
 @dataclass(frozen=True)
@@ -46,22 +58,37 @@ class Problem:
 
 
 def import_failed(source_name: str, problems: Sequence[Problem]) -> ValidationFailed:
-    """The error for a refused import: the first few problems in the message, every one in ``details``."""
-    shown = "; ".join(str(p) for p in problems[:SHOWN_PROBLEMS])
+    """The error for a refused import: the first few problems in the message, the first ``LISTED_PROBLEMS`` in
+    ``details["problems"]`` and the count of all in ``details["problem_count"]``; bounded however bad the file."""
+    listed = [
+        Problem(
+            p.row,
+            None if p.column is None else one_line(p.column, limit=100),
+            one_line(p.message, limit=MESSAGE_LIMIT, mark_cut=True),
+        )
+        for p in problems[:LISTED_PROBLEMS]
+    ]
+    shown = "; ".join(str(p) for p in listed[:SHOWN_PROBLEMS])
     more = f" (and {len(problems) - SHOWN_PROBLEMS} more)" if len(problems) > SHOWN_PROBLEMS else ""
     return ValidationFailed(
-        f"{source_name}: {shown}{more}. Nothing was imported.",
-        details={"problems": [{"row": p.row, "column": p.column, "message": p.message} for p in problems]},
+        f"{one_line(source_name, limit=200)}: {shown}{more}. Nothing was imported.",
+        details={
+            "problems": [{"row": p.row, "column": p.column, "message": p.message} for p in listed],
+            "problem_count": len(problems),
+        },
     )
 
 
 def read_csv_rows(
-    text: str, columns: Sequence[str], optional: Sequence[str] = ()
+    text: str, columns: Sequence[str], optional: Sequence[str] = (), *, limit: int | None = None
 ) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     """(row number, cells by column) of a CSV whose header must be exactly ``columns`` (any order); cells stripped.
 
-    A column in ``optional`` may also be given; when it is not, every row reads it as empty.
+    A column in ``optional`` may also be given; when it is not, every row reads it as empty. A cell holding a NUL
+    character is a problem of its row (no database stores one). A file of more than ``limit`` data rows (default
+    ``QUALIFY_IMPORT_MAX_ROWS``) is refused as a whole, without reading past the limit.
     """
+    limit = max_rows() if limit is None else limit
     text = text.removeprefix("\ufeff")
     if not text.strip():
         return [], [Problem(None, None, "the file is empty; expected a header and at least one row")]
@@ -79,10 +106,14 @@ def read_csv_rows(
     number = 0
     try:
         for number, cells in enumerate(reader, start=1):
+            if number > limit:
+                return [], [Problem(None, None, f"more than {limit} rows; split the file")]
             if not any(cell.strip() for cell in cells):
                 problems.append(Problem(number, None, "empty row"))
             elif len(cells) != len(header):
                 problems.append(Problem(number, None, f"{len(cells)} fields; the header has {len(header)}"))
+            elif nul := [name for name, cell in zip(header, cells, strict=True) if "\x00" in cell]:
+                problems += [Problem(number, name, "holds a NUL character") for name in nul]
             else:
                 cells_by_name = {name: "" for name in optional}
                 cells_by_name.update({name: cell.strip() for name, cell in zip(header, cells, strict=True)})

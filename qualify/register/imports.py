@@ -10,8 +10,8 @@ CSV with exactly the columns ``organisation,mpid,role,event,date,distributor_ids
 - ``distributor_ids``: LDSO rows only, ``;``-separated two-digit ids (e.g. ``10;24``). An LDSO's ids are the union
   over its rows; an LDSO that already exists must already hold them (the import does not move ids).
 - Organisations (matched by name, case-insensitively) and participations (by MPID and role) are created as needed
-  through the participants services; events are recorded through ``register_event_record`` (source IMPORT, with
-  the file name as reference), which is idempotent: re-importing the same file changes nothing.
+  through the participants services; events are recorded as ``register_event_record`` records them (source IMPORT,
+  with the file name as reference), in bulk, and idempotently: re-importing the same file changes nothing.
 - ``reason`` (an optional column): why the row's event is recorded late. A row whose event takes effect more than
   ``QUALIFY_REGISTER_BACKDATE_DAYS`` (default 5) days before today is back-dated (issue 11) and needs a reason: its
   own, or the reason given for the whole file (``--reason`` / the form field ``reason``), which serves every row
@@ -19,7 +19,9 @@ CSV with exactly the columns ``organisation,mpid,role,event,date,distributor_ids
   needs none (re-importing changes nothing). A reason on a row that is not back-dated is kept as the event's note.
 
 All or nothing: every row is checked before anything is written, and the whole import is one transaction. Errors
-name the row (the first data row is row 1; its line in the file is row + 1) and the column.
+name the row (the first data row is row 1; its line in the file is row + 1) and the column; a refused file's error
+lists the first problems and how many there are in all (``core/csvimport.py``), and a file may hold at most
+``QUALIFY_IMPORT_MAX_ROWS`` rows. The import is audited as one event, appended when it ends (``register_import``).
 
 ``register_import`` is the one service behind ``manage.py import_register`` and ``POST /api/v1/register/import``
 (the endpoint lives in the gating app, which may import the register; the register may not import gating). The
@@ -29,29 +31,37 @@ strict CSV reading is shared with ``import_milestones`` (the plan app is a lower
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
+from qualify.audit.services import audit_batch, audit_record
 from qualify.core import clock
 from qualify.core.actor import Actor
 from qualify.core.csvimport import Problem, import_failed, parse_date, read_csv_rows
 from qualify.core.errors import DomainError
+from qualify.core.text import one_line
 from qualify.participants.choices import MarketRole
 from qualify.participants.models import MarketParticipation, Organisation
 from qualify.participants.permissions import can_manage_participants
 from qualify.participants.services import organisation_create, participation_create
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
-from qualify.register.models import RegisterEvent
+from qualify.register.models import RegisterEvent, RegisterSequence
 from qualify.register.rules import days_recorded_late, is_backdated
-from qualify.register.services import backdate_days, clean_reason, register_event_record
+from qualify.register.services import backdate_days, clean_reason
+from qualify.register.snapshot import changed_on_commit
 
 COLUMNS = ("organisation", "mpid", "role", "event", "date", "distributor_ids")
 OPTIONAL_COLUMNS = ("reason",)
 MPID = re.compile(r"[A-Z0-9]{4}")
 DISTRIBUTOR_ID = re.compile(r"[0-9]{2}")
+# Looked up once: ``Choices.values`` builds a new list each time it is read, which a large file reads per row.
+ROLES = tuple(MarketRole.values)
+KINDS = tuple(RegisterEventKind.values)
 
 
 @dataclass(frozen=True)
@@ -90,10 +100,10 @@ def parse_register_csv(text: str) -> tuple[list[RegisterRow], list[Problem]]:
             problem("organisation", "empty; every row names its organisation")
         if not MPID.fullmatch(mpid):
             problem("mpid", f"{raw['mpid']!r} is not an MPID (four capital letters or digits)")
-        if role not in MarketRole.values:
-            problem("role", f"{raw['role']!r} is not one of {', '.join(MarketRole.values)}")
-        if event and event not in RegisterEventKind.values:
-            problem("event", f"{raw['event']!r} is not one of {', '.join(RegisterEventKind.values)}")
+        if role not in ROLES:
+            problem("role", f"{raw['role']!r} is not one of {', '.join(ROLES)}")
+        if event and event not in KINDS:
+            problem("event", f"{raw['event']!r} is not one of {', '.join(KINDS)}")
         date: dt.date | None = None
         if date_text:
             parsed = parse_date(date_text)
@@ -107,7 +117,7 @@ def parse_register_csv(text: str) -> tuple[list[RegisterRow], list[Problem]]:
         bad_codes = [c for c in codes if not DISTRIBUTOR_ID.fullmatch(c)]
         if bad_codes:
             problem("distributor_ids", f"{', '.join(bad_codes)}: a distributor id is two digits, e.g. 10")
-        if codes and role != MarketRole.LDSO and role in MarketRole.values:
+        if codes and role != MarketRole.LDSO and role in ROLES:
             problem("distributor_ids", "only an LDSO holds distributor ids")
         if found:
             problems += found
@@ -182,12 +192,53 @@ def register_import(
     """Load register rows (format in the module docstring), all or nothing; re-importing changes nothing.
 
     ``reason`` is the file's reason for back-dated rows that give none of their own. ``progress`` (a background
-    job's) is told (rows recorded, rows) as the events are recorded.
+    job's) is told (rows recorded, rows) before and after the events are written (in one bulk insert).
 
-    Raises ``ValidationFailed`` with ``details["problems"]`` (row, column, message) and writes nothing when any row
-    is wrong. Only a programme administrator may import (they alone register participations).
+    Raises ``ValidationFailed`` with ``details["problems"]`` (row, column, message; the first few and the count)
+    and writes nothing when any row is wrong. Only a programme administrator may import (they alone register
+    participations).
+
+    The import is audited as one event (``register.import``: the file's name and SHA-256 and what it created),
+    chained with the organisations and participations it creates when the import ends (``audit_batch``): the audit
+    chain's head is locked only for the moment before the commit, so a long import holds up no other audited write.
     """
     can_manage_participants(actor).enforce()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    with audit_batch():
+        result, first_seq, last_seq = _import_rows(
+            actor=actor, text=text, source_name=source_name, reason=reason, progress=progress
+        )
+        if result.organisations_created or result.participations_created or result.events_created:
+            audit_record(
+                actor=actor,
+                action="register.import",
+                organisation_id=None,
+                object_type="register.import",
+                object_id=digest,
+                object_repr=one_line(source_name, limit=200),
+                changes={
+                    "source_name": one_line(source_name, limit=200),
+                    "sha256": digest,
+                    "rows": result.rows,
+                    "organisations_created": result.organisations_created,
+                    "participations_created": result.participations_created,
+                    "events_created": result.events_created,
+                    "events_already_recorded": result.events_already_recorded,
+                    "event_seqs": [first_seq, last_seq] if first_seq is not None else [],
+                },
+            )
+    return result
+
+
+def _import_rows(
+    *,
+    actor: Actor,
+    text: str,
+    source_name: str,
+    reason: str,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> tuple[RegisterImportResult, int | None, int | None]:
+    """The import's work, and the first and last register sequence numbers it recorded (if any)."""
     rows, problems = parse_register_csv(text)
     if problems:
         raise import_failed(source_name, problems)
@@ -254,28 +305,80 @@ def register_import(
     if problems:
         raise import_failed(source_name, problems)
 
-    created = unchanged = 0
-    for done, row in enumerate(rows, 1):
-        if progress is not None:
-            progress(done, len(rows))
-        if not row.event or row.date is None:
-            continue
-        _, was_created = register_event_record(
-            actor=actor,
-            participation=participations[(row.mpid, row.role)],
-            kind=row.event,
-            effective_date=row.date,
-            source=RegisterEventSource.IMPORT,
-            reference=source_name,
-            note=row.reason,
-            reason=row.reason or file_reason,
-        )
-        created += was_created
-        unchanged += not was_created
-    return RegisterImportResult(
+    if progress is not None:
+        progress(0, len(rows))
+    created, unchanged, first_seq, last_seq = _record_events(
+        actor=actor, rows=rows, participations=participations, source_name=source_name, file_reason=file_reason
+    )
+    if progress is not None:
+        progress(len(rows), len(rows))
+    result = RegisterImportResult(
         rows=len(rows),
         organisations_created=organisations_created,
         participations_created=participations_created,
         events_created=created,
         events_already_recorded=unchanged,
     )
+    return result, first_seq, last_seq
+
+
+def _record_events(
+    *,
+    actor: Actor,
+    rows: Sequence[RegisterRow],
+    participations: dict[tuple[str, str], MarketParticipation],
+    source_name: str,
+    file_reason: str,
+) -> tuple[int, int, int | None, int | None]:
+    """Record the rows' events as ``register_event_record`` would, in bulk: (created, already recorded, first and
+    last ``seq`` written).
+
+    A row whose event is already recorded (or repeats an earlier row) changes nothing. New events take consecutive
+    ``seq``s under the sequence lock, all stamped with one ``recorded_at``; back-dated ones carry their reason (every
+    such row has one by now: ``_backdated_without_reason`` refused the file otherwise). The import audits them in one
+    event of its own (``register_import``), not one each.
+    """
+    recorded = set(
+        RegisterEvent.objects.filter(participation__in=[p.pk for p in participations.values()]).values_list(
+            "participation_id", "kind", "effective_date"
+        )
+    )
+    sequence, _ = RegisterSequence.objects.select_for_update().get_or_create(id=1)
+    first_seq = sequence.last_seq + 1
+    recorded_at = clock.now()
+    today, allowed = timezone.localdate(recorded_at), backdate_days()
+    reference, recorded_by = source_name[:100], actor.display_name
+    new: list[RegisterEvent] = []
+    unchanged = 0
+    for row in rows:
+        if not row.event or row.date is None:
+            continue
+        participation = participations[(row.mpid, row.role)]
+        key = (participation.pk, row.event, row.date)
+        if key in recorded:
+            unchanged += 1
+            continue
+        recorded.add(key)
+        backdated = is_backdated(row.date, today, allowed)
+        sequence.last_seq += 1
+        new.append(
+            RegisterEvent(
+                seq=sequence.last_seq,
+                participation=participation,
+                kind=row.event,
+                effective_date=row.date,
+                source=RegisterEventSource.IMPORT,
+                reference=reference,
+                note=row.reason,
+                recorded_at=recorded_at,
+                recorded_by_name=recorded_by,
+                backdated=backdated,
+                reason=clean_reason(row.reason or file_reason) if backdated else "",
+            )
+        )
+    if not new:
+        return 0, unchanged, None, None
+    RegisterEvent.objects.bulk_create(new, batch_size=5000)
+    sequence.save(update_fields=["last_seq"])
+    changed_on_commit()  # this process's copy of the register is renewed as soon as the import commits
+    return len(new), unchanged, first_seq, sequence.last_seq

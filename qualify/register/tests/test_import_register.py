@@ -195,3 +195,27 @@ def test_service_reports_every_problem_with_row_and_column():
         register_import(actor=system_actor(), text=text, source_name="x.csv")
     problems = caught.value.details["problems"]
     assert [(p["row"], p["column"]) for p in problems] == [(1, "role"), (2, "event"), (2, "date")]
+
+
+def test_an_import_is_audited_as_one_event_naming_the_file_and_its_hash(tmp_path):
+    import hashlib
+
+    from qualify.audit.services import verify_chain
+
+    path = write(tmp_path, [HEADER, *ROWS])
+    run(path)
+    summary = AuditEvent.objects.get(action="register.import")
+    digest = hashlib.sha256(path.read_text(encoding="utf-8").encode("utf-8")).hexdigest()
+    assert (summary.object_id, summary.object_repr) == (digest, "register.csv")
+    assert summary.changes["sha256"] == digest
+    assert summary.changes["events_created"] == 6
+    assert summary.changes["organisations_created"] == 2
+    seqs = sorted(RegisterEvent.objects.values_list("seq", flat=True))
+    assert summary.changes["event_seqs"] == [seqs[0], seqs[-1]]
+    assert not AuditEvent.objects.filter(action="register.event.record").exists()
+    # It is the last event: the organisations and participations the import created are chained before it.
+    assert AuditEvent.objects.order_by("-seq").first() == summary
+    assert list(verify_chain()) == []
+    before = AuditEvent.objects.count()
+    run(path)  # changes nothing, so records nothing
+    assert AuditEvent.objects.count() == before
