@@ -177,3 +177,12 @@ QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5
 # The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
 # that are not sent from a request; without it those links stay site paths.
 QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
+
+# API throttling (issue 14): per token (or signed-in person), per scope of expensive operations (config/api.py lists
+# them). Over the rate the API answers 429 with Retry-After; a rate of "off" turns a scope off.
+QUALIFY_API_THROTTLE_RATES = {
+    "decide": env.rate("QUALIFY_API_THROTTLE_DECIDE", "120/min"),  # gating decisions and gating jobs
+    "import": env.rate("QUALIFY_API_THROTTLE_IMPORT", "20/min"),  # register, onboarding, catalogue and results imports
+    "export": env.rate("QUALIFY_API_THROTTLE_EXPORT", "60/min"),  # CSV, Excel, Word and PDF exports
+    "upload": env.rate("QUALIFY_API_THROTTLE_UPLOAD", "60/min"),  # evidence uploads
+}

@@ -45,7 +45,7 @@ class CatalogueOut(Schema):
     source_sha256: str
 
 
-class CaseOut(Schema):
+class CatalogueCaseOut(Schema):
     id: str
     title: str
     batch: str
@@ -62,7 +62,7 @@ class CatalogueDetailOut(CatalogueOut):
     artefact_version: str | None
     batches: list[BatchOut]
     optional_functions: list[OptionalFunctionOut]
-    cases: list[CaseOut]
+    cases: list[CatalogueCaseOut]
 
 
 class CatalogueIn(Schema):

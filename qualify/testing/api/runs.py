@@ -44,7 +44,7 @@ from qualify.testing.services.execution import execution_add, scoped_or_refuse
 router = Router()
 
 
-class EvidenceOut(Schema):
+class RunEvidenceOut(Schema):
     uuid: uuid_mod.UUID
     name: str
     size: int
@@ -71,7 +71,7 @@ class RunOut(Schema):
     assured_by_name: str
     assured_at: dt.datetime | None
     assurance_comment: str
-    evidence: list[EvidenceOut]
+    evidence: list[RunEvidenceOut]
 
 
 def _evidence(e: EvidenceFile) -> dict[str, Any]:
