@@ -8,6 +8,7 @@ each name is what each operation's own models say.
 
 from __future__ import annotations
 
+import json
 import typing
 from collections import defaultdict
 from typing import Any
@@ -107,3 +108,11 @@ def test_error_answers_match_the_error_component(client, db):
     response = client.get("/api/v1/cases")
     assert response.status_code == 401
     ErrorOut.model_validate(response.json())
+
+
+def test_a_body_over_the_size_limit_is_413_in_the_error_shape(client, token_for, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"events": [], "padding": "x" * 5000})
+    response = client.post("/api/v1/gating/decisions", body, content_type="application/json", **token_for("machine"))
+    assert response.status_code == 413
+    assert ErrorOut.model_validate(response.json()).error.code == "body_too_large"
