@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from qualify.accounts.api_auth import PEOPLE, PEOPLE_AND_MACHINES
 from qualify.assessment.api import router as assessment_router
 from qualify.cases.api import router as cases_router
-from qualify.core.api import install_error_handlers
+from qualify.core.api import document_errors, install_error_handlers, throttle_operations
 from qualify.gating.api import router as gating_router
 from qualify.library.api import router as library_router
 from qualify.notifications.api import router as notifications_router
@@ -47,3 +47,32 @@ api.add_router("/", testing_router)
 api.add_router("/", reporting_router)
 api.add_router("/", oversight_router)
 api.add_router("/", programme_router)
+
+# Expensive operations, throttled per token (or signed-in person) at QUALIFY_API_THROTTLE_RATES[scope]: over the rate
+# they answer 429 with Retry-After in the shared error shape. A path here that no longer exists fails at import.
+throttle_operations(
+    api,
+    {
+        "decide": [("POST", "/gating/decisions"), ("POST", "/gating/jobs")],
+        "import": [
+            ("POST", "/register/import"),
+            ("POST", "/programme/onboarding/preview"),
+            ("POST", "/programme/onboarding/apply"),
+            ("POST", "/testing/catalogues"),
+            ("POST", "/testing/cases/{ref}/results/imports"),
+            ("POST", "/testing/cases/{ref}/results/imports/{key}/apply"),
+        ],
+        "export": [
+            ("GET", "/register/publication.csv"),
+            ("GET", "/assessment/meetings/{key}/pack.docx"),
+            ("GET", "/assessment/meetings/{key}/pack.pdf"),
+            ("GET", "/testing/cases/{key}/rttm/export"),
+            ("GET", "/testing/cases/{key}/rttm/snapshots/{snapshot}/export"),
+            ("GET", "/programme/reports/{key}/pdf"),
+            ("GET", "/programme/reports/{key}/xlsx"),
+        ],
+        "upload": [("POST", "/qad/cases/{key}/evidence"), ("POST", "/testing/reliance/{key}/evidence")],
+    },
+)
+# Every operation documents the errors it can answer (401/403/404/409/413/422/429 as they apply) as ErrorOut.
+document_errors(api)

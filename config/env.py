@@ -83,3 +83,16 @@ def database_url(default: str) -> str:
             f"DATABASE_URL must start with sqlite:// or postgres(ql)://, not {url.split(':', 1)[0]!r}."
         )
     return url
+
+
+def rate(name: str, default: str) -> str:
+    """A request rate such as ``30/min`` (units s, min, h, day); ``off`` (or empty) turns it off, read as ""."""
+    value = (_raw(name) or default).strip()
+    if value.lower() in ("", "off"):
+        return ""
+    count, _, unit = value.partition("/")
+    if not (count.isdigit() and int(count) > 0 and unit in ("s", "sec", "m", "min", "h", "hour", "d", "day")):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as '30/min' (s, min, h or day), or 'off', not {value!r}."
+        )
+    return value

@@ -203,3 +203,12 @@ QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
 # file in QUALIFY_AUDIT_CHECKPOINT_DIR, which belongs on storage the database's administrators cannot rewrite.
 QUALIFY_AUDIT_KEY = env.string("QUALIFY_AUDIT_KEY", "")
 QUALIFY_AUDIT_CHECKPOINT_DIR = Path(env.string("QUALIFY_AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "audit-checkpoints")))
+
+# API throttling (issue 14): per token (or signed-in person), per scope of expensive operations (config/api.py lists
+# them). Over the rate the API answers 429 with Retry-After; a rate of "off" turns a scope off.
+QUALIFY_API_THROTTLE_RATES = {
+    "decide": env.rate("QUALIFY_API_THROTTLE_DECIDE", "120/min"),  # gating decisions and gating jobs
+    "import": env.rate("QUALIFY_API_THROTTLE_IMPORT", "20/min"),  # register, onboarding, catalogue and results imports
+    "export": env.rate("QUALIFY_API_THROTTLE_EXPORT", "60/min"),  # CSV, Excel, Word and PDF exports
+    "upload": env.rate("QUALIFY_API_THROTTLE_UPLOAD", "60/min"),  # evidence uploads
+}

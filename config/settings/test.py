@@ -21,6 +21,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 AXES_ENABLED = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="qualify-test-static-"))
+# No API throttling in tests, except where a test turns a scope on (tests/test_api_throttling.py).
+QUALIFY_API_THROTTLE_RATES = {"decide": "", "import": "", "export": "", "upload": ""}
 
 # Concurrent runs (a developer's and a helper's, or two CI jobs) must not fight over one PostgreSQL test database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405

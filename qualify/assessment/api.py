@@ -10,8 +10,6 @@ output, and the operations that carry them serialise with ``exclude_unset``, so 
 the JSON altogether, not ``null``.
 """
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
@@ -25,7 +23,6 @@ from qualify.assessment.schemas import (
     ActivationIn,
     ActivationItemOut,
     AgendaIn,
-    AnswerIn,
     AssignmentIn,
     AssignmentOut,
     CaseAssessmentOut,
@@ -44,6 +41,7 @@ from qualify.assessment.schemas import (
     MeetingOut,
     OutcomeIn,
     OutcomeOut,
+    QueryAnswerIn,
     QueryDetailOut,
     QueryIn,
     QueryOut,
@@ -127,7 +125,7 @@ def get_queue(request: HttpRequest, filters: Query[selectors.QueueFilters]) -> s
     exclude_unset=True,
     summary="A case's assessment: queries, findings, decisions, activation (staff also: outcomes, reviewers, clocks)",
 )
-def get_case_assessment(request: HttpRequest, key: str) -> dict[str, Any]:
+def get_case_assessment(request: HttpRequest, key: str) -> CaseAssessmentOut:
     actor = actor_of(request)
     return schemas.case_assessment_out(actor, _case(actor, key))
 
@@ -137,7 +135,7 @@ def get_case_assessment(request: HttpRequest, key: str) -> dict[str, Any]:
     response={201: OutcomeOut},
     summary="Record a reviewer's outcome for one submitted answer",
 )
-def post_outcome(request: HttpRequest, key: str, payload: OutcomeIn) -> Status[dict[str, Any]]:
+def post_outcome(request: HttpRequest, key: str, payload: OutcomeIn) -> Status[OutcomeOut]:
     actor = actor_of(request)
     case = _case(actor, key)
     _staff_only(actor)
@@ -156,7 +154,7 @@ def post_outcome(request: HttpRequest, key: str, payload: OutcomeIn) -> Status[d
     response={201: AssignmentOut},
     summary="Assign a body's reviewer to a case (the reviewer by e-mail)",
 )
-def post_assignment(request: HttpRequest, key: str, payload: AssignmentIn) -> Status[dict[str, Any]]:
+def post_assignment(request: HttpRequest, key: str, payload: AssignmentIn) -> Status[AssignmentOut]:
     actor = actor_of(request)
     case = _case(actor, key)
     _staff_only(actor)
@@ -187,7 +185,7 @@ def list_queries(request: HttpRequest, filters: Query[selectors.QueryFilters]) -
     exclude_unset=True,
     summary="One query (QRY-000123 or UUID) with its conversation",
 )
-def get_query(request: HttpRequest, key: str) -> dict[str, Any]:
+def get_query(request: HttpRequest, key: str) -> QueryDetailOut:
     actor = actor_of(request)
     return schemas.query_detail(actor, selectors.query_get(actor=actor, key=key))
 
@@ -198,7 +196,7 @@ def get_query(request: HttpRequest, key: str) -> dict[str, Any]:
     exclude_unset=True,
     summary="Raise a query on one question of the case's latest submission",
 )
-def post_query(request: HttpRequest, key: str, payload: QueryIn) -> Status[dict[str, Any]]:
+def post_query(request: HttpRequest, key: str, payload: QueryIn) -> Status[QueryDetailOut]:
     actor = actor_of(request)
     case = _case(actor, key)
     _staff_only(actor)
@@ -219,7 +217,7 @@ def post_query(request: HttpRequest, key: str, payload: QueryIn) -> Status[dict[
     exclude_unset=True,
     summary="The participant answers a query, optionally pointing at evidence in the case's QAD",
 )
-def post_query_answer(request: HttpRequest, key: str, payload: AnswerIn) -> dict[str, Any]:
+def post_query_answer(request: HttpRequest, key: str, payload: QueryAnswerIn) -> QueryDetailOut:
     actor = actor_of(request)
     query = selectors.query_get(actor=actor, key=key)
     perm.query_answerer(actor, query).enforce()
@@ -241,7 +239,7 @@ def post_query_answer(request: HttpRequest, key: str, payload: AnswerIn) -> dict
     exclude_unset=True,
     summary="The reviewer sends an answered query back with a follow-up and a new due date",
 )
-def post_query_follow_up(request: HttpRequest, key: str, payload: FollowUpIn) -> dict[str, Any]:
+def post_query_follow_up(request: HttpRequest, key: str, payload: FollowUpIn) -> QueryDetailOut:
     actor = actor_of(request)
     query = selectors.query_get(actor=actor, key=key)
     # Who may follow up is known whatever the query's state: the wrong person hears 403, not "not possible now".
@@ -256,7 +254,7 @@ def post_query_follow_up(request: HttpRequest, key: str, payload: FollowUpIn) ->
     exclude_unset=True,
     summary="The raising body closes a query",
 )
-def post_query_close(request: HttpRequest, key: str, payload: CloseIn) -> dict[str, Any]:
+def post_query_close(request: HttpRequest, key: str, payload: CloseIn) -> QueryDetailOut:
     actor = actor_of(request)
     query = selectors.query_get(actor=actor, key=key)
     perm.closes_query(actor, query).enforce()
@@ -287,7 +285,7 @@ def list_findings(request: HttpRequest, key: str) -> schemas.ShapedRows[Finding]
     exclude_unset=True,
     summary="A body records a finding (a defect or gap that remains)",
 )
-def post_finding(request: HttpRequest, key: str, payload: FindingIn) -> Status[dict[str, Any]]:
+def post_finding(request: HttpRequest, key: str, payload: FindingIn) -> Status[FindingDetailOut]:
     actor = actor_of(request)
     case = _case(actor, key)
     _staff_only(actor)
@@ -301,7 +299,7 @@ def post_finding(request: HttpRequest, key: str, payload: FindingIn) -> Status[d
     exclude_unset=True,
     summary="One finding (FND-000123 or UUID) with its history",
 )
-def get_finding(request: HttpRequest, key: str) -> dict[str, Any]:
+def get_finding(request: HttpRequest, key: str) -> FindingDetailOut:
     actor = actor_of(request)
     return schemas.finding_detail(actor, selectors.finding_get(actor=actor, key=key))
 
@@ -312,7 +310,7 @@ def get_finding(request: HttpRequest, key: str) -> dict[str, Any]:
     exclude_unset=True,
     summary="Move a finding: propose_plan, agree_plan, reject_plan, close, reopen (409 when not possible now)",
 )
-def post_finding_transition(request: HttpRequest, key: str, payload: FindingTransitionIn) -> dict[str, Any]:
+def post_finding_transition(request: HttpRequest, key: str, payload: FindingTransitionIn) -> FindingDetailOut:
     actor = actor_of(request)
     finding = selectors.finding_get(actor=actor, key=key)
     services.finding_transition(actor=actor, finding=finding, **payload.dict())
@@ -327,7 +325,7 @@ def post_finding_transition(request: HttpRequest, key: str, payload: FindingTran
     response={201: RecommendationOut},
     summary="A body recommends to its approving authority on the latest Final QAD",
 )
-def post_recommendation(request: HttpRequest, key: str, payload: RecommendationIn) -> Status[dict[str, Any]]:
+def post_recommendation(request: HttpRequest, key: str, payload: RecommendationIn) -> Status[RecommendationOut]:
     actor = actor_of(request)
     case = _case(actor, key)
     _staff_only(actor)
@@ -343,20 +341,13 @@ def post_recommendation(request: HttpRequest, key: str, payload: RecommendationI
 )
 def post_review_complete(
     request: HttpRequest, key: str, body: str, payload: ReviewCompleteIn
-) -> Status[dict[str, Any]]:
+) -> Status[ReviewStatusOut]:
     actor = actor_of(request)
     case = _case(actor, key)
     _staff_only(actor)
     row = services.review_complete(actor=actor, case=case, body=body, note=payload.note)
     return Status(
-        201,
-        {
-            "body": row.body,
-            "name": row.get_body_display(),
-            "complete": True,
-            "completed_at": row.completed_at,
-            "recorded_by_name": row.recorded_by_name,
-        },
+        201, schemas.review_status_out(row.body, row.get_body_display(), row.completed_at, row.recorded_by_name)
     )
 
 
@@ -377,7 +368,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilter]) -> schema
     response={201: MeetingOut},
     summary="Put a meeting of an approving authority on the calendar",
 )
-def post_meeting(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, Any]]:
+def post_meeting(request: HttpRequest, payload: MeetingIn) -> Status[MeetingOut]:
     actor = actor_of(request)
     meeting = services.meeting_schedule(actor=actor, **payload.dict())
     return Status(201, schemas.meeting_out(meeting, 0))
@@ -388,7 +379,7 @@ def post_meeting(request: HttpRequest, payload: MeetingIn) -> Status[dict[str, A
     response=MeetingDetailOut,
     summary="One meeting (BSC-2026-11-26 or UUID) with its agenda: cases, recommendations, open findings, decisions",
 )
-def get_meeting(request: HttpRequest, key: str) -> dict[str, Any]:
+def get_meeting(request: HttpRequest, key: str) -> MeetingDetailOut:
     actor = actor_of(request)
     return schemas.meeting_detail(actor, selectors.meeting_get(actor=actor, key=key))
 
@@ -398,7 +389,7 @@ def get_meeting(request: HttpRequest, key: str) -> dict[str, Any]:
     response={201: MeetingDetailOut},
     summary="Table a case at a meeting",
 )
-def post_agenda(request: HttpRequest, key: str, payload: AgendaIn) -> Status[dict[str, Any]]:
+def post_agenda(request: HttpRequest, key: str, payload: AgendaIn) -> Status[MeetingDetailOut]:
     actor = actor_of(request)
     meeting = selectors.meeting_get(actor=actor, key=key)
     perm.can_manage_calendar(actor, meeting.body).enforce()
@@ -426,7 +417,7 @@ def delete_agenda(request: HttpRequest, key: str, case: str) -> Status[None]:
     response={201: DecisionOut},
     summary="Record the authority's decision on a tabled case (409 without the body's recommendation)",
 )
-def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn) -> Status[dict[str, Any]]:
+def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn) -> Status[DecisionOut]:
     actor = actor_of(request)
     meeting = selectors.meeting_get(actor=actor, key=key)
     perm.can_record_decision(actor, meeting.body).enforce()
@@ -448,7 +439,7 @@ def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn
     summary="Record your body's decision on a case awaiting approval: the BSC PAB names the meeting it decided at; "
     "the DIP Manager and the REC Code Manager give a dated decision of their own, a meeting optional",
 )
-def post_case_decision(request: HttpRequest, key: str, payload: CaseDecisionIn) -> Status[dict[str, Any]]:
+def post_case_decision(request: HttpRequest, key: str, payload: CaseDecisionIn) -> Status[DecisionOut]:
     actor = actor_of(request)
     case = _case(actor, key)
     perm.can_record_decision(actor, payload.body).enforce()
@@ -501,7 +492,7 @@ def get_pack_pdf(request: HttpRequest, key: str) -> HttpResponse:
     response={201: list[ActivationItemOut]},
     summary="Record one service activation step with its evidence; the last one activates the service",
 )
-def post_activation(request: HttpRequest, key: str, payload: ActivationIn) -> Status[list[dict[str, Any]]]:
+def post_activation(request: HttpRequest, key: str, payload: ActivationIn) -> Status[list[ActivationItemOut]]:
     actor = actor_of(request)
     case = _case(actor, key)
     _staff_only(actor)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, Protocol, TypeVar
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from qualify.assessment import permissions as perm
 from qualify.assessment import selectors
@@ -37,7 +38,13 @@ STAFF_ONLY = "Code Body and Programme staff only; absent from a participant's an
 # --- schemas ---------------------------------------------------------------------------------------------------------
 
 
-class CaseRefOut(Schema):
+class Out(BaseModel):
+    """An answer's schema. Built field by field by the shaping functions below (never read off a row), and plain
+    pydantic rather than Ninja's Schema, which re-reads a nested object's attributes and so would set every field a
+    participant must not see; this way what was not set stays unset, and ``exclude_unset`` leaves it out."""
+
+
+class CaseRefOut(Out):
     uuid: uuid_mod.UUID
     reference: str
     organisation: str
@@ -47,7 +54,7 @@ class CaseRefOut(Schema):
     state_label: str
 
 
-class ClockOut(Schema):
+class ClockOut(Out):
     body: str
     started_on: dt.date
     allowed_days: int
@@ -58,7 +65,7 @@ class ClockOut(Schema):
     overdue: bool
 
 
-class QueueRowOut(Schema):
+class QueueRowOut(Out):
     case: CaseRefOut
     submission: str
     body: str
@@ -69,7 +76,7 @@ class QueueRowOut(Schema):
     clock: ClockOut | None
 
 
-class QueryMessageOut(Schema):
+class QueryMessageOut(Out):
     kind: str
     text: str
     at: dt.datetime
@@ -79,7 +86,7 @@ class QueryMessageOut(Schema):
     response_due: dt.date | None
 
 
-class QueryOut(Schema):
+class QueryOut(Out):
     uuid: uuid_mod.UUID
     reference: str
     case: str
@@ -94,14 +101,14 @@ class QueryOut(Schema):
     overdue: bool
     raised_by_name: str
     raised_at: dt.datetime
-    internal_note: str | None = Field(None, description=STAFF_ONLY)
+    internal_note: str | None = Field(default=None, description=STAFF_ONLY)
 
 
 class QueryDetailOut(QueryOut):
     messages: list[QueryMessageOut]
 
 
-class FindingUpdateOut(Schema):
+class FindingUpdateOut(Out):
     name: str
     from_state: str
     to_state: str
@@ -110,7 +117,7 @@ class FindingUpdateOut(Schema):
     comment: str
 
 
-class FindingOut(Schema):
+class FindingOut(Out):
     uuid: uuid_mod.UUID
     reference: str
     case: str
@@ -125,15 +132,15 @@ class FindingOut(Schema):
     condition_of_approval: bool
     state: str
     raised_by_name: str
-    decision: str | None = Field(None, description="The board decision (rejection) whose reason this records.")
-    internal_note: str | None = Field(None, description=STAFF_ONLY)
+    decision: str | None = Field(default=None, description="The board decision (rejection) whose reason this records.")
+    internal_note: str | None = Field(default=None, description=STAFF_ONLY)
 
 
 class FindingDetailOut(FindingOut):
     updates: list[FindingUpdateOut]
 
 
-class OutcomeOut(Schema):
+class OutcomeOut(Out):
     submission: str
     question_id: str
     body: str
@@ -142,14 +149,14 @@ class OutcomeOut(Schema):
     recorded_by_name: str
 
 
-class AssignmentOut(Schema):
+class AssignmentOut(Out):
     body: str
     reviewer_email: str
     reviewer_name: str
     assigned_by_name: str
 
 
-class RecommendationOut(Schema):
+class RecommendationOut(Out):
     body: str
     submission: str
     recommendation: str
@@ -159,7 +166,7 @@ class RecommendationOut(Schema):
     recorded_by_name: str
 
 
-class DecisionOut(Schema):
+class DecisionOut(Out):
     reference: str
     case: str
     body: str
@@ -175,14 +182,14 @@ class DecisionOut(Schema):
     findings: list[str] = Field(description="A rejection's reasons, as the findings that record them.")
 
 
-class BodyStatusOut(Schema):
+class BodyStatusOut(Out):
     body: str
     name: str
     decision: DecisionOut | None
-    recommendation: RecommendationOut | None = Field(None, description=STAFF_ONLY)
+    recommendation: RecommendationOut | None = Field(default=None, description=STAFF_ONLY)
 
 
-class ActivationItemOut(Schema):
+class ActivationItemOut(Out):
     item: str
     label: str
     done: bool
@@ -193,7 +200,7 @@ class ActivationItemOut(Schema):
     recorded_at: dt.datetime | None
 
 
-class ReviewStatusOut(Schema):
+class ReviewStatusOut(Out):
     body: str
     name: str
     complete: bool
@@ -201,13 +208,13 @@ class ReviewStatusOut(Schema):
     recorded_by_name: str
 
 
-class AgendaRefOut(Schema):
+class AgendaRefOut(Out):
     meeting: str
     body: str
     meets_on: dt.date
 
 
-class CaseAssessmentOut(Schema):
+class CaseAssessmentOut(Out):
     case: CaseRefOut
     submission: str | None
     submission_kind: str | None
@@ -219,13 +226,13 @@ class CaseAssessmentOut(Schema):
     )
     decisions: list[DecisionOut]
     activation: list[ActivationItemOut]
-    outcomes: list[OutcomeOut] | None = Field(None, description=STAFF_ONLY)
-    assignments: list[AssignmentOut] | None = Field(None, description=STAFF_ONLY)
-    clocks: list[ClockOut] | None = Field(None, description=STAFF_ONLY)
-    agenda: list[AgendaRefOut] | None = Field(None, description=STAFF_ONLY)
+    outcomes: list[OutcomeOut] | None = Field(default=None, description=STAFF_ONLY)
+    assignments: list[AssignmentOut] | None = Field(default=None, description=STAFF_ONLY)
+    clocks: list[ClockOut] | None = Field(default=None, description=STAFF_ONLY)
+    agenda: list[AgendaRefOut] | None = Field(default=None, description=STAFF_ONLY)
 
 
-class PackItemOut(Schema):
+class PackItemOut(Out):
     case: CaseRefOut
     recommendation: RecommendationOut | None
     other_recommendations: list[RecommendationOut]
@@ -233,7 +240,7 @@ class PackItemOut(Schema):
     decision: DecisionOut | None
 
 
-class MeetingOut(Schema):
+class MeetingOut(Out):
     uuid: uuid_mod.UUID
     reference: str
     body: str
@@ -272,7 +279,7 @@ class QueryIn(Schema):
     internal_note: str = ""
 
 
-class AnswerIn(Schema):
+class QueryAnswerIn(Schema):
     text: str
     evidence: uuid_mod.UUID | None = Field(None, description="An evidence file already in the case's QAD.")
 
@@ -380,271 +387,274 @@ class ActivationIn(Schema):
 
 
 # --- shaping output --------------------------------------------------------------------------------------------------
+# Each function builds the schema object declared above (its fields checked against the class by the type checker),
+# never a dict beside it. A staff-only field is assigned only for staff, so it stays unset (and absent) otherwise.
 
 
-def case_ref(case: QualificationCase) -> dict[str, Any]:
+def case_ref(case: QualificationCase) -> CaseRefOut:
     p = case.participation
-    return {
-        "uuid": case.uuid,
-        "reference": case.reference,
-        "organisation": p.organisation.name,
-        "mpid": p.mpid,
-        "role": p.role,
-        "state": case.state,
-        "state_label": case.get_state_display(),
-    }
+    return CaseRefOut(
+        uuid=case.uuid,
+        reference=case.reference,
+        organisation=p.organisation.name,
+        mpid=p.mpid,
+        role=p.role,
+        state=case.state,
+        state_label=case.get_state_display(),
+    )
 
 
-def clock_out(body: str, clock: Clock) -> dict[str, Any]:
-    return {
-        "body": body,
-        "started_on": clock.started_on,
-        "allowed_days": clock.allowed_days,
-        "paused_days": clock.paused_days,
-        "due_on": clock.due_on,
-        "days_left": clock.days_left,
-        "stopped": clock.stopped,
-        "overdue": clock.overdue,
-    }
+def clock_out(body: str, clock: Clock) -> ClockOut:
+    return ClockOut(
+        body=body,
+        started_on=clock.started_on,
+        allowed_days=clock.allowed_days,
+        paused_days=clock.paused_days,
+        due_on=clock.due_on,
+        days_left=clock.days_left,
+        stopped=clock.stopped,
+        overdue=clock.overdue,
+    )
 
 
-def queue_row_out(row: selectors.QueueRow) -> dict[str, Any]:
-    return {
-        "case": case_ref(row.case),
-        "submission": row.submission.reference,
-        "body": row.body,
-        "questions": row.questions,
-        "reviewed": row.reviewed,
-        "open_queries": row.open_queries,
-        "reviewer": row.reviewer,
-        "clock": clock_out(row.body, row.clock) if row.clock is not None else None,
-    }
+def queue_row_out(row: selectors.QueueRow) -> QueueRowOut:
+    return QueueRowOut(
+        case=case_ref(row.case),
+        submission=row.submission.reference,
+        body=row.body,
+        questions=row.questions,
+        reviewed=row.reviewed,
+        open_queries=row.open_queries,
+        reviewer=row.reviewer,
+        clock=clock_out(row.body, row.clock) if row.clock is not None else None,
+    )
 
 
-def query_out(query: AssessmentQuery, internal: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "uuid": query.uuid,
-        "reference": query.reference,
-        "case": query.case.reference,
-        "submission": query.submission.reference,
-        "question_id": query.question_id,
-        "section_number": query.section_number,
-        "question_number": query.question_number,
-        "body": query.body,
-        "state": query.state,
-        "response_due": query.response_due,
-        "reviewer_due": query.reviewer_due,
-        "overdue": selectors.is_overdue(query),
-        "raised_by_name": query.raised_by_name,
-        "raised_at": query.created_at,
-    }
+def query_out(query: AssessmentQuery, internal: bool) -> QueryOut:
+    out = QueryOut(
+        uuid=query.uuid,
+        reference=query.reference,
+        case=query.case.reference,
+        submission=query.submission.reference,
+        question_id=query.question_id,
+        section_number=query.section_number,
+        question_number=query.question_number,
+        body=query.body,
+        state=query.state,
+        response_due=query.response_due,
+        reviewer_due=query.reviewer_due,
+        overdue=selectors.is_overdue(query),
+        raised_by_name=query.raised_by_name,
+        raised_at=query.created_at,
+    )
     if internal:
-        out["internal_note"] = query.internal_note
+        out.internal_note = query.internal_note
     return out
 
 
-def query_detail(actor: Actor, query: AssessmentQuery) -> dict[str, Any]:
-    return {
-        **query_out(query, perm.sees_internal(actor)),
-        "messages": [
-            {
-                "kind": m.kind,
-                "text": m.text,
-                "at": m.at,
-                "author_name": m.author_name,
-                "from_participant": m.from_participant,
-                "evidence": m.evidence.uuid if m.evidence is not None else None,
-                "response_due": m.response_due,
-            }
-            for m in selectors.query_messages(query)
-        ],
-    }
+def query_detail(actor: Actor, query: AssessmentQuery) -> QueryDetailOut:
+    messages = [
+        QueryMessageOut(
+            kind=m.kind,
+            text=m.text,
+            at=m.at,
+            author_name=m.author_name,
+            from_participant=m.from_participant,
+            evidence=m.evidence.uuid if m.evidence is not None else None,
+            response_due=m.response_due,
+        )
+        for m in selectors.query_messages(query)
+    ]
+    return QueryDetailOut(
+        **query_out(query, perm.sees_internal(actor)).model_dump(exclude_unset=True), messages=messages
+    )
 
 
-def finding_out(finding: Finding, internal: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "uuid": finding.uuid,
-        "reference": finding.reference,
-        "case": finding.case.reference,
-        "body": finding.body,
-        "question_id": finding.question_id,
-        "title": finding.title,
-        "description": finding.description,
-        "severity": finding.severity,
-        "owner": finding.owner,
-        "due_date": finding.due_date,
-        "work_off_plan": finding.work_off_plan,
-        "condition_of_approval": finding.condition_of_approval,
-        "state": finding.state,
-        "raised_by_name": finding.raised_by_name,
-        "decision": finding.decision.reference if finding.decision is not None else None,
-    }
+def finding_out(finding: Finding, internal: bool) -> FindingOut:
+    out = FindingOut(
+        uuid=finding.uuid,
+        reference=finding.reference,
+        case=finding.case.reference,
+        body=finding.body,
+        question_id=finding.question_id,
+        title=finding.title,
+        description=finding.description,
+        severity=finding.severity,
+        owner=finding.owner,
+        due_date=finding.due_date,
+        work_off_plan=finding.work_off_plan,
+        condition_of_approval=finding.condition_of_approval,
+        state=finding.state,
+        raised_by_name=finding.raised_by_name,
+        decision=finding.decision.reference if finding.decision is not None else None,
+    )
     if internal:
-        out["internal_note"] = finding.internal_note
+        out.internal_note = finding.internal_note
     return out
 
 
-def finding_detail(actor: Actor, finding: Finding) -> dict[str, Any]:
-    return {
-        **finding_out(finding, perm.sees_internal(actor)),
-        "updates": [
-            {
-                "name": u.name,
-                "from_state": u.from_state,
-                "to_state": u.to_state,
-                "at": u.at,
-                "actor_name": u.actor_name,
-                "comment": u.comment,
-            }
-            for u in finding.updates.order_by("at", "pk")
-        ],
-    }
+def finding_detail(actor: Actor, finding: Finding) -> FindingDetailOut:
+    updates = [
+        FindingUpdateOut(
+            name=u.name,
+            from_state=u.from_state,
+            to_state=u.to_state,
+            at=u.at,
+            actor_name=u.actor_name,
+            comment=u.comment,
+        )
+        for u in finding.updates.order_by("at", "pk")
+    ]
+    return FindingDetailOut(
+        **finding_out(finding, perm.sees_internal(actor)).model_dump(exclude_unset=True), updates=updates
+    )
 
 
-def outcome_out(row: QuestionOutcome) -> dict[str, Any]:
-    return {
-        "submission": row.submission.reference,
-        "question_id": row.question_id,
-        "body": row.body,
-        "outcome": row.outcome,
-        "comment": row.comment,
-        "recorded_by_name": row.recorded_by_name,
-    }
+def outcome_out(row: QuestionOutcome) -> OutcomeOut:
+    return OutcomeOut(
+        submission=row.submission.reference,
+        question_id=row.question_id,
+        body=row.body,
+        outcome=row.outcome,
+        comment=row.comment,
+        recorded_by_name=row.recorded_by_name,
+    )
 
 
-def assignment_out(row: ReviewAssignment) -> dict[str, Any]:
-    return {
-        "body": row.body,
-        "reviewer_email": getattr(row.reviewer, "email", ""),
-        "reviewer_name": getattr(row.reviewer, "display_name", str(row.reviewer)),
-        "assigned_by_name": row.assigned_by_name,
-    }
+def assignment_out(row: ReviewAssignment) -> AssignmentOut:
+    return AssignmentOut(
+        body=row.body,
+        reviewer_email=getattr(row.reviewer, "email", ""),
+        reviewer_name=getattr(row.reviewer, "display_name", str(row.reviewer)),
+        assigned_by_name=row.assigned_by_name,
+    )
 
 
-def recommendation_out(row: BodyRecommendation) -> dict[str, Any]:
-    return {
-        "body": row.body,
-        "submission": row.submission.reference,
-        "recommendation": row.recommendation,
-        "rationale": row.rationale,
-        "conditions": row.conditions,
-        "recorded_at": row.recorded_at,
-        "recorded_by_name": row.recorded_by_name,
-    }
+def recommendation_out(row: BodyRecommendation) -> RecommendationOut:
+    return RecommendationOut(
+        body=row.body,
+        submission=row.submission.reference,
+        recommendation=row.recommendation,
+        rationale=row.rationale,
+        conditions=row.conditions,
+        recorded_at=row.recorded_at,
+        recorded_by_name=row.recorded_by_name,
+    )
 
 
-def decision_out(row: BoardDecision) -> dict[str, Any]:
+def decision_out(row: BoardDecision) -> DecisionOut:
     meeting = row.agenda_item.meeting if row.agenda_item is not None else None
-    return {
-        "reference": row.reference,
-        "case": row.case.reference,
-        "body": row.body,
-        "decided_on": row.decided_on,
-        "meeting": meeting.reference if meeting is not None else None,
-        "meets_on": meeting.meets_on if meeting is not None else None,
-        "outcome": row.outcome,
-        "minutes": row.minutes,
-        "conditions": row.conditions,
-        "effective_from": row.effective_from,
-        "decided_at": row.decided_at,
-        "recorded_by_name": row.recorded_by_name,
-        "findings": [f.reference for f in row.findings.all()],
-    }
+    return DecisionOut(
+        reference=row.reference,
+        case=row.case.reference,
+        body=row.body,
+        decided_on=row.decided_on,
+        meeting=meeting.reference if meeting is not None else None,
+        meets_on=meeting.meets_on if meeting is not None else None,
+        outcome=row.outcome,
+        minutes=row.minutes,
+        conditions=row.conditions,
+        effective_from=row.effective_from,
+        decided_at=row.decided_at,
+        recorded_by_name=row.recorded_by_name,
+        findings=[f.reference for f in row.findings.all()],
+    )
 
 
-def activation_out(done: dict[str, ActivationStep]) -> list[dict[str, Any]]:
+def activation_out(done: dict[str, ActivationStep]) -> list[ActivationItemOut]:
     rows = []
     for item in ActivationItem:
         step = done.get(item.value)
         rows.append(
-            {
-                "item": item.value,
-                "label": str(item.label),
-                "done": step is not None,
-                "evidence_reference": step.evidence_reference if step else "",
-                "evidence_note": step.evidence_note if step else "",
-                "effective_date": step.effective_date if step else None,
-                "recorded_by_name": step.recorded_by_name if step else "",
-                "recorded_at": step.created_at if step else None,
-            }
+            ActivationItemOut(
+                item=item.value,
+                label=str(item.label),
+                done=step is not None,
+                evidence_reference=step.evidence_reference if step else "",
+                evidence_note=step.evidence_note if step else "",
+                effective_date=step.effective_date if step else None,
+                recorded_by_name=step.recorded_by_name if step else "",
+                recorded_at=step.created_at if step else None,
+            )
         )
     return rows
 
 
-def case_assessment_out(actor: Actor, case: QualificationCase) -> dict[str, Any]:
+def review_status_out(body: str, name: str, completed_at: dt.datetime | None, recorded_by_name: str) -> ReviewStatusOut:
+    return ReviewStatusOut(
+        body=body,
+        name=name,
+        complete=completed_at is not None,
+        completed_at=completed_at,
+        recorded_by_name=recorded_by_name,
+    )
+
+
+def case_assessment_out(actor: Actor, case: QualificationCase) -> CaseAssessmentOut:
     view = selectors.case_assessment(actor=actor, case=case)
     internal = view.internal
-    out: dict[str, Any] = {
-        "case": case_ref(case),
-        "submission": view.submission.reference if view.submission else None,
-        "submission_kind": view.submission.kind if view.submission else None,
-        "queries": [query_out(q, internal) for q in view.queries],
-        "findings": [finding_out(f, internal) for f in view.findings],
-        "bodies": [
-            {
-                "body": b.body,
-                "name": b.name,
-                "decision": decision_out(b.decision) if b.decision else None,
-                **(
-                    {"recommendation": recommendation_out(b.recommendation) if b.recommendation else None}
-                    if internal
-                    else {}
-                ),
-            }
-            for b in view.bodies
-        ],
-        "reviews": [
-            {
-                "body": r.body,
-                "name": r.name,
-                "complete": r.completion is not None,
-                "completed_at": r.completion.completed_at if r.completion else None,
-                "recorded_by_name": r.completion.recorded_by_name if r.completion else "",
-            }
+    bodies = []
+    for b in view.bodies:
+        status = BodyStatusOut(body=b.body, name=b.name, decision=decision_out(b.decision) if b.decision else None)
+        if internal:
+            status.recommendation = recommendation_out(b.recommendation) if b.recommendation else None
+        bodies.append(status)
+    out = CaseAssessmentOut(
+        case=case_ref(case),
+        submission=view.submission.reference if view.submission else None,
+        submission_kind=view.submission.kind if view.submission else None,
+        queries=[query_out(q, internal) for q in view.queries],
+        findings=[finding_out(f, internal) for f in view.findings],
+        bodies=bodies,
+        reviews=[
+            review_status_out(
+                r.body,
+                r.name,
+                r.completion.completed_at if r.completion else None,
+                r.completion.recorded_by_name if r.completion else "",
+            )
             for r in view.reviews
         ],
-        "decisions": [decision_out(d) for d in view.decisions],
-        "activation": activation_out(view.activation),
-    }
+        decisions=[decision_out(d) for d in view.decisions],
+        activation=activation_out(view.activation),
+    )
     if internal:
-        out["outcomes"] = [outcome_out(o) for o in view.outcomes.values()]
-        out["assignments"] = [assignment_out(a) for a in view.assignments.values()]
-        out["clocks"] = [clock_out(c.body, c.clock) for c in view.clocks]
-        out["agenda"] = [
-            {"meeting": i.meeting.reference, "body": i.meeting.body, "meets_on": i.meeting.meets_on}
+        out.outcomes = [outcome_out(o) for o in view.outcomes.values()]
+        out.assignments = [assignment_out(a) for a in view.assignments.values()]
+        out.clocks = [clock_out(c.body, c.clock) for c in view.clocks]
+        out.agenda = [
+            AgendaRefOut(meeting=i.meeting.reference, body=i.meeting.body, meets_on=i.meeting.meets_on)
             for i in view.agenda
         ]
     return out
 
 
-def meeting_out(meeting: BoardMeeting, cases: int) -> dict[str, Any]:
-    return {
-        "uuid": meeting.uuid,
-        "reference": meeting.reference,
-        "body": meeting.body,
-        "meets_on": meeting.meets_on,
-        "title": meeting.title,
-        "papers_due_on": meeting.papers_due_on,
-        "notes": meeting.notes,
-        "cases": cases,
-    }
+def meeting_out(meeting: BoardMeeting, cases: int) -> MeetingOut:
+    return MeetingOut(
+        uuid=meeting.uuid,
+        reference=meeting.reference,
+        body=meeting.body,
+        meets_on=meeting.meets_on,
+        title=meeting.title,
+        papers_due_on=meeting.papers_due_on,
+        notes=meeting.notes,
+        cases=cases,
+    )
 
 
-def meeting_detail(actor: Actor, meeting: BoardMeeting) -> dict[str, Any]:
+def meeting_detail(actor: Actor, meeting: BoardMeeting) -> MeetingDetailOut:
     pack = selectors.decision_pack(actor=actor, meeting=meeting)
-    return {
-        **meeting_out(meeting, len(pack)),
-        "agenda": [
-            {
-                "case": case_ref(p.case),
-                "recommendation": recommendation_out(p.recommendation) if p.recommendation else None,
-                "other_recommendations": [recommendation_out(r) for r in p.other_recommendations],
-                "open_findings": [finding_out(f, True) for f in p.open_findings],
-                "decision": decision_out(p.decision) if p.decision else None,
-            }
-            for p in pack
-        ],
-    }
+    agenda = [
+        PackItemOut(
+            case=case_ref(p.case),
+            recommendation=recommendation_out(p.recommendation) if p.recommendation else None,
+            other_recommendations=[recommendation_out(r) for r in p.other_recommendations],
+            open_findings=[finding_out(f, True) for f in p.open_findings],
+            decision=decision_out(p.decision) if p.decision else None,
+        )
+        for p in pack
+    ]
+    return MeetingDetailOut(**meeting_out(meeting, len(pack)).model_dump(), agenda=agenda)
 
 
 class Sliceable(Protocol[R_co]):
@@ -658,9 +668,13 @@ class Sliceable(Protocol[R_co]):
 
 
 class ShapedRows(Generic[R]):
-    """Rows shaped as they are read, so pagination still slices (and counts) in the database."""
+    """Rows shaped as they are read, so pagination still slices (and counts) in the database.
 
-    def __init__(self, rows: Sliceable[R], shape: Callable[[R], dict[str, Any]]) -> None:
+    Each row is built as its schema object, then handed to the paginator as that object's set fields: Ninja validates
+    a page's items again, and a staff-only field left unset must stay absent rather than be read back as ``null``.
+    """
+
+    def __init__(self, rows: Sliceable[R], shape: Callable[[R], Out]) -> None:
         self.rows = rows
         self.shape = shape
 
@@ -668,7 +682,7 @@ class ShapedRows(Generic[R]):
         return self.rows.count()
 
     def __getitem__(self, index: slice) -> list[dict[str, Any]]:
-        return [self.shape(row) for row in self.rows[index]]
+        return [self.shape(row).model_dump(exclude_unset=True) for row in self.rows[index]]
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
-        return (self.shape(row) for row in self.rows)
+        return (self.shape(row).model_dump(exclude_unset=True) for row in self.rows)

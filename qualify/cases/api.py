@@ -66,7 +66,7 @@ class TransitionOut(Schema):
     effective_date: dt.date | None
 
 
-class RegisterStatusOut(Schema):
+class CaseRegisterStatusOut(Schema):
     on: dt.date
     state: str
     qualified_from: dt.date | None
@@ -91,7 +91,7 @@ class NextDeadlineOut(Schema):
 
 class CaseDetailOut(CaseOut):
     history: list[TransitionOut]
-    register_today: RegisterStatusOut
+    register_today: CaseRegisterStatusOut
     resumes_to: ResumptionOut | None = Field(description="For a deferred case: where resuming returns it.")
     next_deadline: NextDeadlineOut | None = Field(
         None, description="The case's wave deadline its current step is measured against, if the wave sets one."

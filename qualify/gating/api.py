@@ -60,7 +60,7 @@ class DecisionsIn(Schema):
     )
 
 
-class DecisionOut(Schema):
+class GatingDecisionOut(Schema):
     ref: str
     outcome: Literal["ALLOW", "BLOCK", "ALLOW_REVERSE_MIGRATION"]
     reasons: list[str] = Field(
@@ -85,7 +85,7 @@ class DecisionOut(Schema):
 
 
 class DecisionsOut(Schema):
-    decisions: list[DecisionOut]
+    decisions: list[GatingDecisionOut]
 
 
 @router.post(

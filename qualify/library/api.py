@@ -186,7 +186,7 @@ class CommentIn(Schema):
     submit: bool = False
 
 
-class AnswerIn(Schema):
+class CommentAnswerIn(Schema):
     response: str
     outcome: str
     resulting_change: str = ""
@@ -203,7 +203,7 @@ class QwgReportIn(Schema):
     )
 
 
-class DecisionIn(Schema):
+class VersionDecisionIn(Schema):
     body: str = Field(description="QAG, REC_PAB or BSC_PAB: QAG first, then the two PABs in either order.")
     decision: str = Field(description="APPROVE, REJECT or DEFER.")
     decided_on: dt.date
@@ -254,7 +254,7 @@ def get_version(request: HttpRequest, key: str) -> ArtefactVersion:
     response={201: VersionDetailOut},
     summary="Record a governance body's decision; in the published order (QWG report, QAG, then the PABs), else 409",
 )
-def post_decision(request: HttpRequest, key: str, payload: DecisionIn) -> Status[ArtefactVersion]:
+def post_decision(request: HttpRequest, key: str, payload: VersionDecisionIn) -> Status[ArtefactVersion]:
     actor = actor_of(request)
     approval_record(actor=actor, version=version_get(actor=actor, key=key), **payload.dict())
     return Status(201, _version_detail(request, key))
@@ -337,7 +337,7 @@ def post_submit(request: HttpRequest, key: str) -> Comment:
 @router.post(
     "/library/comments/{key}/answer", response=CommentOut, summary="The Programme or a Code Body answers a comment"
 )
-def post_answer(request: HttpRequest, key: str, payload: AnswerIn) -> Comment:
+def post_answer(request: HttpRequest, key: str, payload: CommentAnswerIn) -> Comment:
     actor = actor_of(request)
     comment_answer(actor=actor, comment=comment_get(actor=actor, key=key), **payload.dict())
     return comment_get(actor=actor, key=key)

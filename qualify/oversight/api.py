@@ -23,7 +23,7 @@ from qualify.oversight.services.records import COMMENT_MAX, LINE_MAX, MILESTONES
 router = Router(tags=["oversight"])
 
 
-class RecordOut(Schema):
+class NonCompletionRecordOut(Schema):
     reference: str
     case: str
     organisation: str
@@ -72,7 +72,7 @@ class TriggerOut(Schema):
     detail: str
 
 
-class DecisionOut(Schema):
+class OversightDecisionOut(Schema):
     position: int
     step: str
     outcome: str
@@ -84,20 +84,20 @@ class DecisionOut(Schema):
     actor_name: str
 
 
-class MilestoneOut(Schema):
+class RemediationMilestoneOut(Schema):
     title: str
     owner: str
     due: str
 
 
-class PlanOut(Schema):
+class RemediationPlanOut(Schema):
     summary: str
     owner: str
-    milestones: list[MilestoneOut]
+    milestones: list[RemediationMilestoneOut]
     submitted_at: dt.datetime
 
 
-class OutcomeOut(Schema):
+class OversightOutcomeOut(Schema):
     code: str
     label: str
     leads_to: str
@@ -111,13 +111,13 @@ class StepOut(Schema):
     label: str
     acts: str
     due_working_days: int
-    outcomes: list[OutcomeOut]
+    outcomes: list[OversightOutcomeOut]
 
 
-class RecordDetailOut(RecordOut):
+class RecordDetailOut(NonCompletionRecordOut):
     triggers: list[TriggerOut]
-    decisions: list[DecisionOut]
-    plans: list[PlanOut]
+    decisions: list[OversightDecisionOut]
+    plans: list[RemediationPlanOut]
     ladder: list[StepOut]
 
     @staticmethod
@@ -149,7 +149,7 @@ class PlanIn(Schema):
     milestones: list[MilestoneIn] = Field(..., max_length=MILESTONES_MAX)
 
 
-class DecisionIn(Schema):
+class OversightDecisionIn(Schema):
     step: str = Field(..., max_length=32, description="The step you are deciding (refused if it moved on meanwhile).")
     outcome: str = Field(..., max_length=32)
     comment: str = Field("", max_length=COMMENT_MAX)
@@ -174,7 +174,7 @@ class FlagOut(Schema):
     qualified_by: dt.date | None
 
 
-class ProposalOut(Schema):
+class BackSchedulingProposalOut(Schema):
     case: str
     qualified_by: dt.date | None
     wave: str | None
@@ -187,7 +187,7 @@ class ProposalOut(Schema):
     durations: dict[str, int]
 
 
-@router.get("/oversight/non-completion", response=list[RecordOut])
+@router.get("/oversight/non-completion", response=list[NonCompletionRecordOut])
 @paginate(BoundedLimitOffsetPagination)
 def records(request: HttpRequest, filters: Query[RecordQuery]) -> QuerySet[NonCompletionRecord]:
     """Non-completion records: every one for staff, a participant's own for it (open ones by default)."""
@@ -201,7 +201,7 @@ def record(request: HttpRequest, reference: str) -> NonCompletionRecord:
 
 
 @router.post("/oversight/non-completion/{reference}/decisions", response=RecordDetailOut)
-def decide(request: HttpRequest, reference: str, payload: DecisionIn) -> NonCompletionRecord:
+def decide(request: HttpRequest, reference: str, payload: OversightDecisionIn) -> NonCompletionRecord:
     """Record the outcome of the record's current step (a remediation plan with it where the outcome needs one)."""
     actor = actor_of(request)
     found = sel.record_get(actor=actor, reference=reference)
@@ -249,7 +249,7 @@ def flags(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/oversight/back-scheduling/cases/{reference}", response=ProposalOut)
+@router.get("/oversight/back-scheduling/cases/{reference}", response=BackSchedulingProposalOut)
 def proposal(request: HttpRequest, reference: str) -> dict[str, Any]:
     found = sel.case_proposal(actor=actor_of(request), reference=reference)
     s, p = found.schedule, found.proposal

@@ -75,7 +75,7 @@ class CaseOpenIn(Schema):
     target_migration_date: dt.date | None = None
 
 
-class CaseOut(Schema):
+class ProgrammeCaseOut(Schema):
     reference: str
     state: str
     wave: str | None
@@ -159,7 +159,7 @@ class WaveIn(Schema):
     deadlines: list[DeadlineIn] = Field(default_factory=list, max_length=20)
 
 
-class DeadlineOut(Schema):
+class WaveDeadlineOut(Schema):
     kind: str
     label: str
     date: dt.date
@@ -172,7 +172,7 @@ class WavePlanOut(Schema):
     description: str
     sequence: int
     case_count: int
-    deadlines: list[DeadlineOut]
+    deadlines: list[WaveDeadlineOut]
 
     @staticmethod
     def resolve_deadlines(obj: Wave) -> list[dict[str, object]]:
@@ -225,7 +225,9 @@ def put_participation(request: HttpRequest, uuid: str, payload: ParticipationEdi
     return _participation_out(participation, actor)
 
 
-@router.post("/programme/participations/{uuid}/case", response={201: CaseOut}, summary="Open the participation's case")
+@router.post(
+    "/programme/participations/{uuid}/case", response={201: ProgrammeCaseOut}, summary="Open the participation's case"
+)
 def post_case(request: HttpRequest, uuid: str, payload: CaseOpenIn) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     participation = participation_get(actor=actor, uuid=uuid)
@@ -346,7 +348,7 @@ def put_wave(request: HttpRequest, code: str, payload: WaveIn) -> Wave:
 
 @router.post(
     "/programme/waves/{code}/move",
-    response=list[CaseOut],
+    response=list[ProgrammeCaseOut],
     summary="Move cases of this wave to another, with the reason (all or none)",
 )
 def post_move(request: HttpRequest, code: str, payload: MoveIn) -> list[dict[str, Any]]:

@@ -42,7 +42,7 @@ from qualify.qad.services import (
 router = Router(tags=["qad"])
 
 
-class VersionOut(Schema):
+class QadVersionOut(Schema):
     uuid: uuid_mod.UUID
     version: str
     title: str
@@ -149,13 +149,13 @@ class SnapshotOut(SubmissionOut):
     snapshot: dict[str, Any]
 
 
-class InvitationIn(Schema):
+class DeclarationInvitationIn(Schema):
     email: str
     capacity: str = "DIRECTOR"
     name: str = ""
 
 
-class InvitationOut(Schema):
+class DeclarationInvitationOut(Schema):
     uuid: uuid_mod.UUID
     case: str
     submission: str
@@ -172,7 +172,7 @@ class DeclarationIn(Schema):
 
 
 class DeclarantSnapshotOut(Schema):
-    invitation: InvitationOut
+    invitation: DeclarationInvitationOut
     reference: str
     sha256: str
     statement: str
@@ -234,7 +234,7 @@ def _submission_out(s: QadSubmission) -> dict[str, Any]:
     }
 
 
-@router.get("/qad/versions", response=list[VersionOut], summary="QAD versions (drafts too, for staff)")
+@router.get("/qad/versions", response=list[QadVersionOut], summary="QAD versions (drafts too, for staff)")
 @paginate(BoundedLimitOffsetPagination)
 def list_versions(request: HttpRequest) -> Any:
     return version_list(actor=actor_of(request))
@@ -394,10 +394,10 @@ def _invitation_out(invitation: DeclarationInvitation) -> dict[str, Any]:
 
 @router.post(
     "/qad/cases/{key}/declaration-invitations",
-    response={201: InvitationOut},
+    response={201: DeclarationInvitationOut},
     summary="Invite the director (or delegate) to declare on the latest Final QAD (the lead, once agreed)",
 )
-def post_invitation(request: HttpRequest, key: str, payload: InvitationIn) -> Status[dict[str, Any]]:
+def post_invitation(request: HttpRequest, key: str, payload: DeclarationInvitationIn) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     case = case_for_qad(actor=actor, key=key)
     issued = decl.declaration_invite(
@@ -413,7 +413,7 @@ def post_invitation(request: HttpRequest, key: str, payload: InvitationIn) -> St
 
 @router.post(
     "/qad/declaration-invitations/{uuid}/cancel",
-    response=InvitationOut,
+    response=DeclarationInvitationOut,
     summary="Cancel a declaration invitation (the lead): its link stops working",
 )
 def post_invitation_cancel(request: HttpRequest, uuid: str) -> dict[str, Any]:
@@ -424,7 +424,7 @@ def post_invitation_cancel(request: HttpRequest, uuid: str) -> dict[str, Any]:
 
 @router.post(
     "/qad/declaration-invitations/{uuid}/resend",
-    response=InvitationOut,
+    response=DeclarationInvitationOut,
     summary="Send a declaration invitation again (the lead): a new link and expiry; the old link stops working",
 )
 def post_invitation_resend(request: HttpRequest, uuid: str) -> dict[str, Any]:

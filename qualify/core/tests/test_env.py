@@ -44,3 +44,19 @@ def test_database_url_must_be_sqlite_or_postgres(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/x")
     with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
         env.database_url("sqlite:///x")
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("30/min", "30/min"), ("5/s", "5/s"), ("off", ""), (None, "7/h")])
+def test_rates(monkeypatch, raw, expected):
+    if raw is None:
+        monkeypatch.delenv("QUALIFY_TEST_RATE", raising=False)
+    else:
+        monkeypatch.setenv("QUALIFY_TEST_RATE", raw)
+    assert env.rate("QUALIFY_TEST_RATE", "7/h") == expected
+
+
+@pytest.mark.parametrize("raw", ["fast", "0/min", "30/fortnight", "-1/s"])
+def test_bad_rate_fails_loudly(monkeypatch, raw):
+    monkeypatch.setenv("QUALIFY_TEST_RATE", raw)
+    with pytest.raises(ImproperlyConfigured, match="QUALIFY_TEST_RATE"):
+        env.rate("QUALIFY_TEST_RATE", "7/h")

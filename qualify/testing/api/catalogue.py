@@ -46,7 +46,7 @@ class CatalogueOut(Schema):
     source_sha256: str
 
 
-class CaseOut(Schema):
+class CatalogueCaseOut(Schema):
     id: str
     title: str
     batch: str
@@ -63,7 +63,7 @@ class CatalogueDetailOut(CatalogueOut):
     artefact_version: str | None
     batches: list[BatchOut]
     optional_functions: list[OptionalFunctionOut]
-    cases: list[CaseOut]
+    cases: list[CatalogueCaseOut]
 
 
 class CatalogueIn(Schema):

@@ -32,7 +32,7 @@ from qualify.testing.services.prerequisites import (
 router = Router()
 
 
-class EvidenceOut(Schema):
+class PrerequisiteEvidenceOut(Schema):
     uuid: uuid_mod.UUID
     name: str
     sha256: str
@@ -49,7 +49,7 @@ class PrerequisiteOut(Schema):
     reviewed_by: str = ""
     reviewed_at: dt.datetime | None = None
     review_comment: str = ""
-    evidence: list[EvidenceOut] = []
+    evidence: list[PrerequisiteEvidenceOut] = []
 
 
 class PrerequisiteIn(Schema):

@@ -41,7 +41,7 @@ from qualify.testing.services.reliance import (
 router = Router()
 
 
-class DecisionOut(Schema):
+class RelianceDecisionOut(Schema):
     body: str
     outcome: str
     accepted_covers: list[str]
@@ -50,7 +50,7 @@ class DecisionOut(Schema):
     decided_by_name: str
 
 
-class EvidenceOut(Schema):
+class RelianceEvidenceOut(Schema):
     uuid: uuid_mod.UUID
     name: str
     sha256: str
@@ -72,8 +72,8 @@ class ProposalOut(Schema):
     state: str
     outcome: str
     accepted_covers: list[str]
-    decisions: list[DecisionOut]
-    evidence: list[EvidenceOut]
+    decisions: list[RelianceDecisionOut]
+    evidence: list[RelianceEvidenceOut]
 
 
 class ProposalIn(Schema):
@@ -84,7 +84,7 @@ class ProposalIn(Schema):
     description: str = Field("", max_length=MAX_TEXT)
 
 
-class DecisionIn(Schema):
+class RelianceDecisionIn(Schema):
     outcome: str = Field(..., max_length=16)
     reasons: str = Field(..., max_length=MAX_TEXT)
     accepted_covers: list[str] = Field(default_factory=list, max_length=MAX_COVERS)
@@ -247,7 +247,7 @@ def post_withdraw(request: HttpRequest, key: str, payload: WithdrawIn) -> dict[s
     response={201: ProposalOut},
     summary="Record the assessor's Code Body's decision (once): ACCEPTED, PARTLY_ACCEPTED (naming what) or REFUSED",
 )
-def post_decision(request: HttpRequest, key: str, payload: DecisionIn) -> Status[dict[str, Any]]:
+def post_decision(request: HttpRequest, key: str, payload: RelianceDecisionIn) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     reliance_decide(
         actor=actor,

@@ -49,7 +49,7 @@ class ResultsIn(Schema):
     results: list[ResultIn] = Field(..., min_length=1, max_length=MAX_JSON_RESULTS)
 
 
-class ProblemOut(Schema):
+class ResultProblemOut(Schema):
     row: int | None
     line: int | None
     column: str | None
@@ -86,7 +86,7 @@ class ImportListOut(ImportSummaryOut):
 
 class ImportOut(ImportSummaryOut):
     counts: dict[str, Any]
-    problems: list[ProblemOut]
+    problems: list[ResultProblemOut]
     problems_total: int
 
 

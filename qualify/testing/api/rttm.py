@@ -68,7 +68,7 @@ class MatrixOut(Schema):
     rows: list[RowOut]
 
 
-class SnapshotOut(Schema):
+class RttmSnapshotOut(Schema):
     uuid: uuid_mod.UUID
     gate: str
     sequence: int
@@ -78,7 +78,7 @@ class SnapshotOut(Schema):
     summary: dict[str, Any]
 
 
-class SnapshotDetailOut(SnapshotOut):
+class SnapshotDetailOut(RttmSnapshotOut):
     count: int
     rows: list[RowOut]
 
@@ -92,7 +92,7 @@ class CompareQuery(Schema):
     after: str = Field(..., max_length=40)
 
 
-class ChangeOut(Schema):
+class RttmChangeOut(Schema):
     requirement: str
     test_case: str
     title: str
@@ -109,21 +109,21 @@ class MoveCount(Schema):
 class CompareOut(Schema):
     before: uuid_mod.UUID
     after: uuid_mod.UUID
-    moved: list[ChangeOut]
-    new: list[ChangeOut]
-    left: list[ChangeOut]
+    moved: list[RttmChangeOut]
+    new: list[RttmChangeOut]
+    left: list[RttmChangeOut]
     moves: list[MoveCount]
     unchanged: int
 
 
-class FileOut(Schema):
+class RttmFileOut(Schema):
     uuid: uuid_mod.UUID
     name: str
     sha256: str
     size: int
 
 
-class ReportOut(Schema):
+class CompletionReportOut(Schema):
     uuid: uuid_mod.UUID
     sequence: int
     state: str
@@ -131,8 +131,8 @@ class ReportOut(Schema):
     generated_at: dt.datetime
     generated_by: str
     submitted_at: dt.datetime | None
-    word: FileOut | None
-    pdf: FileOut | None
+    word: RttmFileOut | None
+    pdf: RttmFileOut | None
 
 
 def _page(rows: list[Any], query: MatrixQuery) -> tuple[int, list[Any]]:
@@ -194,7 +194,9 @@ def get_rttm_export(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @router.get(
-    "/testing/cases/{key}/rttm/snapshots", response=list[SnapshotOut], summary="A case's RTTM snapshots, newest first"
+    "/testing/cases/{key}/rttm/snapshots",
+    response=list[RttmSnapshotOut],
+    summary="A case's RTTM snapshots, newest first",
 )
 def list_snapshots(request: HttpRequest, key: str) -> list[dict[str, Any]]:
     actor = actor_of(request)
@@ -204,7 +206,7 @@ def list_snapshots(request: HttpRequest, key: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/testing/cases/{key}/rttm/snapshots",
-    response={201: SnapshotOut},
+    response={201: RttmSnapshotOut},
     summary="Freeze the RTTM at a gate (PIT_ENTRY, PIT_EXIT, QT_ENTRY, QT_EXIT): the organisation's lead",
 )
 def post_snapshot(request: HttpRequest, key: str, payload: SnapshotIn) -> Status[dict[str, Any]]:
@@ -243,7 +245,7 @@ def get_compare(request: HttpRequest, key: str, query: Query[CompareQuery]) -> d
 
 @router.get(
     "/testing/cases/{key}/completion-reports",
-    response=list[ReportOut],
+    response=list[CompletionReportOut],
     summary="A case's Test Completion Reports, newest first",
 )
 def list_reports(request: HttpRequest, key: str) -> list[dict[str, Any]]:
@@ -254,7 +256,7 @@ def list_reports(request: HttpRequest, key: str) -> list[dict[str, Any]]:
 
 @router.post(
     "/testing/cases/{key}/completion-reports",
-    response={201: ReportOut},
+    response={201: CompletionReportOut},
     summary="Generate the next Test Completion Report (Word and PDF, kept as QAD evidence): the lead or a contributor",
 )
 def post_report(request: HttpRequest, key: str) -> Status[dict[str, Any]]:
@@ -265,7 +267,7 @@ def post_report(request: HttpRequest, key: str) -> Status[dict[str, Any]]:
 
 @router.post(
     "/testing/cases/{key}/completion-reports/{report}/submit",
-    response=ReportOut,
+    response=CompletionReportOut,
     summary="Submit a report: its files become the QAD's Test Completion Report evidence (the lead)",
 )
 def post_submit(request: HttpRequest, key: str, report: str) -> dict[str, Any]:

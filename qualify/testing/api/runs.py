@@ -45,7 +45,7 @@ from qualify.testing.services.execution import execution_add, scoped_or_refuse
 router = Router()
 
 
-class EvidenceOut(Schema):
+class RunEvidenceOut(Schema):
     uuid: uuid_mod.UUID
     name: str
     size: int
@@ -72,7 +72,7 @@ class RunOut(Schema):
     assured_by_name: str
     assured_at: dt.datetime | None
     assurance_comment: str
-    evidence: list[EvidenceOut]
+    evidence: list[RunEvidenceOut]
 
 
 def _evidence(e: EvidenceFile) -> dict[str, Any]:

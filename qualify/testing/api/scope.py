@@ -27,12 +27,12 @@ class VerdictOut(Schema):
     runs_first: bool
 
 
-class ChangeOut(Schema):
+class ScopeChangeOut(Schema):
     case_id: str
     why: str
 
 
-class RecordOut(Schema):
+class ScopeRecordOut(Schema):
     sequence: int
     catalogue: str
     sha256: str
@@ -41,8 +41,8 @@ class RecordOut(Schema):
     confirmed_at: dt.datetime
     confirmed_by_name: str
     confirmed_by_body: str
-    added: list[ChangeOut]
-    removed: list[ChangeOut]
+    added: list[ScopeChangeOut]
+    removed: list[ScopeChangeOut]
 
 
 class ScopeOut(Schema):
@@ -53,7 +53,7 @@ class ScopeOut(Schema):
     sha256: str
     required: int
     cases: list[VerdictOut]
-    history: list[RecordOut]
+    history: list[ScopeRecordOut]
 
 
 class ScopeQuery(Schema):
