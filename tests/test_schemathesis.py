@@ -40,6 +40,8 @@ from tests.test_permission_matrix import GROUP_OF, PREPARES, ROWS, _base
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES_PER_OPERATION = 10
 PEOPLE = {"participant": "lead_a", "staff": "admin"}
+
+
 def _schema() -> Any:
     schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
     schema.app = WSGIHandler()
