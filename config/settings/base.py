@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from config import env
 
@@ -53,6 +54,8 @@ MIDDLEWARE = [
     "qualify.core.middleware.RequestIdMiddleware",
     # The register's hot read answers its common case here, ahead of the rest (qualify/register/hot.py).
     "qualify.register.hot.HotReadMiddleware",
+    # The Content-Security-Policy header on every response (CONTENT_SECURITY_POLICY below; the hot read sets its own).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -79,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qualify.core.context_processors.actor",
                 "qualify.notifications.context_processors.unread_notifications",
+                "csp.context_processors.nonce",  # CSP_NONCE, for an inline <script> that cannot be a static file
             ],
         },
     },
@@ -177,3 +181,21 @@ QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5
 # The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
 # that are not sent from a request; without it those links stay site paths.
 QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
+
+# --- Content-Security-Policy (django-csp; issue 14) -----------------------------------------------------------------
+# Everything the pages load comes from this site: scripts only from static files (or an inline <script> carrying
+# nonce="{{ CSP_NONCE }}"), styles only from stylesheets (no style="" attributes, no <style> blocks), no plugins, no
+# framing, and forms post only back here. Images may also be data: URIs (the API's Swagger page draws its icons so).
+# htmx runs under it: base.html turns off its injected indicator <style> and its eval (no hx-on, no js: values).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}

@@ -81,11 +81,11 @@ def _fmt(value: float) -> str:
 
 
 def to_svg(chart: Chart) -> SafeString:
-    """The chart as inline SVG that scales to its container's width (never wider than the page)."""
+    """The chart as inline SVG at its own size, narrower when its container is (no inline style: see the CSP)."""
     parts = [
         f'<svg class="chart" viewBox="0 0 {_fmt(chart.width)} {_fmt(chart.height)}" role="img" '
         f'aria-label="{escape(chart.title)}" preserveAspectRatio="xMinYMin meet" '
-        f'style="width:100%;max-width:{_fmt(chart.width)}px;height:auto">',
+        f'width="{_fmt(chart.width)}" height="{_fmt(chart.height)}">',
         f"<title>{escape(chart.title)}</title>",
     ]
     for shape in chart.shapes:
