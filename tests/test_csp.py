@@ -1,8 +1,8 @@
 """A Content-Security-Policy on every response, and pages that keep to it (issue 14).
 
 The pages sampled are every page whose address has no parameters (read from the URL configuration, so a new page is
-sampled without being listed here), the API's documentation and JSON, the register's hot read, a case's own page and a 404,
-each as a member of staff and as a participant. A page keeps to the policy when it has no inline event handler
+sampled without being listed here), the API's documentation and JSON, the register's hot read, a case's own page and
+a 404, each as a member of staff and as a participant. A page keeps to the policy when it has no inline event handler
 (``onclick=``), no ``style=`` attribute and no inline ``<script>`` without the response's nonce.
 """
 

@@ -167,20 +167,43 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# QAD evidence (issue 3): the largest evidence file accepted, checked while the upload streams in. Uploads are always
-# spooled to disk (never held in memory), and evidence is served only through a guarded view, never from MEDIA_URL.
-QUALIFY_EVIDENCE_MAX_BYTES = env.integer("QUALIFY_EVIDENCE_MAX_BYTES", 250 * 1024 * 1024, minimum=1)
-# The director's declaration (issue 11): how many days an invitation link works before the lead must send it again.
-QUALIFY_DECLARATION_INVITATION_DAYS = env.integer("QUALIFY_DECLARATION_INVITATION_DAYS", 14, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger files go to a temporary file on disk
+
+# --- The platform's own settings (CONTRIBUTING and docs/deployment.md list them) --------------------------------------
+# Each is read from the environment here and only here; the apps read ``settings.QUALIFY_…`` and keep no default of
+# their own, so a value set for a machine reaches every place that uses it.
+
+# The address people reach the platform at, in front of every link in an e-mail (notices, invitations). Required in
+# production: ``check --deploy`` fails without it (qualify/core/checks.py); bin/start serves on 127.0.0.1:8000.
+QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
+
+# Upload limits. QAD evidence (issue 3): checked while the upload streams in; uploads are always spooled to disk (never
+# held in memory) and evidence is served only through a guarded view, never from MEDIA_URL. A gating job's events file
+# (CSV or Parquet).
+QUALIFY_EVIDENCE_MAX_BYTES = env.integer("QUALIFY_EVIDENCE_MAX_BYTES", 250 * 1024 * 1024, minimum=1)
+QUALIFY_GATING_MAX_BYTES = env.integer("QUALIFY_GATING_MAX_BYTES", 3 * 1024**3, minimum=1)
+
+# Invitation links: how many days an invitation to declare on a Final QAD (issue 11) and an invitation to an
+# organisation's first account work before they must be sent again.
+QUALIFY_DECLARATION_INVITATION_DAYS = env.integer("QUALIFY_DECLARATION_INVITATION_DAYS", 14, minimum=1)
+QUALIFY_INVITATION_DAYS = env.integer("QUALIFY_INVITATION_DAYS", 7, minimum=1)
 
 # The register (issue 11): an event taking effect more than this many days before the day it is recorded is
 # back-dated, needs a reason and is flagged in the change feed.
 QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5, minimum=0)
 
-# The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
-# that are not sent from a request; without it those links stay site paths.
-QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
+# The assessment clocks (calendar days): a participant's answer to a query, the assessor's review of that answer, the
+# review of a submitted QAD, the work-off plans after a rejection, and how near a due date counts as "due soon".
+QUALIFY_QUERY_RESPONSE_DAYS = env.integer("QUALIFY_QUERY_RESPONSE_DAYS", 10, minimum=1)
+QUALIFY_QUERY_REVIEW_DAYS = env.integer("QUALIFY_QUERY_REVIEW_DAYS", 5, minimum=1)
+QUALIFY_REVIEW_DAYS = env.integer("QUALIFY_REVIEW_DAYS", 20, minimum=1)
+QUALIFY_REJECTION_PLAN_DAYS = env.integer("QUALIFY_REJECTION_PLAN_DAYS", 20, minimum=1)
+QUALIFY_QUERY_DUE_SOON_DAYS = env.integer("QUALIFY_QUERY_DUE_SOON_DAYS", 2, minimum=0)
+
+# Back-scheduling (oversight): days between one kind of wave deadline and the next, for the stages given, e.g.
+# "INITIAL_QAD=40,QT_START=90"; the stages not given keep the demo plan's spacing (qualify/oversight/backschedule.py).
+QUALIFY_BACKSCHEDULE_DAYS = env.integer_map("QUALIFY_BACKSCHEDULE_DAYS")
+# --- end of the platform's own settings -------------------------------------------------------------------------------
 
 # --- Content-Security-Policy (django-csp; issue 14) -----------------------------------------------------------------
 # Everything the pages load comes from this site: scripts only from static files (or an inline <script> carrying

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import storages
 from django.db import transaction
@@ -23,7 +24,7 @@ from qualify.assessment.models import (
     ReviewCompletion,
 )
 from qualify.assessment.services.common import S, case_link, check_body, create_numbered, locked_case, org_id_of
-from qualify.assessment.workflow import FINDING_WORKFLOW, QUERY_WORKFLOW, setting_days
+from qualify.assessment.workflow import FINDING_WORKFLOW, QUERY_WORKFLOW
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
@@ -191,7 +192,7 @@ def query_raise(
             "Raise queries on the latest submission.", details={"submission": "superseded"}, code="superseded"
         )
     today = clock.today()
-    due = response_due or today + dt.timedelta(days=setting_days("QUALIFY_QUERY_RESPONSE_DAYS", ch.QUERY_RESPONSE_DAYS))
+    due = response_due or today + dt.timedelta(days=settings.QUALIFY_QUERY_RESPONSE_DAYS)
     if due < today:
         raise ValidationFailed("The response-due date is in the past.", details={"response_due": "past"})
     now = clock.now()
@@ -431,7 +432,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     from qualify.assessment.models import QueryReminder
 
     today = today or clock.today()
-    soon = today + dt.timedelta(days=setting_days("QUALIFY_QUERY_DUE_SOON_DAYS", ch.DUE_SOON_DAYS))
+    soon = today + dt.timedelta(days=settings.QUALIFY_QUERY_DUE_SOON_DAYS)
     sent = {ch.NOTICE_QUERY_DUE_SOON: 0, ch.NOTICE_QUERY_OVERDUE: 0}
     candidates = (
         Query.objects.filter(state__in=[ch.QueryState.OPEN, ch.QueryState.ANSWERED])
