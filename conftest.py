@@ -240,4 +240,4 @@ def _fresh_register_snapshot() -> None:
     """Tests roll their data back, which a running server never does; start each with no cached register."""
     from qualify.register import snapshot
 
-    snapshot._current = None
+    snapshot.forget()
