@@ -145,3 +145,10 @@ def test_workflow_docs_are_generated_from_the_current_tables():
         committed = docs / f"{name}.md"
         assert committed.exists(), f"run `python manage.py render_workflows` to create {committed}"
         assert committed.read_text(encoding="utf-8") == text, "run `python manage.py render_workflows`"
+
+
+def test_every_migration_says_what_it_holds():
+    """No ``0001_initial``: the first migrations were renamed by a replacing migration (``replaces``), which a database
+    that applied the old name counts as applied."""
+    generic = sorted(str(p.relative_to(QUALIFY)) for p in QUALIFY.glob("*/migrations/*_initial.py"))
+    assert generic == []
