@@ -152,3 +152,18 @@ def test_every_migration_says_what_it_holds():
     that applied the old name counts as applied."""
     generic = sorted(str(p.relative_to(QUALIFY)) for p in QUALIFY.glob("*/migrations/*_initial.py"))
     assert generic == []
+
+
+def test_links_are_reversed_not_built_by_hand():
+    """A link to a page comes from its URL pattern (``reverse``/``{% url %}``), so a moved page moves its links too."""
+    built = re.compile(r"""\bf["']/[a-z-]+/[^"']*\{""")
+    hand_href = re.compile(r"""href=["']/[a-z]""")
+    found = []
+    for path in QUALIFY.rglob("*"):
+        relative = path.relative_to(QUALIFY)
+        if "tests" in relative.parts or "migrations" in relative.parts or path.suffix not in {".py", ".html"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        pattern = built if path.suffix == ".py" else hand_href
+        found += [f"{relative}: {m.group(0)}" for m in pattern.finditer(text)]
+    assert found == []

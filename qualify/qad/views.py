@@ -400,7 +400,7 @@ def _evidence_upload_protected(request: HttpRequest, key: str, limit: SizeLimitH
     actor = actor_of(request)
     case, response = _open(request, key)
     back = request.POST.get("next") or ""
-    target = back if back.startswith("/qad/") else f"/qad/cases/{case.reference}/"
+    target = back if back.startswith("/qad/") else reverse("qad:case", args=[case.reference])
     decision = can_edit_answers(actor, case)
     if not decision.allowed:
         messages.error(request, decision.reason)
@@ -441,7 +441,7 @@ def evidence_link_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     case, response = _open(request, key)
     back = request.POST.get("next") or ""
-    target = back if back.startswith("/qad/") else f"/qad/cases/{case.reference}/"
+    target = back if back.startswith("/qad/") else reverse("qad:case", args=[case.reference])
     try:
         evidence = evidence_get(actor=actor, uuid=request.POST.get("evidence"))
         qid = request.POST.get("question", "")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.storage import storages
 from django.db import transaction
+from django.urls import reverse
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
@@ -245,7 +246,7 @@ def query_raise(
         kind=ch.NOTICE_QUERY_RAISED,
         title=f"{query.reference}: {ch.APPROVER_NAMES[query.body]} query on QAD {question.number}",
         body=f"{rules.quote(query)}\n\n{text.strip()}\n\nPlease answer by {due:%d %B %Y}.",
-        link=f"/assessment/queries/{query.uuid}/",
+        link=reverse("assessment:query", args=[str(query.uuid)]),
     )
     return query
 
@@ -265,7 +266,7 @@ def query_answer(*, actor: Actor, query: Query, text: str, evidence: EvidenceFil
         kind=ch.NOTICE_QUERY_ANSWERED,
         title=f"{query.reference} answered by {query.case.participation.organisation.name}",
         body=f"{rules.quote(query)}\n\n{text.strip()}",
-        link=f"/assessment/queries/{query.uuid}/",
+        link=reverse("assessment:query", args=[str(query.uuid)]),
     )
     return query
 
@@ -317,7 +318,7 @@ def query_follow_up(*, actor: Actor, query: Query, text: str, response_due: dt.d
         kind=ch.NOTICE_QUERY_RAISED,
         title=f"{query.reference}: follow-up from the {ch.APPROVER_NAMES[query.body]}",
         body=f"{rules.quote(query)}\n\n{text.strip()}\n\nPlease answer by {query.response_due:%d %B %Y}.",
-        link=f"/assessment/queries/{query.uuid}/",
+        link=reverse("assessment:query", args=[str(query.uuid)]),
     )
     return query
 
@@ -468,7 +469,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                 if overdue
                 else f"{query.reference} due soon: {whose} is due {due:%d %b %Y}",
                 body=rules.quote(query),
-                link=f"/assessment/queries/{query.uuid}/",
+                link=reverse("assessment:query", args=[str(query.uuid)]),
             )
             sent[kind] += 1
     return sent
