@@ -150,9 +150,7 @@ class AssessmentSteps:
         actor = self._req(actor)
         day = at.astimezone(UK).date()
         if name == "answer":
-            query["reviewer_due"] = day + dt.timedelta(
-                days=settings.QUALIFY_QUERY_REVIEW_DAYS
-            )
+            query["reviewer_due"] = day + dt.timedelta(days=settings.QUALIFY_QUERY_REVIEW_DAYS)
         else:
             query["reviewer_due"] = None
         query.update(state=target, state_changed_at=at, updated_at=at)
