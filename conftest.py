@@ -240,7 +240,7 @@ def _fresh_register_snapshot() -> None:
     """Tests roll their data back, which a running server never does; start each with no cached register."""
     from qualify.register import snapshot
 
-    snapshot._current = None
+    snapshot.forget()
 
 
 # The audit log's tables refuse TRUNCATE on PostgreSQL (audit migration 0004), which is how the test runner empties

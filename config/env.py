@@ -76,6 +76,28 @@ def string_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def integer_map(name: str, *, minimum: int = 0) -> dict[str, int]:
+    """``KEY=number`` pairs separated by commas (e.g. ``INITIAL_QAD=40,QT_START=90``); empty when unset."""
+    value = _raw(name)
+    result: dict[str, int] = {}
+    for item in (value or "").split(","):
+        if not item.strip():
+            continue
+        key, equals, number = item.partition("=")
+        if not equals or not key.strip():
+            raise ImproperlyConfigured(f"{name} must be KEY=number pairs separated by commas, not {item.strip()!r}.")
+        try:
+            days = int(number)
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                f"{name}: {key.strip()} must be a whole number, not {number.strip()!r}."
+            ) from exc
+        if days < minimum:
+            raise ImproperlyConfigured(f"{name}: {key.strip()} must be at least {minimum}, not {days}.")
+        result[key.strip().upper()] = days
+    return result
+
+
 def database_url(default: str) -> str:
     url = string("DATABASE_URL", default)
     if not url.startswith(("sqlite://", "postgres://", "postgresql://")):

@@ -13,7 +13,8 @@ from config.api import api
 ROOT = Path(__file__).resolve().parent.parent
 QUALIFY = ROOT / "qualify"
 
-# Layers, lowest first. An app may import its own layer's peers only where listed, and any lower layer.
+# Layers, lowest first. An app imports only apps of lower layers (never a peer of its own layer), apart from the pairs
+# in ALLOWED_UPWARD.
 LAYER = {
     "core": 0,
     "audit": 1,
@@ -81,10 +82,11 @@ def test_apps_depend_one_way():
     violations = []
     for path in QUALIFY.rglob("*.py"):
         relative = path.relative_to(QUALIFY)
-        if relative.parts[0] in ("tests",) or "tests" in relative.parts or "migrations" in relative.parts:
+        if len(relative.parts) == 1 or "tests" in relative.parts or "migrations" in relative.parts:
             continue
         app = relative.parts[0]
         if app not in LAYER:
+            violations.append(f"{relative} belongs to {app}, which has no layer")
             continue
         for module in _imports(path):
             match = re.match(r"qualify\.(\w+)", module)
@@ -94,6 +96,11 @@ def test_apps_depend_one_way():
             if LAYER[other] >= LAYER[app] and (app, other) not in ALLOWED_UPWARD:
                 violations.append(f"{relative} imports {module}")
     assert violations == []
+
+
+def test_every_layer_is_an_installed_app():
+    apps = {path.parent.name for path in QUALIFY.glob("*/apps.py")}
+    assert set(LAYER) == apps
 
 
 def test_nothing_but_the_workflow_engine_assigns_a_state():
@@ -138,3 +145,25 @@ def test_workflow_docs_are_generated_from_the_current_tables():
         committed = docs / f"{name}.md"
         assert committed.exists(), f"run `python manage.py render_workflows` to create {committed}"
         assert committed.read_text(encoding="utf-8") == text, "run `python manage.py render_workflows`"
+
+
+def test_every_migration_says_what_it_holds():
+    """No ``0001_initial``: the first migrations were renamed by a replacing migration (``replaces``), which a database
+    that applied the old name counts as applied."""
+    generic = sorted(str(p.relative_to(QUALIFY)) for p in QUALIFY.glob("*/migrations/*_initial.py"))
+    assert generic == []
+
+
+def test_links_are_reversed_not_built_by_hand():
+    """A link to a page comes from its URL pattern (``reverse``/``{% url %}``), so a moved page moves its links too."""
+    built = re.compile(r"""\bf["']/[a-z-]+/[^"']*\{""")
+    hand_href = re.compile(r"""href=["']/[a-z]""")
+    found = []
+    for path in QUALIFY.rglob("*"):
+        relative = path.relative_to(QUALIFY)
+        if "tests" in relative.parts or "migrations" in relative.parts or path.suffix not in {".py", ".html"}:
+            continue
+        text = path.read_text(encoding="utf-8")
+        pattern = built if path.suffix == ".py" else hand_href
+        found += [f"{relative}: {m.group(0)}" for m in pattern.finditer(text)]
+    assert found == []

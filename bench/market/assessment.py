@@ -7,6 +7,8 @@ import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
+
 from market.common import (
     CHECKLIST,
     FINDING_ACTION,
@@ -31,7 +33,6 @@ from qualify.assessment.models import (
     ReviewCompletion,
 )
 from qualify.assessment.rules import quote
-from qualify.assessment.workflow import setting_days
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor, system_actor
 from qualify.demo.data import FINDINGS, ROUND_QUERIES
@@ -149,9 +150,7 @@ class AssessmentSteps:
         actor = self._req(actor)
         day = at.astimezone(UK).date()
         if name == "answer":
-            query["reviewer_due"] = day + dt.timedelta(
-                days=setting_days("QUALIFY_QUERY_REVIEW_DAYS", ch.QUERY_REVIEW_DAYS)
-            )
+            query["reviewer_due"] = day + dt.timedelta(days=settings.QUALIFY_QUERY_REVIEW_DAYS)
         else:
             query["reviewer_due"] = None
         query.update(state=target, state_changed_at=at, updated_at=at)
@@ -195,7 +194,7 @@ class AssessmentSteps:
         """The demo's ``_queries``: a round's query (a case left in clarification keeps one or two open)."""
         round_ = "INITIAL" if name == "query_initial_qad" else "FINAL"
         theme = ROUND_QUERIES[round_][self.p.role]
-        days = setting_days("QUALIFY_QUERY_RESPONSE_DAYS", ch.QUERY_RESPONSE_DAYS)
+        days = settings.QUALIFY_QUERY_RESPONSE_DAYS
         at = self.clock
         self._query_raise(
             theme.body, theme.question_id, theme.text, at=at, due=at.astimezone(UK).date() + dt.timedelta(days=days)

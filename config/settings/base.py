@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from config import env
 
@@ -59,6 +60,8 @@ MIDDLEWARE = [
     "qualify.core.middleware.RequestIdMiddleware",
     # The register's hot read answers its common case here, ahead of the rest (qualify/register/hot.py).
     "qualify.register.hot.HotReadMiddleware",
+    # The Content-Security-Policy header on every response (CONTENT_SECURITY_POLICY below; the hot read sets its own).
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -85,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "qualify.core.context_processors.actor",
                 "qualify.notifications.context_processors.unread_notifications",
+                "csp.context_processors.nonce",  # CSP_NONCE, for an inline <script> that cannot be a static file
             ],
         },
     },
@@ -171,15 +175,29 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# QAD evidence (issue 3): the largest evidence file accepted, checked while the upload streams in. Uploads are always
-# spooled to disk (never held in memory), and evidence is served only through a guarded view, never from MEDIA_URL.
-QUALIFY_EVIDENCE_MAX_BYTES = env.integer("QUALIFY_EVIDENCE_MAX_BYTES", 250 * 1024 * 1024, minimum=1)
-# The director's declaration (issue 11): how many days an invitation link works before the lead must send it again.
-QUALIFY_DECLARATION_INVITATION_DAYS = env.integer("QUALIFY_DECLARATION_INVITATION_DAYS", 14, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, stated: larger files go to a temporary file on disk
 # Where those temporary copies go (the system's temporary folder when unset). Set it to a folder of qualify's own and
 # `sweep_orphan_files` also removes copies a killed upload left there (qualify/core/storedfiles.py).
 FILE_UPLOAD_TEMP_DIR = env.string("QUALIFY_UPLOAD_TEMP_DIR", "") or None
+
+# --- The platform's own settings (CONTRIBUTING and docs/deployment.md list them) --------------------------------------
+# Each is read from the environment here and only here; the apps read ``settings.QUALIFY_…`` and keep no default of
+# their own, so a value set for a machine reaches every place that uses it.
+
+# The address people reach the platform at, in front of every link in an e-mail (notices, invitations). Required in
+# production: ``check --deploy`` fails without it (qualify/core/checks.py); bin/start serves on 127.0.0.1:8000.
+QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
+
+# Upload limits. QAD evidence (issue 3): checked while the upload streams in; uploads are always spooled to disk (never
+# held in memory) and evidence is served only through a guarded view, never from MEDIA_URL. A gating job's events file
+# (CSV or Parquet).
+QUALIFY_EVIDENCE_MAX_BYTES = env.integer("QUALIFY_EVIDENCE_MAX_BYTES", 250 * 1024 * 1024, minimum=1)
+QUALIFY_GATING_MAX_BYTES = env.integer("QUALIFY_GATING_MAX_BYTES", 3 * 1024**3, minimum=1)
+
+# Invitation links: how many days an invitation to declare on a Final QAD (issue 11) and an invitation to an
+# organisation's first account work before they must be sent again.
+QUALIFY_DECLARATION_INVITATION_DAYS = env.integer("QUALIFY_DECLARATION_INVITATION_DAYS", 14, minimum=1)
+QUALIFY_INVITATION_DAYS = env.integer("QUALIFY_INVITATION_DAYS", 7, minimum=1)
 
 # The register (issue 11): an event taking effect more than this many days before the day it is recorded is
 # back-dated, needs a reason and is flagged in the change feed.
@@ -191,10 +209,6 @@ QUALIFY_JOB_WORK_DIR = env.string("QUALIFY_JOB_WORK_DIR", "")
 # CSV imports (register, milestones, bulk case set-up): the most data rows one file may hold; a larger file is refused
 # as a whole (split it). Large enough for the whole register's history; a refused file's error lists 50 problems.
 QUALIFY_IMPORT_MAX_ROWS = env.integer("QUALIFY_IMPORT_MAX_ROWS", 500_000, minimum=1)
-
-# The address people reach the platform at, put in front of the links in e-mails (notices, invitations to declare)
-# that are not sent from a request; without it those links stay site paths.
-QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
 
 # The audit chain (issue 14). Its events are hashed with this key (HMAC-SHA256), which lives outside the database
 # (a secret store, given as QUALIFY_AUDIT_KEY or QUALIFY_AUDIT_KEY_FILE): whoever can write to the database cannot
@@ -211,4 +225,35 @@ QUALIFY_API_THROTTLE_RATES = {
     "import": env.rate("QUALIFY_API_THROTTLE_IMPORT", "20/min"),  # register, onboarding, catalogue and results imports
     "export": env.rate("QUALIFY_API_THROTTLE_EXPORT", "60/min"),  # CSV, Excel, Word and PDF exports
     "upload": env.rate("QUALIFY_API_THROTTLE_UPLOAD", "60/min"),  # evidence uploads
+}
+
+# The assessment clocks (calendar days): a participant's answer to a query, the assessor's review of that answer, the
+# review of a submitted QAD, the work-off plans after a rejection, and how near a due date counts as "due soon".
+QUALIFY_QUERY_RESPONSE_DAYS = env.integer("QUALIFY_QUERY_RESPONSE_DAYS", 10, minimum=1)
+QUALIFY_QUERY_REVIEW_DAYS = env.integer("QUALIFY_QUERY_REVIEW_DAYS", 5, minimum=1)
+QUALIFY_REVIEW_DAYS = env.integer("QUALIFY_REVIEW_DAYS", 20, minimum=1)
+QUALIFY_REJECTION_PLAN_DAYS = env.integer("QUALIFY_REJECTION_PLAN_DAYS", 20, minimum=1)
+QUALIFY_QUERY_DUE_SOON_DAYS = env.integer("QUALIFY_QUERY_DUE_SOON_DAYS", 2, minimum=0)
+
+# Back-scheduling (oversight): days between one kind of wave deadline and the next, for the stages given, e.g.
+# "INITIAL_QAD=40,QT_START=90"; the stages not given keep the demo plan's spacing (qualify/oversight/backschedule.py).
+QUALIFY_BACKSCHEDULE_DAYS = env.integer_map("QUALIFY_BACKSCHEDULE_DAYS")
+# --- end of the platform's own settings -------------------------------------------------------------------------------
+
+# --- Content-Security-Policy (django-csp; issue 14) -----------------------------------------------------------------
+# Everything the pages load comes from this site: scripts only from static files (or an inline <script> carrying
+# nonce="{{ CSP_NONCE }}"), styles only from stylesheets (no style="" attributes, no <style> blocks), no plugins, no
+# framing, and forms post only back here. Images may also be data: URIs (the API's Swagger page draws its icons so).
+# htmx runs under it: base.html turns off its injected indicator <style> and its eval (no hx-on, no js: values).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
 }

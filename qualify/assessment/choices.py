@@ -110,10 +110,3 @@ NOTICE_KINDS: dict[str, str] = {
     NOTICE_QUERY_OVERDUE: "A query is overdue",
     NOTICE_DECISION_MADE: "A board decision is recorded",
 }
-
-# Defaults for the clocks (calendar days); settings QUALIFY_QUERY_RESPONSE_DAYS etc. override them.
-QUERY_RESPONSE_DAYS = 10
-QUERY_REVIEW_DAYS = 5
-REVIEW_DAYS = 20
-REJECTION_PLAN_DAYS = 20  # a rejection's reasons: the work-off plans are due this many days after the decision
-DUE_SOON_DAYS = 2

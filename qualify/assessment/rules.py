@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -28,7 +29,6 @@ from qualify.assessment.models import (
     ReviewAssignment,
     ReviewCompletion,
 )
-from qualify.assessment.workflow import setting_days
 from qualify.cases.models import CaseTransition, QualificationCase
 from qualify.core import clock
 from qualify.core.errors import ValidationFailed
@@ -197,7 +197,7 @@ def participant_owed_intervals(turns: Iterable[tuple[str, dt.date]]) -> list[Int
 
 def review_days() -> int:
     """How many days a body has to review a submission, before the clock's pauses."""
-    return setting_days("QUALIFY_REVIEW_DAYS", ch.REVIEW_DAYS)
+    return int(settings.QUALIFY_REVIEW_DAYS)
 
 
 def owed_pauses(submission_ids: Collection[int], *, body: str | None = None) -> dict[tuple[int, str], list[Interval]]:

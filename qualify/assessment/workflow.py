@@ -12,7 +12,6 @@ from typing import Any
 
 from django.conf import settings
 
-from qualify.assessment import choices as ch
 from qualify.assessment import permissions as who
 from qualify.assessment.choices import FindingState, QueryMessageKind, QueryState
 from qualify.assessment.models import Finding, FindingUpdate, Query, QueryMessage
@@ -26,10 +25,6 @@ F = FindingState
 
 def _t(name: str, label: str, sources: Any, target: str, permission: Any, **kw: Any) -> Transition:
     return Transition(name=name, label=label, sources=frozenset(sources), target=target, permission=permission, **kw)
-
-
-def setting_days(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
 
 
 QUERY_TRANSITIONS: tuple[Transition, ...] = (
@@ -67,12 +62,10 @@ class QueryWorkflow(Workflow[Query]):
         today = clock.today()
         response_due: dt.date | None = None
         if name == "answer":
-            query.reviewer_due = today + dt.timedelta(
-                days=setting_days("QUALIFY_QUERY_REVIEW_DAYS", ch.QUERY_REVIEW_DAYS)
-            )
+            query.reviewer_due = today + dt.timedelta(days=settings.QUALIFY_QUERY_REVIEW_DAYS)
         elif name == "follow_up":
             response_due = applied.data.extra.get("response_due") or today + dt.timedelta(
-                days=setting_days("QUALIFY_QUERY_RESPONSE_DAYS", ch.QUERY_RESPONSE_DAYS)
+                days=settings.QUALIFY_QUERY_RESPONSE_DAYS
             )
             query.response_due = response_due
             query.reviewer_due = None

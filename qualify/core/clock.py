@@ -32,10 +32,6 @@ def today() -> dt.date:
     return timezone.localdate(now())
 
 
-def is_replaying() -> bool:
-    return _replayed.get() is not None
-
-
 @contextmanager
 def replaying(at: dt.datetime) -> Iterator[dt.datetime]:
     """Act as at ``at`` (aware, not in the future) inside the block; the demo loader's way of recording history."""

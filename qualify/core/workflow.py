@@ -166,13 +166,15 @@ class Workflow(Generic[M]):
         return [t for t in self.leaving(state) if t.permission(actor, instance).allowed]
 
     def check(self, actor: Actor, instance: M, transition: Transition, data: TransitionInput) -> None:
+        # Who may take the step is settled first: a refusal about the state would tell a person without permission
+        # what state the record is in.
+        transition.permission(actor, instance).enforce()
         state = self.state_of(instance)
         if state not in transition.sources:
             raise TransitionNotAllowed(
-                f"“{transition.label}” is not possible while the case is {self.state_label(state)}.",
+                f"“{transition.label}” is not possible while {self.subject(instance)} is {self.state_label(state)}.",
                 details={"state": state, "transition": transition.name},
             )
-        transition.permission(actor, instance).enforce()
         if transition.comment_required and not data.comment.strip():
             raise ValidationFailed("A reason is required for this step.", details={"comment": "required"})
         if transition.effective_date_required and data.effective_date is None:
@@ -193,6 +195,10 @@ class Workflow(Generic[M]):
 
     def state_label(self, state: str) -> str:
         return state
+
+    def subject(self, instance: M) -> str:
+        """How a refusal names the record: "the <model's verbose name>" unless a workflow says better."""
+        return f"the {self.model._meta.verbose_name}"
 
     def record(self, applied: AppliedTransition[M]) -> dict[str, Any]:
         """Write the domain's own record of the move; return extra fields for the audit event."""

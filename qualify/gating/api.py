@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import polars as pl
 from django.http import FileResponse, HttpRequest
+from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -163,7 +164,7 @@ def _job_out(job: GatingJob) -> dict[str, Any]:
         "percent": job.percent,
         "summary": job.summary if done else None,
         "error": job.error_message,
-        "result_url": f"/api/v1/gating/jobs/{job.reference}/result" if done else None,
+        "result_url": reverse("api:get_job_result", kwargs={"reference": job.reference}) if done else None,
         "known_at": job.known_at,
         "created_at": job.created_at,
         "started_at": job.started_at,

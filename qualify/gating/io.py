@@ -335,18 +335,6 @@ class _ResultWriter:
             self._csv.close()
 
 
-def write_results(decisions: pl.DataFrame, path: Path) -> None:
-    """Write ``ref,outcome,reasons,gsp_group`` to ``path`` (CSV or Parquet by extension), all or nothing."""
-    path = Path(path)
-    fmt = _output_format(path)
-    with atomic_output(path) as temporary:
-        writer = _ResultWriter(temporary, fmt)
-        try:
-            writer.write(decisions.select(RESULT_COLUMNS))
-        finally:
-            writer.close()
-
-
 def gate_file(
     events_path: Path, out_path: Path, context: GatingContext, *, progress: Progress | None = None
 ) -> GateSummary:

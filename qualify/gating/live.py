@@ -1,8 +1,9 @@
-"""The gating context for requests: built from the database once, reused until the register changes.
+"""The gating context for requests: built from the database once, reused until what it is built from changes.
 
 The HTTP decisions endpoint answers batches of up to 10,000 events; rebuilding the register table for each batch
-would dominate its time. The context is keyed by the register's change marker (register sequence, participations,
-distributor ids, milestones), checked with one query per request, so a decision never uses stale data.
+would dominate its time. The context is kept with its own change marker (``core.markers``: the register sequence,
+the participations and their organisations, the LDSO distributor ids and the milestones), checked with one query
+per request, so a decision never uses stale data.
 
 A decision re-run as known at a past instant (``known_at``, issue 11) reads the database afresh each time
 (``load_gating_context(known_at=...)``): such questions are rare, and a context keyed by an arbitrary instant would
@@ -12,26 +13,36 @@ only fill the process with copies.
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
+from qualify.core.markers import KeptUntilChanged, highest, latest, marker_sql, read_marker, row_count
 from qualify.gating.engine import GatingContext
 from qualify.gating.loading import load_gating_context
-from qualify.register.snapshot import change_marker
+from qualify.participants.models import DistributorId, MarketParticipation, Organisation
+from qualify.plan.models import Milestone
+from qualify.register.models import RegisterSequence
 
-_lock = threading.Lock()
-_cached: tuple[tuple[object, ...], GatingContext] | None = None
+MARKER_SQL = marker_sql(
+    (
+        highest(RegisterSequence, "last_seq"),
+        row_count(MarketParticipation),
+        latest(MarketParticipation),
+        latest(Organisation),
+        row_count(DistributorId),
+        row_count(Milestone),
+        latest(Milestone),
+    )
+)
+
+_context: KeptUntilChanged[tuple[object, ...], GatingContext] = KeptUntilChanged()
+
+
+def change_marker() -> tuple[object, ...]:
+    """A value that moves whenever the register, the participations, the LDSO map or the milestones change."""
+    return read_marker(MARKER_SQL)
 
 
 def current_context() -> GatingContext:
-    global _cached
-    marker = change_marker()
-    cached = _cached
-    if cached is not None and cached[0] == marker:
-        return cached[1]
-    with _lock:
-        if _cached is None or _cached[0] != marker:
-            _cached = (marker, load_gating_context())
-        return _cached[1]
+    return _context.get(change_marker(), load_gating_context)
 
 
 def context_for(known_at: dt.datetime | None) -> GatingContext:

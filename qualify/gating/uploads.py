@@ -14,12 +14,11 @@ from qualify.core.uploads import SizeLimitHandler
 from qualify.core.uploads import install_upload_handlers as install_size_limit
 from qualify.gating.models import InputFormat
 
-DEFAULT_MAX_BYTES = 3 * 1024**3
 EXTENSIONS = {".csv": InputFormat.CSV, ".parquet": InputFormat.PARQUET, ".pq": InputFormat.PARQUET}
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "QUALIFY_GATING_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.QUALIFY_GATING_MAX_BYTES)
 
 
 def too_big_error() -> ValidationFailed:

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
@@ -257,12 +257,6 @@ def consultation_log(*, actor: Actor, consultation: Consultation) -> QuerySet[Co
     if not can_see_comments_log(actor):
         raise NotFound("No such consultation log.")
     return comment_list(actor=actor, consultation=consultation).filter(status=CommentStatus.SUBMITTED)
-
-
-def consultation_log_counts(*, actor: Actor, consultation: Consultation) -> dict[str, int]:
-    qs = consultation_log(actor=actor, consultation=consultation)
-    counts = qs.aggregate(total=Count("pk"), answered=Count("pk", filter=~Q(outcome="")))
-    return {"total": counts["total"] or 0, "answered": counts["answered"] or 0}
 
 
 def comments_logs_of(*, actor: Actor, version: ArtefactVersion) -> list[tuple[Consultation, ArtefactVersion | None]]:

@@ -80,7 +80,7 @@ def notify(
 
 
 def _absolute(link: str) -> str:
-    base = str(getattr(settings, "QUALIFY_SITE_URL", "") or "").rstrip("/")
+    base = str(settings.QUALIFY_SITE_URL).rstrip("/")
     return f"{base}{link}" if link.startswith("/") and base else link
 
 

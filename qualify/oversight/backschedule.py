@@ -54,8 +54,8 @@ class Durations:
 
 
 def configured_durations() -> Durations:
-    """The defaults, with any stage ``QUALIFY_BACKSCHEDULE_DAYS`` (a dict of stage -> days) sets instead."""
-    override = getattr(settings, "QUALIFY_BACKSCHEDULE_DAYS", None) or {}
+    """The defaults, with any stage ``QUALIFY_BACKSCHEDULE_DAYS`` (stage -> days, config/settings/base.py) sets."""
+    override = settings.QUALIFY_BACKSCHEDULE_DAYS
     return Durations({**DEFAULT_DAYS, **{k: int(v) for k, v in dict(override).items() if k in DEFAULT_DAYS}})
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db.models import Prefetch, QuerySet
 
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
-from qualify.plan.choices import MilestoneMeaning
 from qualify.plan.models import Milestone, MilestoneDateChange, Wave, WaveDeadline
 
 
@@ -33,21 +30,3 @@ def wave_list(*, actor: Actor) -> QuerySet[Wave]:
     return Wave.objects.prefetch_related(
         Prefetch("deadlines", queryset=WaveDeadline.objects.order_by("date", "kind"))
     ).order_by("sequence", "code")
-
-
-def milestones_by_meaning() -> dict[str, list[Milestone]]:
-    """Dated milestones grouped by the meaning the market rules read."""
-    grouped: dict[str, list[Milestone]] = {}
-    for milestone in Milestone.objects.exclude(meaning="").exclude(date=None).order_by("date"):
-        grouped.setdefault(milestone.meaning, []).append(milestone)
-    return grouped
-
-
-def all_suppliers_qualified_date() -> dt.date | None:
-    milestone = (
-        Milestone.objects.filter(meaning=MilestoneMeaning.ALL_SUPPLIERS_QUALIFIED)
-        .exclude(date=None)
-        .order_by("date")
-        .first()
-    )
-    return milestone.date if milestone else None

@@ -44,7 +44,6 @@ from qualify.qad.models import DeclarationInvitation, QadDeclaration, QadSubmiss
 from qualify.qad.permissions import can_declare, can_invite_declarant
 from qualify.qad.workflow import latest_final
 
-DEFAULT_INVITATION_DAYS = 14
 STATEMENT = (
     "I declare that, to the best of my knowledge, the answers and evidence in this Final QAD are complete and "
     "accurate, and that the organisation meets the requirements it describes."
@@ -82,7 +81,7 @@ class IssuedInvitation:
 
 
 def invitation_days() -> int:
-    return int(getattr(settings, "QUALIFY_DECLARATION_INVITATION_DAYS", DEFAULT_INVITATION_DAYS))
+    return int(settings.QUALIFY_DECLARATION_INVITATION_DAYS)
 
 
 def token_digest(token: str) -> str:
@@ -126,8 +125,12 @@ def declaration_is_void(declaration: QadDeclaration) -> bool:
 
 
 def _link(token: str, site: str) -> str:
+    """The invitation's address: QUALIFY_SITE_URL in front when it is set (always in production), else the site the
+    request came to (development and tests), never just a path if either is known."""
     path = reverse("qad:invitation", args=[token])
-    return f"{site.rstrip('/')}{path}" if site else absolute_link(path)
+    if settings.QUALIFY_SITE_URL or not site:
+        return absolute_link(path)
+    return f"{site.rstrip('/')}{path}"
 
 
 def _send(invitation: DeclarationInvitation, token: str, site: str) -> None:
@@ -178,7 +181,7 @@ def declaration_invite(
 
     Only once the content is agreed (case state AGREED). A delegate only where every role in scope is governed by the
     REC alone. One working invitation per case at a time: cancel or re-send the open one instead. ``site`` is the
-    address the link starts with (the request's own, from a page or the API; QUALIFY_SITE_URL otherwise).
+    address the link starts with when QUALIFY_SITE_URL is not set (the request's own, from a page or the API).
     """
     case = QualificationCase.objects.select_related("participation__organisation").get(pk=case.pk)
     can_invite_declarant(actor, case).enforce()

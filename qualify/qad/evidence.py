@@ -22,13 +22,12 @@ from qualify.core.uploads import SizeLimitHandler
 from qualify.core.uploads import install_upload_handlers as install_size_limit
 from qualify.qad.choices import EVIDENCE_EXTENSIONS
 
-DEFAULT_MAX_BYTES = 250 * 1024 * 1024
 HEAD_BYTES = 8192
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9 ._()\-]")
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "QUALIFY_EVIDENCE_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(settings.QUALIFY_EVIDENCE_MAX_BYTES)
 
 
 def describe_size(size: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from csp.decorators import csp_exempt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -407,7 +408,7 @@ def _evidence_upload_protected(request: HttpRequest, key: str, limit: SizeLimitH
     actor = actor_of(request)
     case, response = _open(request, key)
     back = request.POST.get("next") or ""
-    target = back if back.startswith("/qad/") else f"/qad/cases/{case.reference}/"
+    target = back if back.startswith("/qad/") else reverse("qad:case", args=[case.reference])
     decision = can_edit_answers(actor, case)
     if not decision.allowed:
         messages.error(request, decision.reason)
@@ -448,7 +449,7 @@ def evidence_link_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     case, response = _open(request, key)
     back = request.POST.get("next") or ""
-    target = back if back.startswith("/qad/") else f"/qad/cases/{case.reference}/"
+    target = back if back.startswith("/qad/") else reverse("qad:case", args=[case.reference])
     try:
         evidence = evidence_get(actor=actor, uuid=request.POST.get("evidence"))
         qid = request.POST.get("question", "")
@@ -512,10 +513,12 @@ INLINE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpe
 
 @guards.signed_in
 @xframe_options_sameorigin
+@csp_exempt()
 def frozen_evidence_view(request: HttpRequest, reference: str, uuid: str) -> FileResponse:
     """One evidence file exactly as a submission froze it: named in the submission's snapshot, and served only while
     the stored file still has the SHA-256 the snapshot recorded. PDFs and images open in the page (its viewer);
-    other kinds, or ``?download=1``, download."""
+    other kinds, or ``?download=1``, download. A file, not a page: framed by this site only (X-Frame-Options), and
+    without the pages' Content-Security-Policy, whose "no framing, no plugins" would stop the browser showing it."""
     actor = actor_of(request)
     submission = submission_get(actor=actor, reference=reference)
     evidence = submission_evidence(submission=submission, uuid=uuid)

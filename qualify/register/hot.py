@@ -27,6 +27,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 
+from csp.utils import build_policy
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import resolve
@@ -93,6 +94,8 @@ class HotReadMiddleware:
         self.get_response = get_response
         self.enabled = not settings.DISALLOWED_USER_AGENTS and not settings.PREPEND_WWW
         self.frame_options = str(getattr(settings, "X_FRAME_OPTIONS", "DENY")).upper()
+        # The site's policy, built once: django-csp's middleware (after this one) builds it anew for every response.
+        self.content_security_policy = build_policy()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self.enabled and request.method == "GET":
@@ -103,5 +106,6 @@ class HotReadMiddleware:
                 if response is not None:
                     response.headers["Content-Length"] = str(len(response.content))  # as CommonMiddleware
                     response.headers["X-Frame-Options"] = self.frame_options  # as XFrameOptionsMiddleware
+                    response.headers["Content-Security-Policy"] = self.content_security_policy  # as CSPMiddleware
                     return response
         return self.get_response(request)

@@ -19,13 +19,12 @@ from qualify.register.models import RegisterEvent, RegisterSequence
 from qualify.register.rules import days_recorded_late, is_backdated
 from qualify.register.snapshot import changed_on_commit
 
-DEFAULT_BACKDATE_DAYS = 5
 MAX_REASON_LENGTH = 2000
 
 
 def backdate_days() -> int:
-    """``QUALIFY_REGISTER_BACKDATE_DAYS`` (read by ``config/env.py``): how late an event may be recorded unexplained."""
-    return int(getattr(settings, "QUALIFY_REGISTER_BACKDATE_DAYS", DEFAULT_BACKDATE_DAYS))
+    """``QUALIFY_REGISTER_BACKDATE_DAYS`` (config/settings/base.py): how late an event may be recorded unexplained."""
+    return int(settings.QUALIFY_REGISTER_BACKDATE_DAYS)
 
 
 def clean_reason(text: str) -> str:

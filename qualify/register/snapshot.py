@@ -3,7 +3,8 @@
 The register is small (hundreds of participations, a few events each) and changes rarely, while market systems ask
 about it constantly. Each process keeps the whole register in memory and rebuilds it (two queries) when a change
 marker moves: the register sequence (every event is numbered in commit order and never edited) and the latest
-change to participations, organisations, LDSO distributor ids and milestones.
+change to participations and organisations (``core.markers``: the SQL is built from those models' ``_meta``). The gating
+context keeps its own marker (gating/live.py).
 
 How a process learns that the marker may have moved:
 
@@ -48,8 +49,9 @@ from django.db import ProgrammingError, connection, transaction
 
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
-from qualify.participants.models import MarketParticipation
-from qualify.register.models import RegisterEvent
+from qualify.core.markers import KeptUntilChanged, highest, latest, marker_sql, row_count
+from qualify.participants.models import MarketParticipation, Organisation
+from qualify.register.models import RegisterEvent, RegisterSequence
 from qualify.register.rules import EventFact, Status, status_on
 
 
@@ -81,22 +83,20 @@ class Snapshot:
     encoded: dict[tuple[str, str, dt.date], bytes] = field(default_factory=dict, compare=False, repr=False)
 
 
-# The latest-change times come back as text: the marker is only compared, and parsing three timestamps with time
-# zones on every request was a visible share of the request's cost.
-_MARKER_SQL = """
-SELECT
-  (SELECT COALESCE(MAX(last_seq), 0) FROM register_registersequence),
-  (SELECT COUNT(*) FROM participants_marketparticipation),
-  (SELECT CAST(MAX(updated_at) AS TEXT) FROM participants_marketparticipation),
-  (SELECT CAST(MAX(updated_at) AS TEXT) FROM participants_organisation),
-  (SELECT COUNT(*) FROM participants_distributorid),
-  (SELECT COUNT(*) FROM plan_milestone),
-  (SELECT CAST(MAX(updated_at) AS TEXT) FROM plan_milestone)
-"""
+# What the copy is built from: the register sequence, and the participations and their organisations (how many, and
+# the latest change). The latest-change times come back as text: the marker is only compared, and parsing timestamps
+# with time zones on every request was a visible share of the request's cost.
+_MARKER_PARTS = (
+    highest(RegisterSequence, "last_seq"),
+    row_count(MarketParticipation),
+    latest(MarketParticipation),
+    latest(Organisation),
+)
+_MARKER_SQL = marker_sql(_MARKER_PARTS)
 
 _MARKER_STATEMENT = "qualify_register_marker"
 # The marker's columns as Django's cursor returns them, for the listening connection's text results (``_Listener``).
-_MARKER_TYPES: tuple[Callable[[str], object], ...] = (int, int, str, str, int, int, str)
+_MARKER_TYPES: tuple[Callable[[str], object], ...] = tuple(part.parse for part in _MARKER_PARTS)
 _MARKER_SQL_BYTES, _MARKER_STATEMENT_BYTES = _MARKER_SQL.encode(), _MARKER_STATEMENT.encode()
 
 CHANNEL = "qualify_register"  # notified by the triggers of migration register/0002
@@ -107,8 +107,7 @@ RECONNECT_SECONDS = 1.0  # how often a process tries to reopen a missing or brok
 clock: Callable[[], float] = time.monotonic  # replaced in tests
 
 logger = logging.getLogger(__name__)
-_lock = threading.Lock()
-_current: Snapshot | None = None
+_copy: KeptUntilChanged[tuple[object, ...], Snapshot] = KeptUntilChanged()
 _prepared_on: weakref.WeakSet[Any] = weakref.WeakSet()  # the driver connections that hold the prepared statement
 _prepare = True  # False once preparing failed in this process
 
@@ -299,7 +298,7 @@ def _execute_prepared(cursor: Any) -> bool:
 
 
 def change_marker() -> tuple[object, ...]:
-    """A value that changes whenever the register, the participations, the LDSO map or the milestones change."""
+    """A value that changes whenever the register, the participations or their organisations change."""
     with connection.cursor() as cursor:
         if not _execute_prepared(cursor):
             cursor.execute(_MARKER_SQL)
@@ -327,14 +326,12 @@ def _build(marker: tuple[object, ...]) -> Snapshot:
 
 
 def _current_for(marker: tuple[object, ...]) -> Snapshot:
-    global _current
-    current = _current
-    if current is not None and current.marker == marker:
-        return current
-    with _lock:
-        if _current is None or _current.marker != marker:
-            _current = _build(marker)
-        return _current
+    return _copy.get(marker, lambda: _build(marker))
+
+
+def forget() -> None:
+    """Drop this process's copy (tests roll their data back, which a running server never does)."""
+    _copy.forget()
 
 
 def snapshot() -> Snapshot:
@@ -347,7 +344,7 @@ def snapshot() -> Snapshot:
         verified is not None
         and verified.changes == changes
         and now - verified.at < VERIFY_SECONDS
-        and verified.snapshot is _current  # nothing rebuilt (or dropped) the copy since
+        and verified.snapshot is _copy.current()  # nothing rebuilt (or dropped) the copy since
     ):
         return verified.snapshot  # the steady state: nothing notified since a recent verification
     marker = _listener.marker()

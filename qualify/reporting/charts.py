@@ -81,14 +81,14 @@ def _fmt(value: float) -> str:
 
 
 def to_svg(chart: Chart) -> SafeString:
-    """The chart as inline SVG that scales to its container's width (never wider than the page)."""
+    """The chart as inline SVG at its own size, narrower when its container is (no inline style: see the CSP)."""
     # A picture is one image to assistive technology, unless its bars are links: then it is a group of them
     # (links inside an image would be controls nobody can reach).
     role = "group" if any(getattr(shape, "href", "") for shape in chart.shapes) else "img"
     parts = [
         f'<svg class="chart" viewBox="0 0 {_fmt(chart.width)} {_fmt(chart.height)}" role="{role}" '
         f'aria-label="{escape(chart.title)}" preserveAspectRatio="xMinYMin meet" '
-        f'style="width:100%;max-width:{_fmt(chart.width)}px;height:auto">',
+        f'width="{_fmt(chart.width)}" height="{_fmt(chart.height)}">',
         f"<title>{escape(chart.title)}</title>",
     ]
     for shape in chart.shapes:

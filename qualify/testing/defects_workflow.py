@@ -61,6 +61,9 @@ class DefectWorkflow(Workflow[Defect]):
     def state_label(self, state: str) -> str:
         return str(DefectState(state).label).lower() if state in DefectState.values else state
 
+    def subject(self, instance: Defect) -> str:
+        return str(instance.reference)
+
     def organisation_id(self, instance: Defect) -> int:
         return int(instance.case.participation.organisation_id)
 

@@ -54,8 +54,16 @@ def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Every journey also checks the Content-Security-Policy: anything the browser refused (a script, a style, an
+    # eval) is reported on the console, and fails the journey.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     yield page
     context.close()
+    assert refused == [], "the Content-Security-Policy refused part of the page"
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ('cases', '0001_qualification_cases_and_transitions'),
         ('qad', '0003_qad_versions_link_to_library_artefacts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('assessment', '0002_deferral_keeps_the_round_rejection_findings'),
-        ('cases', '0001_initial'),
+        ('cases', '0001_qualification_cases_and_transitions'),
         ('qad', '0005_backfill_submission_bodies_from_snapshots'),
     ]
 

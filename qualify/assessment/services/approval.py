@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from qualify.assessment import choices as ch
@@ -19,7 +20,6 @@ from qualify.assessment.models import (
     Finding,
 )
 from qualify.assessment.services.common import S, case_link, check_body, create_numbered, locked_case, org_id_of
-from qualify.assessment.workflow import setting_days
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
@@ -454,7 +454,7 @@ def _record_reasons(
 ) -> list[Finding]:
     """A rejection's reasons as findings of the rejecting body: conditions of its approval, with a work-off plan to
     be proposed by the participant and agreed by the body, as for any finding."""
-    default_due = clock.today() + dt.timedelta(days=setting_days("QUALIFY_REJECTION_PLAN_DAYS", ch.REJECTION_PLAN_DAYS))
+    default_due = clock.today() + dt.timedelta(days=settings.QUALIFY_REJECTION_PLAN_DAYS)
     owner = case.participation.organisation.name
     findings = []
     for reason in reasons:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid as uuid_mod
 from typing import Any, TypeVar
 
+from django.urls import reverse
+
 from qualify.assessment.models import (
     BoardDecision,
     Finding,
@@ -49,4 +51,4 @@ def check_body(body: str) -> str:
 
 
 def case_link(case: QualificationCase) -> str:
-    return f"/assessment/cases/{case.uuid}/"
+    return reverse("assessment:case", args=[str(case.uuid)])

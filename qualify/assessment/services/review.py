@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import IO, Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
@@ -22,7 +24,7 @@ from qualify.assessment.models import (
     ReviewCompletion,
 )
 from qualify.assessment.services.common import S, case_link, check_body, create_numbered, locked_case, org_id_of
-from qualify.assessment.workflow import FINDING_WORKFLOW, QUERY_WORKFLOW, setting_days
+from qualify.assessment.workflow import FINDING_WORKFLOW, QUERY_WORKFLOW
 from qualify.audit.services import audit_record
 from qualify.cases.models import QualificationCase
 from qualify.cases.services import case_transition
@@ -232,7 +234,7 @@ def query_raise(
             "Raise queries on the latest submission.", details={"submission": "superseded"}, code="superseded"
         )
     today = clock.today()
-    due = response_due or today + dt.timedelta(days=setting_days("QUALIFY_QUERY_RESPONSE_DAYS", ch.QUERY_RESPONSE_DAYS))
+    due = response_due or today + dt.timedelta(days=settings.QUALIFY_QUERY_RESPONSE_DAYS)
     if due < today:
         raise ValidationFailed("The response-due date is in the past.", details={"response_due": "past"})
     now = clock.now()
@@ -285,7 +287,7 @@ def query_raise(
         kind=ch.NOTICE_QUERY_RAISED,
         title=f"{query.reference}: {ch.APPROVER_NAMES[query.body]} query on QAD {question.number}",
         body=f"{rules.quote(query)}\n\n{text.strip()}\n\nPlease answer by {due:%d %B %Y}.",
-        link=f"/assessment/queries/{query.uuid}/",
+        link=reverse("assessment:query", args=[str(query.uuid)]),
         subject=query.case.reference,
     )
     return query
@@ -306,7 +308,7 @@ def query_answer(*, actor: Actor, query: Query, text: str, evidence: EvidenceFil
         kind=ch.NOTICE_QUERY_ANSWERED,
         title=f"{query.reference} answered by {query.case.participation.organisation.name}",
         body=f"{rules.quote(query)}\n\n{text.strip()}",
-        link=f"/assessment/queries/{query.uuid}/",
+        link=reverse("assessment:query", args=[str(query.uuid)]),
         subject=query.case.reference,
     )
     return query
@@ -359,7 +361,7 @@ def query_follow_up(*, actor: Actor, query: Query, text: str, response_due: dt.d
         kind=ch.NOTICE_QUERY_RAISED,
         title=f"{query.reference}: follow-up from the {ch.APPROVER_NAMES[query.body]}",
         body=f"{rules.quote(query)}\n\n{text.strip()}\n\nPlease answer by {query.response_due:%d %B %Y}.",
-        link=f"/assessment/queries/{query.uuid}/",
+        link=reverse("assessment:query", args=[str(query.uuid)]),
         subject=query.case.reference,
     )
     return query
@@ -475,7 +477,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
     from qualify.assessment.models import QueryReminder
 
     today = today or clock.today()
-    soon = today + dt.timedelta(days=setting_days("QUALIFY_QUERY_DUE_SOON_DAYS", ch.DUE_SOON_DAYS))
+    soon = today + dt.timedelta(days=settings.QUALIFY_QUERY_DUE_SOON_DAYS)
     sent = {ch.NOTICE_QUERY_DUE_SOON: 0, ch.NOTICE_QUERY_OVERDUE: 0}
     candidates = (
         Query.objects.filter(state__in=[ch.QueryState.OPEN, ch.QueryState.ANSWERED])
@@ -511,7 +513,7 @@ def reminders_send(*, today: dt.date | None = None) -> dict[str, int]:
                 if overdue
                 else f"{query.reference} due soon: {whose} is due {due:%d %b %Y}",
                 body=rules.quote(query),
-                link=f"/assessment/queries/{query.uuid}/",
+                link=reverse("assessment:query", args=[str(query.uuid)]),
                 subject=query.case.reference,
             )
             sent[kind] += 1

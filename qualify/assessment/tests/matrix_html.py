@@ -115,11 +115,12 @@ ROWS = [
         method="post",
         data=lambda c: {"text": "Answered in the matrix."},
     ),
-    # The query is with the participant, so nobody can follow it up now (409); Southbank cannot see it.
+    # The query is with the participant, so the raising body cannot follow it up now (409); anyone else is refused
+    # for who they are (403), before the query's state is named; Southbank cannot see it.
     page(
         "assessment:query_follow_up",
         lambda c: reverse("assessment:query_follow_up", args=[qry(c)]),
-        _case_scoped({}, refused=409),
+        _case_scoped({"bsc": 409}),
         method="post",
         data=lambda c: {"text": "And also?"},
     ),

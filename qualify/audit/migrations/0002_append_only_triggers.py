@@ -43,5 +43,5 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0001_initial")]
+    dependencies = [("audit", "0001_audit_events_and_chain_head")]
     operations = [migrations.RunPython(up, down)]

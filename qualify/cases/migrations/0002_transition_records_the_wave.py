@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('plan', '0001_initial'),
+        ('cases', '0001_qualification_cases_and_transitions'),
+        ('plan', '0001_milestones_waves_and_deadlines'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('cases', '0002_transition_records_the_wave'),
         ('participants', '0002_exemption_bsc_pab_decision_and_rec_derogation'),
-        ('plan', '0001_initial'),
+        ('plan', '0001_milestones_waves_and_deadlines'),
     ]
 
     operations = [

@@ -111,14 +111,24 @@ def test_api_case_detail_includes_history_and_register_status(cast, client_for, 
 
 
 def test_api_refuses_an_impossible_step_with_409_and_the_error_shape(cast, client_for, token_for):
+    # The lead may submit the Initial QAD, but not while the case is a draft.
+    response = client_for(None).post(
+        f"/api/v1/cases/{cast.case_a.reference}/transitions",
+        {"name": "submit_initial_qad"},
+        content_type="application/json",
+        **token_for("lead_a"),
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "transition_not_allowed"
+    # Signing is the declarant's step: the lead is refused for that, and learns nothing about the case's state.
     response = client_for(None).post(
         f"/api/v1/cases/{cast.case_a.reference}/transitions",
         {"name": "sign"},
         content_type="application/json",
         **token_for("lead_a"),
     )
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "transition_not_allowed"
+    assert response.status_code == 403
+    assert "state" not in response.json()["error"]["details"]
 
 
 def test_api_validation_errors_use_the_error_shape(cast, client_for, token_for):

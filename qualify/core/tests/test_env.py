@@ -60,3 +60,17 @@ def test_bad_rate_fails_loudly(monkeypatch, raw):
     monkeypatch.setenv("QUALIFY_TEST_RATE", raw)
     with pytest.raises(ImproperlyConfigured, match="QUALIFY_TEST_RATE"):
         env.rate("QUALIFY_TEST_RATE", "7/h")
+
+
+def test_a_map_of_numbers_reads_key_value_pairs(monkeypatch):
+    monkeypatch.setenv("QUALIFY_TEST_MAP", " initial_qad=40, QT_START=90 ,")
+    assert env.integer_map("QUALIFY_TEST_MAP") == {"INITIAL_QAD": 40, "QT_START": 90}
+    monkeypatch.delenv("QUALIFY_TEST_MAP")
+    assert env.integer_map("QUALIFY_TEST_MAP") == {}
+
+
+@pytest.mark.parametrize("raw", ["INITIAL_QAD", "=4", "QT_START=soon", "QT_START=-1"])
+def test_a_bad_map_of_numbers_fails_loudly(monkeypatch, raw):
+    monkeypatch.setenv("QUALIFY_TEST_MAP", raw)
+    with pytest.raises(ImproperlyConfigured, match="QUALIFY_TEST_MAP"):
+        env.integer_map("QUALIFY_TEST_MAP")

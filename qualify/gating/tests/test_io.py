@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from qualify.gating import io
-from qualify.gating.io import EventsFileError, decide_records, gate_file, read_events, write_results
+from qualify.gating.io import EventsFileError, decide_records, gate_file, read_events
 from qualify.gating.tests.world import MPAN_LDSA, MPAN_LDSB, context, with_wrong_check_digit
 
 HEADER = "ref,kind,mpan,date,segment,supplier,mem,data_service,settlement"
@@ -299,16 +299,6 @@ def test_read_events_types_the_columns(tmp_path):
     assert frame.schema["date"] == pl.Date
     assert frame["date"][0] == dt.date(2026, 3, 2)
     assert frame["mem"].to_list() == [None, None, None, "MEMA"]
-
-
-def test_write_results_is_atomic_too(tmp_path, market):
-    decisions = pl.DataFrame({"ref": ["A"], "outcome": ["ALLOW"], "reasons": [""], "gsp_group": ["_C"]})
-    write_results(decisions, tmp_path / "r.parquet")
-    assert rows_of(tmp_path / "r.parquet") == [("A", "ALLOW", "", "_C")]
-    with pytest.raises(pl.exceptions.ColumnNotFoundError):
-        write_results(decisions.drop("reasons"), tmp_path / "broken.csv")
-    assert not (tmp_path / "broken.csv").exists()
-    assert leftovers(tmp_path) == []
 
 
 # --- a batch given as records (the API's JSON) ---------------------------------------------------------------------

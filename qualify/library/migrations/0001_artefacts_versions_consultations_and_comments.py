@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('participants', '0001_initial'),
+        ('participants', '0001_organisations_participations_memberships_exemptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('library', '0002_document_numbers_in_their_older_forms'),
-        ('participants', '0001_initial'),
+        ('participants', '0001_organisations_participations_memberships_exemptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

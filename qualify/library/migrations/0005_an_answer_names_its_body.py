@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('library', '0004_earlier_answers_were_the_programmes'),
-        ('participants', '0001_initial'),
+        ('participants', '0001_organisations_participations_memberships_exemptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 
 from qualify.core import clock
 from qualify.core.roles import ASSESSOR_ROLES, MembershipRole, StaffRole
@@ -21,7 +22,7 @@ from qualify.oversight.models import NonCompletionRecord, StepDecision, StepRemi
 
 
 def record_link(record: NonCompletionRecord) -> str:
-    return f"/oversight/non-completion/{record.reference}/"
+    return reverse("oversight:record_detail", args=[record.reference])
 
 
 def participant_people(record: NonCompletionRecord) -> list[int]:

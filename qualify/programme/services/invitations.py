@@ -32,7 +32,6 @@ from qualify.programme.models import Invitation
 from qualify.programme.permissions import can_invite
 from qualify.programme.text import bounded
 
-INVITATION_DAYS = 7
 SECRET_PREFIX = "inv_"  # noqa: S105  (a public marker, not a secret)
 
 
@@ -41,7 +40,7 @@ def _digest(secret: str) -> str:
 
 
 def invitation_days() -> int:
-    return int(getattr(settings, "QUALIFY_INVITATION_DAYS", INVITATION_DAYS))
+    return int(settings.QUALIFY_INVITATION_DAYS)
 
 
 @dataclass(frozen=True)

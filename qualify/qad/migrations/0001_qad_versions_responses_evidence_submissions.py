@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ('cases', '0001_qualification_cases_and_transitions'),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ('cases', '0001_qualification_cases_and_transitions'),
         ('qad', '0005_backfill_submission_bodies_from_snapshots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

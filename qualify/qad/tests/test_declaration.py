@@ -371,3 +371,15 @@ def test_a_newer_final_submission_supersedes_the_invitation_and_voids_the_declar
     assert gone.status_code == 410 and "newer Final QAD" in gone.content.decode()
     page = client_for("lead_a").get(reverse("qad:case", args=[case.reference])).content.decode()
     assert "No longer valid: a newer Final QAD was submitted" in page
+
+
+def test_the_invitation_link_starts_with_the_configured_site_not_the_requests_host(
+    cast, final, client_for, django_capture_on_commit_callbacks, settings
+):
+    # A request may arrive under any Host the proxy lets through; the e-mailed link must carry the platform's address.
+    settings.QUALIFY_SITE_URL = "https://qualify.example.org"
+    force_state(cast.case_a, S.AGREED)
+    invite(client_for("lead_a"), cast.case_a, django_capture_on_commit_callbacks)
+    body = str(next(m for m in mail.outbox if DIRECTOR in m.to).body)
+    assert re.search(r"https://qualify\.example\.org/qad/invitation/[^/\s]+/", body), body
+    assert "testserver" not in body

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('participants', '0001_initial'),
+        ('participants', '0001_organisations_participations_memberships_exemptions'),
     ]
 
     operations = [

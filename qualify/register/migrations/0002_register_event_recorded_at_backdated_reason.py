@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('participants', '0001_initial'),
+        ('participants', '0001_organisations_participations_memberships_exemptions'),
         ('register', '0001_register_events_with_sequence'),
     ]
 

@@ -47,8 +47,8 @@ def drop_triggers(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("register", "0002_register_event_recorded_at_backdated_reason"),
-        ("participants", "0001_initial"),
-        ("plan", "0001_initial"),
+        ("participants", "0001_organisations_participations_memberships_exemptions"),
+        ("plan", "0001_milestones_waves_and_deadlines"),
     ]
 
     operations = [migrations.RunPython(create_triggers, drop_triggers, elidable=False)]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -77,7 +78,7 @@ class RunOut(Schema):
 
 def _evidence(e: EvidenceFile) -> dict[str, Any]:
     return {"uuid": e.uuid, "name": e.original_name, "size": e.size, "sha256": e.sha256,
-            "download": f"/qad/evidence/{e.uuid}/"}  # fmt: skip
+            "download": reverse("qad:evidence_download", args=[str(e.uuid)])}  # fmt: skip
 
 
 def _run(r: Execution, case_reference: str | None = None) -> dict[str, Any]:

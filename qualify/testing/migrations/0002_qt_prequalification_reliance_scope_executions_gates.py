@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('assessment', '0005_decision_date_required'),
         ('cases', '0002_transition_records_the_wave'),
-        ('plan', '0001_initial'),
+        ('plan', '0001_milestones_waves_and_deadlines'),
         ('qad', '0008_submission_bodies_only_for_approving_bodies'),
         ('testing', '0001_test_catalogue_versions_and_cases'),
     ]

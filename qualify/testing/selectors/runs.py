@@ -199,16 +199,6 @@ def defect_is_covered(defect: Defect) -> bool:
     return finding is not None and finding.state in COVERING_FINDING_STATES
 
 
-def uncovered_defects(case: QualificationCase) -> QuerySet[Defect]:
-    """The case's defects that ``defect_is_covered`` would refuse, in one query (for the exit gate's message)."""
-    return (
-        Defect.objects.filter(case=case)
-        .exclude(state=DefectState.CLOSED)
-        .exclude(finding__state__in=list(COVERING_FINDING_STATES))
-        .order_by("reference")
-    )
-
-
 # --- assurance queues ------------------------------------------------------------------------------------------------
 
 

@@ -347,5 +347,5 @@ def test_who_confirms_testing_complete(cast):
 
 def test_a_final_qad_cannot_be_submitted_before_the_case_leaves_testing(cast):
     case = in_testing(cast, cast.case_a)
-    with pytest.raises(TransitionNotAllowed, match="not possible while the case is testing"):
+    with pytest.raises(TransitionNotAllowed, match="not possible while the qualification case is testing"):
         case_transition(actor=cast.actor("lead_a"), case=case, name="submit_final_qad")

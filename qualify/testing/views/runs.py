@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -93,11 +94,11 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 
 
 def _case_url(case: QualificationCase) -> str:
-    return f"/testing/cases/{case.reference}/"
+    return reverse("testing:case", args=[case.reference])
 
 
 def _test_url(case: QualificationCase, test_case_id: str) -> str:
-    return f"/testing/cases/{case.reference}/tests/{test_case_id}/"
+    return reverse("testing:test_case", args=[case.reference, test_case_id])
 
 
 @guards.signed_in
@@ -335,7 +336,7 @@ def defect_record_view(request: HttpRequest, key: str) -> HttpResponse:
     if not decision.allowed:
         raise PermissionDenied(decision.reason)
     form = DefectForm(request.POST)
-    back = f"/testing/cases/{case.reference}/defects/"
+    back = reverse("testing:defects", args=[case.reference])
     if not form.is_valid():
         messages.error(
             request,

@@ -9,9 +9,13 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # The same operations as the first migration had under its old name, so a database that applied
+    # ("cases", "0001_initial") counts this one as applied (Django records it on the next migrate).
+    replaces = [("cases", "0001_initial")]
+
     dependencies = [
-        ('participants', '0001_initial'),
-        ('plan', '0001_initial'),
+        ('participants', '0001_organisations_participations_memberships_exemptions'),
+        ('plan', '0001_milestones_waves_and_deadlines'),
     ]
 
     operations = [

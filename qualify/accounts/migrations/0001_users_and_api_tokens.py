@@ -12,6 +12,10 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # The same operations as the first migration had under its old name, so a database that applied
+    # ("accounts", "0001_initial") counts this one as applied (Django records it on the next migrate).
+    replaces = [("accounts", "0001_initial")]
+
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
     ]

@@ -7,6 +7,10 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # The same operations as the first migration had under its old name, so a database that applied
+    # ("audit", "0001_initial") counts this one as applied (Django records it on the next migrate).
+    replaces = [("audit", "0001_initial")]
+
     dependencies = [
     ]
 

@@ -11,6 +11,10 @@ class Migration(migrations.Migration):
 
     initial = True
 
+    # The same operations as the first migration had under its old name, so a database that applied
+    # ("participants", "0001_initial") counts this one as applied (Django records it on the next migrate).
+    replaces = [("participants", "0001_initial")]
+
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
