@@ -155,7 +155,9 @@ def _refused(job: RegisterImportJob, failure: JobFailed) -> dict[str, Any]:
         {"row": p.row, "column": one_line(p.column, limit=100) or None, "message": one_line(p.message, limit=500)}
         for p in problems[: RegisterImportJob.PROBLEMS_KEPT]
     ]
-    return {"problems": kept, "problem_count": len(problems)}
+    # The import lists its first problems and counts them all (``core.csvimport``); a list without the count is whole.
+    count = failure.details.get("problem_count") if isinstance(failure.details, dict) else None
+    return {"problems": kept, "problem_count": count if isinstance(count, int) else len(problems)}
 
 
 REGISTER_IMPORT_JOBS = register_job_kind(

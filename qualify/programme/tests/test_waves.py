@@ -86,7 +86,8 @@ def test_the_wave_page_edits_the_dates(cast, client_for):
 
 def test_the_case_page_shows_the_wave_deadline_its_state_is_measured_against(cast, client_for):
     page = client_for("lead_a").get(reverse("cases:detail", args=[cast.case_a.reference]))
-    assert page.context["deadline"].kind == "PRE_QUALIFICATION"
+    summary = page.context["summary"]
+    assert summary.due_date == dt.date(2026, 12, 1) and summary.due_label == "Pre-qualification submission"
     assert "1 Dec 2026" in page.content.decode()
 
 

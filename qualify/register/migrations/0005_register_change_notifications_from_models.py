@@ -59,7 +59,7 @@ def backwards(apps: Any, schema_editor: Any) -> None:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("register", "0003_register_change_notifications"),
+        ("register", "0004_register_import_jobs"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
