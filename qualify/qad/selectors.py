@@ -286,7 +286,7 @@ def submission_evidence(*, submission: QadSubmission, uuid: object) -> EvidenceF
     sha256 = frozen.get(str(public_id))
     found = (
         EvidenceFile.objects.filter(uuid=public_id, response_id=submission.response_id, sha256=sha256).first()
-        if sha256
+        if sha256 and public_id is not None
         else None
     )
     if found is None:

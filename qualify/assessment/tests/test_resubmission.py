@@ -63,7 +63,7 @@ def test_outcomes_come_forward_on_unchanged_answers_and_the_page_shows_what_chan
 
 
 def _number(submission, qid: str) -> str:  # type: ignore[no-untyped-def]
-    return next(q["number"] for q in json.loads(submission.content)["questions"] if q["id"] == qid)
+    return str(next(q["number"] for q in json.loads(submission.content)["questions"] if q["id"] == qid))
 
 
 def test_the_queue_leaves_out_cases_already_agreed(cast):
