@@ -95,12 +95,14 @@ class SweepReport:
     kept_young: int = 0
 
 
-def stores() -> list[tuple[str, Any, str]]:
-    """(storage prefix, model, field) for every folder an app keeps uploads in."""
+def stores() -> list[tuple[str, Any, tuple[str, ...]]]:
+    """(storage prefix, model, fields) for every folder an app keeps files in: a field, or a tuple of the fields that
+    name files there (a job's input and its result)."""
     found = []
     for config in apps.get_app_configs():
-        for prefix, model_name, field_name in getattr(config, "stored_files", ()):
-            found.append((prefix, config.get_model(model_name), field_name))
+        for prefix, model_name, fields in getattr(config, "stored_files", ()):
+            names = (fields,) if isinstance(fields, str) else tuple(fields)
+            found.append((prefix, config.get_model(model_name), names))
     return found
 
 
@@ -126,8 +128,8 @@ def sweep(*, dry_run: bool = False, max_age: dt.timedelta = MAX_AGE) -> SweepRep
     storage = _storage()
     limit = clock.now() - max_age
     report = SweepReport()
-    for prefix, model, field_name in stores():
-        named = set(model.objects.exclude(**{field_name: ""}).values_list(field_name, flat=True))
+    for prefix, model, fields in stores():
+        named = {name for f in fields for name in model.objects.exclude(**{f: ""}).values_list(f, flat=True)}
         for name in _walk(storage, prefix):
             if name in named:
                 continue

@@ -327,3 +327,25 @@ def test_the_jobs_page_documents_the_events_file_and_its_example_passes_every_ch
 
     job = submit_and_run(market.actor("admin"), example.content, name="events-example.csv")
     assert job.state == JobState.DONE and job.summary["total"] == 3
+
+
+def test_the_orphan_sweep_keeps_a_jobs_events_file_and_result_and_removes_what_no_job_names(market, settings, tmp_path):
+    import os
+    import time
+
+    from qualify.core import storedfiles
+
+    settings.MEDIA_ROOT = tmp_path
+    job = submit_and_run(market.actor("admin"))
+    assert job.state == JobState.DONE and job.input_name and job.result_name
+    stray = tmp_path / "gating" / "jobs" / ("0" * 32) / "events.csv"
+    stray.parent.mkdir(parents=True)
+    stray.write_bytes(b"ref,kind\n")
+    long_ago = time.time() - 3 * 24 * 3600
+    for path in tmp_path.rglob("*"):
+        os.utime(path, (long_ago, long_ago))
+
+    report = storedfiles.sweep()
+
+    assert report.removed == [f"gating/jobs/{'0' * 32}/events.csv"]
+    assert (tmp_path / job.input_name).exists() and (tmp_path / job.result_name).exists()
