@@ -206,6 +206,8 @@ QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5
 # Background jobs (qualify/core/jobs.py): where a running job keeps its temporary files on the worker's machine;
 # empty: <system temp>/qualify-jobs.
 QUALIFY_JOB_WORK_DIR = env.string("QUALIFY_JOB_WORK_DIR", "")
+# A test hook, never set in production: the worker tests hold a run at its first progress report to kill it mid-job.
+QUALIFY_JOB_TEST_PAUSE_SECONDS = 0.0
 # CSV imports (register, milestones, bulk case set-up): the most data rows one file may hold; a larger file is refused
 # as a whole (split it). Large enough for the whole register's history; a refused file's error lists 50 problems.
 QUALIFY_IMPORT_MAX_ROWS = env.integer("QUALIFY_IMPORT_MAX_ROWS", 500_000, minimum=1)

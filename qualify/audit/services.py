@@ -32,7 +32,7 @@ CURRENT_SCHEME = HashScheme.HMAC_SHA256
 
 def audit_key() -> bytes:
     """The key events and checkpoints are signed with (``QUALIFY_AUDIT_KEY``, read by ``config/env.py``)."""
-    key = getattr(settings, "QUALIFY_AUDIT_KEY", "")
+    key = settings.QUALIFY_AUDIT_KEY
     if not key:
         raise ImproperlyConfigured("QUALIFY_AUDIT_KEY is not set; the audit log cannot be written or verified.")
     return str(key).encode("utf-8")

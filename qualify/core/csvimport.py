@@ -29,12 +29,11 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 SHOWN_PROBLEMS = 5  # in the error's message
 LISTED_PROBLEMS = 50  # in its details, with the count of all
 MESSAGE_LIMIT = 300  # characters of one problem's message (a cell quoted in it can be any length)
-DEFAULT_MAX_ROWS = 500_000
 
 
 def max_rows() -> int:
     """``QUALIFY_IMPORT_MAX_ROWS`` (read by ``config/env.py``): the most data rows one CSV import file may hold."""
-    return int(getattr(settings, "QUALIFY_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+    return int(settings.QUALIFY_IMPORT_MAX_ROWS)
 
 
 @dataclass(frozen=True)

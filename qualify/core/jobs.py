@@ -282,7 +282,7 @@ class JobRun(Generic[J]):
             if self._last_written is None or now - self._last_written >= INLINE_PROGRESS_SECONDS:
                 self._last_written = now
                 job_progress(self.job, processed=done, total=total)
-        pause = float(getattr(settings, "QUALIFY_JOB_TEST_PAUSE_SECONDS", 0) or 0)
+        pause = float(settings.QUALIFY_JOB_TEST_PAUSE_SECONDS or 0)
         if pause and not self._paused:  # tests only: hold the run once, so a test can stop its worker mid-job
             self._paused = True
             time.sleep(pause)
@@ -370,7 +370,7 @@ def register_job_kind(kind: JobKind[J]) -> JobKind[J]:
 
 
 def work_root() -> Path:
-    return Path(getattr(settings, "QUALIFY_JOB_WORK_DIR", "") or Path(tempfile.gettempdir()) / "qualify-jobs")
+    return Path(settings.QUALIFY_JOB_WORK_DIR or Path(tempfile.gettempdir()) / "qualify-jobs")
 
 
 def work_dir(kind: JobKind[Any], job: BackgroundJob) -> Path:

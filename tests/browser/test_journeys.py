@@ -48,8 +48,11 @@ def test_a_code_body_assessor_filters_the_overview_and_scopes_a_case_with_a_reas
 
     # htmx swaps the table when a filter changes, and the URL follows
     page.get_by_label("Route").select_option("SIT")
-    page.wait_for_function("document.querySelectorAll('[data-testid=case-row]').length === 1")
-    page.wait_for_function("window.location.search.includes('route=SIT')")
+    # (waits through locators and the URL: the CSP refuses the eval a string wait_for_function needs)
+    from playwright.sync_api import expect
+
+    expect(page.get_by_test_id("case-row")).to_have_count(1)
+    page.wait_for_url(lambda url: "route=SIT" in url)
     assert "NWMS" in page.get_by_test_id("case-row").inner_text()
 
     page.get_by_role("link", name=live_cast.case_a_mem.reference).click()
@@ -71,12 +74,12 @@ def test_programme_admin_pages_through_the_overview_keeping_the_filter(page, liv
     rows = page.get_by_test_id("case-row")
     expect(rows).to_have_count(50)
     page.get_by_label("Role").select_option("SUPPLIER")
-    page.wait_for_function("window.location.search.includes('role=SUPPLIER')")
+    page.wait_for_url(lambda url: "role=SUPPLIER" in url)
     expect(page.get_by_test_id("case-total")).to_have_text("52")
     first_page = rows.first.inner_text()
     page.get_by_role("link", name="Next →").click()  # htmx swaps the table; the URL follows
     expect(rows).to_have_count(2)
-    page.wait_for_function("window.location.search.includes('cursor=')")
+    page.wait_for_url(lambda url: "cursor=" in url)
     assert "role=SUPPLIER" in page.url
     assert all("Supplier" in rows.nth(i).inner_text() for i in range(2))
     page.reload()  # the pushed URL is a real page

@@ -165,11 +165,11 @@ def test_a_visitor_filters_the_library_and_pages_through_it_without_losing_the_f
     rows = page.get_by_test_id("baseline-row")
     expect(rows).to_have_count(50)
     page.get_by_label("Theme").select_option("Testing")  # htmx swaps the list; the URL follows
-    page.wait_for_function("window.location.search.includes('theme=Testing')")
+    page.wait_for_url(lambda url: "theme=Testing" in url)  # (no wait_for_function: the CSP refuses its eval)
     expect(page.get_by_test_id("library-page")).to_have_text("Documents 1 to 50 of 55")
     page.get_by_role("link", name="Next →").click()
     expect(rows).to_have_count(5)
-    page.wait_for_function("window.location.search.includes('page=2')")
+    page.wait_for_url(lambda url: "page=2" in url)
     assert "theme=Testing" in page.url
     expect(page.get_by_label("Theme")).to_have_value("Testing")
     assert "Migration" not in page.get_by_test_id("theme").inner_text()

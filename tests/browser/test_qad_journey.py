@@ -54,8 +54,7 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
     page.get_by_role("link", name=re.compile("4.5 Connecting to the Data Integration Platform")).click()
     # Answer only once the section page has loaded and htmx has wired its autosave (a change before that is lost).
     page.wait_for_url(re.compile(r"/sections/"))
-    page.wait_for_load_state("load")
-    page.wait_for_function("() => window.htmx !== undefined && document.readyState === 'complete'")
+    page.wait_for_load_state("load")  # deferred scripts, htmx among them, have run by the load event
 
     def question(number: str):  # type: ignore[no-untyped-def]
         return page.get_by_test_id(f"question-{number}")
@@ -100,7 +99,7 @@ def test_contributor_completes_a_section_with_evidence_and_submits_the_initial_q
     expect(picker).to_be_visible()
     expect(picker.get_by_role("heading")).to_have_text("Attach an uploaded file to 4.5.3")
     # Type only once htmx has settled the swapped-in picker (its search box listens from then on).
-    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-settling, .htmx-swapping')")
+    expect(page.locator(".htmx-request, .htmx-settling, .htmx-swapping")).to_have_count(0)
     picker.get_by_label("File name contains").fill("no such file")
     expect(picker).to_contain_text("No uploaded file's name contains")
     picker.get_by_label("File name contains").fill("runbook")
