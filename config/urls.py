@@ -24,6 +24,7 @@ urlpatterns = [
     path("qad/", include("qualify.qad.urls")),
     path("testing/", include("qualify.testing.urls")),
     path("dashboard/", include("qualify.reporting.urls")),
+    path("search/", include("qualify.search.urls")),
     path("gating/", include("qualify.gating.urls")),
     path("oversight/", include("qualify.oversight.urls")),
     path("notifications/", include("qualify.notifications.urls")),

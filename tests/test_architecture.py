@@ -32,6 +32,7 @@ LAYER = {
     "gating": 9,
     "oversight": 10,
     "reporting": 11,
+    "search": 11,
     "demo": 12,
 }
 # core may call audit (the workflow engine writes the audit event); audit and notifications call no domain app.

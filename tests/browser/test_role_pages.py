@@ -52,6 +52,7 @@ ROLES: dict[str, tuple[str, Pages]] = {
             ("organisations", lambda c: reverse("participants:list")),
             ("plan", lambda c: reverse("plan:plan")),
             ("lifecycle", lambda c: reverse("cases:lifecycle")),
+            ("search", lambda c: reverse("search:results") + "?q=North"),
         ],
     ),
 }
