@@ -35,7 +35,7 @@ LAYER = {
     "search": 11,
     "demo": 12,
 }
-# core may call audit (the workflow engine writes the audit event); audit and notifications call no domain app.
+# core may call audit (the workflow engine and the upload jobs' submission write their audit events); audit and notifications call no domain app.
 ALLOWED_UPWARD = {("core", "audit")}
 
 

@@ -33,9 +33,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
 from django.db import connection, connections, models, transaction
 from django.db.models import Q
 from django.utils.module_loading import import_string
@@ -358,6 +360,63 @@ class JobKind(Generic[J]):
     def enqueue_on_commit(self, job: J) -> None:
         job_id = str(job.uuid)
         transaction.on_commit(lambda: self.task.enqueue(job_id))
+
+
+def upload_name(name: str, default: str) -> str:
+    """The last path component of what the client called an uploaded file, for display only (never to store it)."""
+    return one_line(name.replace("\\", "/").rsplit("/", 1)[-1], limit=200) or default
+
+
+def upload_job_submit(
+    kind: JobKind[J],
+    *,
+    actor: Actor,
+    job: J,
+    upload: IO[bytes],
+    path: str,
+    reference_prefix: str,
+    action: str,
+    changes: dict[str, Any] | None = None,
+) -> J:
+    """Keep an uploaded input file at ``path`` (its storage name set as the job's ``input_name``), record the job with
+    a reference (``GJ-000123``) and one audit event, and queue it to run once this commits.
+
+    The copy happens before the database transaction, so a long copy holds no lock; the copy is removed if the row
+    cannot be written, and a process killed between the two leaves a file ``sweep_orphan_files`` removes a day later.
+    The job model has ``reference``, ``original_name``, ``input_name`` and ``input_size`` (gating and register imports).
+    """
+    storage = storages["default"]
+    record: Any = job
+    record.input_name = storage.save(path, File(upload, name=path.rsplit("/", 1)[-1]))
+    try:
+        return _upload_job_create(
+            kind, actor=actor, job=job, reference_prefix=reference_prefix, action=action, changes=changes or {}
+        )
+    except BaseException:
+        storage.delete(record.input_name)
+        raise
+
+
+@transaction.atomic
+def _upload_job_create(
+    kind: JobKind[J], *, actor: Actor, job: J, reference_prefix: str, action: str, changes: dict[str, Any]
+) -> J:
+    from qualify.audit.services import audit_record  # audit is called by everyone and calls no domain app
+
+    record: Any = job
+    record.reference = f"P-{job.uuid.hex[:12]}"  # unique until the row's number is known
+    job.save(force_insert=True)
+    record.reference = f"{reference_prefix}-{job.pk:06d}"
+    job.save(update_fields=["reference"])
+    audit_record(
+        actor=actor,
+        action=action,
+        target=job,
+        organisation_id=None,
+        changes={"reference": record.reference, "file": record.original_name, "size": record.input_size, **changes},
+    )
+    kind.enqueue_on_commit(job)
+    return job
 
 
 KINDS: dict[str, JobKind[Any]] = {}

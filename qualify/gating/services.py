@@ -16,12 +16,10 @@ from typing import IO, Any
 
 from django.core.files import File
 from django.core.files.storage import Storage, storages
-from django.db import transaction
 
-from qualify.audit.services import audit_record
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
-from qualify.core.jobs import JobFailed, JobKind, JobRun, job_run, register_job_kind
+from qualify.core.jobs import JobFailed, JobKind, JobRun, job_run, register_job_kind, upload_job_submit, upload_name
 from qualify.gating.io import EventsFileError, GateSummary, gate_file
 from qualify.gating.loading import load_gating_context
 from qualify.gating.models import GatingJob
@@ -32,11 +30,6 @@ from qualify.gating.workflow import GATING_JOB_WORKFLOW
 logger = logging.getLogger(__name__)
 
 WORKER = "gating worker"
-
-
-def _display_name(name: str) -> str:
-    """The last path component of what the client called the file, for display only (never used to store it)."""
-    return name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "events"
 
 
 def gating_job_submit(
@@ -56,49 +49,25 @@ def gating_job_submit(
         raise ValidationFailed(
             "The events file is empty; expected a header and at least one event.", details={"file": "empty"}
         )
-    public_id = uuid_mod.uuid4()
-    storage = storages["default"]
-    stored = storage.save(f"gating/jobs/{public_id.hex}/events.{fmt.value}", File(upload, name=f"events.{fmt}"))
-    try:
-        return _job_create(
-            actor=actor,
-            job=GatingJob(
-                uuid=public_id,
-                reference=f"P-{public_id.hex[:12]}",
-                requested_by_id=actor.user_id,
-                requested_by_name=actor.display_name[:200],
-                original_name=_display_name(name),
-                input_format=fmt,
-                input_name=stored,
-                input_size=size,
-                known_at=known_at,
-            ),
-        )
-    except BaseException:
-        storage.delete(stored)
-        raise
-
-
-@transaction.atomic
-def _job_create(*, actor: Actor, job: GatingJob) -> GatingJob:
-    job.save(force_insert=True)
-    job.reference = f"GJ-{job.pk:06d}"
-    job.save(update_fields=["reference"])
-    audit_record(
-        actor=actor,
-        action="gating.job.submit",
-        target=job,
-        organisation_id=None,
-        changes={
-            "reference": job.reference,
-            "file": job.original_name,
-            "format": job.input_format,
-            "size": job.input_size,
-            **({"known_at": job.known_at.isoformat()} if job.known_at else {}),
-        },
+    job = GatingJob(
+        uuid=uuid_mod.uuid4(),
+        requested_by_id=actor.user_id,
+        requested_by_name=actor.display_name[:200],
+        original_name=upload_name(name, "events"),
+        input_format=fmt,
+        input_size=size,
+        known_at=known_at,
     )
-    GATING_JOBS.enqueue_on_commit(job)
-    return job
+    return upload_job_submit(
+        GATING_JOBS,
+        actor=actor,
+        job=job,
+        upload=upload,
+        path=f"gating/jobs/{job.uuid.hex}/events.{fmt.value}",
+        reference_prefix="GJ",
+        action="gating.job.submit",
+        changes={"format": fmt.value, **({"known_at": known_at.isoformat()} if known_at else {})},
+    )
 
 
 def _local_path(storage: Storage, name: str, work: Path) -> Path:

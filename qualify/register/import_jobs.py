@@ -16,16 +16,22 @@ import codecs
 import uuid as uuid_mod
 from typing import IO, Any
 
-from django.core.files import File
 from django.core.files.storage import storages
-from django.db import transaction
 
 from qualify.accounts.models import User
-from qualify.audit.services import audit_record
 from qualify.core.actor import Actor, actor_for_user, system_actor
 from qualify.core.csvimport import Problem
 from qualify.core.errors import DomainError, NotFound, ValidationFailed
-from qualify.core.jobs import JobFailed, JobKind, JobRun, JobWorkflow, job_run, register_job_kind
+from qualify.core.jobs import (
+    JobFailed,
+    JobKind,
+    JobRun,
+    JobWorkflow,
+    job_run,
+    register_job_kind,
+    upload_job_submit,
+    upload_name,
+)
 from qualify.core.text import clean_text, one_line
 from qualify.core.workflow import register
 from qualify.participants.permissions import can_manage_participants
@@ -43,10 +49,6 @@ class RegisterImportJobWorkflow(JobWorkflow[RegisterImportJob]):
 
 
 REGISTER_IMPORT_JOB_WORKFLOW = register("register_import_job", RegisterImportJobWorkflow())
-
-
-def _display_name(name: str) -> str:
-    return one_line(name.replace("\\", "/").rsplit("/", 1)[-1], limit=200) or "register.csv"
 
 
 def _check_utf8(upload: IO[bytes]) -> None:
@@ -76,42 +78,23 @@ def register_import_job_submit(
     if size <= 0:
         raise ValidationFailed("The register file is empty.", details={"file": "empty"})
     _check_utf8(upload)
-    public_id = uuid_mod.uuid4()
-    storage = storages["default"]
-    stored = storage.save(f"register/imports/{public_id.hex}/register.csv", File(upload, name="register.csv"))
-    try:
-        return _job_create(
-            actor=actor,
-            job=RegisterImportJob(
-                uuid=public_id,
-                reference=f"P-{public_id.hex[:12]}",
-                requested_by_id=actor.user_id,
-                requested_by_name=actor.display_name[:200],
-                original_name=_display_name(name),
-                input_name=stored,
-                input_size=size,
-                reason=clean_text(reason, limit=2000),
-            ),
-        )
-    except BaseException:
-        storage.delete(stored)
-        raise
-
-
-@transaction.atomic
-def _job_create(*, actor: Actor, job: RegisterImportJob) -> RegisterImportJob:
-    job.save(force_insert=True)
-    job.reference = f"RI-{job.pk:06d}"
-    job.save(update_fields=["reference"])
-    audit_record(
-        actor=actor,
-        action="register.import_job.submit",
-        target=job,
-        organisation_id=None,
-        changes={"reference": job.reference, "file": job.original_name, "size": job.input_size},
+    job = RegisterImportJob(
+        uuid=uuid_mod.uuid4(),
+        requested_by_id=actor.user_id,
+        requested_by_name=actor.display_name[:200],
+        original_name=upload_name(name, "register.csv"),
+        input_size=size,
+        reason=clean_text(reason, limit=2000),
     )
-    REGISTER_IMPORT_JOBS.enqueue_on_commit(job)
-    return job
+    return upload_job_submit(
+        REGISTER_IMPORT_JOBS,
+        actor=actor,
+        job=job,
+        upload=upload,
+        path=f"register/imports/{job.uuid.hex}/register.csv",
+        reference_prefix="RI",
+        action="register.import_job.submit",
+    )
 
 
 def _requester(job: RegisterImportJob) -> Actor:
