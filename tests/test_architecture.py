@@ -35,7 +35,8 @@ LAYER = {
     "search": 11,
     "demo": 12,
 }
-# core may call audit (the workflow engine and the upload jobs' submission write their audit events); audit and notifications call no domain app.
+# core may call audit (the workflow engine and the upload jobs' submission write their audit events); audit and
+# notifications call no domain app.
 ALLOWED_UPWARD = {("core", "audit")}
 
 

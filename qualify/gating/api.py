@@ -257,32 +257,32 @@ class RegisterImportJobOut(Schema):
     percent: int
     result: RegisterImportCountsOut | None = Field(description="What the import created, once done")
     error: str = Field(description="Why the import was refused or failed (names rows and columns), else empty")
-    problems: list[RegisterImportProblemOut] = Field(description="The first 100 problems, once refused")
+    problems: list[RegisterImportProblemOut] = Field(description="The first problems (at most 100), once refused")
     problem_count: int = Field(description="How many problems the file has in all")
     created_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
 
+    # Read from the job itself, so a list is paged in the database (not built whole first).
+    @staticmethod
+    def resolve_file(job: RegisterImportJob) -> str:
+        return job.original_name
 
-def _import_job_out(job: RegisterImportJob) -> dict[str, Any]:
-    return {
-        "reference": job.reference,
-        "uuid": job.uuid,
-        "state": job.state,
-        "file": job.original_name,
-        "size": job.input_size,
-        "requested_by": job.requested_by_name,
-        "total_rows": job.total_rows,
-        "processed_rows": job.processed_rows,
-        "percent": job.percent,
-        "result": job.result if job.state == "DONE" else None,
-        "error": job.error_message,
-        "problems": job.problems,
-        "problem_count": job.problem_count,
-        "created_at": job.created_at,
-        "started_at": job.started_at,
-        "finished_at": job.finished_at,
-    }
+    @staticmethod
+    def resolve_size(job: RegisterImportJob) -> int:
+        return job.input_size
+
+    @staticmethod
+    def resolve_requested_by(job: RegisterImportJob) -> str:
+        return job.requested_by_name
+
+    @staticmethod
+    def resolve_result(job: RegisterImportJob) -> dict[str, Any] | None:
+        return job.result if job.state == "DONE" else None
+
+    @staticmethod
+    def resolve_error(job: RegisterImportJob) -> str:
+        return job.error_message
 
 
 @router.post(
@@ -300,7 +300,7 @@ def _import_job_out(job: RegisterImportJob) -> dict[str, Any]:
         "changes nothing. A missing, empty or non-UTF-8 file is refused at once (422). Programme administrators only."
     ),
 )
-def post_register_import(request: HttpRequest) -> Status[dict[str, Any]]:
+def post_register_import(request: HttpRequest) -> Status[RegisterImportJob]:
     actor = actor_of(request)
     can_manage_participants(actor).enforce()
     upload = request.FILES.get("file")
@@ -314,7 +314,7 @@ def post_register_import(request: HttpRequest) -> Status[dict[str, Any]]:
         reason=request.POST.get("reason", ""),
     )
     job.refresh_from_db()  # the job may already have run (immediate task backend)
-    return Status(202, _import_job_out(job))
+    return Status(202, job)
 
 
 @router.get(
@@ -325,7 +325,7 @@ def post_register_import(request: HttpRequest) -> Status[dict[str, Any]]:
 )
 @paginate(BoundedLimitOffsetPagination)
 def list_register_imports(request: HttpRequest) -> Any:
-    return [_import_job_out(job) for job in register_import_job_list(actor=actor_of(request))]
+    return register_import_job_list(actor=actor_of(request))
 
 
 @router.get(
@@ -334,5 +334,5 @@ def list_register_imports(request: HttpRequest) -> Any:
     tags=["register"],
     summary="A register import: state, progress, the counts once done or the problems once refused",
 )
-def get_register_import(request: HttpRequest, reference: str) -> dict[str, Any]:
-    return _import_job_out(register_import_job_get(actor=actor_of(request), reference=reference))
+def get_register_import(request: HttpRequest, reference: str) -> RegisterImportJob:
+    return register_import_job_get(actor=actor_of(request), reference=reference)
