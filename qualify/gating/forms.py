@@ -8,6 +8,6 @@ from django import forms
 class JobUploadForm(forms.Form):
     file = forms.FileField(
         label="Events file (CSV or Parquet)",
-        help_text="Columns ref,kind,mpan,date,segment,supplier,mem,data_service,settlement.",
+        help_text="Nine columns, described under “The events file” below.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.parquet,.pq"}),
     )

@@ -53,6 +53,7 @@ ROLES: dict[str, tuple[str, Pages]] = {
             ("plan", lambda c: reverse("plan:plan")),
             ("lifecycle", lambda c: reverse("cases:lifecycle")),
             ("search", lambda c: reverse("search:results") + "?q=North"),
+            ("bulk-gating", lambda c: reverse("gating:jobs")),
         ],
     ),
 }
