@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, overload
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, DateField, Exists, F, Min, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from ninja import Schema
@@ -42,6 +42,7 @@ from qualify.cases.selectors import case_get
 from qualify.core.actor import Actor
 from qualify.core.errors import NotAllowed, NotFound, ValidationFailed
 from qualify.core.ids import parse_uuid
+from qualify.core.listing import Column, Listing, Sort, choice_order, label_order
 from qualify.qad import rules as qad_rules
 from qualify.qad.choices import Body, SubmissionKind
 from qualify.qad.models import QadSubmission, SubmissionBody
@@ -103,8 +104,90 @@ def overdue_q(today: dt.date) -> Q:
     return Q(state=ch.QueryState.OPEN, response_due__lt=today) | Q(state=ch.QueryState.ANSWERED, reviewer_due__lt=today)
 
 
+def _raised_day(query: Query) -> dt.date:
+    return timezone.localtime(query.created_at).date()
+
+
+def query_due(query: Query) -> dt.date | None:
+    """The date the side that owes the next move must make it by: the participant's answer, then the reviewer's."""
+    if query.state == ch.QueryState.OPEN:
+        return query.response_due
+    if query.state == ch.QueryState.ANSWERED:
+        return query.reviewer_due
+    return None
+
+
+def who_owes(query: Query) -> str:
+    owing = {str(ch.QueryState.OPEN): "Participant", str(ch.QueryState.ANSWERED): "Reviewer"}
+    return owing.get(query.state, "")
+
+
+_NEVER = dt.date(9999, 12, 31)  # a closed query owes nothing: it sorts after every due date
+_BY_CASE = ("case__participation__organisation__name", "case__reference")
+
+# The queries list's columns; the due date sorts by what the side owing the next move must meet.
+QUERY_LISTING: Listing[Query] = Listing(
+    name="queries",
+    noun="Queries",
+    default="-raised",
+    columns=(
+        Column("Query", lambda q: q.reference, key="query", order=("reference",)),
+        Column("Case", lambda q: q.case.reference, key="case", order=("case__reference", "created_at")),
+        Column(
+            "Organisation",
+            lambda q: q.case.participation.organisation.name,
+            key="organisation",
+            order=(*_BY_CASE, "created_at"),
+        ),
+        Column(
+            "Body",
+            lambda q: q.get_body_display(),
+            key="body",
+            order=("sort_body", "created_at"),
+            annotations={"sort_body": label_order("body", Body.choices)},
+        ),
+        Column(
+            "Question",
+            lambda q: f"{q.section_number} / {q.question_number}",
+            key="question",
+            order=("section_number", "question_number", "created_at"),
+        ),
+        Column(
+            "State",
+            lambda q: q.get_state_display(),
+            key="state",
+            order=("sort_state", "created_at"),
+            annotations={"sort_state": choice_order("state", ch.QueryState.values)},
+        ),
+        Column("Raised", _raised_day, key="raised", order=("created_at",)),
+        Column("Who owes", who_owes),
+        Column(
+            "Due",
+            query_due,
+            key="due",
+            order=("sort_due", "created_at"),
+            annotations={
+                "sort_due": Case(
+                    When(state=ch.QueryState.OPEN, then=F("response_due")),
+                    When(state=ch.QueryState.ANSWERED, reviewer_due__isnull=False, then=F("reviewer_due")),
+                    default=Value(_NEVER),
+                    output_field=DateField(),
+                )
+            },
+        ),
+        Column("Answer due", lambda q: q.response_due, on_page=False),
+        Column("Reviewer due", lambda q: q.reviewer_due, on_page=False),
+        Column("Overdue", lambda q: is_overdue(q), on_page=False),
+    ),
+)
+
+
 def query_list(
-    *, actor: Actor, filters: QueryFilters | None = None, case: QualificationCase | None = None
+    *,
+    actor: Actor,
+    filters: QueryFilters | None = None,
+    case: QualificationCase | None = None,
+    sort: Sort[Query] | None = None,
 ) -> QuerySet[Query]:
     if not perm.can_view_assessment_at_all(actor):
         raise NotAllowed("Market systems read the register, not assessments.")
@@ -116,7 +199,8 @@ def query_list(
     )
     if case is not None:
         qs = qs.filter(case=case)
-    return (filters or QueryFilters()).apply(qs, timezone.localdate()).order_by("-created_at", "-pk")
+    filtered = (filters or QueryFilters()).apply(qs, timezone.localdate())
+    return filtered.order_by("-created_at", "-pk") if sort is None else QUERY_LISTING.order(filtered, sort)
 
 
 def query_get(*, actor: Actor, key: str) -> Query:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("cases/<str:key>/activation/", views.activation_view, name="activation"),
     path("cases/<str:key>/activation/<str:item>/evidence/", views.activation_evidence_view, name="activation_evidence"),
     path("queries/", views.query_list_view, name="queries"),
+    path("queries/export.<str:fmt>", views.query_export_view, name="queries_export"),
     path("queries/<str:key>/", views.query_view, name="query"),
     path("queries/<str:key>/answer/", views.query_answer_view, name="query_answer"),
     path("queries/<str:key>/follow-up/", views.query_follow_up_view, name="query_follow_up"),

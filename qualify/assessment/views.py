@@ -57,14 +57,13 @@ from qualify.core.actor import Actor
 from qualify.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.core.uploads import SizeLimitHandler
-from qualify.core.web import render_page_or_partial, report_error
+from qualify.core.web import paginate, render_page_or_partial, report_error
 from qualify.plan.models import Wave
 from qualify.qad import evidence as ev
 from qualify.qad.choices import Body
 from qualify.qad.selectors import evidence_get, qad_view, response_find
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-QUERIES_PER_PAGE = 100
 
 
 # Signed-in people: a machine client never has a session (``accounts.backends.PeopleBackend``), so the pages need
@@ -473,20 +472,40 @@ def _activation_protected(request: HttpRequest, key: str, limit: SizeLimitHandle
 
 @people
 def query_list_view(request: HttpRequest) -> HttpResponse:
-    """Queries with filters (body, state, case, overdue); the table reloads through htmx as the filters change."""
+    """Queries with filters (body, state, case, overdue), sortable by each column and 50 a page; the table reloads
+    through htmx as the filters change, and the downloads hold every query of the filter in the same order."""
     actor = actor_of(request)
     filters = selectors.QueryFilters.from_mapping(request.GET)
+    sort = selectors.QUERY_LISTING.sort_from(request.GET)
     today = timezone.localdate()
-    queries = list(_read(selectors.query_list, actor=actor, filters=filters)[:QUERIES_PER_PAGE])
+    page = paginate(
+        request, _read(selectors.query_list, actor=actor, filters=filters, sort=sort), selectors.QUERY_LISTING.per_page
+    )
     context = {
-        "rows": [(q, selectors.is_overdue(q, today)) for q in queries],
-        "limit": QUERIES_PER_PAGE,
+        "rows": [(q, selectors.is_overdue(q, today)) for q in page],
+        "list": selectors.QUERY_LISTING.nav(
+            request.GET,
+            sort,
+            list_url=reverse("assessment:queries"),
+            export_view="assessment:queries_export",
+            page=page,
+        ),
+        "total": page.paginator.count,
         "filters": filters,
         "bodies": Body.choices,
         "states": ch.QueryState.choices,
         "today": today,
     }
     return render_page_or_partial(request, "assessment/query_list.html", "assessment/_query_table.html", context)
+
+
+@people
+def query_export_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The queries list as CSV or Excel: every query of its filters in its order, as far as the person may see."""
+    actor = actor_of(request)
+    filters = selectors.QueryFilters.from_mapping(request.GET)
+    sort = selectors.QUERY_LISTING.sort_from(request.GET)
+    return selectors.QUERY_LISTING.export(_read(selectors.query_list, actor=actor, filters=filters), sort, fmt)
 
 
 def _query(request: HttpRequest, key: str) -> Query:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from ninja import Schema
 from pydantic import field_validator
@@ -21,6 +22,7 @@ from qualify.core.errors import NotFound
 from qualify.core.filters import choice_filter, uuid_filter
 from qualify.core.ids import parse_uuid
 from qualify.core.keyset import KeysetPage, keyset_page
+from qualify.core.listing import Column, Listing, Sort, choice_order, label_order
 from qualify.core.workflow import TransitionInput
 from qualify.participants.choices import MarketRole, Route
 from qualify.plan.models import WaveDeadline
@@ -101,13 +103,69 @@ def _base(actor: Actor) -> QuerySet[QualificationCase]:
 
 # The overview's order; the primary key breaks the (rare) ties, so a page boundary is always one row.
 CASE_ORDER = ("participation__organisation__name", "participation__mpid", "participation__role", "pk")
+_BY_PARTICIPATION = CASE_ORDER[:3]
+NO_WAVE = 32767  # after every wave's sequence (a small positive integer): cases without a wave come last
 
 
-def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet[QualificationCase]:
+def _local_day(value: dt.datetime | None) -> dt.date | None:
+    return timezone.localtime(value).date() if value is not None else None
+
+
+# The overview's columns: each sorts by words (labels, the lifecycle's order for states), then as the default does.
+CASE_LISTING: Listing[QualificationCase] = Listing(
+    name="cases",
+    noun="Cases",
+    default="organisation",
+    columns=(
+        Column("Case", lambda c: c.reference, key="case", order=("reference",)),
+        Column(
+            "Organisation", lambda c: c.participation.organisation.name, key="organisation", order=_BY_PARTICIPATION
+        ),
+        Column("MPID", lambda c: c.participation.mpid, key="mpid", order=_BY_PARTICIPATION[1:]),
+        Column(
+            "Role",
+            lambda c: c.participation.get_role_display(),
+            key="role",
+            order=("sort_role", *_BY_PARTICIPATION),
+            annotations={"sort_role": label_order("participation__role", MarketRole.choices)},
+        ),
+        Column(
+            "Route",
+            lambda c: c.participation.get_route_display(),
+            key="route",
+            order=("sort_route", *_BY_PARTICIPATION),
+            annotations={"sort_route": label_order("participation__route", Route.choices)},
+        ),
+        Column(
+            "Wave",
+            lambda c: c.wave.name if c.wave else "",
+            key="wave",
+            order=("sort_wave", *_BY_PARTICIPATION),
+            annotations={"sort_wave": Coalesce(F("wave__sequence"), Value(NO_WAVE))},
+        ),
+        Column(
+            "State",
+            lambda c: c.get_state_display(),
+            key="state",
+            order=("sort_state", *_BY_PARTICIPATION),
+            annotations={"sort_state": choice_order("state", CaseState.values)},
+        ),
+        Column("State since", lambda c: _local_day(c.state_changed_at), on_page=False),
+        Column("Target migration", lambda c: c.target_migration_date, on_page=False),
+    ),
+)
+
+
+def case_list(
+    *, actor: Actor, filters: CaseFilters | None = None, sort: Sort[QualificationCase] | None = None
+) -> QuerySet[QualificationCase]:
+    """The overview's cases the actor may see, filtered, in the overview's order or the one the person chose."""
     qs = _base(actor)
     if filters:
         qs = filters.apply(qs)
-    return qs.order_by(*CASE_ORDER)
+    if sort is None:
+        return qs.order_by(*CASE_ORDER)
+    return CASE_LISTING.order(qs, sort)
 
 
 def case_page(
@@ -117,11 +175,19 @@ def case_page(
     cursor: str | None = None,
     per_page: int = 50,
     offset: int = 0,
+    sort: Sort[QualificationCase] | None = None,
 ) -> KeysetPage[QualificationCase]:
     """One page of the overview, for the page and the API alike: keyset-paginated, so the last page costs what the
-    first does (``BadCursor``, a 400, for a cursor this list did not make). ``offset`` serves older API clients."""
+    first does (``BadCursor``, a 400, for a cursor this list did not make). ``offset`` serves older API clients.
+    A chosen ``sort`` pages by keyset too: its ordering ends with the primary key, and its label orders are
+    annotations the cursor reads back."""
+    ordering = CASE_ORDER if sort is None else CASE_LISTING.ordering(sort)
     return keyset_page(
-        case_list(actor=actor, filters=filters), ordering=CASE_ORDER, cursor=cursor, per_page=per_page, offset=offset
+        case_list(actor=actor, filters=filters, sort=sort),
+        ordering=ordering,
+        cursor=cursor,
+        per_page=per_page,
+        offset=offset,
     )
 
 

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.home, name="home"),
     path("cases/", views.case_list_view, name="list"),
+    path("cases/export.<str:fmt>", views.case_export_view, name="export"),
     path("cases/lifecycle/", views.lifecycle, name="lifecycle"),
     path("help/", views.help_index, name="help"),
     path("help/<slug:role>/", views.help_role, name="help_role"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,10 +15,12 @@ from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.help import PROCESS, ROLE_GUIDES, state_guide
 from qualify.cases.permissions import can_assign_wave
 from qualify.cases.selectors import (
+    CASE_LISTING,
     EXTRA_FILTERS,
     CaseFilters,
     case_counts,
     case_get,
+    case_list,
     case_page,
     case_resumption,
     case_summaries,
@@ -56,25 +59,35 @@ def home(request: HttpRequest) -> HttpResponse:
 @guards.signed_in
 def case_list_view(request: HttpRequest) -> HttpResponse:
     """The programme overview of cases with filters and counts (participants see only their own), 50 cases a page
-    with next/previous links that keep the filters. A page link that was tampered with shows the first page, with
-    a message, as a 400."""
+    with next/previous links that keep the filters and the sort (``core.listing``: each column heading sorts, a
+    second click turns it round). A page link that was tampered with shows the first page, with a message, as a
+    400."""
     actor = actor_of(request)
     filters = CaseFilters.from_mapping(request.GET)
+    sort = CASE_LISTING.sort_from(request.GET)
     status, cursor_error = 200, ""
     try:
-        page = case_page(actor=actor, filters=filters, cursor=request.GET.get("cursor") or None)
+        page = case_page(actor=actor, filters=filters, sort=sort, cursor=request.GET.get("cursor") or None)
     except BadCursor as error:
-        page = case_page(actor=actor, filters=filters)
+        page = case_page(actor=actor, filters=filters, sort=sort)
         status, cursor_error = error.status, error.message
     counts = case_counts(actor=actor, filters=filters)
+    total = sum(counts.values())
     context = {
         "page": page,
-        "previous_url": _page_url(request, page.previous_cursor),
-        "next_url": _page_url(request, page.next_cursor),
+        "list": CASE_LISTING.nav(
+            request.GET,
+            sort,
+            list_url=reverse("cases:list"),
+            export_view="cases:export",
+            previous_cursor=page.previous_cursor,
+            next_cursor=page.next_cursor,
+            total=total,
+        ),
         "cursor_error": cursor_error,
         "filters": filters,
         "counts": [(state, counts.get(state.value, 0)) for state in CaseState],
-        "total": sum(counts.values()),
+        "total": total,
         "roles": MarketRole.choices,
         "routes": Route.choices,
         "states": CaseState.choices,
@@ -84,14 +97,13 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     return render_page_or_partial(request, "cases/case_list.html", "cases/_case_table.html", context, status=status)
 
 
-def _page_url(request: HttpRequest, cursor: str | None) -> str | None:
-    """The overview at ``cursor`` with the request's filters (None when there is no such page)."""
-    if cursor is None:
-        return None
-    params = request.GET.copy()
-    params.pop("page", None)  # the page number of the offset pager, from old bookmarks
-    params["cursor"] = cursor
-    return f"{reverse('cases:list')}?{params.urlencode()}"
+@guards.signed_in
+def case_export_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The overview as CSV or Excel: every case of its filters in its order (not just the page), as far as the person
+    may see them (a participant, its own organisation's)."""
+    filters = CaseFilters.from_mapping(request.GET)
+    sort = CASE_LISTING.sort_from(request.GET)
+    return CASE_LISTING.export(case_list(actor=actor_of(request), filters=filters), sort, fmt)
 
 
 @guards.signed_in

@@ -7,7 +7,8 @@ number.
 A cursor is opaque to people and clients: URL-safe base64 of JSON, ``{"a": [...]}`` for the page after a row and
 ``{"b": [...]}`` for the page before it, the values being that row's ordering fields with the primary key last (so
 ties cannot skip or repeat a row). Anything that does not decode into values fitting those fields is refused with
-``BadCursor`` (400) before it reaches the database. Ordering fields must not be NULL.
+``BadCursor`` (400) before it reaches the database. Ordering fields must not be NULL (an annotation that orders by
+a nullable field coalesces it first, as the overview's wave column does).
 """
 
 from __future__ import annotations
@@ -61,14 +62,20 @@ class _Key:
     field: Field[Any, Any]
 
 
-def _keys(model: type[Model], ordering: Sequence[str]) -> list[_Key]:
-    """The ordering as (lookup path, direction, model field), with the primary key added last when missing."""
+def _keys(qs: QuerySet[Any], ordering: Sequence[str]) -> list[_Key]:
+    """The ordering as (lookup path, direction, model field), with the primary key added last when missing. A name
+    may be an annotation of ``qs`` (a sortable column's label order, say): its output field reads the cursor back."""
+    model = qs.model
     names = list(ordering)
     if names[-1].lstrip("-") != "pk":
         names.append("pk")
     keys = []
     for name in names:
         path = name.lstrip("-")
+        annotation = qs.query.annotations.get(path)
+        if annotation is not None:
+            keys.append(_Key(path=path, descending=name.startswith("-"), field=annotation.output_field))
+            continue
         target: type[Model] = model
         parts = path.split("__")
         for part in parts[:-1]:
@@ -159,7 +166,7 @@ def keyset_page(
     added or removed since the link was made): that page is the first, and it is read afresh so that it is full.
     ``offset`` is the deprecated way in (API clients that have not moved to cursors); a cursor overrides it.
     """
-    keys = _keys(qs.model, ordering)
+    keys = _keys(qs, ordering)
     if cursor:
         before, values = _decode_cursor(cursor, keys)
         beyond = qs.filter(_beyond(keys, values, backwards=before)).order_by(*_order_by(keys, backwards=before))

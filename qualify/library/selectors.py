@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
 from qualify.core.ids import parse_uuid
+from qualify.core.listing import Column, Listing, Sort
 from qualify.library.choices import CommentStatus, GovernanceDecision, VersionStatus
 from qualify.library.models import (
     Artefact,
@@ -63,19 +65,49 @@ def _files() -> Prefetch[Any]:
     return Prefetch("files", queryset=VersionFile.objects.order_by("kind"))
 
 
-def library_baselines(*, actor: Actor, filters: LibraryFilters | None = None) -> QuerySet[ArtefactVersion]:
-    """The current baseline of each artefact in the order the library lists them: by theme, then short name (the
-    page groups each page's rows by theme, as on the Programme's site)."""
+def _baselined_on(version: ArtefactVersion) -> dt.date | None:
+    return timezone.localtime(version.state_changed_at).date() if version.state_changed_at else None
+
+
+# The library's columns. It stays grouped by theme, as on the Programme's site: a column sorts within each theme.
+LIBRARY_LISTING: Listing[ArtefactVersion] = Listing(
+    name="library",
+    noun="Documents",
+    default="document",
+    group=("artefact__theme",),
+    columns=(
+        Column("Theme", lambda v: v.artefact.theme, on_page=False),
+        Column("Document", lambda v: v.artefact.short_name, key="document", order=("artefact__short_name",)),
+        Column("Title", lambda v: v.artefact.title, on_page=False),
+        Column(
+            "Number",
+            lambda v: v.artefact.document_number,
+            key="number",
+            order=("artefact__document_number",),
+        ),
+        Column("Type", lambda v: v.artefact.subtype, key="type", order=("artefact__subtype", "artefact__short_name")),
+        Column("Version", lambda v: v.version, key="version", order=("version", "artefact__short_name")),
+        Column("Files"),
+        Column("Baselined", _baselined_on, on_page=False),
+    ),
+)
+
+
+def library_baselines(
+    *, actor: Actor, filters: LibraryFilters | None = None, sort: Sort[ArtefactVersion] | None = None
+) -> QuerySet[ArtefactVersion]:
+    """The current baseline of each artefact in the order the library lists them: by theme, then short name or the
+    column the person chose (the page groups each page's rows by theme, as on the Programme's site)."""
     artefacts: QuerySet[Artefact] = Artefact.objects.visible_to(actor)
     if filters:
         artefacts = filters.apply_to_artefacts(artefacts)
-    return (
+    qs = (
         ArtefactVersion.objects.visible_to(actor)
         .filter(status=VersionStatus.BASELINED, artefact__in=artefacts)
         .select_related("artefact")
         .prefetch_related(_files())
-        .order_by("artefact__theme", "artefact__short_name", "pk")
     )
+    return LIBRARY_LISTING.order(qs, sort or LIBRARY_LISTING.sort_of(LIBRARY_LISTING.default))
 
 
 def library_facets(*, actor: Actor) -> dict[str, list[str]]:

@@ -5,6 +5,7 @@ from qualify.library import views
 app_name = "library"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("export.<str:fmt>", views.library_export_view, name="export"),
     path("manage/", views.manage, name="manage"),
     path("artefacts/<str:document_number>/", views.artefact_detail, name="artefact"),
     path("artefacts/<str:document_number>/versions/", views.version_add, name="version_add"),

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
-from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -53,6 +53,7 @@ from qualify.library.permissions import (
     governing_body_of,
 )
 from qualify.library.selectors import (
+    LIBRARY_LISTING,
     LibraryFilters,
     approval_status,
     artefact_get,
@@ -102,7 +103,7 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
 # --- the public library ---------------------------------------------------------------------------------------
 
 
-LIBRARY_PER_PAGE = 50
+LIBRARY_PER_PAGE = LIBRARY_LISTING.per_page
 
 
 @dataclass(frozen=True)
@@ -134,26 +135,34 @@ def _baseline_groups(versions: Iterable[ArtefactVersion]) -> list[tuple[str, lis
 @guards.public
 def index(request: HttpRequest) -> HttpResponse:
     """The library: each artefact's current baseline grouped by theme, with search and filters (no sign-in), 50
-    documents a page; the filters travel with the page links, and htmx swaps just the list for both."""
+    documents a page, each column sorting within its theme; the filters and the sort travel with the page and
+    download links, and htmx swaps just the list for the pages."""
     actor = actor_of(request)
     filters = LibraryFilters.from_mapping(request.GET)
-    page = paginate(request, library_baselines(actor=actor, filters=filters), per_page=LIBRARY_PER_PAGE)
-    index_url = reverse("library:index")
-
-    def page_url(number: int) -> str:
-        return f"{index_url}?{urlencode({**filters.active(), 'page': number})}"
-
+    sort = LIBRARY_LISTING.sort_from(request.GET)
+    page = paginate(request, library_baselines(actor=actor, filters=filters, sort=sort), per_page=LIBRARY_PER_PAGE)
     context = {
         "groups": _baseline_groups(page.object_list),
         "page": page,
-        "previous_url": page_url(page.previous_page_number()) if page.has_previous() else None,
-        "next_url": page_url(page.next_page_number()) if page.has_next() else None,
+        "list": LIBRARY_LISTING.nav(
+            request.GET, sort, list_url=reverse("library:index"), export_view="library:export", page=page
+        ),
         "filters": filters,
         "facets": library_facets(actor=actor),
         "can_manage": can_manage_library(actor).allowed,
     }
     template = "library/_baselines.html" if getattr(request, "htmx", False) else "library/index.html"
     return render(request, template, context)
+
+
+@guards.public
+def library_export_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The library's list as CSV or Excel: every baseline of the filters, in the page's order, with each document's
+    theme, title and the day it was baselined."""
+    actor = actor_of(request)
+    sort = LIBRARY_LISTING.sort_from(request.GET)
+    qs = library_baselines(actor=actor, filters=LibraryFilters.from_mapping(request.GET))
+    return LIBRARY_LISTING.export(qs, sort, fmt)
 
 
 @guards.public

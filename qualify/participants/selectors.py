@@ -7,14 +7,34 @@ from django.db.models import Count, Prefetch, QuerySet
 from qualify.core.actor import Actor
 from qualify.core.errors import NotFound
 from qualify.core.ids import parse_uuid
+from qualify.core.listing import Column, Listing, Sort
 from qualify.participants.models import DistributorId, MarketParticipation, Membership, Organisation
 
+# The organisations list's columns (``participation_count`` is the list's own annotation).
+ORGANISATION_LISTING: Listing[Organisation] = Listing(
+    name="organisations",
+    noun="Organisations",
+    default="name",
+    columns=(
+        Column("Name", lambda o: o.name, key="name", order=("name",)),
+        Column("Company number", lambda o: o.company_number, key="company", order=("company_number", "name")),
+        Column(
+            "Market roles",
+            lambda o: getattr(o, "participation_count", 0),
+            key="roles",
+            order=("participation_count", "name"),
+        ),
+    ),
+)
 
-def organisation_list(*, actor: Actor, search: str = "") -> QuerySet[Organisation]:
+
+def organisation_list(
+    *, actor: Actor, search: str = "", sort: Sort[Organisation] | None = None
+) -> QuerySet[Organisation]:
     qs = Organisation.objects.visible_to(actor).annotate(participation_count=Count("participations"))
     if search:
         qs = qs.filter(name__icontains=search.strip())
-    return qs.order_by("name")
+    return qs.order_by("name") if sort is None else ORGANISATION_LISTING.order(qs, sort)
 
 
 def organisation_get(*, actor: Actor, uuid: object) -> Organisation:

@@ -4,7 +4,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from qualify.participants.forms import DerogationForm, ExemptionDecisionForm
 from qualify.participants.models import Exemption, MarketParticipation, Organisation
 from qualify.participants.permissions import can_decide_exemption, can_manage_members, can_record_derogation
 from qualify.participants.selectors import (
+    ORGANISATION_LISTING,
     organisation_get,
     organisation_list,
     organisation_members,
@@ -26,10 +29,24 @@ from qualify.participants.services import exemption_decide, exemption_record_der
 
 @guards.signed_in
 def organisation_list_view(request: HttpRequest) -> HttpResponse:
+    """The organisations the person may see (a participant, its own), searched by name, sortable by each column."""
     actor = actor_of(request)
     search = request.GET.get("q", "")
-    page = paginate(request, organisation_list(actor=actor, search=search))
-    return render(request, "participants/organisation_list.html", {"page": page, "search": search})
+    sort = ORGANISATION_LISTING.sort_from(request.GET)
+    page = paginate(request, organisation_list(actor=actor, search=search, sort=sort), ORGANISATION_LISTING.per_page)
+    nav = ORGANISATION_LISTING.nav(
+        request.GET, sort, list_url=reverse("participants:list"), export_view="participants:export", page=page
+    )
+    return render(request, "participants/organisation_list.html", {"page": page, "search": search, "list": nav})
+
+
+@guards.signed_in
+def organisation_export_view(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    """The organisations list as CSV or Excel: every organisation of the search in its order, as far as the person
+    may see (a participant, its own)."""
+    sort = ORGANISATION_LISTING.sort_from(request.GET)
+    qs = organisation_list(actor=actor_of(request), search=request.GET.get("q", ""))
+    return ORGANISATION_LISTING.export(qs, sort, fmt)
 
 
 def _organisation(request: HttpRequest, uuid: str) -> Organisation:

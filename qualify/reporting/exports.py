@@ -10,15 +10,17 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from qualify.assessment.choices import FindingState
+from qualify.assessment.choices import FindingState, Severity
 from qualify.assessment.models import Finding, Query
 from qualify.assessment.selectors import QueryFilters, finding_list, is_overdue, query_list
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import CaseFilters, case_list
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
+from qualify.core.listing import Column, Listing, choice_order, label_order
 from qualify.core.spreadsheet import csv_bytes, xlsx_bytes
 from qualify.oversight.selectors import RecordFilters, record_list
+from qualify.qad.choices import Body
 
 MAX_ROWS = 100_000  # ten times the largest list the market would have; a larger one is refused, not truncated
 
@@ -51,6 +53,45 @@ class FindingFilters:
 
 def findings(*, actor: Actor, filters: FindingFilters, today: dt.date) -> QuerySet[Finding]:
     return filters.apply(finding_list(actor=actor), today)
+
+
+# The findings list's columns; the page shows the first seven, the download adds who owns the work-off and its plan.
+FINDING_LISTING: Listing[Finding] = Listing(
+    name="findings",
+    noun="Findings",
+    default="due",
+    columns=(
+        Column("Finding", lambda f: f.reference, key="finding", order=("reference",)),
+        Column("Case", lambda f: f.case.reference, key="case", order=("case__reference", "due_date")),
+        Column(
+            "Body",
+            lambda f: f.get_body_display(),
+            key="body",
+            order=("sort_body", "due_date"),
+            annotations={"sort_body": label_order("body", Body.choices)},
+        ),
+        Column("Title", lambda f: f.title, key="title", order=("title",)),
+        Column(
+            "Severity",
+            lambda f: f.get_severity_display(),
+            key="severity",
+            order=("sort_severity", "due_date"),
+            annotations={"sort_severity": choice_order("severity", Severity.values)},
+        ),
+        Column("Due", lambda f: f.due_date, key="due", order=("due_date", "reference")),
+        Column(
+            "State",
+            lambda f: f.get_state_display(),
+            key="state",
+            order=("sort_state", "due_date"),
+            annotations={"sort_state": choice_order("state", FindingState.values)},
+        ),
+        Column("Organisation", lambda f: f.case.participation.organisation.name, on_page=False),
+        Column("Owner", lambda f: f.owner, on_page=False),
+        Column("Condition of approval", lambda f: f.condition_of_approval, on_page=False),
+        Column("Work-off plan", lambda f: f.work_off_plan, on_page=False),
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -172,6 +213,7 @@ def table_bytes(table: Table, fmt: str) -> tuple[bytes, str, str]:
 
 
 __all__ = [
+    "FINDING_LISTING",
     "FindingFilters",
     "findings",
     "findings_table",

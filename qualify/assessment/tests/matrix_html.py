@@ -104,6 +104,9 @@ ROWS = [
     ),
     page("assessment:queries", lambda c: reverse("assessment:queries"), every(SIGNED_IN, 200)),
     page(
+        "assessment:queries_export", lambda c: reverse("assessment:queries_export", args=["csv"]), every(SIGNED_IN, 200)
+    ),
+    page(
         "assessment:query",
         lambda c: reverse("assessment:query", args=[qry(c)]),
         {**every(A_MEMBERS, 200), "lead_b": 404, **every(STAFF, 200)},

@@ -96,6 +96,7 @@ own_sent = lambda c: str(c.lib_comment_sent.uuid)  # noqa: E731
 
 ROWS = [
     Row("library:index", lambda c: reverse("library:index"), _public()),
+    Row("library:export", lambda c: reverse("library:export", args=["csv"]), _public()),
     Row("library:artefact", lambda c: reverse("library:artefact", args=["MHHS-DEL1234"]), _public()),
     Row("library:version", lambda c: reverse("library:version", args=[v1(c)]), _public()),
     Row(

@@ -48,6 +48,8 @@ def _derogation(cast) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 ROWS = [
+    # The organisations list's download: each person's own view of the list (a participant, its own organisation).
+    page("participants:export", lambda c: reverse("participants:export", args=["xlsx"]), every(SIGNED_IN, 200)),
     page(
         "participants:exemption_decide",
         lambda c: reverse("participants:exemption_decide", args=[org_a(c)]),

@@ -33,6 +33,11 @@ ROWS = [
     page(
         "reporting:findings", lambda c: reverse("reporting:findings"), {**every(PARTICIPANTS, 403), **every(STAFF, 200)}
     ),
+    page(
+        "reporting:findings_export",
+        lambda c: reverse("reporting:findings_export", args=["xlsx"]),
+        {**every(PARTICIPANTS, 403), **every(STAFF, 200)},
+    ),
     # Downloads hold what the person may see: a participant gets its own cases.
     page("reporting:export", lambda c: reverse("reporting:export", args=["overview", "csv"]), every(SIGNED_IN, 200)),
     page(
