@@ -12,6 +12,7 @@ from qualify.dip.models import MessageResult, ValidationRun
 from qualify.dip.validation import report_json
 
 CSV_HEADERS = ["Message", "Outcome", "Matched schemas", "Checked against", "JSON path", "Violation", "Keyword", "Note"]
+SHA_LABEL = "Specification SHA-256"
 PDF_VIOLATIONS = 20  # violations a PDF lists per message (the count and the CSV hold the rest)
 
 
@@ -19,7 +20,8 @@ def run_facts(run: ValidationRun) -> list[tuple[str, str]]:
     spec = run.specification
     return [
         ("Specification", f"{spec.title or spec.original_name} (version {spec.version or 'not given'})"),
-        ("Specification file", f"{spec.original_name}, SHA-256 {spec.sha256}"),
+        ("Specification file", spec.original_name),
+        (SHA_LABEL, spec.sha256),
         ("For", run.organisation.name if run.organisation else "The whole programme"),
         ("Schema", run.schema or "Detected for each message"),
         ("Run by", f"{run.run_by_name} on {uk_date(run.created_at)}"),

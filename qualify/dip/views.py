@@ -178,6 +178,7 @@ def run_detail(request: HttpRequest, key: str) -> HttpResponse:
         "spec": run.specification,
         "results": results,
         "facts": reports.run_facts(run),
+        "sha_label": reports.SHA_LABEL,
         "per_schema": run.summary.get("per_schema", {}),
         "skipped": run.summary.get("skipped", []),
         "skipped_count": run.summary.get("skipped_count", 0),

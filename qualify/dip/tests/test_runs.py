@@ -166,3 +166,27 @@ def test_the_run_page_and_list_cost_a_fixed_number_of_queries(cast, client_for, 
         assert client.get(reverse("dip:index")).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("dip:run", args=[run.uuid])).status_code == 200
+
+
+def test_a_viewer_posting_the_forms_stores_nothing(cast, client_for):
+    spec = upload_spec(cast.actor("lead_a"), cast.org_a.pk)
+    client = client_for("viewer_a")
+    spec_file = io.BytesIO(SPEC.read_bytes())
+    spec_file.name = "meter-readings.yaml"
+    client.post(reverse("dip:specification_upload"), {"organisation": str(cast.org_a.pk), "file": spec_file})
+    messages = io.BytesIO(as_json(GOOD_BATCH))
+    messages.name = "good.json"
+    answer = client.post(
+        reverse("dip:run_create", args=[spec.uuid]), {"organisation": str(cast.org_a.pk), "files": [messages]}
+    )
+    assert answer.status_code == 302
+    assert Specification.objects.count() == 1 and not ValidationRun.objects.exists()
+
+
+def test_the_api_answers_a_run_as_its_json_report_and_hides_another_organisations(cast, client_for, token_for):
+    run = mixed_run(cast, upload_spec(cast.actor("lead_a"), cast.org_a.pk))
+    own = client_for(None).get(f"/api/v1/dip/runs/{run.uuid}", **token_for("lead_a"))
+    assert own.status_code == 200 and own.json()["summary"]["invalid"] == 1
+    assert own.json()["messages"][1]["violations"][0]["path"] == "$.items[1].quality"
+    hidden = client_for(None).get(f"/api/v1/dip/runs/{run.uuid}", **token_for("lead_b"))
+    assert hidden.status_code == 404 and hidden.json()["error"]["code"] == "not_found"

@@ -146,3 +146,35 @@ def test_a_member_larger_than_a_message_may_be_is_reported_without_reading_it_al
     raw = zipped({"big.json": b" " * (v.MESSAGE_MAX_BYTES + 10) + b"{}"})
     batch = v.read_uploads([upload("big.zip", raw)])
     assert "larger than" in batch.messages[0].problem
+
+
+SPEC_31 = b"""
+openapi: 3.1.0
+info: {title: Notices, version: "2.0"}
+paths: {}
+components:
+  schemas:
+    Notice:
+      type: object
+      required: [id, lines]
+      properties:
+        id: {type: string, format: uuid}
+        note: {type: [string, "null"]}
+        lines:
+          type: array
+          prefixItems: [{const: HEADER}]
+          items: {$ref: "#/components/schemas/Line"}
+    Line:
+      type: [string, object]
+      minLength: 1
+"""
+
+
+def test_an_openapi_31_document_is_checked_with_json_schema_2020_12():
+    parsed = v.parse_specification(SPEC_31)
+    schemas = v.SchemaSet(parsed)
+    assert parsed.is_31 and parsed.request_schemas == [] and schemas.detect_candidates == ["Notice", "Line"]
+    good = {"id": "3f1c8a9e-2b4d-4c6e-8f00-1234567890ab", "note": None, "lines": ["HEADER", "a"]}
+    assert check(schemas, good, schema="Notice").status == "valid"
+    bad = check(schemas, {**good, "lines": ["HEADER", ""]}, schema="Notice")
+    assert [(x.path, x.keyword) for x in bad.violations] == [("$.lines[1]", "minLength")]
