@@ -120,6 +120,7 @@ def specification_detail(request: HttpRequest, key: str) -> HttpResponse:
             "messages": v.MAX_MESSAGES,
             "message_kb": v.MESSAGE_MAX_BYTES // 1024,
             "upload_mb": v.UPLOAD_MAX_BYTES // (1024 * 1024),
+            "checked_mb": v.MAX_CHECKED_BYTES // (1024 * 1024),
             "zip_members": v.ZIP_MAX_MEMBERS,
         },
     }

@@ -56,12 +56,20 @@ def test_formats_and_required_fields_are_checked_against_the_chosen_schema(schem
     assert check(schemas, REGISTRATION, schema="ReadingBatch").compared_with == "ReadingBatch"
 
 
-def test_an_unknown_schema_and_too_much_detection_are_refused(schemas):
+def test_an_unknown_schema_and_too_much_detection_are_refused(schemas, monkeypatch):
+    monkeypatch.setattr(v, "MAX_CHECKS", 20)  # the same rule at a size quick to check
     with pytest.raises(ValidationFailed, match="no schema called"):
         v.check_messages(schemas, [v.Message("a", data={})], schema="Nope")
-    many = [v.Message(str(i), data={}) for i in range(v.MAX_CHECKS // 2 + 1)]
+    many = [v.Message(str(i), data={}, size=2) for i in range(v.MAX_CHECKS // 2 + 1)]
     with pytest.raises(ValidationFailed, match="choose the schema"):
         v.check_messages(schemas, many)
+    assert len(v.check_messages(schemas, many, schema="Reading")) == len(many)
+    # Three large messages against the two detected schemas are more bytes than a run walks; one schema is not.
+    large = [v.Message(str(i), data={}, size=v.MAX_CHECKED_BYTES // 4) for i in range(3)]
+    with pytest.raises(ValidationFailed) as refused:
+        v.check_messages(schemas, large)
+    assert refused.value.code == "too_much_work"
+    assert len(v.check_messages(schemas, large, schema="Reading")) == 3
 
 
 @pytest.mark.parametrize(
@@ -133,10 +141,11 @@ def test_an_unsafe_zip_is_refused_as_a_whole(raw, code):
     assert refused.value.code == code
 
 
-def test_a_zip_bomb_is_refused_before_it_is_unpacked():
-    # 60 MB of zeros compress to a few tens of KB; the declared size is over the limit.
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch):
+    monkeypatch.setattr(v, "ZIP_MAX_TOTAL_BYTES", 4 * 1024 * 1024)  # the same rule at a size quick to build
+    # Zeros compress a thousandfold: a few KB that declare more than the limit unpacked.
     raw = zipped({"bomb.json": b"0" * (v.ZIP_MAX_TOTAL_BYTES + 1)})
-    assert len(raw) < 200_000
+    assert len(raw) < 20_000
     with pytest.raises(ValidationFailed) as refused:
         v.read_uploads([upload("bomb.zip", raw)])
     assert refused.value.code == "zip_too_large"
