@@ -234,7 +234,11 @@ def _question_id(response: QadResponse, given: str) -> str:
         .first()
     )
     if found is None:
-        raise NotFound(f"The case's QAD has no question {given!r}.")
+        raise ValidationFailed(
+            f"The case's QAD has no question {given!r}; name it by its number (4.5.1) or its id.",
+            details={"question": "unknown"},
+            code="unknown_question",
+        )
     return str(found)
 
 

@@ -82,7 +82,7 @@ def test_the_dip_managers_specification_is_for_everyone_and_an_organisations_is_
     assert selectors.run_get(actor=cast.actor("dip"), key=run_b.uuid) == run_b
 
 
-def test_the_report_attached_to_a_qad_question_lands_in_its_evidence(cast):
+def test_the_report_attached_to_a_qad_question_lands_in_its_evidence(cast, client_for):
     publish_sample()
     response = open_qad(cast.case_a, cast.actor("lead_a"))
     question = qad_view(actor=cast.actor("lead_a"), response=response).questions[0]
@@ -95,6 +95,25 @@ def test_the_report_attached_to_a_qad_question_lands_in_its_evidence(cast):
         run_attach_to_qad(actor=cast.actor("viewer_a"), run=run, case=cast.case_a, question_id=question.qid)
     with pytest.raises(NotFound):  # another organisation's case
         run_attach_to_qad(actor=cast.actor("lead_a"), run=run, case=cast.case_b, question_id=question.qid)
+    with pytest.raises(ValidationFailed, match="no question"):
+        run_attach_to_qad(actor=cast.actor("lead_a"), run=run, case=cast.case_a, question_id="99.99")
+    # The page: the contributor attaches it to the same question again, as a second evidence file.
+    page = client_for("contributor_a").get(reverse("dip:run", args=[run.uuid])).content.decode()
+    assert 'data-testid="attach-qad"' in page and cast.case_a.reference in page
+    answer = client_for("contributor_a").post(
+        reverse("dip:run_attach", args=[run.uuid]),
+        {"kind": "qad", "case": cast.case_a.reference, "question": question.qid},
+    )
+    assert answer.status_code == 302
+    assert EvidenceLink.objects.filter(response=response, question_id=question.qid).count() == 2
+    assert (
+        client_for("lead_b")
+        .post(
+            reverse("dip:run_attach", args=[run.uuid]), {"kind": "qad", "case": cast.case_a.reference, "question": "x"}
+        )
+        .status_code
+        == 404
+    )
 
 
 def test_the_report_attached_to_a_test_run_lands_in_its_evidence(cast):
