@@ -8,6 +8,7 @@ from qualify.accounts.api_auth import PEOPLE, PEOPLE_AND_MACHINES
 from qualify.assessment.api import router as assessment_router
 from qualify.cases.api import router as cases_router
 from qualify.core.api import document_errors, install_error_handlers, throttle_operations
+from qualify.dip.api import router as dip_router
 from qualify.gating.api import router as gating_router
 from qualify.library.api import router as library_router
 from qualify.notifications.api import router as notifications_router
@@ -47,6 +48,7 @@ api.add_router("/", testing_router)
 api.add_router("/", reporting_router)
 api.add_router("/", oversight_router)
 api.add_router("/", programme_router)
+api.add_router("/", dip_router)
 
 # Expensive operations, throttled per token (or signed-in person) at QUALIFY_API_THROTTLE_RATES[scope]: over the rate
 # they answer 429 with Retry-After in the shared error shape. A path here that no longer exists fails at import.

@@ -31,6 +31,7 @@ LAYER = {
     "assessment": 8,
     "gating": 9,
     "oversight": 10,
+    "dip": 10,  # attaches its reports through the QAD (7) and QT (9) evidence services
     "reporting": 11,
     "search": 11,
     "demo": 12,
