@@ -103,6 +103,7 @@ BASE_ROWS = [
         lambda c: reverse("accounts:token_revoke", args=[str(c.token_a.uuid)]),
         {**every(SIGNED_IN, 404), "lead_a": 302, "admin": 302},
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     endpoint("GET /organisations", lambda c: "/api/v1/organisations", {**every(SIGNED_IN, 200), "machine": 403}),
     endpoint(
