@@ -198,7 +198,14 @@ def test_the_command_issues_a_scoped_expiring_token(cast):
     out = StringIO()
     with time_machine.travel(NOW, tick=False):
         call_command(
-            "create_api_token", "registration@market.test", "reg", "--scope", "register_gating", "--days", "90", stdout=out
+            "create_api_token",
+            "registration@market.test",
+            "reg",
+            "--scope",
+            "register_gating",
+            "--days",
+            "90",
+            stdout=out,
         )
     token = ApiToken.objects.get(name="reg")
     assert token.scope == TokenScope.REGISTER_GATING and token.expires_at == NOW + dt.timedelta(days=90)
