@@ -218,3 +218,23 @@ def test_the_scope_is_kept_with_the_cached_token(cast, monkeypatch):
     request = RequestFactory().post("/api/v1/cases/x/transitions")
     with pytest.raises(Exception, match="read-only"):
         api_auth.BearerToken().authenticate(request, secret)
+
+
+def test_the_tokens_page_costs_the_same_whatever_the_number_of_tokens(cast, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("admin")
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("accounts:tokens")).status_code == 200
+        return len(queries)
+
+    _issue(cast, "machine", TokenScope.FULL)
+    _issue(cast, "admin", TokenScope.READ, expires_at=token_expiry(30))
+    few = cost()
+    for _ in range(3):
+        _issue(cast, "machine", TokenScope.REGISTER_GATING)
+        _issue(cast, "admin", TokenScope.FULL, expires_at=token_expiry(30))
+    assert cost() == few
