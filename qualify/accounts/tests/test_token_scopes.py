@@ -238,3 +238,16 @@ def test_the_tokens_page_costs_the_same_whatever_the_number_of_tokens(cast, clie
         _issue(cast, "machine", TokenScope.REGISTER_GATING)
         _issue(cast, "admin", TokenScope.FULL, expires_at=token_expiry(30))
     assert cost() == few
+
+
+def test_each_scope_allows_only_its_own_requests():
+    from qualify.accounts.permissions import token_scope_allows
+
+    def allowed(scope: str, method: str, integration: bool) -> bool:
+        return token_scope_allows(scope, method=method, integration=integration).allowed
+
+    assert all(allowed(TokenScope.FULL, m, i) for m in ("GET", "POST", "DELETE") for i in (True, False))
+    assert allowed(TokenScope.READ, "get", False) and allowed(TokenScope.READ, "HEAD", True)
+    assert not allowed(TokenScope.READ, "POST", True) and not allowed(TokenScope.READ, "DELETE", False)
+    assert allowed(TokenScope.REGISTER_GATING, "POST", True) and not allowed(TokenScope.REGISTER_GATING, "GET", False)
+    assert not allowed("ADMIN", "GET", True)  # an unknown stored scope fails closed
