@@ -20,6 +20,7 @@ from django.urls import get_resolver, reverse
 
 from config.api import api
 from conftest import reread, rolled_back
+from qualify.accounts.models import TokenScope
 from qualify.accounts.services import api_token_create
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import system_actor
@@ -103,6 +104,7 @@ BASE_ROWS = [
         lambda c: reverse("accounts:token_revoke", args=[str(c.token_a.uuid)]),
         {**every(SIGNED_IN, 404), "lead_a": 302, "admin": 302},
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     endpoint("GET /organisations", lambda c: "/api/v1/organisations", {**every(SIGNED_IN, 200), "machine": 403}),
     endpoint(
@@ -190,6 +192,42 @@ def matrix_cast(cast):  # type: ignore[no-untyped-def]
     return _base(cast)
 
 
+# Every operation of the OpenAPI document ("GET /cases"), each held against the narrow token scopes below, so a new
+# operation is covered as soon as it has its matrix row (which ``test_matrix_covers_every_url_and_endpoint`` demands).
+API_OPERATIONS = frozenset(
+    f"{method.upper()} {path.removeprefix('/api/v1')}"
+    for path, ops in api.get_openapi_schema()["paths"].items()
+    for method in ops
+)
+NARROW_SCOPES = [TokenScope.READ, TokenScope.REGISTER_GATING]
+# What a register-and-gating token reaches, by path: the register (with its import jobs) and gating, any method, and
+# the public library's reads — what a market system reaches (``tests/matrix.py::MACHINE``).
+INTEGRATION_PATHS = ("/register/", "/register-imports", "/gating/")
+PUBLIC_LIBRARY_READS = ("/library/artefacts", "/library/versions/")
+
+
+def scope_refusal(row: Row, scope: str) -> str:
+    """The words of the 403 a token of ``scope`` gets for ``row`` before the operation runs, or "" if it reaches it."""
+    if not row.api or scope == TokenScope.FULL:
+        return ""
+    method, path = row.name.split(" ", 1)
+    if scope == TokenScope.READ and method not in ("GET", "HEAD", "OPTIONS"):
+        return "read-only"
+    library_read = method == "GET" and path.startswith(PUBLIC_LIBRARY_READS)
+    if scope == TokenScope.REGISTER_GATING and not (path.startswith(INTEGRATION_PATHS) or library_read):
+        return "register and gating"
+    return ""
+
+
+def scope_subject(row: Row) -> str:
+    """Whom to ask a row with a scoped token as: someone the operation answers (so a 403 is the scope's), else
+    anyone signed in."""
+    for who in [*SIGNED_IN, MACHINE]:
+        if row.expect.get(who, 999) < 400:
+            return who
+    return SIGNED_IN[0]
+
+
 def _client(cast: Any, who: str | None) -> Client:
     client = Client()
     if who is not None:
@@ -197,15 +235,19 @@ def _client(cast: Any, who: str | None) -> Client:
     return client
 
 
-def check(cast: Any, row: Row, who: str | None) -> None:
-    """Ask for the row's URL as ``who`` and compare the status with the row's expectation."""
+def check(cast: Any, row: Row, who: str | None, scope: str = TokenScope.FULL) -> None:
+    """Ask for the row's URL as ``who`` (with a token of ``scope`` for an API row) and compare the status with the
+    row's expectation, or with the scope's refusal where the scope does not reach the operation."""
     if who not in row.expect:
         pytest.fail(f"{row.name}: the matrix has no expectation for {who}")
     expected = row.expect[who]
+    refusal = scope_refusal(row, scope)
+    if refusal:
+        expected = 403
     url = row.url(cast)
     extra: dict[str, Any] = {}
     if row.api and who is not None:
-        issued = api_token_create(actor=system_actor(), user=cast.user(who), name="test")
+        issued = api_token_create(actor=system_actor(), user=cast.user(who), name="test", scope=scope)
         client, extra = _client(cast, None), {"HTTP_AUTHORIZATION": f"Bearer {issued.secret}"}
     else:
         client = _client(cast, who)
@@ -221,6 +263,8 @@ def check(cast: Any, row: Row, who: str | None) -> None:
     assert response.status_code == expected, f"{row.name} as {who}: {response.status_code}"
     if row.api and response.status_code >= 400:
         assert set(response.json()["error"]) == {"code", "message", "details"}
+    if refusal:
+        assert refusal in response.json()["error"]["message"], f"{row.name}: refused, but not for its scope"
     if response.status_code == 302 and who in (None, MACHINE) and not row.name.startswith(("accounts:", "core:")):
         assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -229,6 +273,7 @@ def _matrix_class(group: str) -> type:
     """A test class for one group of rows: its class-scoped fixture applies the group's set-up once, in a savepoint
     rolled back when the class ends, and every (row, person) test runs in a savepoint of its own inside it."""
     rows = [row for row in ROWS if GROUP_OF.get(row.name, "") == group]
+    scoped = [row for row in rows if row.name in API_OPERATIONS]
 
     class MatrixGroup:
         @pytest.fixture(scope="class")
@@ -245,6 +290,11 @@ def _matrix_class(group: str) -> type:
         @pytest.mark.parametrize("row", rows, ids=[r.name for r in rows])
         def test_permission_matrix(self, prepared, db, row, who):  # type: ignore[no-untyped-def]
             check(prepared, row, who)
+
+        @pytest.mark.parametrize("scope", NARROW_SCOPES)
+        @pytest.mark.parametrize("row", scoped, ids=[r.name for r in scoped])
+        def test_token_scope(self, prepared, db, row, scope):  # type: ignore[no-untyped-def]
+            check(prepared, row, scope_subject(row), scope)
 
     return MatrixGroup
 
@@ -298,6 +348,18 @@ def test_matrix_covers_every_url_and_endpoint():
     }
     assert len(operations) >= 10
     assert operations <= {r.name for r in ROWS if r.api}, operations - {r.name for r in ROWS if r.api}
+
+
+def test_every_api_operation_is_held_against_the_token_scopes():
+    """Each operation of the OpenAPI document has a matrix row, so ``test_token_scope`` asks it with each narrow scope;
+    and the scopes were seen doing both things: refusing, and letting the normal answer through."""
+    rows = {row.name: row for row in ROWS if row.api}
+    assert set(rows) >= API_OPERATIONS, API_OPERATIONS - set(rows)
+    for scope, refused, reached in [
+        (TokenScope.READ, "POST /cases/{key}/transitions", "GET /cases"),
+        (TokenScope.REGISTER_GATING, "GET /cases", "POST /gating/decisions"),
+    ]:
+        assert scope_refusal(rows[refused], scope) and not scope_refusal(rows[reached], scope)
 
 
 MACHINE_ADMITTED = ("/register/", "/gating/", "/library/artefacts", "/library/versions/")

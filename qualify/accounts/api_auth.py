@@ -24,6 +24,14 @@ A machine client (``Actor.is_machine``: a market system) may call only the opera
 gating and the public library's reads use ``PEOPLE_AND_MACHINES``; every other operation uses ``PEOPLE`` (the API's
 default, ``config/api.py``), which answers a machine's token with 403 before the operation runs. What a machine then
 reads is narrowed again by the selectors (``visible_to``: nothing organisation-owned outside the register).
+
+Every token also has a scope (``ApiToken.scope``, chosen when it is created), checked here for every request that a
+token authenticates, before the operation runs (``accounts.permissions.token_scope_allows``): a read-only token is
+refused (403) any method but GET, HEAD and OPTIONS; a register-and-gating token is refused every operation that does
+not admit machine clients — so it reaches exactly what a market system's token reaches (the register, gating and the
+public library's reads), as far as its user may. The scope is kept with the cached entry (a token's scope never
+changes), and the register's hot read asks the same check through ``token_actor`` (a refused token falls through to
+the API operation, which answers the 403). A session is not a token and has no scope.
 """
 
 from __future__ import annotations
@@ -39,7 +47,8 @@ from django.http import HttpRequest
 from ninja.security import HttpBearer, django_auth
 
 from qualify.accounts.models import User
-from qualify.accounts.services import api_token_authenticate
+from qualify.accounts.permissions import token_scope_allows
+from qualify.accounts.services import api_token_check
 from qualify.core.actor import Actor, actor_for_user
 from qualify.core.errors import NotAllowed
 
@@ -52,6 +61,7 @@ clock: Callable[[], float] = time.monotonic  # replaced in tests
 @dataclass(frozen=True)
 class _Entry:
     user: User
+    scope: str  # ApiToken.scope: fixed when the token is created, so safe to remember
     loaded_at: float
     actor: Actor | None  # kept for staff and machine users only (no memberships): see the module's docstring
 
@@ -65,11 +75,14 @@ def _entry(secret: str) -> _Entry | None:
     now = clock()
     entry = _cache.get(key)
     if entry is None or now - entry.loaded_at >= CACHE_SECONDS:
-        user = api_token_authenticate(secret)
-        if user is None:
+        token = api_token_check(secret)  # records the token's last use (at most once a minute)
+        if token is None:
             _cache.pop(key, None)
             return None
-        entry = _Entry(user=user, loaded_at=now, actor=actor_for_user(user) if user.staff_role else None)
+        user = token.user
+        entry = _Entry(
+            user=user, scope=token.scope, loaded_at=now, actor=actor_for_user(user) if user.staff_role else None
+        )
         with _lock:
             if len(_cache) >= CACHE_MAX_ENTRIES:
                 _cache.clear()
@@ -77,13 +90,14 @@ def _entry(secret: str) -> _Entry | None:
     return entry
 
 
-def token_actor(secret: str) -> Actor | None:
-    """The Actor of the bearer secret's user (no request id), or None if the token does not authenticate.
+def token_actor(secret: str, *, method: str = "GET") -> Actor | None:
+    """The Actor of the bearer secret's user (no request id) for a ``method`` request to the register, or None if the
+    token does not authenticate or its scope does not cover that request (the API operation then says why).
 
     Kept with the token for a staff user; built afresh from the memberships (one query) for anyone else.
     """
     entry = _entry(secret)
-    if entry is None:
+    if entry is None or not token_scope_allows(entry.scope, method=method, integration=True):
         return None
     return entry.actor if entry.actor is not None else actor_for_user(entry.user)
 
@@ -95,7 +109,8 @@ def forget_tokens() -> None:
 
 
 class BearerToken(HttpBearer):
-    """A bearer token; a machine client's is refused (403) unless the operation admits machines (``machines``)."""
+    """A bearer token; a machine client's is refused (403) unless the operation admits machines (``machines``), and
+    any token is refused (403) where its scope does not reach (the module's docstring)."""
 
     def __init__(self, *, machines: bool = False) -> None:
         super().__init__()
@@ -108,6 +123,7 @@ class BearerToken(HttpBearer):
         # A machine role is a staff_role, so a machine's Actor is always kept with its entry.
         if not self.machines and entry.actor is not None and entry.actor.is_machine:
             raise NotAllowed("Machine clients may use the register, gating and the public library only.")
+        token_scope_allows(entry.scope, method=request.method or "GET", integration=self.machines).enforce()
         request.auth_user = entry.user  # type: ignore[attr-defined]  # read by actor_of()
         return entry.user
 

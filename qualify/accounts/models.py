@@ -65,8 +65,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
 
+class TokenScope(models.TextChoices):
+    """What a token may be used for, within what its user may do: a scope only ever narrows, never widens.
+
+    ``READ``: the safe methods (GET, HEAD, OPTIONS) of any operation the user may call. ``REGISTER_GATING``: the
+    operations that serve market systems (those that admit machine clients, ``accounts.api_auth``: the register,
+    gating and the public library's reads), any method. ``FULL``: everything the user may do.
+    """
+
+    READ = "READ", "Read only"
+    REGISTER_GATING = "REGISTER_GATING", "Register and gating only"
+    FULL = "FULL", "Full access"
+
+
 class ApiToken(models.Model):
-    """A bearer token. Only its SHA-256 digest is stored; the secret is shown once, when it is created."""
+    """A bearer token. Only its SHA-256 digest is stored; the secret is shown once, when it is created.
+
+    Its ``scope`` (fixed at creation) narrows what the token may be used for; its ``expires_at`` ends it.
+    """
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -77,6 +93,12 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scope = models.CharField(
+        max_length=20,
+        choices=TokenScope.choices,
+        default=TokenScope.FULL,
+        help_text="What the token may be used for, within what its user may do.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -88,3 +110,10 @@ class ApiToken(models.Model):
     def is_usable(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    @property
+    def state(self) -> str:
+        """``revoked``, ``expired`` or ``active``, as the tokens page shows it."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "active" if self.is_usable else "expired"

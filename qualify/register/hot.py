@@ -8,7 +8,8 @@ knows, ``on`` absent or a plain ``YYYY-MM-DD``, no ``known_at``, for a participa
 operation's own encoding (``status_bytes``), so the bytes are the same, and keeps each encoded answer with the copy
 of the register it came from (``snapshot.encoded_answer``: the caller's scope is checked on every request, and the
 kept answers go with the copy when a change replaces it). Every other request goes to the API operation unchanged:
-another method, a session, ``known_at``, a malformed date, an unknown token, a participation that is not found. So
+another method, a session, ``known_at``, a malformed date, an unknown token or one whose scope does not
+cover the read (``accounts/api_auth.py``), a participation that is not found. So
 the errors, the documentation (``/api/v1/docs``) and the authentication rules stay the API's.
 ``tests/test_hot_read.py`` compares the two answers for each kind of request.
 

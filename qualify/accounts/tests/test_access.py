@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -72,7 +73,9 @@ def test_password_reset_for_an_unknown_address_sends_nothing_and_says_the_same(c
 
 def test_token_secret_is_shown_once_and_only_its_digest_is_stored(cast, client_for):
     client = client_for("lead_a")
-    page = client.post(reverse("accounts:tokens"), {"name": "my script"}).content.decode()
+    page = client.post(
+        reverse("accounts:tokens"), {"name": "my script", "scope": "FULL", "expires": "90"}
+    ).content.decode()
     secret = re.search(r'data-testid="token-secret">(qfy_[^<]+)<', page).group(1)
     token = ApiToken.objects.get(name="my script")
     assert secret not in (token.digest, token.prefix) and token.prefix == secret[:12]
@@ -88,10 +91,12 @@ def test_revoked_and_expired_tokens_are_refused(cast):
         actor=system,
         user=cast.user("lead_a"),
         name="short",
-        expires_at=timezone.now() - dt.timedelta(minutes=1),
+        expires_at=timezone.now() + dt.timedelta(minutes=1),
     )
+    assert api_token_authenticate(expired.secret) is not None
+    with time_machine.travel(timezone.now() + dt.timedelta(minutes=2)):
+        assert api_token_authenticate(expired.secret) is None
     assert api_token_authenticate(revoked.secret) is None
-    assert api_token_authenticate(expired.secret) is None
     response = Client().get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {revoked.secret}")
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
 
