@@ -27,6 +27,7 @@ urlpatterns = [
     path("search/", include("qualify.search.urls")),
     path("gating/", include("qualify.gating.urls")),
     path("oversight/", include("qualify.oversight.urls")),
+    path("changes/", include("qualify.changes.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),
     path("programme/", include("qualify.programme.urls")),

@@ -31,6 +31,7 @@ LAYER = {
     "assessment": 8,
     "gating": 9,
     "oversight": 10,
+    "changes": 10,
     "reporting": 11,
     "search": 11,
     "demo": 12,

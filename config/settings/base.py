@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "qualify.gating",
     "qualify.reporting",
     "qualify.oversight",
+    "qualify.changes",
     "qualify.search",
     "qualify.demo",
 ]
