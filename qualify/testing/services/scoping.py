@@ -162,7 +162,12 @@ def scope_freeze_requalification(
     if catalogue is None:
         return None
     wanted = set(named)
-    verdicts = [
+    ids = list(
+        CatalogueCase.objects.filter(catalogue=catalogue)
+        .order_by("batch_position", "case_id")
+        .values_list("case_id", flat=True)
+    )
+    verdicts: list[dict[str, Any]] = [
         {
             "case_id": case_id,
             "included": case_id in wanted,
@@ -174,11 +179,9 @@ def scope_freeze_requalification(
             ),
             "minimum_sets": [],
         }
-        for case_id in CatalogueCase.objects.filter(catalogue=catalogue)
-        .order_by("batch_position", "case_id")
-        .values_list("case_id", flat=True)
+        for case_id in ids
     ]
-    required = sorted(v["case_id"] for v in verdicts if v["included"])
+    required = sorted(case_id for case_id in ids if case_id in wanted)
     previous = current_scope(case)
     record = ScopeRecord.objects.create(
         case=case,
