@@ -27,7 +27,7 @@ class QualificationCase(PublicIdModel):
         null=True,
         blank=True,
         related_name="requalifications",
-        help_text="The qualified case this case re-qualifies after a disclosed change (empty for a first case).",
+        help_text="The qualified case this re-qualifies after a disclosed change (empty for a first case).",
     )
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     state = models.CharField(max_length=24, choices=CaseState.choices, default=CaseState.DRAFT, db_index=True)

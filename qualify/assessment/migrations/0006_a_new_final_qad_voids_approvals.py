@@ -5,44 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assessment', '0005_decision_date_required'),
-        ('cases', '0004_requalification_cases_link_to_the_first'),
-        ('qad', '0008_submission_bodies_only_for_approving_bodies'),
+        ("assessment", "0005_decision_date_required"),
+        ("cases", "0004_requalification_cases_link_to_the_first"),
+        ("qad", "0008_submission_bodies_only_for_approving_bodies"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='boarddecision',
-            name='one_decision_per_body_per_round',
+            model_name="boarddecision",
+            name="one_decision_per_body_per_round",
         ),
         migrations.AddField(
-            model_name='boarddecision',
-            name='void_reason',
+            model_name="boarddecision",
+            name="void_reason",
             field=models.TextField(blank=True),
         ),
         migrations.AddField(
-            model_name='boarddecision',
-            name='voided_at',
-            field=models.DateTimeField(blank=True, help_text='When a new Final QAD made this approval void.', null=True),
+            model_name="boarddecision",
+            name="voided_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When a new Final QAD made this approval void.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='boarddecision',
-            name='voided_by_name',
+            model_name="boarddecision",
+            name="voided_by_name",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='boarddecision',
-            name='voided_by_submission',
-            field=models.ForeignKey(blank=True, help_text='The Final QAD submission that changed what this approval approved.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='qad.qadsubmission'),
+            model_name="boarddecision",
+            name="voided_by_submission",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The Final QAD submission that changed what this approval approved.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="qad.qadsubmission",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='boarddecision',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('outcome', 'DEFER'), _negated=True), ('voided_at__isnull', True)), fields=('round', 'body'), name='one_decision_per_body_per_round'),
+            model_name="boarddecision",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(models.Q(("outcome", "DEFER"), _negated=True), ("voided_at__isnull", True)),
+                fields=("round", "body"),
+                name="one_decision_per_body_per_round",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='boarddecision',
-            constraint=models.CheckConstraint(condition=models.Q(('voided_at__isnull', True), models.Q(('void_reason', ''), _negated=True), _connector='OR'), name='void_decision_has_reason', violation_error_message='A void decision says why it is void.'),
+            model_name="boarddecision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("voided_at__isnull", True), models.Q(("void_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="void_decision_has_reason",
+                violation_error_message="A void decision says why it is void.",
+            ),
         ),
     ]

@@ -5,26 +5,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_testing_complete_state'),
-        ('participants', '0003_participation_shows_a_disclosed_change'),
-        ('plan', '0001_milestones_waves_and_deadlines'),
+        ("cases", "0003_testing_complete_state"),
+        ("participants", "0003_participation_shows_a_disclosed_change"),
+        ("plan", "0001_milestones_waves_and_deadlines"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='qualificationcase',
-            name='requalifies',
-            field=models.ForeignKey(blank=True, help_text='The qualified case this case re-qualifies after a disclosed change (empty for a first case).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='requalifications', to='cases.qualificationcase'),
+            model_name="qualificationcase",
+            name="requalifies",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The qualified case this re-qualifies after a disclosed change (empty for a first case).",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="requalifications",
+                to="cases.qualificationcase",
+            ),
         ),
         migrations.AlterField(
-            model_name='qualificationcase',
-            name='participation',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='qualification_cases', to='participants.marketparticipation'),
+            model_name="qualificationcase",
+            name="participation",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="qualification_cases",
+                to="participants.marketparticipation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='qualificationcase',
-            constraint=models.UniqueConstraint(condition=models.Q(('requalifies__isnull', True)), fields=('participation',), name='one_first_case_per_participation', violation_error_message='This participation already has a qualification case.'),
+            model_name="qualificationcase",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("requalifies__isnull", True)),
+                fields=("participation",),
+                name="one_first_case_per_participation",
+                violation_error_message="This participation already has a qualification case.",
+            ),
         ),
     ]

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0002_exemption_bsc_pab_decision_and_rec_derogation'),
+        ("participants", "0002_exemption_bsc_pab_decision_and_rec_derogation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='marketparticipation',
-            name='change_disclosed_on',
-            field=models.DateField(blank=True, help_text='When the change still being assessed (or re-qualified) was disclosed.', null=True),
+            model_name="marketparticipation",
+            name="change_disclosed_on",
+            field=models.DateField(
+                blank=True, help_text="When the change still being assessed (or re-qualified) was disclosed.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='marketparticipation',
-            name='change_status',
-            field=models.CharField(blank=True, help_text='Where that change stands, in words (e.g. under assessment).', max_length=60),
+            model_name="marketparticipation",
+            name="change_status",
+            field=models.CharField(
+                blank=True, help_text="Where that change stands, in words (e.g. under assessment).", max_length=60
+            ),
         ),
     ]
