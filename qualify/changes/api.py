@@ -8,7 +8,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from qualify.cases.selectors import case_get
@@ -113,7 +113,7 @@ def case_disclosures(request: HttpRequest, key: str) -> QuerySet[ChangeDisclosur
 
 
 @router.post("/changes/cases/{key}", response={201: ChangeDisclosureOut})
-def disclose(request: HttpRequest, key: str, payload: ChangeDiscloseIn) -> tuple[int, ChangeDisclosure]:
+def disclose(request: HttpRequest, key: str, payload: ChangeDiscloseIn) -> Status[ChangeDisclosure]:
     """The qualification lead discloses a change to a qualified case; the approving Code Bodies are told."""
     actor = actor_of(request)
     made = change_disclose(
@@ -123,7 +123,7 @@ def disclose(request: HttpRequest, key: str, payload: ChangeDiscloseIn) -> tuple
         effective_on=payload.effective_on,
         description=payload.description,
     )
-    return 201, _fresh(request, made.reference)
+    return Status(201, _fresh(request, made.reference))
 
 
 @router.get("/changes/{reference}", response=ChangeDisclosureOut)
