@@ -352,3 +352,16 @@ def requalification_approved(applied: Any) -> None:
         comment=f"{case.reference} approved.",
     )
     register_note_refresh(case.participation)
+
+
+def requalification_sections(case: QualificationCase) -> frozenset[str] | None:
+    """The QAD sections a re-qualification case asks (those the requiring bodies named); None for any other case.
+
+    Registered with the QAD app (``qad.selectors.register_section_scope``), so a first case costs no query.
+    """
+    if case.requalifies_id is None:
+        return None
+    named = ChangeAssessment.objects.filter(
+        disclosure__requalification_case=case, requalification_needed=True
+    ).values_list("sections", flat=True)
+    return frozenset(section for sections in named for section in sections)

@@ -23,6 +23,8 @@ from qualify.changes.tests.helpers import disclose, make_active
 from qualify.core.errors import NotAllowed, TransitionNotAllowed, ValidationFailed
 from qualify.notifications.models import Notification
 from qualify.participants.models import MarketParticipation
+from qualify.qad.selectors import qad_view
+from qualify.qad.services import response_open
 from qualify.qad.tests.helpers import publish_sample as publish_sample_qad
 from qualify.register.models import RegisterEvent
 from qualify.testing.models import ScopeRecord
@@ -152,6 +154,12 @@ def test_a_body_requiring_it_opens_a_linked_case_scoped_to_what_it_named(active,
     assert scope.required == ["QT-001"]
     carried = [v for v in scope.verdicts if not v["included"]]
     assert carried and all(v["reason"] == "CARRIED_OVER" for v in carried)
+    # Its QAD asks only the sections the bodies named; the first case's asks them all.
+    lead_actor = active.actor("lead_a")
+    asked = qad_view(actor=lead_actor, response=response_open(actor=lead_actor, case=new))
+    assert {v.section.number for v in asked.sections} == {"1", "4.5", "5.1"}
+    first_qad = qad_view(actor=lead_actor, response=response_open(actor=lead_actor, case=active.case_a))
+    assert len(first_qad.sections) > 3
     step = new.transitions.get(name="open_requalification")
     assert "1, 4.5, 5.1" in step.comment and active.case_a.reference in step.comment
     # The first case stays qualified, and so does the register; the note says re-qualification is in progress.
