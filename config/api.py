@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from qualify.accounts.api_auth import PEOPLE, PEOPLE_AND_MACHINES
 from qualify.assessment.api import router as assessment_router
 from qualify.cases.api import router as cases_router
+from qualify.changes.api import router as changes_router
 from qualify.core.api import document_errors, install_error_handlers, throttle_operations
 from qualify.dip.api import router as dip_router
 from qualify.gating.api import router as gating_router
@@ -49,6 +50,7 @@ api.add_router("/", assessment_router)
 api.add_router("/", testing_router)
 api.add_router("/", reporting_router)
 api.add_router("/", oversight_router)
+api.add_router("/", changes_router)
 api.add_router("/", programme_router)
 api.add_router("/", dip_router)
 

@@ -28,6 +28,7 @@ urlpatterns = [
     path("gating/", include("qualify.gating.urls")),
     path("oversight/", include("qualify.oversight.urls")),
     path("dip/", include("qualify.dip.urls")),
+    path("changes/", include("qualify.changes.urls")),
     path("notifications/", include("qualify.notifications.urls")),
     path("assessment/", include("qualify.assessment.urls")),
     path("programme/", include("qualify.programme.urls")),

@@ -32,6 +32,7 @@ LAYER = {
     "gating": 9,
     "oversight": 10,
     "dip": 10,  # attaches its reports through the QAD (7) and QT (9) evidence services
+    "changes": 10,
     "reporting": 11,
     "search": 11,
     "demo": 12,

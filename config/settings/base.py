@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "qualify.reporting",
     "qualify.oversight",
     "qualify.dip",
+    "qualify.changes",
     "qualify.search",
     "qualify.demo",
 ]

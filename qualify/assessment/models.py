@@ -335,6 +335,10 @@ class BoardDecision(PublicIdModel):
     (enforced by the database, so of two racing approvals exactly one is recorded). A deferral does not settle the
     round: the case resumes awaiting the deferring body's decision in the same round, so the other bodies' decisions
     on the unchanged Final QAD stand and the deferring body decides again. A rejection's reasons are its findings.
+
+    A decided approval is void if what it approved changes (DOMAIN.md §6): a new Final QAD submission marks every
+    approval recorded before it void (``voided_at``, who, why and the submission that voided it). A void approval
+    stays on record and is shown as void, but counts toward nothing, and its body decides again.
     """
 
     reference = models.CharField(max_length=16, unique=True, help_text="Human reference, e.g. DEC-000123.")
@@ -352,6 +356,17 @@ class BoardDecision(PublicIdModel):
     decided_at = models.DateTimeField()
     recorded_by_id = models.BigIntegerField(null=True, blank=True)
     recorded_by_name = models.CharField(max_length=200)
+    voided_at = models.DateTimeField(null=True, blank=True, help_text="When a new Final QAD made this approval void.")
+    voided_by_name = models.CharField(max_length=200, blank=True)
+    void_reason = models.TextField(blank=True)
+    voided_by_submission = models.ForeignKey(
+        QadSubmission,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Final QAD submission that changed what this approval approved.",
+    )
 
     objects = DecisionQuerySet.as_manager()
 
@@ -360,7 +375,7 @@ class BoardDecision(PublicIdModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "body"],
-                condition=~models.Q(outcome="DEFER"),
+                condition=~models.Q(outcome="DEFER") & models.Q(voided_at__isnull=True),
                 name="one_decision_per_body_per_round",
             ),
             models.CheckConstraint(
@@ -370,6 +385,11 @@ class BoardDecision(PublicIdModel):
             ),
             models.CheckConstraint(condition=models.Q(outcome__in=Recommendation.values), name="decision_known"),
             models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True) | (~models.Q(void_reason="")),
+                name="void_decision_has_reason",
+                violation_error_message="A void decision says why it is void.",
+            ),
+            models.CheckConstraint(
                 condition=~models.Q(outcome__in=["APPROVE", "APPROVE_WITH_CONDITIONS"])
                 | models.Q(effective_from__isnull=False),
                 name="approval_has_effective_date",
@@ -378,6 +398,10 @@ class BoardDecision(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.case.reference} {self.body}: {self.outcome}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
 
 
 class ActivationStepQuerySet(VisibleQuerySet["ActivationStep"]):

@@ -168,7 +168,8 @@ def current_recommendation(case: QualificationCase, body: str) -> BodyRecommenda
 def round_approvals(case: QualificationCase, round_: CaseTransition | None) -> dict[str, BoardDecision]:
     if round_ is None:
         return {}
-    return {d.body: d for d in BoardDecision.objects.filter(case=case, round=round_, outcome__in=list(ch.APPROVING))}
+    standing = BoardDecision.objects.filter(case=case, round=round_, outcome__in=list(ch.APPROVING), voided_at=None)
+    return {d.body: d for d in standing}
 
 
 def qualified_from(case: QualificationCase) -> dt.date | None:

@@ -180,6 +180,11 @@ class DecisionOut(Out):
     decided_at: dt.datetime
     recorded_by_name: str
     findings: list[str] = Field(description="A rejection's reasons, as the findings that record them.")
+    voided_at: dt.datetime | None = Field(
+        default=None,
+        description="When a new Final QAD made this approval void (it then counts toward nothing); null if it stands.",
+    )
+    void_reason: str = Field(default="", description="Why the approval is void; empty if it stands.")
 
 
 class BodyStatusOut(Out):
@@ -558,6 +563,8 @@ def decision_out(row: BoardDecision) -> DecisionOut:
         decided_at=row.decided_at,
         recorded_by_name=row.recorded_by_name,
         findings=[f.reference for f in row.findings.all()],
+        voided_at=row.voided_at,
+        void_reason=row.void_reason,
     )
 
 

@@ -532,6 +532,7 @@ def case_assessment(*, actor: Actor, case: QualificationCase) -> CaseAssessment:
             if d.body == body
             and round_ is not None
             and d.round_id == round_.pk
+            and d.voided_at is None
             and (deferred or d.outcome != ch.DecisionOutcome.DEFER)
         ]
         bodies.append(

@@ -18,7 +18,8 @@ STATE_MEANINGS: dict[str, str] = {
     "straight away.",
     S.PREQUAL_SUBMITTED: "The participant has said which wave it prefers, how it will run PIT and whether it relies "
     "on someone else's testing. The Code Bodies decide reliance and exemptions.",
-    S.SCOPED: "Reliance and exemptions are decided, so the required tests and QAD questions are known and frozen.",
+    S.SCOPED: "Reliance and exemptions are decided, so the required tests and QAD questions are known and frozen. "
+    "A re-qualification case opens here, scoped to what the Code Bodies named after a disclosed change.",
     S.PIT: "The participant tests on its own systems and prepares its Initial QAD with the PIT exit evidence.",
     S.INITIAL_QAD_SUBMITTED: "The Initial QAD is frozen and the Code Bodies are reviewing the sections they own.",
     S.INITIAL_CLARIFICATION: "A Code Body asked questions about the Initial QAD; the participant answers them.",
@@ -74,7 +75,11 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
             (
                 "Submit the pre-qualification, start PIT, and submit the Initial and Final QAD.",
                 "Answer the Code Bodies' queries, and agree work-off plans for open defects and findings.",
-                "Invite a company director to declare on the agreed Final QAD.",
+                "Invite a company director to declare on the agreed Final QAD. Submitting a new Final QAD after it "
+                "was agreed or approved voids the approvals given on the earlier one and returns it to review.",
+                "Once qualified, disclose any change to your systems, provider, processes, ownership or volumes "
+                "from the case page: the Code Bodies decide whether to re-qualify it, and of what, while you stay "
+                "qualified (the register shows the change as under assessment).",
                 "Give contributors and viewers access, and withdraw a case if you no longer need it.",
                 "Watch the next step and its due date on your home page and in your inbox.",
             ),
@@ -119,6 +124,8 @@ ROLE_GUIDES: dict[str, RoleGuide] = {
                 "Record an outcome per question, raise queries with a due date, and record findings.",
                 "Assure test runs, confirm scope and reliance, and confirm the exit from testing.",
                 "Mark your body's review complete and make its recommendation.",
+                "Assess the changes qualified participants disclose (the Changes queue): whether re-qualification "
+                "is needed, and of which of your QAD sections and test cases.",
             ),
             (
                 "About the plan, waves or a participant's access: the Programme's administrators.",

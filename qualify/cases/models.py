@@ -18,8 +18,16 @@ class QualificationCase(PublicIdModel):
     """A participation's way through qualification. Its state changes only through the workflow engine."""
 
     reference = models.CharField(max_length=16, unique=True, help_text="Human reference, e.g. QC-000123.")
-    participation = models.OneToOneField(
-        MarketParticipation, on_delete=models.PROTECT, related_name="qualification_case"
+    # One first case per participation (the constraint below); a disclosed change that the Code Bodies find needs
+    # re-qualification opens another case for the same participation, linked to the case it re-qualifies.
+    participation = models.ForeignKey(MarketParticipation, on_delete=models.PROTECT, related_name="qualification_cases")
+    requalifies = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requalifications",
+        help_text="The qualified case this re-qualifies after a disclosed change (empty for a first case).",
     )
     wave = models.ForeignKey(Wave, on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
     state = models.CharField(max_length=24, choices=CaseState.choices, default=CaseState.DRAFT, db_index=True)
@@ -32,6 +40,12 @@ class QualificationCase(PublicIdModel):
         ordering = ["reference"]
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=CaseState.values), name="case_state_known"),
+            models.UniqueConstraint(
+                fields=["participation"],
+                condition=models.Q(requalifies__isnull=True),
+                name="one_first_case_per_participation",
+                violation_error_message="This participation already has a qualification case.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -75,6 +75,14 @@ def board(actor: Actor, case: Any) -> Decision:
     return deny("Only a decision-maker of a body that approves this role can do this.")
 
 
+def platform(actor: Actor, case: Any) -> Decision:
+    """The platform itself, once every owning Code Body has assessed a disclosed change and one requires it."""
+    # A system actor (no account) acting for the Programme: nobody takes this step by hand, the Programme included.
+    if actor.is_programme_admin and actor.user_id is None:
+        return ALLOW
+    return deny("Only the platform opens a re-qualification, when the Code Bodies' assessments of a change require it.")
+
+
 def can_assign_wave(actor: Actor) -> Decision:
     if actor.is_programme_admin:
         return ALLOW

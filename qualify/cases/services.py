@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import transaction
 
@@ -28,7 +29,7 @@ def case_open(
 ) -> QualificationCase:
     """Open the one qualification case a participation has (DOMAIN.md §4), in draft."""
     can_open_case(actor).enforce()
-    if QualificationCase.objects.filter(participation=participation).exists():
+    if QualificationCase.objects.filter(participation=participation, requalifies__isnull=True).exists():
         raise ValidationFailed(
             f"{participation} already has a qualification case.", details={"participation": "has_case"}
         )
@@ -46,6 +47,38 @@ def case_open(
         target=case,
         organisation_id=participation.organisation_id,
         changes={"reference": case.reference, "wave": wave.code if wave else None},
+    )
+    return case
+
+
+@transaction.atomic
+def case_open_requalification(*, actor: Actor, first: QualificationCase, reason: str) -> QualificationCase:
+    """Open a re-qualification case: the same participation, linked to the qualified case it re-qualifies, in draft.
+
+    Taken for the Programme by the platform when the Code Bodies' assessments of a disclosed change require it (the
+    changes app), which then scopes it (``open_requalification``). The first case stays as it is: qualified.
+    """
+    can_open_case(actor).enforce()
+    if first.requalifies_id is not None:
+        raise ValidationFailed(
+            "A re-qualification re-qualifies the first case, not another re-qualification.",
+            details={"case": "is_requalification"},
+        )
+    case = QualificationCase.objects.create(
+        participation=first.participation,
+        requalifies=first,
+        wave=None,
+        target_migration_date=None,
+        reference=f"PENDING-{uuid.uuid4().hex[:8]}",  # the unique column's placeholder until the id is known
+    )
+    case.reference = f"QC-{case.pk:06d}"
+    case.save(update_fields=["reference"])
+    audit_record(
+        actor=actor,
+        action="cases.case.open_requalification",
+        target=case,
+        organisation_id=first.participation.organisation_id,
+        changes={"reference": case.reference, "requalifies": first.reference, "reason": reason},
     )
     return case
 

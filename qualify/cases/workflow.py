@@ -85,6 +85,12 @@ def non_completed_from(case: QualificationCase) -> str | None:
     return found.from_state if found is not None else None
 
 
+def _is_requalification(case: QualificationCase, data: TransitionInput) -> str | None:
+    if case.requalifies_id is None:
+        return "Only a re-qualification case opens straight at its scope; a first case is scoped by the Code Bodies."
+    return None
+
+
 def _t(name: str, label: str, sources: Any, target: str | ReturnTarget, permission: Any, **kw: Any) -> Transition:
     return Transition(name=name, label=label, sources=frozenset(sources), target=target, permission=permission, **kw)
 
@@ -107,6 +113,16 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.programme,
         guards=(_sit_scopes_from_draft, _has_wave),
         description="Reliance and exemptions decided; the test set and QAD questions are now known.",
+    ),
+    _t(
+        "open_requalification",
+        "Open the re-qualification scope",
+        {S.DRAFT},
+        S.SCOPED,
+        who.platform,
+        guards=(_is_requalification,),
+        description="A disclosed change needs re-qualification: only the sections and test cases the Code Bodies "
+        "named are in scope; everything else carries over from the qualified case.",
     ),
     _t("start_pit", "Start Pre-Integration Testing", {S.SCOPED}, S.PIT, who.participant_lead),
     _t(
@@ -155,6 +171,17 @@ TRANSITIONS: tuple[Transition, ...] = (
         {S.TESTING_COMPLETE},
         S.FINAL_QAD_SUBMITTED,
         who.participant_lead,
+    ),
+    _t(
+        "resubmit_final_qad",
+        "Submit a new Final QAD",
+        {S.AGREED, S.SIGNED, S.AWAITING_APPROVAL},
+        S.FINAL_QAD_SUBMITTED,
+        who.participant_lead,
+        description="What was agreed, signed or approved changes: the approvals recorded on the earlier Final QAD "
+        "are void (kept on record) and the Code Bodies review the new one.",
+        confirm="I understand a new Final QAD voids the approvals recorded on the earlier one and returns the case "
+        "to review.",
     ),
     _t(
         "query_final_qad",
@@ -347,7 +374,9 @@ class CaseWorkflow(Workflow[QualificationCase]):
             wave_id=case.wave_id,
         )
         kind = REGISTER_EVENTS.get(applied.transition.name)
-        if kind is not None and applied.data.effective_date is not None:
+        # A re-qualification confirms a standing qualification: the participant stayed qualified throughout, so its
+        # steps write no register event (the first case's steps — suspend, revoke — are the market's record).
+        if kind is not None and applied.data.effective_date is not None and case.requalifies_id is None:
             register_event_record(
                 actor=applied.actor,
                 participation=case.participation,

@@ -72,6 +72,15 @@ class MarketParticipation(PublicIdModel):
     role = models.CharField(max_length=8, choices=MarketRole.choices)
     route = models.CharField(max_length=16, choices=Route.choices, default=Route.QT)
     is_new_entrant = models.BooleanField(default=False)
+    # A change the participant disclosed after qualifying, while the Code Bodies assess it or it is re-qualified:
+    # the status stands meanwhile, and the register shows the disclosure beside it. Kept here, written by the changes
+    # app, so the register's in-memory copy carries it from the rows it already reads (no query on the hot read).
+    change_disclosed_on = models.DateField(
+        null=True, blank=True, help_text="When the change still being assessed (or re-qualified) was disclosed."
+    )
+    change_status = models.CharField(
+        max_length=60, blank=True, help_text="Where that change stands, in words (e.g. under assessment)."
+    )
 
     objects = ParticipationQuerySet.as_manager()
 

@@ -55,8 +55,8 @@ def _organisation(request: HttpRequest, uuid: str) -> Organisation:
 
 def _detail_page(request: HttpRequest, organisation: Organisation, status: int = 200) -> HttpResponse:
     actor = actor_of(request)
-    participations = participation_list(actor=actor, organisation=organisation).select_related(
-        "qualification_case__wave"
+    participations = participation_list(actor=actor, organisation=organisation).prefetch_related(
+        "qualification_cases__wave"
     )
     return render(
         request,

@@ -119,8 +119,8 @@ def _organisation_page(
     request: HttpRequest, organisation: Organisation, form: OrganisationForm | None = None
 ) -> HttpResponse:
     actor = actor_of(request)
-    participations = participation_list(actor=actor, organisation=organisation).select_related(
-        "qualification_case__wave"
+    participations = participation_list(actor=actor, organisation=organisation).prefetch_related(
+        "qualification_cases__wave"
     )
     context = {
         "organisation": organisation,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,8 +122,29 @@ class QadView:
         raise NotFound(f"Section {number} does not apply to this case.")
 
 
+# Filled from a higher app's AppConfig.ready() (the changes app): for a case, the QAD section numbers it is limited
+# to (a re-qualification asks only what the Code Bodies named after a disclosed change), or None for every section.
+SectionScope = Callable[[QualificationCase], frozenset[str] | None]
+SECTION_SCOPES: list[SectionScope] = []
+
+
+def register_section_scope(scope: SectionScope) -> None:
+    if scope not in SECTION_SCOPES:
+        SECTION_SCOPES.append(scope)
+
+
+def section_scope(case: QualificationCase) -> frozenset[str] | None:
+    """The sections a case's QAD is limited to, or None when it asks every applicable one."""
+    for scope in SECTION_SCOPES:
+        found = scope(case)
+        if found is not None:
+            return found
+    return None
+
+
 def qad_view(*, actor: Actor, response: QadResponse, with_evidence: bool = True) -> QadView:
-    """The applicable questions (by role, route and exemptions) with answers and evidence: five queries, any size.
+    """The applicable questions (by role, route and exemptions; for a re-qualification, in the named sections only)
+    with answers and evidence: five queries, any size (one more for a re-qualification case).
 
     ``with_evidence=False`` leaves out the list of every uploaded file (``evidence`` is then empty; the files
     attached to each question are still in ``links``): a section page finds files through ``evidence_search``.
@@ -131,6 +153,7 @@ def qad_view(*, actor: Actor, response: QadResponse, with_evidence: bool = True)
         raise NotFound("No such QAD.")
     participation = response.case.participation
     exemptions = exemption_kinds(participation)
+    limited = section_scope(response.case)
     sections: dict[int, SectionView] = {}
     for section in QadSection.objects.filter(version_id=response.version_id).order_by("position"):
         sections[section.pk] = SectionView(section)
@@ -142,6 +165,8 @@ def qad_view(*, actor: Actor, response: QadResponse, with_evidence: bool = True)
         QadQuestion.objects.filter(version_id=response.version_id).select_related("section").order_by("position")
     ):
         if not rules.applies(question, role=participation.role, route=participation.route, exemptions=exemptions):
+            continue
+        if limited is not None and question.section.number not in limited:
             continue
         view = sections[question.section_id]
         view.questions.append(question)

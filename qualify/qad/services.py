@@ -409,6 +409,11 @@ SUBMISSION_STEPS: dict[str, dict[str, str]] = {
     SubmissionKind.FINAL: {
         CaseState.TESTING_COMPLETE: "submit_final_qad",
         CaseState.FINAL_CLARIFICATION: "answer_final_clarification",
+        # A new Final QAD after the one agreed, signed or decided on: the approvals recorded on the earlier one are
+        # void (assessment voids them in this step's transaction) and the case returns to review (DOMAIN.md §6).
+        CaseState.AGREED: "resubmit_final_qad",
+        CaseState.SIGNED: "resubmit_final_qad",
+        CaseState.AWAITING_APPROVAL: "resubmit_final_qad",
     },
 }
 

@@ -75,5 +75,6 @@ def may_sign(actor: Actor, case: QualificationCase) -> Decision:
 CASE_GUARDS = {
     "submit_initial_qad": needs_initial_snapshot,
     "submit_final_qad": needs_final_snapshot,
+    "resubmit_final_qad": needs_final_snapshot,
     "sign": needs_declaration,
 }

@@ -42,6 +42,14 @@ class RegisterStatusOut(Schema):
     suspended_on: dt.date | None
     revoked_on: dt.date | None
     history: list[RegisterEventOut] = Field(description="The events in effect on the date, oldest first.")
+    change_disclosed_on: dt.date | None = Field(
+        description="The date the participant disclosed a change (systems, provider, processes, ownership, volumes) "
+        "that the Code Bodies are still assessing or re-qualifying; null when none. The status above stands "
+        "meanwhile. As of today, whatever `on` or `known_at` asks."
+    )
+    change_status: str = Field(
+        description='Where that change stands, in words (e.g. "under assessment"); empty when none.'
+    )
 
 
 class ChangeOut(Schema):
@@ -171,6 +179,8 @@ def status_bytes(answer: Answer, day: dt.date) -> bytes:
             }
             for e in answer.history
         ],
+        "change_disclosed_on": entry.change_disclosed_on,
+        "change_status": entry.change_status,
     }
     # The hot read: the values come from the register snapshot already typed as RegisterStatusOut declares them, so
     # they are rendered exactly as Ninja would (same encoder) without validating them again on every request.
@@ -204,5 +214,7 @@ def _status_known_at(request: HttpRequest, mpid: str, role: str, day: dt.date, k
             )
             for e in answer.history
         ],
+        change_disclosed_on=participation.change_disclosed_on,
+        change_status=participation.change_status,
     )
     return HttpResponse(json.dumps(body.model_dump(), cls=NinjaJSONEncoder), content_type="application/json")

@@ -72,6 +72,9 @@ class Entry:
     mpid: str
     role: str
     events: tuple[EventRow, ...]
+    # A disclosed change still being assessed or re-qualified (the status stands meanwhile); read with the row.
+    change_disclosed_on: dt.date | None = None
+    change_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -319,6 +322,8 @@ def _build(marker: tuple[object, ...]) -> Snapshot:
             mpid=p.mpid,
             role=p.role,
             events=tuple(events.get(p.pk, ())),
+            change_disclosed_on=p.change_disclosed_on,
+            change_status=p.change_status,
         )
         for p in MarketParticipation.objects.select_related("organisation")
     }

@@ -42,6 +42,9 @@ class ScopeReason(models.TextChoices):
     RELIANCE = "RELIANCE", "Reliance"
     MINIMUM_SET = "MINIMUM_SET", "Minimum set"
     IN_SCOPE = "IN_SCOPE", "In scope for the role and route"
+    # A re-qualification case's scope (changes app): only what the Code Bodies named after a disclosed change.
+    REQUALIFICATION = "REQUALIFICATION", "Named for re-qualification"
+    CARRIED_OVER = "CARRIED_OVER", "Carried over from the qualified case"
 
 
 # Which segments an exemption takes out of scope: a case whose every segment is listed is removed (DOMAIN.md §3: the

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -365,7 +366,12 @@ def _decision_record(
     if round_ is None:  # pragma: no cover - a case awaiting approval was always sent for approval
         raise TransitionNotAllowed("The case was never sent for approval.")
     # A deferral leaves the round open: the body decides again once the case is resumed.
-    if BoardDecision.objects.filter(round=round_, body=body).exclude(outcome=ch.DecisionOutcome.DEFER).exists():
+    # A void approval (a new Final QAD changed what it approved) does not settle the round either.
+    if (
+        BoardDecision.objects.filter(round=round_, body=body, voided_at=None)
+        .exclude(outcome=ch.DecisionOutcome.DEFER)
+        .exists()
+    ):
         raise TransitionNotAllowed(
             f"The {who} has already decided on {case.reference} in this round.",
             code="already_decided",
@@ -489,3 +495,61 @@ def _record_reasons(
         )
         findings.append(finding)
     return findings
+
+
+# --- a new Final QAD voids the approvals on the earlier one ----------------------------------------------------------
+
+# The case steps that freeze a new Final QAD (qad/services.py SUBMISSION_STEPS[FINAL]).
+FINAL_SUBMISSION_STEPS = ("submit_final_qad", "answer_final_clarification", "resubmit_final_qad")
+
+
+def approvals_void(applied: Any) -> None:
+    """Case workflow effect: a new Final QAD makes every approval recorded before it void (DOMAIN.md §6: a decided
+    approval is void if what it approved changes).
+
+    The decisions stay on record with when, by what and why they became void; they no longer count toward approval
+    (``rules.round_approvals``) nor settle their round, so each body decides again on the new Final QAD once the case
+    is back in front of it. Rejections and deferrals are left as they are: they approved nothing. One audit event per
+    voided decision, and the bodies and the participant are told.
+    """
+    case: QualificationCase = applied.instance
+    submission = rules.latest_final(case)
+    if submission is None:  # pragma: no cover - the step's guard needs a Final snapshot
+        return
+    standing = list(
+        BoardDecision.objects.select_for_update()
+        .filter(case=case, outcome__in=list(ch.APPROVING), voided_at=None)
+        .order_by("pk")
+    )
+    if not standing:
+        return
+    now = clock.now()
+    reason = (
+        f"{submission.reference}, a new Final QAD, was submitted after this approval: what it approved has changed."
+    )
+    for decision in standing:
+        decision.voided_at = now
+        decision.voided_by_name = applied.actor.display_name[:200]
+        decision.void_reason = reason
+        decision.voided_by_submission = submission
+        decision.save(update_fields=["voided_at", "voided_by_name", "void_reason", "voided_by_submission"])
+        audit_record(
+            actor=applied.actor,
+            action="assessment.decision.void",
+            target=decision,
+            organisation_id=org_id_of(case),
+            changes={"decision": decision.reference, "voided_by": submission.reference, "reason": reason},
+        )
+    bodies = sorted({d.body for d in standing})
+    listed = ", ".join(f"{ch.APPROVER_NAMES[d.body]} {d.reference}" for d in standing)
+    notify(
+        recipients=sorted(
+            {*rules.participant_editors(case), *(u for b in bodies for u in rules.body_assessors(case, b))}
+        ),
+        kind=ch.NOTICE_DECISION_MADE,
+        title=f"{case.reference}: approvals void after a new Final QAD",
+        body=f"{submission.reference} replaced the Final QAD these approvals were given on, so they are void: "
+        f"{listed}. The case is back with the Code Bodies for review.",
+        link=case_link(case),
+        subject=case.reference,
+    )

@@ -44,6 +44,7 @@ RETURNS = "the state it was deferred from"
 EXPECTED: dict[str, tuple[set[str], str]] = {
     "submit_prequalification": ({S.DRAFT}, S.PREQUAL_SUBMITTED),
     "scope": ({S.DRAFT, S.PREQUAL_SUBMITTED}, S.SCOPED),
+    "open_requalification": ({S.DRAFT}, S.SCOPED),
     "start_pit": ({S.SCOPED}, S.PIT),
     "submit_initial_qad": ({S.PIT}, S.INITIAL_QAD_SUBMITTED),
     "query_initial_qad": ({S.INITIAL_QAD_SUBMITTED}, S.INITIAL_CLARIFICATION),
@@ -51,6 +52,7 @@ EXPECTED: dict[str, tuple[set[str], str]] = {
     "start_testing": ({S.INITIAL_QAD_SUBMITTED}, S.TESTING),
     "complete_testing": ({S.TESTING}, S.TESTING_COMPLETE),
     "submit_final_qad": ({S.TESTING_COMPLETE}, S.FINAL_QAD_SUBMITTED),
+    "resubmit_final_qad": ({S.AGREED, S.SIGNED, S.AWAITING_APPROVAL}, S.FINAL_QAD_SUBMITTED),
     "query_final_qad": ({S.FINAL_QAD_SUBMITTED}, S.FINAL_CLARIFICATION),
     "answer_final_clarification": ({S.FINAL_CLARIFICATION}, S.FINAL_QAD_SUBMITTED),
     "agree": ({S.FINAL_QAD_SUBMITTED}, S.AGREED),
@@ -79,6 +81,7 @@ MAY: dict[str, set[str]] = {
     "submit_prequalification": {"lead_a"},
     # A Code Body assessor confirms scope (set by qualify/testing/apps.py); the Programme no longer does.
     "scope": {"bsc", "rec", "dip"},
+    "open_requalification": set(),
     "start_pit": {"lead_a"},
     "submit_initial_qad": {"lead_a", "contributor_a"},
     "query_initial_qad": {"bsc", "rec", "dip"},
@@ -86,6 +89,7 @@ MAY: dict[str, set[str]] = {
     "start_testing": {"bsc", "rec", "dip"},
     "complete_testing": {"bsc", "rec", "dip"},
     "submit_final_qad": {"lead_a"},
+    "resubmit_final_qad": {"lead_a"},
     "query_final_qad": {"bsc", "rec", "dip"},
     "answer_final_clarification": {"lead_a"},
     "agree": {"bsc", "rec", "dip"},
@@ -106,7 +110,9 @@ MAY: dict[str, set[str]] = {
 }
 # Steps nobody takes by hand, not even the Programme: ``sign`` is taken only by the invited director declaring on the
 # Final QAD (qad.declarations.declaration_make), tested with the QAD.
-NOBODY_BY_HAND = {"sign"}
+# ``open_requalification`` is taken only by the platform when the Code Bodies' assessments of a disclosed change
+# require re-qualification (changes.services), tested with the changes app.
+NOBODY_BY_HAND = {"sign", "open_requalification"}
 EVERYONE = [
     "dip_decider",
     "rec_decider",

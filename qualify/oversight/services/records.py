@@ -143,7 +143,11 @@ def records_detect(*, today: dt.date | None = None) -> Detected:
     open_records = {r.case_id: r for r in NonCompletionRecord.objects.filter(state=RecordState.OPEN)}
     known = set(NonCompletionTrigger.objects.values_list("case_id", "key"))
     cases = (
-        QualificationCase.objects.filter(state__in=[*BEFORE_QUALIFIED, CaseState.NON_COMPLETION])
+        # A re-qualification (a disclosed change) runs while the participant stays qualified: Annex 4 is about
+        # qualifying in line with the plan, so it misses nothing.
+        QualificationCase.objects.filter(
+            state__in=[*BEFORE_QUALIFIED, CaseState.NON_COMPLETION], requalifies__isnull=True
+        )
         .select_related("participation", "wave")
         .prefetch_related("wave__deadlines")
     )

@@ -45,7 +45,7 @@ def test_an_administrator_registers_an_organisation_a_participation_and_a_case_f
     assert [d.code for d in part.distributor_ids.all()] == ["27", "28"]
     admin.post(org_url + "cases/", {"participation": str(part.uuid), "wave": "W1"})
     part.refresh_from_db()
-    assert part.qualification_case.wave.code == "W1"
+    assert part.qualification_cases.get().wave.code == "W1"
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"participants.organisation.create", "participants.participation.create", "cases.case.open"} <= actions
 

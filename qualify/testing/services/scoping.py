@@ -19,9 +19,9 @@ from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.errors import ValidationFailed
 from qualify.participants.models import Exemption
-from qualify.testing.choices import ProposalState
-from qualify.testing.models import PreQualification, RelianceProposal, ScopeRecord, TestCatalogue
-from qualify.testing.scope import RelianceDecision, RequiredSet, ScopeInput, required_set
+from qualify.testing.choices import ProposalState, ScopeReason
+from qualify.testing.models import CatalogueCase, PreQualification, RelianceProposal, ScopeRecord, TestCatalogue
+from qualify.testing.scope import RelianceDecision, RequiredSet, ScopeInput, required_set, set_sha256
 from qualify.testing.selectors.catalogue import case_rules, latest_published_catalogue
 
 
@@ -136,6 +136,77 @@ def scope_freeze(
             "required": len(record.required),
             "added": len(record.changes.get("added", [])),
             "removed": len(record.changes.get("removed", [])),
+        },
+    )
+    return record
+
+
+def requalification_catalogue(first: QualificationCase) -> TestCatalogue | None:
+    """The catalogue a re-qualification of ``first`` names its test cases from: the one the qualified case was scoped
+    against, else the latest published."""
+    scope = current_scope(first)
+    return scope.catalogue if scope is not None else latest_published_catalogue()
+
+
+@transaction.atomic
+def scope_freeze_requalification(
+    *, actor: Actor, case: QualificationCase, first: QualificationCase, named: list[str], reason: str, body: str = ""
+) -> ScopeRecord | None:
+    """Freeze a re-qualification case's required set: only the test cases the Code Bodies named after a disclosed
+    change are in; every other case of the catalogue is out, carried over from the qualified case ``first``.
+
+    The caller (the changes app, taking the case step ``open_requalification``) checked who may do it and that each
+    named id is a case of ``requalification_catalogue(first)``. Nothing is frozen when no catalogue exists.
+    """
+    catalogue = requalification_catalogue(first)
+    if catalogue is None:
+        return None
+    wanted = set(named)
+    ids = list(
+        CatalogueCase.objects.filter(catalogue=catalogue)
+        .order_by("batch_position", "case_id")
+        .values_list("case_id", flat=True)
+    )
+    verdicts: list[dict[str, Any]] = [
+        {
+            "case_id": case_id,
+            "included": case_id in wanted,
+            "reason": ScopeReason.REQUALIFICATION if case_id in wanted else ScopeReason.CARRIED_OVER,
+            "explanation": (
+                "In: named by the Code Bodies for re-qualification after a disclosed change."
+                if case_id in wanted
+                else f"Out: carried over from {first.reference}, which is qualified."
+            ),
+            "minimum_sets": [],
+        }
+        for case_id in ids
+    ]
+    required = sorted(case_id for case_id in ids if case_id in wanted)
+    previous = current_scope(case)
+    record = ScopeRecord.objects.create(
+        case=case,
+        sequence=(previous.sequence + 1) if previous is not None else 1,
+        catalogue=catalogue,
+        required=required,
+        verdicts=verdicts,
+        inputs={"requalifies": first.reference, "named": sorted(wanted)},
+        sha256=set_sha256(catalogue.version, required),
+        reason=reason.strip()[:2000],
+        confirmed_at=timezone.now(),
+        confirmed_by_name=actor.display_name,
+        confirmed_by_body=body,
+    )
+    audit_record(
+        actor=actor,
+        action="testing.scope_frozen",
+        target=case,
+        organisation_id=int(case.participation.organisation_id),
+        changes={
+            "sequence": record.sequence,
+            "catalogue": catalogue.version,
+            "sha256": record.sha256,
+            "required": len(required),
+            "requalifies": first.reference,
         },
     )
     return record
