@@ -19,6 +19,7 @@ from qualify.qad.api import router as qad_router
 from qualify.register.api import router as register_router
 from qualify.reporting.api import router as reporting_router
 from qualify.testing.api import router as testing_router
+from qualify.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="qualify API",
@@ -47,6 +48,8 @@ api.add_router("/", testing_router)
 api.add_router("/", reporting_router)
 api.add_router("/", oversight_router)
 api.add_router("/", programme_router)
+# Market systems manage their own webhooks (the register and consultations); people theirs (qualify/webhooks).
+api.add_router("/", webhooks_router, auth=PEOPLE_AND_MACHINES)
 
 # Expensive operations, throttled per token (or signed-in person) at QUALIFY_API_THROTTLE_RATES[scope]: over the rate
 # they answer 429 with Retry-After in the shared error shape. A path here that no longer exists fails at import.

@@ -28,6 +28,7 @@ urlpatterns = [
     path("gating/", include("qualify.gating.urls")),
     path("oversight/", include("qualify.oversight.urls")),
     path("notifications/", include("qualify.notifications.urls")),
+    path("webhooks/", include("qualify.webhooks.urls")),
     path("assessment/", include("qualify.assessment.urls")),
     path("programme/", include("qualify.programme.urls")),
     path("admin/", admin.site.urls),
