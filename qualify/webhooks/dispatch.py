@@ -74,7 +74,10 @@ def wake(subscription_ids: Iterable[int]) -> None:
     """Queue a sender for each subscription that has none queued or running (called after a commit)."""
     from qualify.webhooks.tasks import deliver_subscription
 
-    for sid in subscription_ids:
+    # One read in the usual case of a busy webhook (its sender is already queued or running), then one conditional
+    # write per subscription that needs waking, so two commits never queue two senders for it.
+    idle = Subscription.objects.filter(pk__in=list(subscription_ids), wake_queued=False).values_list("pk", flat=True)
+    for sid in list(idle):
         if Subscription.objects.filter(pk=sid, wake_queued=False).update(wake_queued=True):
             deliver_subscription.enqueue(sid)
 
@@ -96,6 +99,7 @@ class _Run:
     lease_until: dt.datetime
     sent: int = 0
     blocked: set[str] = field(default_factory=set)
+    delivered: list[Delivery] = field(default_factory=list)
 
     def renew_lease(self) -> None:
         now = timezone.now()
@@ -131,24 +135,45 @@ def _pending_pages(sid: int) -> Iterable[list[Delivery]]:
         after = rows[-1].id
 
 
-def _record(delivery: Delivery, answer: Answer, at: dt.datetime) -> bool:
-    attempts = delivery.attempts + 1
-    fields: dict[str, object] = {
-        "attempts": attempts,
-        "last_attempt_at": at,
-        "response_code": answer.code,
-        "response_snippet": answer.snippet,
-        "error": "" if answer.ok else one_line(answer.error or f"The endpoint answered {answer.code}.", limit=300),
-    }
+RECORDED = [
+    "status",
+    "attempts",
+    "last_attempt_at",
+    "delivered_at",
+    "next_attempt_at",
+    "response_code",
+    "response_snippet",
+    "error",
+]
+
+
+def _record(run: _Run, delivery: Delivery, answer: Answer, at: dt.datetime) -> bool:
+    """Note the attempt's outcome on the row. A success is written with the page's others (``_flush``: one statement
+    for up to a page of deliveries); a failure at once, since it holds its subject back."""
+    delivery.attempts += 1
+    delivery.last_attempt_at = at
+    delivery.response_code = answer.code
+    delivery.response_snippet = answer.snippet
+    delivery.error = "" if answer.ok else one_line(answer.error or f"The endpoint answered {answer.code}.", limit=300)
+    tries = delivery.attempts - delivery.resent_at_attempts
     if answer.ok:
-        fields.update(status=DeliveryStatus.DELIVERED, delivered_at=at)
-    elif attempts - delivery.resent_at_attempts >= int(settings.QUALIFY_WEBHOOK_MAX_ATTEMPTS):
-        fields.update(status=DeliveryStatus.FAILED)
+        delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, at
+        run.delivered.append(delivery)
+        return True
+    if tries >= int(settings.QUALIFY_WEBHOOK_MAX_ATTEMPTS):
+        delivery.status = DeliveryStatus.FAILED
     else:
-        fields.update(next_attempt_at=at + backoff(attempts - delivery.resent_at_attempts))
-    # Only a still-pending row is moved on (a re-send or a removal meanwhile wins).
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(**fields)
-    return answer.ok
+        delivery.next_attempt_at = at + backoff(tries)
+    Delivery.objects.bulk_update([delivery], RECORDED)
+    return False
+
+
+def _flush(run: _Run) -> None:
+    """Write the deliveries posted since the last flush as delivered. A sender killed before this re-sends them (the
+    receiver sees the same ``webhook-id`` again), which is the at-least-once promise."""
+    if run.delivered:
+        Delivery.objects.bulk_update(run.delivered, RECORDED)
+        run.delivered = []
 
 
 def _send(run: _Run, delivery: Delivery) -> bool:
@@ -162,7 +187,7 @@ def _send(run: _Run, delivery: Delivery) -> bool:
         body,
         headers(run.subscription.secret, event_id=delivery.event.event_id, timestamp=stamp, body=body),
     )
-    return _record(delivery, answer, timezone.now())
+    return _record(run, delivery, answer, timezone.now())
 
 
 def _pass(run: _Run) -> int:
@@ -179,6 +204,7 @@ def _pass(run: _Run) -> int:
                 run.sent += 1
             else:
                 run.blocked.add(delivery.subject)
+        _flush(run)
     return posted
 
 
