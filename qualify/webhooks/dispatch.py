@@ -11,6 +11,7 @@ How a delivery leaves:
    A delivery that fails (no answer, or not 2xx) is tried again after an exponential backoff with jitter
    (``QUALIFY_WEBHOOK_BACKOFF_SECONDS`` times 2^(n-1), at most six hours, times 0.5 to 1), and marked failed after
    ``QUALIFY_WEBHOOK_MAX_ATTEMPTS`` tries; a failed delivery no longer holds its subject back.
+   After ``SLICE_SECONDS`` it queues itself again and lets the worker serve other subscriptions.
 3. When it finds nothing more to send, the sender gives the lease back, looks once more (a commit may have come in
    meanwhile) and, if retries are waiting, queues itself to run when the first is due.
 
@@ -45,6 +46,9 @@ from qualify.webhooks.signing import headers
 logger = logging.getLogger(__name__)
 
 PAGE = 500
+# How long one task sends for one subscription before it queues itself again behind the other subscriptions' senders
+# (so a busy subscriber does not keep a worker from the others).
+SLICE_SECONDS = 2.0
 MAX_BACKOFF = dt.timedelta(hours=6)
 
 
@@ -221,8 +225,14 @@ def subscription_drain(subscription_id: int) -> int:
         subscription = Subscription.objects.get(pk=subscription_id)
         run = _Run(subscription=subscription, sender=Sender(), lease_until=subscription.lease_until or timezone.now())
         try:
+            deadline = time.monotonic() + SLICE_SECONDS
             while _pass(run):
-                pass
+                if time.monotonic() > deadline:
+                    # Its turn is over: let the senders of other subscriptions run, and queue itself behind them.
+                    run.sender.close()
+                    Subscription.objects.filter(pk=subscription_id).update(lease_until=None, wake_queued=True)
+                    _requeue(subscription_id)
+                    return sent + run.sent
         except Exception as error:  # a broken sender must not take the worker down; the sweep starts another
             logger.error("webhook sender for subscription %s stopped: %s", subscription_id, error_text(error))
             run.sender.close()
@@ -235,6 +245,12 @@ def subscription_drain(subscription_id: int) -> int:
             _schedule_retry(subscription_id)
             break
     return sent
+
+
+def _requeue(sid: int) -> None:
+    from qualify.webhooks.tasks import deliver_subscription
+
+    deliver_subscription.enqueue(sid)
 
 
 def _schedule_retry(sid: int) -> None:

@@ -164,6 +164,9 @@ def subscription_set_active(*, actor: Actor, subscription: Subscription, active:
             organisation_id=subscription.organisation_id,
             changes={"active": {"before": not active, "after": active}},
         )
+        if active:  # what waited while it was paused goes now
+            ids = {subscription.pk}
+            transaction.on_commit(lambda: _wake(ids))
     return subscription
 
 

@@ -18,7 +18,7 @@ from qualify.testing.tests.helpers import prequalify
 from qualify.webhooks.choices import DeliveryStatus, EventKind
 from qualify.webhooks.dispatch import subscription_drain, sweep
 from qualify.webhooks.models import Delivery, WebhookEvent
-from qualify.webhooks.services import delivery_resend, emit, subscription_create
+from qualify.webhooks.services import delivery_resend, emit, subscription_create, subscription_set_active
 from qualify.webhooks.tests.receiver import Receiver, receiving, verify
 
 pytestmark = pytest.mark.django_db
@@ -164,3 +164,21 @@ def test_an_endpoint_that_is_not_https_or_not_public_is_refused_in_production(ca
 def test_events_without_a_listener_write_nothing(cast):
     assert emit(EventKind.QUERY_RAISED, subject="QRY-1", organisation_id=cast.org_a.pk, payload={}) is None
     assert WebhookEvent.objects.count() == 0
+
+
+def test_a_paused_webhook_gets_no_new_events_and_sends_what_waited_when_started_again(
+    cast, receiver, django_capture_on_commit_callbacks
+):
+    lead = cast.actor("lead_a")
+    subscription, _ = subscription_create(actor=lead, name="A", url=receiver.url, events=REGISTER)
+    receiver.script = [500]
+    with django_capture_on_commit_callbacks(execute=True):
+        record(cast.supplier_a)  # fails once: waits for its retry
+    subscription_set_active(actor=lead, subscription=subscription, active=False)
+    record(cast.mem_a)  # not made at all while paused
+    assert Delivery.objects.count() == 1
+    Delivery.objects.update(next_attempt_at=timezone.now())  # its retry is due
+    assert sweep() == []  # a paused webhook is not sent to
+    with django_capture_on_commit_callbacks(execute=True):
+        subscription_set_active(actor=lead, subscription=subscription, active=True)
+    assert [(r.subject, r.status) for r in receiver.requests] == [("NWEN/SUPPLIER", 500), ("NWEN/SUPPLIER", 200)]
