@@ -20,6 +20,10 @@ lapse (``QUALIFY_WEBHOOK_LEASE_SECONDS``); ``manage.py webhooks_sweep`` (schedul
 sender for every subscription with due deliveries and no live sender, which posts them. A delivery may therefore
 reach a subscriber more than once (the post succeeded but the record of it did not): every attempt carries the
 event's ``webhook-id``, by which a receiver drops duplicates, as the Standard Webhooks convention asks.
+
+A delivery's status (pending, delivered, failed) is the sender's bookkeeping, not a step someone takes: it has no
+transition table and no audit event per attempt (that would be an audit entry per post; the delivery log shows the
+attempts). What people do to webhooks (add, pause, start, remove, re-send) is audited by the services.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import Min, Q
+from django.db.models import Case, DateTimeField, F, Min, Q, Value, When
 from django.utils import timezone
 
 from qualify.core.text import error_text, one_line
@@ -103,7 +107,7 @@ class _Run:
     lease_until: dt.datetime
     sent: int = 0
     blocked: set[str] = field(default_factory=set)
-    delivered: list[Delivery] = field(default_factory=list)
+    delivered: list[tuple[int, dt.datetime, int | None, str]] = field(default_factory=list)
 
     def renew_lease(self) -> None:
         now = timezone.now()
@@ -139,45 +143,48 @@ def _pending_pages(sid: int) -> Iterable[list[Delivery]]:
         after = rows[-1].id
 
 
-RECORDED = [
-    "status",
-    "attempts",
-    "last_attempt_at",
-    "delivered_at",
-    "next_attempt_at",
-    "response_code",
-    "response_snippet",
-    "error",
-]
-
-
 def _record(run: _Run, delivery: Delivery, answer: Answer, at: dt.datetime) -> bool:
-    """Note the attempt's outcome on the row. A success is written with the page's others (``_flush``: one statement
-    for up to a page of deliveries); a failure at once, since it holds its subject back."""
-    delivery.attempts += 1
-    delivery.last_attempt_at = at
-    delivery.response_code = answer.code
-    delivery.response_snippet = answer.snippet
-    delivery.error = "" if answer.ok else one_line(answer.error or f"The endpoint answered {answer.code}.", limit=300)
-    tries = delivery.attempts - delivery.resent_at_attempts
+    """Note the attempt's outcome on the row. A success is written with the page's others (``_flush``: a statement
+    for up to a page of deliveries); a failure at once, since it holds its subject back. Only a row still pending is
+    moved on (a re-send meanwhile wins)."""
     if answer.ok:
-        delivery.status, delivery.delivered_at = DeliveryStatus.DELIVERED, at
-        run.delivered.append(delivery)
+        run.delivered.append((delivery.pk, at, answer.code, answer.snippet))
         return True
+    tries = delivery.attempts + 1 - delivery.resent_at_attempts
+    fields: dict[str, object] = {
+        "attempts": F("attempts") + 1,
+        "last_attempt_at": at,
+        "response_code": answer.code,
+        "response_snippet": answer.snippet,
+        "error": one_line(answer.error or f"The endpoint answered {answer.code}.", limit=300),
+    }
     if tries >= int(settings.QUALIFY_WEBHOOK_MAX_ATTEMPTS):
-        delivery.status = DeliveryStatus.FAILED
+        fields["status"] = DeliveryStatus.FAILED
     else:
-        delivery.next_attempt_at = at + backoff(tries)
-    Delivery.objects.bulk_update([delivery], RECORDED)
+        fields["next_attempt_at"] = at + backoff(tries)
+    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(**fields)
     return False
 
 
 def _flush(run: _Run) -> None:
-    """Write the deliveries posted since the last flush as delivered. A sender killed before this re-sends them (the
-    receiver sees the same ``webhook-id`` again), which is the at-least-once promise."""
-    if run.delivered:
-        Delivery.objects.bulk_update(run.delivered, RECORDED)
-        run.delivered = []
+    """Write the deliveries posted since the last flush as delivered, one statement per distinct answer (usually
+    one). A sender killed before this posts them again (the receiver sees the same ``webhook-id`` again), which is
+    the at-least-once promise."""
+    groups: dict[tuple[int | None, str], list[tuple[int, dt.datetime]]] = {}
+    for pk, at, code, snippet in run.delivered:
+        groups.setdefault((code, snippet), []).append((pk, at))
+    for (code, snippet), rows in groups.items():
+        when = Case(*[When(pk=pk, then=Value(at)) for pk, at in rows], output_field=DateTimeField())
+        Delivery.objects.filter(pk__in=[pk for pk, _ in rows], status=DeliveryStatus.PENDING).update(
+            status=DeliveryStatus.DELIVERED,
+            attempts=F("attempts") + 1,
+            last_attempt_at=when,
+            delivered_at=when,
+            response_code=code,
+            response_snippet=snippet,
+            error="",
+        )
+    run.delivered = []
 
 
 def _send(run: _Run, delivery: Delivery) -> bool:
