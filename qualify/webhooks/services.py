@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -51,29 +52,73 @@ def emit(kind: str, *, subject: str, organisation_id: int | None, payload: dict[
 
     Call it inside the transaction of the change. Writes nothing when no active subscription wants the event.
     """
-    if kind not in EventKind.values:
-        raise ValueError(f"Unknown webhook event kind {kind!r}.")
-    candidates = Subscription.objects.filter(active=True).values("id", "audience", "organisation_id", "events")
-    wanted = [s["id"] for s in candidates if _wanted(s, kind, organisation_id)]
-    if not wanted:
-        return None
+    written = emit_many([Emitted(kind, subject, organisation_id, payload)])
+    return written[0] if written else None
+
+
+@dataclass(frozen=True)
+class Emitted:
+    kind: str
+    subject: str
+    organisation_id: int | None
+    payload: dict[str, Any]
+
+
+BATCH = 2000
+
+
+@transaction.atomic
+def emit_many(events: Iterable[Emitted], *, kinds: Iterable[str] = ()) -> list[WebhookEvent]:
+    """``emit`` for many changes made at once (a register import): one read of the subscriptions, then the events
+    and their deliveries in batches. ``kinds`` (when given) are the kinds ``events`` may hold, so that nothing is
+    built when no one listens for any of them."""
+    candidates = list(Subscription.objects.filter(active=True).values("id", "audience", "organisation_id", "events"))
+    listened = {k for c in candidates for k in c["events"]}
+    if not candidates or (kinds and not listened.intersection(kinds)):
+        return []
     now = timezone.now()
-    event = WebhookEvent.objects.create(
-        event_id=f"msg_{uuid.uuid4().hex}",
-        kind=kind,
-        subject=subject[:80],
-        organisation_id=organisation_id,
-        payload=payload,
-        occurred_at=now,
-    )
-    Delivery.objects.bulk_create(
-        [Delivery(subscription_id=s, event=event, subject=event.subject, next_attempt_at=now) for s in wanted]
-    )
-    pending: set[int] = getattr(_woken, "ids", set())
-    pending.update(wanted)
-    _woken.ids = pending
-    transaction.on_commit(_wake_pending)
-    return event
+    written: list[WebhookEvent] = []
+    woken: set[int] = set()
+    batch: list[tuple[WebhookEvent, list[int]]] = []
+
+    def flush() -> None:
+        rows = WebhookEvent.objects.bulk_create([e for e, _ in batch])
+        Delivery.objects.bulk_create(
+            [
+                Delivery(subscription_id=s, event=row, subject=row.subject, next_attempt_at=now)
+                for row, (_, wanted) in zip(rows, batch, strict=True)
+                for s in wanted
+            ]
+        )
+        written.extend(rows)
+        batch.clear()
+
+    for e in events:
+        if e.kind not in EventKind.values:
+            raise ValueError(f"Unknown webhook event kind {e.kind!r}.")
+        wanted = [c["id"] for c in candidates if _wanted(c, e.kind, e.organisation_id)]
+        if not wanted:
+            continue
+        event = WebhookEvent(
+            event_id=f"msg_{uuid.uuid4().hex}",
+            kind=e.kind,
+            subject=e.subject[:80],
+            organisation_id=e.organisation_id,
+            payload=e.payload,
+            occurred_at=now,
+        )
+        batch.append((event, wanted))
+        woken.update(wanted)
+        if len(batch) >= BATCH:
+            flush()
+    if batch:
+        flush()
+    if woken:
+        pending: set[int] = getattr(_woken, "ids", set())
+        pending.update(woken)
+        _woken.ids = pending
+        transaction.on_commit(_wake_pending)
+    return written
 
 
 def _wake_pending() -> None:

@@ -182,3 +182,24 @@ def test_a_paused_webhook_gets_no_new_events_and_sends_what_waited_when_started_
     with django_capture_on_commit_callbacks(execute=True):
         subscription_set_active(actor=lead, subscription=subscription, active=True)
     assert [(r.subject, r.status) for r in receiver.requests] == [("NWEN/SUPPLIER", 500), ("NWEN/SUPPLIER", 200)]
+
+
+def test_a_register_import_announces_each_new_event_to_the_organisations_webhook(
+    cast, receiver, django_capture_on_commit_callbacks
+):
+    from qualify.register.imports import register_import
+
+    subscription_create(actor=cast.actor("lead_a"), name="A", url=receiver.url, events=REGISTER)
+    today = timezone.localdate().isoformat()
+    rows = [
+        "organisation,mpid,role,event,date,distributor_ids",
+        f"Northwind Energy Ltd,NWEN,SUPPLIER,QUALIFIED,{today},",
+        f"Northwind Energy Ltd,NWEN,SUPPLIER,SUSPENDED,{today},",
+        f"Southbank Power plc,SBPW,SUPPLIER,QUALIFIED,{today},",  # another organisation's: not A's to hear
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        register_import(actor=system_actor("test"), text="\n".join(rows), source_name="register.csv")
+    assert [(r.subject, r.document["type"]) for r in receiver.requests] == [
+        ("NWEN/SUPPLIER", "register.qualified"),
+        ("NWEN/SUPPLIER", "register.suspended"),
+    ]
