@@ -28,7 +28,8 @@ api = NinjaAPI(
         "MHHS Qualification: participants, plan, cases and the register. Authenticate with "
         "'Authorization: Bearer <token>' (tokens from /accounts/tokens/) or a signed-in session (with CSRF). "
         "Objects outside your organisation answer 404, exactly as if they did not exist. A machine client's token "
-        "(a market system) may use the register, gating and the library's published documents only; elsewhere 403."
+        "(a market system) may use the register, gating, the library's published documents and its own webhooks only; "
+        "elsewhere 403."
     ),
     auth=PEOPLE,  # machine clients are refused (403) except where an operation or router admits them
     urls_namespace="api",
