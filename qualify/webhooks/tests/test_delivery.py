@@ -203,3 +203,18 @@ def test_a_register_import_announces_each_new_event_to_the_organisations_webhook
         ("NWEN/SUPPLIER", "register.qualified"),
         ("NWEN/SUPPLIER", "register.suspended"),
     ]
+
+
+def test_a_consultation_opening_is_public_news_for_every_participant_that_listens(
+    cast, receiver, django_capture_on_commit_callbacks
+):
+    from qualify.library.tests.helpers import BEFORE_OPENING, make_artefact, make_version, open_consultation
+
+    with receiving() as other:
+        events = [EventKind.CONSULTATION_OPENED]
+        subscription_create(actor=cast.actor("lead_a"), name="A", url=receiver.url, events=events)
+        subscription_create(actor=cast.actor("lead_b"), name="B", url=other.url, events=events)
+        with time_machine.travel(BEFORE_OPENING, tick=True), django_capture_on_commit_callbacks(execute=True):
+            consultation = open_consultation(make_version(make_artefact()))
+        for got in (receiver.requests, other.requests):
+            assert [(r.document["type"], r.subject) for r in got] == [("consultation.opened", consultation.reference)]
