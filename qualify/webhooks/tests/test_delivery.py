@@ -215,6 +215,6 @@ def test_a_consultation_opening_is_public_news_for_every_participant_that_listen
         subscription_create(actor=cast.actor("lead_a"), name="A", url=receiver.url, events=events)
         subscription_create(actor=cast.actor("lead_b"), name="B", url=other.url, events=events)
         with time_machine.travel(BEFORE_OPENING, tick=True), django_capture_on_commit_callbacks(execute=True):
-            consultation = open_consultation(make_version(make_artefact()))
+            consultation = open_consultation(make_version(make_artefact(), with_files=False))
         for got in (receiver.requests, other.requests):
             assert [(r.document["type"], r.subject) for r in got] == [("consultation.opened", consultation.reference)]
