@@ -21,6 +21,7 @@ from qualify.qad.api import router as qad_router
 from qualify.register.api import router as register_router
 from qualify.reporting.api import router as reporting_router
 from qualify.testing.api import router as testing_router
+from qualify.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="qualify API",
@@ -29,9 +30,10 @@ api = NinjaAPI(
         "MHHS Qualification: participants, plan, cases and the register. Authenticate with "
         "'Authorization: Bearer <token>' (tokens from /accounts/tokens/) or a signed-in session (with CSRF). "
         "Objects outside your organisation answer 404, exactly as if they did not exist. A machine client's token "
-        "(a market system) may use the register, gating and the library's published documents only; elsewhere 403. "
-        "A token's scope narrows it further: a read-only token may only GET, a register-and-gating token reaches "
-        "what a market system reaches; anything else answers 403. An expired or revoked token answers 401."
+        "(a market system) may use the register, gating, the library's published documents and its own webhooks only; "
+        "elsewhere 403. A token's scope narrows it further: a read-only token may only GET, a register-and-gating "
+        "token reaches what a market system reaches; anything else answers 403. An expired or revoked token answers "
+        "401."
     ),
     auth=PEOPLE,  # machine clients are refused (403) except where an operation or router admits them
     urls_namespace="api",
@@ -53,6 +55,8 @@ api.add_router("/", oversight_router)
 api.add_router("/", changes_router)
 api.add_router("/", programme_router)
 api.add_router("/", dip_router)
+# Market systems manage their own webhooks (the register and consultations); people theirs (qualify/webhooks).
+api.add_router("/", webhooks_router, auth=PEOPLE_AND_MACHINES)
 
 # Expensive operations, throttled per token (or signed-in person) at QUALIFY_API_THROTTLE_RATES[scope]: over the rate
 # they answer 429 with Retry-After in the shared error shape. A path here that no longer exists fails at import.

@@ -30,6 +30,7 @@ urlpatterns = [
     path("dip/", include("qualify.dip.urls")),
     path("changes/", include("qualify.changes.urls")),
     path("notifications/", include("qualify.notifications.urls")),
+    path("webhooks/", include("qualify.webhooks.urls")),
     path("assessment/", include("qualify.assessment.urls")),
     path("programme/", include("qualify.programme.urls")),
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ LAYER = {
     "core": 0,
     "audit": 1,
     "notifications": 1,
+    "webhooks": 2,
     "accounts": 2,
     "participants": 3,
     "plan": 4,

@@ -362,12 +362,19 @@ def test_every_api_operation_is_held_against_the_token_scopes():
         assert scope_refusal(rows[refused], scope) and not scope_refusal(rows[reached], scope)
 
 
-MACHINE_ADMITTED = ("/register/", "/gating/", "/library/artefacts", "/library/versions/")
+MACHINE_ADMITTED = (
+    "/register/",
+    "/gating/",
+    "/library/artefacts",
+    "/library/versions/",
+    "/webhooks",  # a market system's own webhooks
+)
 
 
 def test_machine_clients_reach_only_the_register_gating_and_the_public_library():
-    """The machine's column of the matrix, read as a whole: every endpoint outside the register, gating and the
-    library's published documents refuses it, and every page answers it as the anonymous visitor."""
+    """The machine's column of the matrix, read as a whole: every endpoint outside the register, gating, the
+    library's published documents and its own webhooks refuses it, and every page answers it as the anonymous
+    visitor."""
     admitted = []
     for row in ROWS:
         if not row.api:

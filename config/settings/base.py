@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "qualify.audit",
     "qualify.notifications",
+    "qualify.webhooks",
     "qualify.accounts",
     "qualify.participants",
     "qualify.plan",
@@ -211,6 +212,16 @@ QUALIFY_REGISTER_BACKDATE_DAYS = env.integer("QUALIFY_REGISTER_BACKDATE_DAYS", 5
 QUALIFY_JOB_WORK_DIR = env.string("QUALIFY_JOB_WORK_DIR", "")
 # A test hook, never set in production: the worker tests hold a run at its first progress report to kill it mid-job.
 QUALIFY_JOB_TEST_PAUSE_SECONDS = 0.0
+# Webhooks (qualify/webhooks): endpoints must be https:// and public unless ALLOW_PRIVATE (on in local development and
+# tests: http:// and loopback); each network step's timeout; tries before a delivery is failed; the first retry's
+# wait (doubling each time); how long a sender's lease on a subscription lasts before the sweep replaces it.
+QUALIFY_WEBHOOK_ALLOW_PRIVATE = env.boolean("QUALIFY_WEBHOOK_ALLOW_PRIVATE", False)
+QUALIFY_WEBHOOK_TIMEOUT_SECONDS = env.integer("QUALIFY_WEBHOOK_TIMEOUT_SECONDS", 5, minimum=1)
+QUALIFY_WEBHOOK_MAX_ATTEMPTS = env.integer("QUALIFY_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+QUALIFY_WEBHOOK_BACKOFF_SECONDS = env.integer("QUALIFY_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1)
+QUALIFY_WEBHOOK_LEASE_SECONDS = env.integer("QUALIFY_WEBHOOK_LEASE_SECONDS", 60, minimum=1)
+# A test hook, never set in production: the worker tests hold a sender before each post to kill it there.
+QUALIFY_WEBHOOK_TEST_PAUSE_SECONDS = 0.0
 # CSV imports (register, milestones, bulk case set-up): the most data rows one file may hold; a larger file is refused
 # as a whole (split it). Large enough for the whole register's history; a refused file's error lists 50 problems.
 QUALIFY_IMPORT_MAX_ROWS = env.integer("QUALIFY_IMPORT_MAX_ROWS", 500_000, minimum=1)

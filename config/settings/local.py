@@ -17,3 +17,4 @@ WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "http://127.0.0.1:8000")  # where bin/start serves it
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405  (WhiteNoise warns when the folder is missing)
+QUALIFY_WEBHOOK_ALLOW_PRIVATE = env.boolean("QUALIFY_WEBHOOK_ALLOW_PRIVATE", True)  # http:// and loopback receivers

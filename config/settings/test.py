@@ -22,6 +22,10 @@ AXES_ENABLED = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="qualify-test-static-"))
 # No API throttling in tests, except where a test turns a scope on (tests/test_api_throttling.py).
+# Webhook tests post to a receiver on loopback over plain HTTP, and retry at once.
+QUALIFY_WEBHOOK_ALLOW_PRIVATE = True
+QUALIFY_WEBHOOK_TIMEOUT_SECONDS = 2
+QUALIFY_WEBHOOK_BACKOFF_SECONDS = 1
 QUALIFY_API_THROTTLE_RATES = {"decide": "", "import": "", "export": "", "upload": ""}
 
 # Concurrent runs (a developer's and a helper's, or two CI jobs) must not fight over one PostgreSQL test database.

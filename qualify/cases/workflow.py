@@ -23,6 +23,8 @@ from qualify.core.workflow import AppliedTransition, ReturnTarget, Transition, T
 from qualify.participants.choices import Route
 from qualify.plan.models import Wave
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
+from qualify.webhooks.choices import EventKind
+from qualify.webhooks.services import emit
 
 S = CaseState
 
@@ -388,6 +390,18 @@ class CaseWorkflow(Workflow[QualificationCase]):
                 # The step's reason (staff always give one) is also why a back-dated event is recorded late.
                 reason=applied.data.comment,
             )
+        emit(
+            EventKind.CASE_STATE_CHANGED,
+            subject=case.reference,
+            organisation_id=self.organisation_id(case),
+            payload={
+                "case": case.reference,
+                "step": applied.transition.name,
+                "from": applied.source,
+                "to": applied.target,
+                "at": applied.at,
+            },
+        )
         return {"case": case.reference}
 
 

@@ -77,6 +77,8 @@ from qualify.library.workflow import (
 )
 from qualify.notifications.services import notify
 from qualify.participants.models import Membership, Organisation
+from qualify.webhooks.choices import EventKind
+from qualify.webhooks.services import emit
 
 REMINDER_BEFORE_CLOSE = dt.timedelta(days=7)
 # Who answers a comment for which body: the Programme's administrators and the Code Bodies' assessors.
@@ -453,6 +455,17 @@ def consultation_open(
             "versions": [str(v) for v in chosen],
         },
     )
+    emit(
+        EventKind.CONSULTATION_OPENED,
+        subject=consultation.reference,
+        organisation_id=None,
+        payload={
+            "consultation": consultation.reference,
+            "title": consultation.title,
+            "opens_at": opens_at,
+            "closes_at": closes_at,
+        },
+    )
     notify(
         recipients=participant_people_ids(),
         kind=NOTICE_CONSULTATION_OPENED,
@@ -495,6 +508,12 @@ def consultation_send_reminder(*, actor: Actor, consultation: Consultation, now:
         target=locked,
         organisation_id=None,
         changes={"reminder_sent_at": now.isoformat()},
+    )
+    emit(
+        EventKind.CONSULTATION_CLOSING,
+        subject=locked.reference,
+        organisation_id=None,
+        payload={"consultation": locked.reference, "title": locked.title, "closes_at": locked.closes_at},
     )
     notify(
         recipients=participant_people_ids(),

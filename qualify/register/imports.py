@@ -54,6 +54,8 @@ from qualify.register.models import RegisterEvent, RegisterSequence
 from qualify.register.rules import days_recorded_late, is_backdated
 from qualify.register.services import backdate_days, clean_reason
 from qualify.register.snapshot import changed_on_commit
+from qualify.webhooks.choices import REGISTER_KINDS
+from qualify.webhooks.services import Emitted, emit_many
 
 COLUMNS = ("organisation", "mpid", "role", "event", "date", "distributor_ids")
 OPTIONAL_COLUMNS = ("reason",)
@@ -381,4 +383,22 @@ def _record_events(
     RegisterEvent.objects.bulk_create(new, batch_size=5000)
     sequence.save(update_fields=["last_seq"])
     changed_on_commit()  # this process's copy of the register is renewed as soon as the import commits
+    emit_many(
+        (
+            Emitted(
+                REGISTER_KINDS[e.kind],
+                f"{e.participation.mpid}/{e.participation.role}",
+                e.participation.organisation_id,
+                {
+                    "seq": e.seq,
+                    "mpid": e.participation.mpid,
+                    "role": e.participation.role,
+                    "effective_date": e.effective_date,
+                    "recorded_at": e.recorded_at,
+                },
+            )
+            for e in new
+        ),
+        kinds=REGISTER_KINDS.values(),
+    )
     return len(new), unchanged, first_seq, sequence.last_seq

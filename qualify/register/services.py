@@ -18,6 +18,8 @@ from qualify.register.choices import RegisterEventKind, RegisterEventSource
 from qualify.register.models import RegisterEvent, RegisterSequence
 from qualify.register.rules import days_recorded_late, is_backdated
 from qualify.register.snapshot import changed_on_commit
+from qualify.webhooks.choices import REGISTER_KINDS
+from qualify.webhooks.services import emit
 
 MAX_REASON_LENGTH = 2000
 
@@ -104,6 +106,18 @@ def register_event_record(
             "effective_date": effective_date,
             "source": source,
             **({"backdated": True, "reason": reason} if backdated else {}),
+        },
+    )
+    emit(
+        REGISTER_KINDS[kind],
+        subject=f"{participation.mpid}/{participation.role}",
+        organisation_id=participation.organisation_id,
+        payload={
+            "seq": event.seq,
+            "mpid": participation.mpid,
+            "role": participation.role,
+            "effective_date": effective_date,
+            "recorded_at": recorded_at,
         },
     )
     return event, True

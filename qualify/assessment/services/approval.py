@@ -28,6 +28,8 @@ from qualify.core import clock
 from qualify.core.actor import Actor, system_actor
 from qualify.core.errors import TransitionNotAllowed, ValidationFailed
 from qualify.notifications.services import notify
+from qualify.webhooks.choices import EventKind
+from qualify.webhooks.services import emit
 
 # --- recommendations -------------------------------------------------------------------------------------------------
 
@@ -411,6 +413,18 @@ def _decision_record(
             "decided_on": decided_on.isoformat(),
             **({"meeting": meeting.reference} if meeting is not None else {}),
             **({"effective_from": effective_from.isoformat()} if approving and effective_from else {}),
+        },
+    )
+    emit(
+        EventKind.DECISION_RECORDED,
+        subject=case.reference,
+        organisation_id=org_id_of(case),
+        payload={
+            "decision": decision.reference,
+            "case": case.reference,
+            "body": body,
+            "outcome": outcome,
+            "decided_on": decided_on,
         },
     )
     findings = _record_reasons(actor, case, decision, reasons) if rejecting else []

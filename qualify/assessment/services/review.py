@@ -36,6 +36,8 @@ from qualify.core.workflow import TransitionInput, apply_transition
 from qualify.notifications.services import notify
 from qualify.qad.models import EvidenceFile, QadResponse, QadSubmission
 from qualify.qad.services import evidence_upload
+from qualify.webhooks.choices import EventKind
+from qualify.webhooks.services import emit
 
 # --- reviews ---------------------------------------------------------------------------------------------------------
 
@@ -279,6 +281,12 @@ def query_raise(
         organisation_id=org_id_of(case),
         changes={"query": query.reference, "question": question.number, "response_due": due.isoformat()},
     )
+    emit(
+        EventKind.QUERY_RAISED,
+        subject=query.reference,
+        organisation_id=org_id_of(case),
+        payload={"query": query.reference, "case": case.reference, "question": question.number, "response_due": due},
+    )
     step = _CLARIFY.get(S(case.state))
     if step is not None:
         case_transition(actor=actor, case=case, name=step, comment=f"{query.reference} on {question.number}: {text}")
@@ -303,6 +311,12 @@ def _query_move(actor: Actor, query: Query, name: str, text: str, **extra: Any) 
 def query_answer(*, actor: Actor, query: Query, text: str, evidence: EvidenceFile | None = None) -> Query:
     """The participant answers a query, optionally pointing at evidence uploaded to its QAD; the reviewer is told."""
     query = _query_move(actor, query, "answer", text, evidence=evidence)
+    emit(
+        EventKind.QUERY_ANSWERED,
+        subject=query.reference,
+        organisation_id=org_id_of(query.case),
+        payload={"query": query.reference, "case": query.case.reference},
+    )
     notify(
         recipients=rules.reviewers_for(query),
         kind=ch.NOTICE_QUERY_ANSWERED,
