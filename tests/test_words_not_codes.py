@@ -4,7 +4,8 @@ QAD)"), never by its stored value ("BSC_PAB", "INITIAL_CLARIFICATION").
 Data-driven: the codes looked for are the values of every ``TextChoices`` in the apps that are written in capitals
 with an underscore (a value such as "DIP", which is also its label, is a word). Only the text a person reads is
 checked: text nodes and the attributes read aloud or shown (``title``, ``aria-label``, ``placeholder``), not ids,
-names, classes or option values, where codes belong.
+names, classes or option values, where codes belong; nor inside ``<code>``, where a machine's code is shown on
+purpose beside its explanation (the gating reasons).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from tests.browser.test_role_pages import ROLES
 
 CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b")
 READ_ATTRIBUTES = {"title", "aria-label", "placeholder", "alt"}
+SKIPPED = ("script", "style", "template", "code")
 
 
 def _every_choices_class() -> list[type[models.TextChoices]]:
@@ -59,12 +61,12 @@ class ReadText(HTMLParser):
         self._skip = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "template"):
+        if tag in SKIPPED:
             self._skip += 1
         self.parts += [value for name, value in attrs if name in READ_ATTRIBUTES and value]
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "template") and self._skip:
+        if tag in SKIPPED and self._skip:
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -86,6 +88,7 @@ def test_the_codes_looked_for_come_from_the_choices():
     assert codes_shown("<p>State: INITIAL_CLARIFICATION</p>", codes) == {"INITIAL_CLARIFICATION"}
     assert codes_shown('<p><span title="FINAL_QAD_SUBMITTED">x</span></p>', codes) == {"FINAL_QAD_SUBMITTED"}
     assert codes_shown('<input name="x" value="INITIAL_CLARIFICATION"><p>Clarification</p>', codes) == set()
+    assert codes_shown("<dt><code>FINAL_QAD_SUBMITTED</code></dt><dd>Final QAD submitted</dd>", codes) == set()
 
 
 @pytest.fixture

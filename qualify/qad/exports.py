@@ -250,7 +250,9 @@ TABLE_SHEET = "Table answers"
 def _table_answers_sheet(book: Workbook, questions: Sequence[QadQuestion], answers: Mapping[str, Any]) -> None:
     """Each table answer laid out as a table: the question, a header row of its columns in the question's order, then
     its rows. For reading; the import reads the Questions sheet only (where a table answer is JSON rows)."""
-    tables = [(q, answers.get(q.qid)) for q in questions if q.answer_type == AnswerType.TABLE and answers.get(q.qid)]
+    tables: list[tuple[QadQuestion, list[dict[str, Any]]]] = [
+        (q, answers[q.qid]) for q in questions if q.answer_type == AnswerType.TABLE and answers.get(q.qid)
+    ]
     if not tables:
         return
     sheet = book.create_sheet(TABLE_SHEET)
