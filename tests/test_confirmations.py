@@ -38,6 +38,7 @@ IRREVERSIBLE: dict[str, str] = {
     "library:comment_submit": "a submitted comment can no longer be edited",
     "library:no_comments": "a no-comments confirmation is final",
     "library:qwg_report": "the QWG report publishes the log and starts governance",
+    "oversight:record_decide": "an Annex 4 step's outcome (a sanction above all) is part of the record",
     "programme:invitation_withdraw": "a withdrawn invitation's link stops working",
     "programme:bulk_apply": "applied onboarding changes are made",
     "testing:proposal_propose": "a proposal goes to the Code Bodies",
