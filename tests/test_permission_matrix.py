@@ -74,7 +74,7 @@ BASE_ROWS = [
         lambda c: reverse("cases:transition", args=[case_a(c)]),
         {**every(A_MEMBERS, 302), "lead_b": 404, **every(STAFF, 302)},
         method="post",
-        data=lambda c: {"name": "submit_prequalification", "comment": "matrix"},
+        data=lambda c: {"confirm": "on", "name": "submit_prequalification", "comment": "matrix"},
     ),
     page(
         "cases:assign_wave",
@@ -324,7 +324,8 @@ def test_transition_post_by_a_contributor_changes_nothing(matrix_cast, client_fo
 
 def test_transition_post_by_the_lead_moves_the_case(matrix_cast, client_for):
     client_for("lead_a").post(
-        reverse("cases:transition", args=[matrix_cast.case_a.reference]), {"name": "submit_prequalification"}
+        reverse("cases:transition", args=[matrix_cast.case_a.reference]),
+        {"name": "submit_prequalification", "confirm": "on"},
     )
     assert QualificationCase.objects.get(pk=matrix_cast.case_a.pk).state == "PREQUAL_SUBMITTED"
 

@@ -9,6 +9,7 @@ assignments) is left out of the context, not just hidden by the templates.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -57,7 +58,7 @@ from qualify.core.actor import Actor
 from qualify.core.errors import DomainError, NotAllowed, NotFound, ValidationFailed
 from qualify.core.requests import actor_of
 from qualify.core.uploads import SizeLimitHandler
-from qualify.core.web import paginate, render_page_or_partial, report_error
+from qualify.core.web import ask_first, paginate, render_page_or_partial, report_error
 from qualify.plan.models import Wave
 from qualify.qad import evidence as ev
 from qualify.qad.choices import Body
@@ -251,6 +252,8 @@ def _case_page(request: HttpRequest, case: QualificationCase, status: int = 200)
         "a": assessment,
         "reviews": reviews,
         "decide": _decide_context(actor, case, assessment, today),
+        "review_confirm": REVIEW_COMPLETE_CONFIRM,
+        "decision_confirm": DECISION_CONFIRM,
         "internal": internal,
         "sections": _sections(assessment, actor),
         "changes": selectors.submission_changes(assessment.submission) if assessment.submission else None,
@@ -310,8 +313,36 @@ def case_view(request: HttpRequest, key: str) -> HttpResponse:
 CaseAct = Callable[[Actor, QualificationCase, dict[str, Any]], str]
 
 
-def _case_step(request: HttpRequest, key: str, form_class: type[Any], act: CaseAct) -> HttpResponse:
-    """Validate a form posted on the case page, call the service, and come back with its outcome."""
+@dataclass(frozen=True)
+class Ask:
+    """An irreversible step's confirmation: what it is, what will happen, whether it is destructive."""
+
+    action: str
+    consequence: str
+    destructive: bool = False
+
+
+REVIEW_COMPLETE_CONFIRM = (
+    "The body's review of the Final QAD is recorded as complete; it counts towards the case being agreed and cannot "
+    "be reopened here."
+)
+DECISION_CONFIRM = "The decision is recorded and the case moves on; once recorded it cannot be changed."
+QUERY_CLOSE_CONFIRM = "The query is closed with your note; the participant can no longer answer it."
+
+
+def _asked(request: HttpRequest, ask: Ask | None, back_url: str) -> HttpResponse | None:
+    if ask is None:
+        return None
+    return ask_first(
+        request, action=ask.action, consequence=ask.consequence, back_url=back_url, destructive=ask.destructive
+    )
+
+
+def _case_step(
+    request: HttpRequest, key: str, form_class: type[Any], act: CaseAct, ask: Ask | None = None
+) -> HttpResponse:
+    """Validate a form posted on the case page, call the service, and come back with its outcome; an irreversible
+    step (``ask``) first asks for confirmation."""
     case = _case(request, key)
     form = form_class(request.POST, request.FILES or None)
 
@@ -320,6 +351,8 @@ def _case_step(request: HttpRequest, key: str, form_class: type[Any], act: CaseA
 
     if not form.is_valid():
         return _invalid(request, form, page)
+    if (asking := _asked(request, ask, reverse("assessment:case", args=[case.reference]))) is not None:
+        return asking
     try:
         done = act(actor_of(request), case, form.cleaned_data)
     except DomainError as error:
@@ -403,7 +436,7 @@ def review_complete_view(request: HttpRequest, key: str) -> HttpResponse:
         row = services.review_complete(actor=actor, case=case, body=data["body"], note=data["note"])
         return f"The {ch.APPROVER_NAMES[row.body]} review of the Final QAD is complete."
 
-    return _case_step(request, key, ReviewCompleteForm, act)
+    return _case_step(request, key, ReviewCompleteForm, act, Ask("Mark the review complete", REVIEW_COMPLETE_CONFIRM))
 
 
 @require_POST
@@ -421,7 +454,7 @@ def decide_case_view(request: HttpRequest, key: str) -> HttpResponse:
         decision = services.decision_record(actor=actor, item=item, case=case, **data)
         return f"{decision.reference}: the {ch.APPROVER_NAMES[decision.body]} decided {decision.get_outcome_display()}."
 
-    return _case_step(request, key, CaseDecisionForm, act)
+    return _case_step(request, key, CaseDecisionForm, act, Ask("Record the decision", DECISION_CONFIRM))
 
 
 @people
@@ -538,6 +571,7 @@ def _query_page(request: HttpRequest, query: Query, status: int = 200) -> HttpRe
         "can_close": closes and query.state != ch.QueryState.CLOSED,
         "answer_form": QueryAnswerForm(evidence_choices=evidence_choices),
         "max_mb": ev.max_bytes() // (1024 * 1024),
+        "close_confirm": QUERY_CLOSE_CONFIRM,
     }
     return render(request, "assessment/query_detail.html", context, status=status)
 
@@ -595,7 +629,11 @@ def _query_answer_protected(request: HttpRequest, key: str, limit: SizeLimitHand
 
 
 def _query_step(
-    request: HttpRequest, key: str, form_class: type[Any], act: Callable[[Actor, Query, dict[str, Any]], str]
+    request: HttpRequest,
+    key: str,
+    form_class: type[Any],
+    act: Callable[[Actor, Query, dict[str, Any]], str],
+    ask: Ask | None = None,
 ) -> HttpResponse:
     query = _query(request, key)
     form = form_class(request.POST)
@@ -605,6 +643,8 @@ def _query_step(
 
     if not form.is_valid():
         return _invalid(request, form, page)
+    if (asking := _asked(request, ask, reverse("assessment:query", args=[query.reference]))) is not None:
+        return asking
     try:
         done = act(actor_of(request), query, form.cleaned_data)
     except DomainError as error:
@@ -630,7 +670,7 @@ def query_close_view(request: HttpRequest, key: str) -> HttpResponse:
         closed = services.query_close(actor=actor, query=query, text=data["text"])
         return f"{closed.reference} closed."
 
-    return _query_step(request, key, CloseForm, act)
+    return _query_step(request, key, CloseForm, act, Ask("Close the query", QUERY_CLOSE_CONFIRM))
 
 
 # --- findings -------------------------------------------------------------------------------------------------------
@@ -773,6 +813,7 @@ def _meeting_step(
     key: str,
     form_class: type[Any],
     act: Callable[[Actor, BoardMeeting, dict[str, Any]], str],
+    ask: Ask | None = None,
 ) -> HttpResponse:
     meeting = _meeting(request, key)
     form = form_class(request.POST)
@@ -782,6 +823,8 @@ def _meeting_step(
 
     if not form.is_valid():
         return _invalid(request, form, page)
+    if (asking := _asked(request, ask, reverse("assessment:meeting", args=[meeting.reference]))) is not None:
+        return asking
     try:
         done = act(actor_of(request), meeting, form.cleaned_data)
     except DomainError as error:
@@ -834,7 +877,7 @@ def decide_view(request: HttpRequest, key: str) -> HttpResponse:
         recorded = f" Reasons recorded as findings: {', '.join(found)}." if found else ""
         return f"{decision.reference}: {decision.get_outcome_display()} on {item.case.reference}.{recorded}"
 
-    return _meeting_step(request, key, DecisionForm, act)
+    return _meeting_step(request, key, DecisionForm, act, Ask("Record the decision", DECISION_CONFIRM))
 
 
 @people

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.help import PROCESS, ROLE_GUIDES, state_guide
+from qualify.cases.models import QualificationCase
 from qualify.cases.permissions import can_assign_wave
 from qualify.cases.selectors import (
     CASE_LISTING,
@@ -29,13 +30,14 @@ from qualify.cases.selectors import (
 from qualify.cases.services import case_assign_wave, case_transition
 from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import guards
+from qualify.core.actor import Actor
 from qualify.core.errors import DomainError
 from qualify.core.keyset import BadCursor
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.svg_graph import workflow_diagram
 from qualify.core.web import confirmation_page, render_page_or_partial, report_error
-from qualify.core.workflow import ReturnTarget, who_may
+from qualify.core.workflow import ReturnTarget, Transition, TransitionInput, who_may
 from qualify.participants.choices import MarketRole, Route
 from qualify.participants.selectors import organisation_names
 from qualify.plan.models import Wave
@@ -138,16 +140,63 @@ def _case_or_404(request: HttpRequest, key: str):  # type: ignore[no-untyped-def
     return case_get(actor=actor_of(request), key=key)
 
 
+# The case steps a QAD submission takes (qualify/qad/services.py SUBMISSION_STEPS): the QAD page's submit form is
+# their one control, since it freezes the QAD with them; the case page points there instead of offering the same
+# step again.
+SUBMITTED_ON_THE_QAD_PAGE = frozenset(
+    {"submit_initial_qad", "submit_final_qad", "answer_initial_clarification", "answer_final_clarification"}
+)
+
+
+CLARIFYING = frozenset({CaseState.INITIAL_CLARIFICATION, CaseState.FINAL_CLARIFICATION})
+
+
+def _refusal(case: QualificationCase, step: Transition) -> str:
+    """Why the step cannot be taken yet (its first guard's reason), or "" when it can."""
+    for guard in CASE_WORKFLOW.guards_for(step):
+        if reason := guard(case, TransitionInput()):
+            return reason
+    return ""
+
+
+def _primary_control(
+    actor: Actor, case: QualificationCase, owes: bool, qad_steps: list[Transition]
+) -> dict[str, str] | None:
+    """One control for the one job the participant has now: answering the open queries while any is open (the
+    resubmission waits for them: the step's own guard says so), or else submitting the QAD on its own page."""
+    # In clarification the resubmission waits for the open queries (its guard says so); elsewhere the step's guards
+    # are about the submission the QAD page makes, which the link leads to.
+    waiting = _refusal(case, qad_steps[0]) if qad_steps and case.state in CLARIFYING else ""
+    if case.state in CLARIFYING and not actor.is_staff_member and (waiting or (owes and not qad_steps)):
+        return {
+            "label": "Answer the open queries",
+            "url": reverse("assessment:case", args=[case.reference]) + "#queries-h",
+            "note": waiting or "Once every open query is answered, the QAD is submitted again from its page.",
+            "testid": "answer-queries",
+        }
+    if qad_steps and not waiting:
+        return {
+            "label": qad_steps[0].label,
+            "url": reverse("qad:case", args=[case.reference]) + "#submit-h",
+            "note": "Taken by submitting the QAD from its page, which freezes it as submitted.",
+            "testid": "submit-on-qad-page",
+        }
+    return None
+
+
 @guards.signed_in
 def case_detail(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     case = _case_or_404(request, key)
     available = CASE_WORKFLOW.available(actor, case)
+    summary = case_summary(case=case)
+    qad_steps = [t for t in available if t.name in SUBMITTED_ON_THE_QAD_PAGE]
     context = {
         "case": case,
-        "summary": case_summary(case=case),
+        "summary": summary,
         "today": timezone.localdate(),
-        "transitions": available,
+        "primary": _primary_control(actor, case, summary.participant_owes, qad_steps),
+        "transitions": [t for t in available if t.name not in SUBMITTED_ON_THE_QAD_PAGE],
         "transition_history": list(case.transitions.all()),
         "resumption": case_resumption(case=case),
         "wave_form": WaveAssignForm(initial={"wave": case.wave.code if case.wave else None}),

@@ -106,6 +106,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.participant_lead,
         guards=(_prequalification_needed,),
         description="Preferred wave, PIT approach and timescales, target migration date, Placing Reliance.",
+        confirm="I understand the submitted pre-qualification goes to the Code Bodies and can no longer be changed.",
     ),
     _t(
         "scope",
@@ -134,6 +135,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.INITIAL_QAD_SUBMITTED,
         who.participant_editor,
         description="The Initial QAD may be submitted by the lead or a contributor; the Final QAD needs the lead.",
+        confirm="I understand the Initial QAD is frozen as submitted and goes to the Code Bodies for assessment.",
     ),
     _t(
         "query_initial_qad",
@@ -166,6 +168,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.test_manager,
         description="QT exit: required cases passed or covered by agreed work-off plans, the RTTM at QT exit and a "
         "submitted Test Completion Report; SIT route: SIT exit evidence accepted and work-off plans agreed.",
+        confirm="I understand this closes testing for the case: no more runs are recorded against its scope.",
     ),
     _t(
         "submit_final_qad",
@@ -173,6 +176,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         {S.TESTING_COMPLETE},
         S.FINAL_QAD_SUBMITTED,
         who.participant_lead,
+        confirm="I understand the Final QAD is frozen as submitted and goes to the Code Bodies for assessment.",
     ),
     _t(
         "resubmit_final_qad",
@@ -200,7 +204,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.FINAL_QAD_SUBMITTED,
         who.participant_lead,
     ),
-    _t("agree", "Agree Final QAD and work-off plans", {S.FINAL_QAD_SUBMITTED}, S.AGREED, who.assessor),
+    _t(
+        "agree",
+        "Agree Final QAD and work-off plans",
+        {S.FINAL_QAD_SUBMITTED},
+        S.AGREED,
+        who.assessor,
+        confirm="I understand the Final QAD and its work-off plans are agreed and go to the director to sign.",
+    ),
     _t(
         "sign",
         "Sign (company director)",
@@ -209,7 +220,14 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.declarant,
         description="Taken by the invited director (or delegate) declaring on the latest Final QAD, in person.",
     ),
-    _t("send_for_approval", "Send to the approving bodies", {S.SIGNED}, S.AWAITING_APPROVAL, who.programme),
+    _t(
+        "send_for_approval",
+        "Send to the approving bodies",
+        {S.SIGNED},
+        S.AWAITING_APPROVAL,
+        who.programme,
+        confirm="I understand the signed case goes to each approving body for its decision.",
+    ),
     _t(
         "approve",
         "Record approval (qualified)",
@@ -218,6 +236,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         who.board,
         comment_required=True,
         effective_date_required=True,
+        confirm="I understand this records the participant as qualified from the effective date.",
     ),
     _t(
         "refer_back",
@@ -226,6 +245,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.FINAL_CLARIFICATION,
         who.board,
         comment_required=True,
+        confirm="I understand the case goes back to clarification with these reasons.",
     ),
     _t(
         "start_service_activation",
@@ -241,6 +261,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         S.ACTIVE,
         who.programme,
         effective_date_required=True,
+        confirm="I understand this records the participant as active in this role from the effective date.",
     ),
     _t(
         "suspend",

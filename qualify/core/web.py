@@ -73,7 +73,7 @@ class UrlTemplate:
 def confirmed(request: HttpRequest) -> bool:
     """Whether the person confirmed the step the form asks for: its ``confirm`` tick box, or the dialog that ticks
     it (``core/confirm.js``), or the confirmation page below."""
-    return request.POST.get("confirm") == "on"
+    return request.POST.get("confirm") in ("on", "1", "true")
 
 
 def confirmation_page(
@@ -95,3 +95,20 @@ def confirmation_page(
         "fields": fields,
     }
     return render(request, "core/confirm.html", context)
+
+
+def ask_first(
+    request: HttpRequest, *, action: str, consequence: str, back_url: str, destructive: bool = False
+) -> HttpResponse | None:
+    """``None`` when the person confirmed the step; otherwise the confirmation page to answer with, so the view
+    changes nothing until they say yes. Call it after the object is found (out of scope stays a 404) and before the
+    service::
+
+        if (asking := ask_first(request, action=..., consequence=..., back_url=...)) is not None:
+            return asking
+    """
+    if confirmed(request):
+        return None
+    return confirmation_page(
+        request, action=action, consequence=consequence, back_url=back_url, destructive=destructive
+    )

@@ -22,7 +22,7 @@ from qualify.core.actor import Actor
 from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
-from qualify.core.web import UrlTemplate, paginate, report_error
+from qualify.core.web import UrlTemplate, ask_first, paginate, report_error
 from qualify.library.choices import (
     CONTENT_TYPES,
     CommentStatus,
@@ -90,6 +90,13 @@ from qualify.library.services import (
 from qualify.library.workflow import VERSION_WORKFLOW
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# What each irreversible step says before it is taken (the page's tick box and the confirmation page alike).
+APPROVE_CONFIRM = "The version is approved for governance and its consolidated comments log is published."
+DECISION_CONFIRM = "Your body's decision on this version is recorded; once recorded it cannot be changed."
+COMMENT_CONFIRM = "The comment goes to the Programme as your organisation's and can no longer be edited."
+NO_COMMENTS_CONFIRM = "Your organisation is recorded as having reviewed the documents with no comments; this is final."
+QWG_CONFIRM = "The consolidated comments log is published and the documents consulted on go before governance."
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
@@ -203,6 +210,8 @@ def version_detail(request: HttpRequest, key: str) -> HttpResponse:
         and any(t.name == "approve" for t in VERSION_WORKFLOW.available(actor, version)),
         "can_record_decision": can_record_approval(actor).allowed and version.status == VersionStatus.APPROVED,
         "approval_form": _approval_form(actor),
+        "approve_confirm": APPROVE_CONFIRM,
+        "decision_confirm": DECISION_CONFIRM,
     }
     return render(request, "library/version_detail.html", context)
 
@@ -288,6 +297,11 @@ def version_add(request: HttpRequest, document_number: str) -> HttpResponse:
 def version_approve_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     version = version_get(actor=actor, key=key)
+    back = reverse("library:version", args=[version.uuid])
+    if (
+        asking := ask_first(request, action="Approve for governance", consequence=APPROVE_CONFIRM, back_url=back)
+    ) is not None:
+        return asking
     try:
         version_approve(actor=actor, version=version, comment=request.POST.get("comment", ""))
     except DomainError as error:
@@ -306,6 +320,11 @@ def decision_record(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("library:version", key=version.uuid)
+    back = reverse("library:version", args=[version.uuid])
+    if (
+        asking := ask_first(request, action="Record the decision", consequence=DECISION_CONFIRM, back_url=back)
+    ) is not None:
+        return asking
     try:
         approval_record(actor=actor, version=version, **form.cleaned_data)
     except DomainError as error:
@@ -377,6 +396,8 @@ def consultation_detail(request: HttpRequest, key: str) -> HttpResponse:
         "form": CommentForm(versions=versions),
         "is_staff": actor.is_staff_member,
         "report": getattr(consultation, "qwg_report", None),
+        "comment_confirm": COMMENT_CONFIRM,
+        "no_comments_confirm": NO_COMMENTS_CONFIRM,
     }
     return render(request, "library/consultation_detail.html", context)
 
@@ -462,6 +483,11 @@ def comment_edit(request: HttpRequest, key: str) -> HttpResponse:
 def comment_submit_view(request: HttpRequest, key: str) -> HttpResponse:
     actor = actor_of(request)
     comment = comment_get(actor=actor, key=key)
+    back = reverse("library:consultation", args=[comment.consultation.uuid])
+    if (
+        asking := ask_first(request, action="Submit the comment", consequence=COMMENT_CONFIRM, back_url=back)
+    ) is not None:
+        return asking
     try:
         comment_submit(actor=actor, comment=comment)
     except DomainError as error:
@@ -480,6 +506,11 @@ def no_comments(request: HttpRequest, key: str) -> HttpResponse:
     if organisation is None:
         messages.error(request, "Only a participant's qualification lead or a contributor can respond.")
         return redirect("library:consultation", key=consultation.uuid)
+    back = reverse("library:consultation", args=[consultation.uuid])
+    if (
+        asking := ask_first(request, action="Record no comments", consequence=NO_COMMENTS_CONFIRM, back_url=back)
+    ) is not None:
+        return asking
     try:
         consultation_confirm_no_comments(actor=actor, consultation=consultation, organisation=organisation)
     except DomainError as error:
@@ -521,6 +552,7 @@ def log(request: HttpRequest, key: str) -> HttpResponse:
         "report": report,
         "can_report": can_report_to_qwg(actor).allowed and report is None and status == ConsultationStatus.CLOSED,
         "report_form": QwgReportForm(initial={"reported_on": timezone.localdate()}),
+        "qwg_confirm": QWG_CONFIRM,
     }
     return render(request, "library/log.html", context)
 
@@ -536,6 +568,11 @@ def qwg_report(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("library:log", key=consultation.uuid)
+    back = reverse("library:log", args=[consultation.uuid])
+    if (
+        asking := ask_first(request, action="Record the QWG report", consequence=QWG_CONFIRM, back_url=back)
+    ) is not None:
+        return asking
     try:
         consultation_report_to_qwg(actor=actor, consultation=consultation, **form.cleaned_data)
     except DomainError as error:

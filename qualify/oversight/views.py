@@ -10,13 +10,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from qualify.cases.choices import CaseState
 from qualify.core import guards
 from qualify.core.errors import DomainError, NotAllowed
 from qualify.core.requests import actor_of
-from qualify.core.web import paginate, report_error
+from qualify.core.web import ask_first, paginate, report_error
 from qualify.oversight import selectors as sel
 from qualify.oversight.choices import Acts, LeadsTo, RecordState, TriggerKind
 from qualify.oversight.forms import DecideForm, RespondForm
@@ -26,6 +27,8 @@ from qualify.oversight.services import PlanInput, record_decide
 from qualify.oversight.workflow import RECORD_WORKFLOW
 
 PER_PAGE = 50
+
+STEP_CONFIRM = "The step's outcome is recorded and the non-completion process moves on; it cannot be changed."
 
 
 def _record(request: HttpRequest, reference: str) -> NonCompletionRecord:
@@ -99,6 +102,7 @@ def record_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
         "plan_outcomes": [o for o in outcomes if o["plan"]],
         "sanctions": record.ladder.spec.sanctions_for(record.case.participation.role),
         "sanction_confirm": RECORD_WORKFLOW.get("sanction").confirm,
+        "step_confirm": STEP_CONFIRM,
         "decisions": list(record.decisions.all()),
         "plans": list(record.plans.all()),
         "triggers": list(record.triggers.all()),
@@ -120,9 +124,17 @@ def record_decide_view(request: HttpRequest, reference: str) -> HttpResponse:
     data = form.cleaned_data
     step = record.current_step
     chosen = step.outcome(data["outcome"]) if step else None
-    if chosen is not None and chosen.leads_to == LeadsTo.SANCTION and not data["confirm"]:
-        messages.error(request, "Confirm the sanction before recording it.")
-        return redirect("oversight:record_detail", reference=record.reference)
+    # Every outcome of an Annex 4 step is part of the record; a sanction says what it does in its own words.
+    sanction = chosen is not None and chosen.leads_to == LeadsTo.SANCTION
+    asking = ask_first(
+        request,
+        action=f"Record “{chosen.label}”" if chosen is not None else "Record the outcome",
+        consequence=RECORD_WORKFLOW.get("sanction").confirm if sanction else STEP_CONFIRM,
+        back_url=reverse("oversight:record_detail", args=[record.reference]),
+        destructive=sanction,
+    )
+    if asking is not None:
+        return asking
     try:
         record_decide(
             actor=actor_of(request),

@@ -13,6 +13,8 @@ from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -25,7 +27,7 @@ from qualify.core.ids import parse_uuid
 from qualify.core.requests import actor_of
 from qualify.core.roles import MembershipRole, StaffRole
 from qualify.core.uploads import SizeLimitHandler, install_upload_handlers
-from qualify.core.web import paginate, report_error
+from qualify.core.web import ask_first, paginate, report_error
 from qualify.participants.models import Organisation
 from qualify.participants.selectors import organisation_get, organisation_list, participation_get, participation_list
 from qualify.participants.services import (
@@ -73,6 +75,8 @@ from qualify.programme.services.bulk import MAX_BYTES, rows_as_csv, template_csv
 from qualify.programme.services.invitations import invitation_by_secret
 
 admin_only = guards.staff(StaffRole.PROGRAMME_ADMIN)
+
+WITHDRAW_CONFIRM = "The invitation's link stops working at once; the person needs a new invitation to join."
 
 
 def _found(get: Callable[[], Any]) -> Any:
@@ -261,6 +265,7 @@ def _people_page(request: HttpRequest, organisation: Organisation, status: int =
         "roles": MembershipRole.choices,
         "invitable_roles": [(v, label) for v, label in MembershipRole.choices if can_invite(actor, organisation.pk, v)],
         "is_admin": actor.is_programme_admin,
+        "withdraw_confirm": WITHDRAW_CONFIRM,
     }
     return render(request, "programme/people.html", context, status=status)
 
@@ -323,6 +328,15 @@ def invitation_withdraw_view(request: HttpRequest, uuid: str) -> HttpResponse:
     if invitation is None:
         raise Http404("No such invitation.")
     organisation = _found(lambda: managed_organisation(actor=actor, uuid=invitation.organisation.uuid))
+    asking = ask_first(
+        request,
+        action=f"Withdraw the invitation to {invitation.email}",
+        consequence=WITHDRAW_CONFIRM,
+        back_url=reverse("programme:people", args=[organisation.uuid]),
+        destructive=True,
+    )
+    if asking is not None:
+        return asking
     try:
         invitation_withdraw(actor=actor, invitation=invitation)
     except DomainError as error:
@@ -418,7 +432,7 @@ def bulk_apply(request: HttpRequest) -> HttpResponse:
         return redirect("programme:bulk")
     messages.success(
         request,
-        f"Applied {applied.rows} row(s): {applied.changes} change(s)."
+        f"Applied {applied.rows} row{pluralize(applied.rows)}: {applied.changes} change{pluralize(applied.changes)}."
         if applied.changes
         else "Nothing to change: everything in the file is already in place.",
     )
@@ -519,5 +533,7 @@ def wave_move(request: HttpRequest, code: str) -> HttpResponse:
     except DomainError as error:
         report_error(request, error)
     else:
-        messages.success(request, f"{len(chosen)} case(s) moved to {form.cleaned_data['wave'].name}.")
+        messages.success(
+            request, f"{len(chosen)} case{pluralize(len(chosen))} moved to {form.cleaned_data['wave'].name}."
+        )
     return redirect("programme:wave", code=wave.code)

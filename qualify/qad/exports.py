@@ -15,9 +15,11 @@ from typing import Any
 from docx import Document
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from qualify.core.errors import ValidationFailed
 from qualify.core.spreadsheet import restore_cell, safe_row
+from qualify.participants.choices import ExemptionKind, MarketRole, Route
 from qualify.qad import rules
 from qualify.qad.choices import AnswerType
 from qualify.qad.models import QadQuestion
@@ -45,7 +47,7 @@ HEADERS = [
 ANSWER_HELP = {
     AnswerType.MULTIPLE_CHOICE: "choices separated by ';'",
     AnswerType.TABLE: 'JSON rows, e.g. [{"column": "value"}]',
-    AnswerType.DATE: "YYYY-MM-DD",
+    AnswerType.DATE: "a date, e.g. 30/11/2026 or 30 Nov 2026",
     AnswerType.YES_NO: "yes or no",
 }
 
@@ -110,6 +112,7 @@ def version_workbook(
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "B2"
+    _table_answers_sheet(book, questions, answers or {})
     book.properties.title = title
     out = io.BytesIO()
     book.save(out)
@@ -197,7 +200,8 @@ def qad_docx(
                 document.add_paragraph(rules.display_answer(question, value) or "(no answer)")
             for item in evidence:
                 document.add_paragraph(
-                    f"Evidence: {item['name']} — as of {item['evidence_as_of']} — SHA-256 {item['sha256']}",
+                    f"Evidence: {item['name']} — as of {rules.uk_day(str(item['evidence_as_of']))} — "
+                    f"SHA-256 {item['sha256']}",
                     style="List Bullet",
                 )
     out = io.BytesIO()
@@ -223,10 +227,43 @@ def snapshot_sections(
 def snapshot_facts(content: Mapping[str, Any], extra: Iterable[tuple[str, str]] = ()) -> list[tuple[str, str]]:
     return [
         ("Organisation", str(content["organisation"])),
-        ("MPID and role", f"{content['mpid']} {content['role']}"),
-        ("Route", str(content["route"])),
-        ("Exemptions", ", ".join(content["exemptions"]) or "none"),
+        ("MPID and role", f"{content['mpid']} {_label(MarketRole, content['role'])}"),
+        ("Route", _label(Route, content["route"])),
+        ("Exemptions", ", ".join(_label(ExemptionKind, e) for e in content["exemptions"]) or "none"),
         ("Case", str(content["case"])),
         ("QAD version", str(content["qad_version"])),
         *extra,
     ]
+
+
+def _label(choices: type[Any], value: Any) -> str:
+    """A stored choice as its label (a snapshot keeps the code; a document shows the word)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+TABLE_SHEET = "Table answers"
+
+
+def _table_answers_sheet(book: Workbook, questions: Sequence[QadQuestion], answers: Mapping[str, Any]) -> None:
+    """Each table answer laid out as a table: the question, a header row of its columns in the question's order, then
+    its rows. For reading; the import reads the Questions sheet only (where a table answer is JSON rows)."""
+    tables: list[tuple[QadQuestion, list[dict[str, Any]]]] = [
+        (q, answers[q.qid]) for q in questions if q.answer_type == AnswerType.TABLE and answers.get(q.qid)
+    ]
+    if not tables:
+        return
+    sheet = book.create_sheet(TABLE_SHEET)
+    for question, rows in tables:
+        sheet.append(safe_row([f"{question.number} {question.text}"]))
+        sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
+        sheet.append(safe_row([column["title"] for column in question.columns]))
+        for cell in sheet[sheet.max_row]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append(safe_row([str(row.get(column["id"], "")) for column in question.columns]))
+        sheet.append([])
+    for index in range(1, max(len(q.columns) for q, _ in tables) + 1):
+        sheet.column_dimensions[get_column_letter(index)].width = 30

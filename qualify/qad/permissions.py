@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.core.actor import Actor
 from qualify.core.permissions import ALLOW, Decision, deny
@@ -19,9 +20,15 @@ def can_manage_versions(actor: Actor) -> Decision:
     return deny("Only a programme administrator can load or publish QAD versions.")
 
 
+# A case closed for good (DOMAIN.md §4: withdrawn, revoked) takes no more answers or evidence.
+CLOSED_STATES = frozenset({CaseState.WITHDRAWN, CaseState.REVOKED})
+
+
 def can_edit_answers(actor: Actor, case: QualificationCase) -> Decision:
-    """The organisation's lead or a contributor; staff assess answers but never write them."""
+    """The organisation's lead or a contributor, while the case is open; staff assess answers but never write them."""
     if actor.can_edit_for(_org(case)):
+        if case.state in CLOSED_STATES:
+            return deny(f"The case is {case.get_state_display().lower()}: its QAD takes no more answers or evidence.")
         return ALLOW
     if actor.is_staff_member:
         return deny("Staff cannot change a participant's answers or evidence.")

@@ -31,6 +31,25 @@ class QuestionLike(Protocol):
     only_with_exemptions: Any
 
 
+# A date answer as people write it in the UK (30/11/2026, 30 Nov 2026, 30 November 2026) or as the browser's date
+# picker and the API send it (2026-11-30); stored as the ISO date.
+UK_DATE_FORMATS = ("%d/%m/%Y", "%d %b %Y", "%d %B %Y")
+
+
+def _day(text: str) -> dt.date:
+    text = " ".join(text.split())
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    for pattern in UK_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, pattern).date()  # noqa: DTZ007  # a calendar day, no time zone
+        except ValueError:
+            continue
+    raise ValueError("must be a date, e.g. 30/11/2026 or 30 Nov 2026")
+
+
 def applies(question: QuestionLike, *, role: str, route: str, exemptions: Iterable[str]) -> bool:
     """A question applies to a case when its role and route are in scope, every exemption it is asked only with is
     recorded for the participation, and no recorded exemption removes it (docs/qad-format.md "Which questions a case
@@ -83,10 +102,7 @@ def clean_answer(question: QuestionLike, raw: Any) -> Any:
             raise ValueError(f"{unknown[0]!r} is not one of: {', '.join(question.choices)}")
         return [c for c in question.choices if c in values] or None
     if kind == AnswerType.DATE:
-        try:
-            return dt.date.fromisoformat(str(raw).strip()).isoformat()
-        except ValueError:
-            raise ValueError("must be a date (YYYY-MM-DD)") from None
+        return _day(str(raw)).isoformat()
     if kind == AnswerType.NUMBER:
         try:
             number = Decimal(str(raw).strip().replace(",", ""))
@@ -123,7 +139,18 @@ def display_answer(question: QuestionLike, value: Any) -> str:
         return "; ".join(value)
     if question.answer_type == AnswerType.TABLE:
         return " | ".join("; ".join(f"{k}={v}" for k, v in row.items() if v) for row in value)
+    if question.answer_type == AnswerType.DATE:
+        return uk_day(str(value))
     return str(value)
+
+
+def uk_day(iso: str) -> str:
+    """An ISO date as the UK writes it in prose (30 Nov 2026); anything else unchanged."""
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%b %Y}"
 
 
 @dataclass(frozen=True)

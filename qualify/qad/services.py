@@ -17,6 +17,7 @@ from typing import IO, Any
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Max
+from django.template.defaultfilters import pluralize
 
 from qualify.audit.services import audit_record
 from qualify.cases.choices import CaseState
@@ -491,7 +492,7 @@ def submission_create(*, actor: Actor, response: QadResponse, kind: str) -> QadS
     missing = view.missing()
     if missing:
         raise ValidationFailed(
-            f"The QAD is not complete: {len(missing)} item(s) missing — "
+            f"The QAD is not complete: {len(missing)} item{pluralize(len(missing))} missing — "
             + "; ".join(str(m) for m in missing[:10])
             + (" …" if len(missing) > 10 else ""),
             details={"missing": [{"number": m.number, "question": m.qid, "what": m.what} for m in missing]},
@@ -593,7 +594,9 @@ def answers_import(*, actor: Actor, response: QadResponse, rows: list[tuple[int,
             errors.append({"row": row_number, "question": qid, "message": f"the answer {exc}"})
     if errors:
         raise ValidationFailed(
-            f"Nothing was imported: {len(errors)} row(s) have problems — "
+            f"Nothing was imported: {len(errors)} row{pluralize(len(errors))} "
+            + ("has" if len(errors) == 1 else "have")
+            + " problems — "
             + "; ".join(f"row {e['row']} ({e['question']}): {e['message']}" for e in errors[:5]),
             details={"rows": errors},
             code="import_rows_invalid",

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import UploadedFile
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +27,21 @@ from django.views.decorators.http import require_POST
 
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
+from qualify.cases.workflow import CASE_WORKFLOW
 from qualify.core import guards, storedfiles
 from qualify.core.errors import DomainError, NotFound
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
-from qualify.core.web import UrlTemplate, confirmation_page, confirmed, render_page_or_partial, report_error
+from qualify.core.web import (
+    UrlTemplate,
+    ask_first,
+    confirmation_page,
+    confirmed,
+    render_page_or_partial,
+    report_error,
+)
+from qualify.core.workflow import TransitionInput
 from qualify.qad import declarations as decl
 from qualify.qad import evidence as ev
 from qualify.qad import exports, rules
@@ -89,6 +99,12 @@ from qualify.qad.services import (
 SUBMIT_CONFIRM = (
     "I understand the QAD is frozen as it stands, with its evidence, and sent to the Code Bodies; this submission "
     "cannot be changed afterwards."
+)
+PUBLISH_CONFIRM = "I understand a published QAD version can never change; cases can start answering it."
+CANCEL_CONFIRM = "The invitation's link stops working at once; a new invitation is needed to declare."
+MOVE_CONFIRM = (
+    "I understand the QAD moves to the newer version: answers to removed questions are set aside and changed questions "
+    "need checking; it cannot be moved back."
 )
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -172,6 +188,7 @@ def version_detail_view(request: HttpRequest, version: str) -> HttpResponse:
         "sections": list(sections.values()),
         "question_count": len(questions),
         "can_manage": can_manage_versions(actor).allowed,
+        "publish_confirm": PUBLISH_CONFIRM,
     }
     return render(request, "qad/version_detail.html", context)
 
@@ -181,6 +198,14 @@ def version_detail_view(request: HttpRequest, version: str) -> HttpResponse:
 def version_publish_view(request: HttpRequest, version: str) -> HttpResponse:
     actor = actor_of(request)
     found: QadVersion = version_get(actor=actor, version=version)
+    asking = ask_first(
+        request,
+        action=f"Publish QAD v{found.version}",
+        consequence=PUBLISH_CONFIRM,
+        back_url=reverse("qad:version_detail", args=[found.version]),
+    )
+    if asking is not None:
+        return asking
     try:
         qad_version_publish(actor=actor, version=found)
     except DomainError as error:
@@ -202,6 +227,21 @@ def version_xlsx_view(request: HttpRequest, version: str) -> HttpResponse:
 # --- a case's QAD --------------------------------------------------------------------------------------------------
 
 
+def _submission_waits_for(case: QualificationCase) -> str:
+    """Why the submission the case's state calls for cannot be made yet (its case step's guard, e.g. open queries to
+    answer first), or "" when nothing stands in its way. Only a clarification's resubmission waits like that; the
+    first submissions' own guards ask for the snapshot this page's form makes."""
+    if case.state not in (CaseState.INITIAL_CLARIFICATION, CaseState.FINAL_CLARIFICATION):
+        return ""
+    for steps in SUBMISSION_STEPS.values():
+        if name := steps.get(case.state):
+            step = CASE_WORKFLOW.get(name)
+            for guard in CASE_WORKFLOW.guards_for(step):
+                if reason := guard(case, TransitionInput()):
+                    return reason
+    return ""
+
+
 @guards.signed_in
 def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
     """A case's QAD: progress per section, what is missing, submissions, evidence, version and documents."""
@@ -214,6 +254,7 @@ def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
         if response.version.published_at and v.published_at and v.published_at > response.version.published_at
     ]
     context_submissions = list(submission_list(actor=actor, response=response))
+    waiting = "" if actor.is_staff_member else _submission_waits_for(case)
     context = {
         "case": case,
         "response": response,
@@ -222,11 +263,16 @@ def case_qad_view(request: HttpRequest, key: str) -> HttpResponse:
         "submissions": context_submissions,
         "can_edit": can_edit_answers(actor, case).allowed,
         "submit_confirm": SUBMIT_CONFIRM,
-        # Offer only the submission the case's state allows (PIT or its clarification: Initial; testing: Final).
+        "cancel_confirm": CANCEL_CONFIRM,
+        # Offer only the submission the case's state allows (PIT or its clarification: Initial; testing: Final), and
+        # not while its step waits for something else (open queries to answer first): then say what it waits for.
         "can_submit_initial": can_submit(actor, case, SubmissionKind.INITIAL).allowed
-        and case.state in SUBMISSION_STEPS[SubmissionKind.INITIAL],
+        and case.state in SUBMISSION_STEPS[SubmissionKind.INITIAL]
+        and not waiting,
         "can_submit_final": can_submit(actor, case, SubmissionKind.FINAL).allowed
-        and case.state in SUBMISSION_STEPS[SubmissionKind.FINAL],
+        and case.state in SUBMISSION_STEPS[SubmissionKind.FINAL]
+        and not waiting,
+        "submit_waits_for": waiting,
         "can_move": can_move_version(actor, case).allowed,
         "newer_versions": newer,
         "question_choices": [(q.qid, f"{q.number} {q.text[:60]}") for q in view.questions],
@@ -633,9 +679,16 @@ def declaration_invite_view(request: HttpRequest, key: str) -> HttpResponse:
     return redirect(reverse("qad:case", args=[case.reference]) + "#declaration-h")
 
 
-def _lead_invitation_action(request: HttpRequest, uuid: str, action: Any, done: str, **kwargs: Any) -> HttpResponse:
+def _lead_invitation_action(
+    request: HttpRequest, uuid: str, action: Any, done: str, ask: str = "", **kwargs: Any
+) -> HttpResponse:
     actor = actor_of(request)
     invitation: DeclarationInvitation = invitation_get(actor=actor, uuid=uuid)
+    back = reverse("qad:case", args=[invitation.case.reference]) + "#declaration-h"
+    if ask:
+        asking = ask_first(request, action=ask, consequence=CANCEL_CONFIRM, back_url=back, destructive=True)
+        if asking is not None:
+            return asking
     try:
         action(actor=actor, invitation=invitation, **kwargs)
     except DomainError as error:
@@ -653,6 +706,7 @@ def invitation_cancel_view(request: HttpRequest, uuid: str) -> HttpResponse:
         uuid,
         decl.declaration_invitation_cancel,
         "The invitation to {email} is cancelled; its link no longer works.",
+        ask="Cancel the invitation",
     )
 
 
@@ -874,7 +928,7 @@ def import_view(request: HttpRequest, key: str) -> HttpResponse:
         for row in details.get("rows", [])[5:]:
             messages.error(request, f"row {row['row']} ({row['question']}): {row['message']}")
     else:
-        messages.success(request, f"{saved} answer(s) imported.")
+        messages.success(request, f"{saved} answer{pluralize(saved)} imported.")
     return redirect("qad:case", key=case.reference)
 
 
@@ -887,6 +941,14 @@ def move_version_view(request: HttpRequest, key: str) -> HttpResponse:
     target: QadVersion = version_get(actor=actor, version=target_id)
     changes = rules.compare_versions(version_questions(response.version), version_questions(target))
     if request.method == "POST":
+        asking = ask_first(
+            request,
+            action=f"Move this QAD to v{target.version}",
+            consequence=MOVE_CONFIRM,
+            back_url=reverse("qad:case", args=[case.reference]),
+        )
+        if asking is not None:
+            return asking
         try:
             changes = response_move_version(actor=actor, response=response, version=target)
         except DomainError as error:
@@ -900,5 +962,6 @@ def move_version_view(request: HttpRequest, key: str) -> HttpResponse:
         "changes": changes,
         "moved": request.method == "POST",
         "can_move": can_move_version(actor, case).allowed,
+        "move_confirm": MOVE_CONFIRM,
     }
     return render(request, "qad/move_version.html", context)

@@ -46,3 +46,26 @@ def screenshot(page: Any, name: str) -> None:
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+# Each table wider than the card that holds it (its content box), named by its test id or its first heading cell.
+_TABLES_WIDER_THAN_THEIR_CARD = """() => [...document.querySelectorAll('main table')].flatMap(table => {
+  const card = table.closest('.card') || table.closest('main');
+  const style = getComputedStyle(card);
+  const edge = parseFloat(style.paddingRight) + parseFloat(style.borderRightWidth);
+  const inner = card.getBoundingClientRect().right - edge;
+  const extra = Math.round(table.getBoundingClientRect().right - inner);
+  if (extra <= 1) return [];
+  const name = table.dataset.testid || (table.querySelector('th') || table).textContent.trim().slice(0, 40);
+  return [`table “${name}” is ${extra} px wider than its card`];
+})"""
+
+
+def tables_wider_than_their_card(page: Any) -> list[str]:
+    """Each table that does not fit its card (a sideways scrollbar inside the card counts: at desktop widths a table
+    should fit)."""
+    return list(page.evaluate(_TABLES_WIDER_THAN_THEIR_CARD))
+
+
+def main_width(page: Any) -> float:
+    return float(page.evaluate("document.querySelector('main').getBoundingClientRect().width"))

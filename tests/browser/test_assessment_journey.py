@@ -10,6 +10,7 @@ import pytest
 
 from conftest import PASSWORD
 from qualify.assessment.tests import journey
+from tests.browser.steps import confirm_in_dialog
 
 pytestmark = pytest.mark.browser
 
@@ -86,7 +87,7 @@ def test_assessor_raises_a_query_the_participant_answers_and_the_assessor_closes
     expect(page.get_by_test_id("message-ANSWER")).to_contain_text("Ada Lead")
     expect(page.get_by_test_id("internal-note")).to_have_text(NOTE)
     page.get_by_label("Closing note").fill("Thank you: the runbook covers it.")
-    page.get_by_role("button", name="Close query").click()
+    confirm_in_dialog(page, page.get_by_role("button", name="Close query"), expect_text="can no longer answer")
     expect(page.get_by_role("status")).to_contain_text(f"{reference} closed")
     expect(page.get_by_test_id("query-state")).to_have_text("Closed")
     expect(page.get_by_test_id("message-CLOSED")).to_contain_text("Thank you: the runbook covers it.")

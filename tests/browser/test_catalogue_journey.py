@@ -9,6 +9,7 @@ import pytest
 
 from conftest import PASSWORD
 from qualify.testing.tests.helpers import library_version, sample_text
+from tests.browser.steps import confirm_in_dialog
 
 pytestmark = pytest.mark.browser
 # Set to a folder to keep screenshots of each page at both widths (for a person to look at).
@@ -54,8 +55,7 @@ def test_the_programme_publishes_a_catalogue_and_a_participant_reads_it_by_role(
         page.get_by_label("Test catalogue file (YAML, JSON or Excel)").set_input_files(str(good))
         page.get_by_role("button", name="Validate and load").click()
         expect(page.get_by_role("status")).to_contain_text("Test catalogue v1.0 loaded as a draft.")
-        page.get_by_label("I understand that a published catalogue can never be changed").check()
-        page.get_by_test_id("publish").click()
+        confirm_in_dialog(page, page.get_by_test_id("publish"), expect_text="can never be changed")
         expect(page.get_by_test_id("published")).not_to_contain_text("Draft")
         expect(page.get_by_test_id("artefact")).to_contain_text("MHHS-DEL9001 v1.0")
         _fits(page, width, "catalogue-admin")

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import PASSWORD
 from qualify.testing.tests.helpers import prequalify
+from tests.browser.steps import confirm_in_dialog
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +31,7 @@ def test_participant_sees_only_its_own_cases_and_what_to_do_next(page, live_serv
 
     # take the next step from the case page and see it in the history
     page.get_by_role("link", name=re.compile("NWEN")).click()
-    page.get_by_test_id("step-submit_prequalification").get_by_role("button").click()
+    confirm_in_dialog(page, page.get_by_test_id("step-submit_prequalification").get_by_role("button"))
     assert page.get_by_test_id("case-state").inner_text() == "Pre-qualification submitted"
     assert "Ada Lead" in page.get_by_test_id("history").inner_text()
 

@@ -15,6 +15,7 @@ from conftest import PASSWORD
 from qualify.core.actor import system_actor
 from qualify.library.services import consultation_open
 from qualify.library.tests.helpers import make_artefact, make_version
+from tests.browser.steps import confirm_in_dialog
 
 pytestmark = pytest.mark.browser
 
@@ -121,7 +122,7 @@ def test_participant_comments_the_programme_and_a_code_body_answer_and_the_log_i
         form = page.get_by_test_id("qwg-report-form")
         form.get_by_label("Minutes reference").fill("QWG minutes 11 Mar")
         form.get_by_label("Document number of the comments log").fill("MHHS-DEL3317")
-        form.get_by_role("button", name="Record the QWG report").click()
+        confirm_in_dialog(page, form.get_by_role("button", name="Record the QWG report"), expect_text="published")
         page.get_by_test_id("qwg-reported").wait_for()
         assert "recorded by Pat Programme" in page.get_by_test_id("qwg-reported").inner_text()
 

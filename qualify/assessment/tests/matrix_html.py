@@ -132,7 +132,7 @@ ROWS = [
         lambda c: reverse("assessment:query_close", args=[qry(c)]),
         _case_scoped({"bsc": 302}),
         method="post",
-        data=lambda c: {"text": "Closed in the matrix."},
+        data=lambda c: {"confirm": "on", "text": "Closed in the matrix."},
     ),
     page(
         "assessment:finding",
@@ -185,7 +185,7 @@ ROWS = [
         lambda c: reverse("assessment:decide", args=[mtg(c)]),
         _staff_only({"board": 409}),
         method="post",
-        data=lambda c: {"case": ref(c), "outcome": "DEFER", "minutes": "Deferred in the matrix."},
+        data=lambda c: {"confirm": "on", "case": ref(c), "outcome": "DEFER", "minutes": "Deferred in the matrix."},
     ),
     # A DIP Manager decision on the case page: only its decision-makers; case A is not awaiting approval (409).
     page(
@@ -193,7 +193,7 @@ ROWS = [
         lambda c: reverse("assessment:decide_case", args=[ref(c)]),
         _case_scoped({"dip_decider": 409}),
         method="post",
-        data=lambda c: {"body": "DIP", "outcome": "DEFER", "minutes": "Deferred in the matrix."},
+        data=lambda c: {"confirm": "on", "body": "DIP", "outcome": "DEFER", "minutes": "Deferred in the matrix."},
     ),
     # Only the BSC's own assessors mark its review complete; case A has no Final QAD yet (409).
     page(
@@ -201,7 +201,7 @@ ROWS = [
         lambda c: reverse("assessment:review_complete", args=[ref(c)]),
         _case_scoped({"bsc": 409}),
         method="post",
-        data=lambda c: {"body": "BSC"},
+        data=lambda c: {"confirm": "on", "body": "BSC"},
     ),
     page(
         "assessment:pack",

@@ -122,7 +122,13 @@ def test_the_case_page_offers_the_meeting_only_where_the_body_decides_at_meeting
 
 def test_a_body_records_its_dated_decision_from_the_case_page(client_for, awaiting):
     url = reverse("assessment:decide_case", args=[awaiting.reference])
-    data = {"body": "REC", "outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"}
+    data = {
+        "body": "REC",
+        "outcome": "APPROVE",
+        "minutes": "Approved.",
+        "effective_from": "2026-12-01",
+        "confirm": "on",
+    }
     refused = client_for("admin").post(url, data)
     assert refused.status_code == 403
     done = client_for("rec_decider").post(url, {**data, "decided_on": timezone.localdate().isoformat()})
@@ -186,8 +192,8 @@ def test_the_case_page_lets_each_body_mark_its_own_review_complete(client_for, f
     assert 'data-testid="complete-BSC"' in bsc and 'data-testid="complete-REC"' not in bsc
     assert 'data-testid="complete-' not in client_for("admin").get(page).content.decode()
     url = reverse("assessment:review_complete", args=[final.reference])
-    assert client_for("rec").post(url, {"body": "BSC"}).status_code == 403
-    assert client_for("bsc").post(url, {"body": "BSC"}).status_code == 302
+    assert client_for("rec").post(url, {"body": "BSC", "confirm": "on"}).status_code == 403
+    assert client_for("bsc").post(url, {"body": "BSC", "confirm": "on"}).status_code == 302
     assert "Complete," in client_for("lead_a").get(page).content.decode()
 
 

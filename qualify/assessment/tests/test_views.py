@@ -147,7 +147,7 @@ def test_outsider_gets_404_on_another_organisations_query_case_and_finding(cast,
 
 def test_participant_cannot_close_a_query(cast, query, client_for):
     response = client_for("lead_a").post(
-        reverse("assessment:query_close", args=[query.reference]), {"text": "We think this is done."}
+        reverse("assessment:query_close", args=[query.reference]), {"text": "We think this is done.", "confirm": "on"}
     )
     assert response.status_code == 403
     assert "Only the reviewer" in _html(response)
@@ -167,14 +167,18 @@ def test_assessor_follows_up_and_closes_a_query(cast, query, client_for):
     assert response.status_code == 302
     query.refresh_from_db()
     assert query.state == "OPEN" and query.response_due.isoformat() == due
-    response = client.post(reverse("assessment:query_close", args=[query.reference]), {"text": "Understood."})
+    response = client.post(
+        reverse("assessment:query_close", args=[query.reference]), {"text": "Understood.", "confirm": "on"}
+    )
     assert response.status_code == 302
     query.refresh_from_db()
     assert query.state == "CLOSED"
 
 
 def test_another_body_cannot_close_the_bsc_query(cast, query, client_for):
-    response = client_for("rec").post(reverse("assessment:query_close", args=[query.reference]), {"text": "x"})
+    response = client_for("rec").post(
+        reverse("assessment:query_close", args=[query.reference]), {"text": "x", "confirm": "on"}
+    )
     assert response.status_code == 403
     query.refresh_from_db()
     assert query.state == "OPEN"
@@ -283,7 +287,13 @@ def test_board_records_a_decision_from_the_meeting_page(cast, client_for):
     assert case.reference in page and "BSC sections satisfactory." in page
     response = client_for("board").post(
         reverse("assessment:decide", args=[meeting.reference]),
-        {"case": case.reference, "outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"},
+        {
+            "case": case.reference,
+            "outcome": "APPROVE",
+            "minutes": "Approved.",
+            "effective_from": "2026-12-01",
+            "confirm": "on",
+        },
     )
     assert response.status_code == 302
     shown = _html(client_for("lead_a").get(reverse("assessment:case", args=[case.reference])))

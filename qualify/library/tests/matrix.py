@@ -123,6 +123,7 @@ ROWS = [
         lambda c: reverse("library:approve", args=[draft(c)]),
         {**every(NOT_ADMIN, 403), "admin": 302},
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     page(
         "library:decision",
@@ -131,7 +132,13 @@ ROWS = [
         # the version page); the Programme and everyone else are refused outright.
         {**every(SIGNED_IN, 403), "qag": 302, "board": 302, "rec_decider": 302},
         method="post",
-        data=lambda c: {"body": "QAG", "decision": "DEFER", "decided_on": "2026-01-05", "minutes_reference": "M"},
+        data=lambda c: {
+            "confirm": "on",
+            "body": "QAG",
+            "decision": "DEFER",
+            "decided_on": "2026-01-05",
+            "minutes_reference": "M",
+        },
     ),
     page("library:consultations", lambda c: reverse("library:consultations"), every(SIGNED_IN, 200)),
     page(
@@ -159,6 +166,7 @@ ROWS = [
         lambda c: reverse("library:no_comments", args=[con(c)]),
         every(SIGNED_IN, 302),
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     page(
         "library:log",
@@ -176,6 +184,7 @@ ROWS = [
         {**every(NOT_ADMIN, 403), "admin": 302},
         method="post",
         data=lambda c: {
+            "confirm": "on",
             "reported_on": timezone.localdate().isoformat(),
             "minutes_reference": "QWG-1",
             "log_document_number": "MHHS-DEL9001",
@@ -196,6 +205,7 @@ ROWS = [
         lambda c: reverse("library:comment_submit", args=[own_draft(c)]),
         {**every(A_MEMBERS, 302), "lead_b": 404, **every(STAFF, 404)},
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     page(
         "library:answer",

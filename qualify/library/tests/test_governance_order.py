@@ -119,7 +119,13 @@ def test_an_artefact_without_qag_waits_only_for_the_qwg_report(cast, client_for,
 def test_the_decision_page_shows_why_a_pab_must_wait(reported, client_for):
     response = client_for("board").post(
         f"/library/versions/{reported.version.uuid}/decisions/",
-        {"body": "BSC_PAB", "decision": "APPROVE", "decided_on": "2026-11-10", "minutes_reference": "PAB-301"},
+        {
+            "body": "BSC_PAB",
+            "decision": "APPROVE",
+            "decided_on": "2026-11-10",
+            "minutes_reference": "PAB-301",
+            "confirm": "on",
+        },
         follow=True,
     )
     assert "The BSC PAB cannot decide on MHHS-DEL1234 v1.0 yet. QAG has not approved it" in response.content.decode()

@@ -128,7 +128,14 @@ def test_no_comments_confirmation_through_the_page(cast, client_for):
     with time_machine.travel(BEFORE_OPENING, tick=False):
         setup = setup_consultation()
     with time_machine.travel(DURING, tick=False):
-        client_for("lead_b").post(f"/library/consultations/{setup.consultation.uuid}/no-comments/")
+        url = f"/library/consultations/{setup.consultation.uuid}/no-comments/"
+        asked = client_for("lead_b").post(url)  # final for the organisation: it asks first and records nothing
+        assert 'data-testid="confirmation-page"' in asked.content.decode()
+        assert (
+            'data-testid="no-comments-confirmed"'
+            not in client_for("lead_b").get(url[: -len("no-comments/")]).content.decode()
+        )
+        client_for("lead_b").post(url, {"confirm": "on"})
         page = client_for("lead_b").get(f"/library/consultations/{setup.consultation.uuid}/").content.decode()
         log = client_for("admin").get(f"/library/consultations/{setup.consultation.uuid}/log/").content.decode()
     assert 'data-testid="no-comments-confirmed"' in page

@@ -92,7 +92,12 @@ def test_recording_the_qwg_report_on_the_log_page_puts_the_version_before_govern
     assert 'data-testid="qwg-report-form"' in client.get(log_url).content.decode()
     response = client.post(
         f"/library/consultations/{closed.consultation.uuid}/qwg-report/",
-        {"reported_on": "2026-11-05", "minutes_reference": "QWG minutes 11", "log_document_number": "DEL-331"},
+        {
+            "reported_on": "2026-11-05",
+            "minutes_reference": "QWG minutes 11",
+            "log_document_number": "DEL-331",
+            "confirm": "on",
+        },
         follow=True,
     )
     page = response.content.decode()

@@ -21,7 +21,7 @@ def prepare(cast):  # type: ignore[no-untyped-def]
 
 
 def _notice(c):  # type: ignore[no-untyped-def]
-    return {"step": "NOTICE", "outcome": "NOTICE_SENT", "comment": "matrix"}
+    return {"step": "NOTICE", "outcome": "NOTICE_SENT", "comment": "matrix", "confirm": "on"}
 
 
 ROWS = [

@@ -132,7 +132,8 @@ def test_a_sanction_needs_its_confirmation_on_the_page(cast, client_for):
     url = reverse("oversight:record_decide", args=[record.reference])
     data = {"step": "PAB_DECISION", "outcome": "SANCTION", "sanction": "BSC_BREACH", "comment": "late"}
     client = client_for("board")
-    client.post(url, data)
+    asked = client.post(url, data)  # without JavaScript: a page asks, and nothing is recorded yet
+    assert 'data-testid="confirmation-page"' in asked.content.decode()
     assert NonCompletionRecord.objects.get(pk=record.pk).state == "OPEN"
     client.post(url, {**data, "confirm": "on"})
     assert NonCompletionRecord.objects.get(pk=record.pk).sanction == "BSC_BREACH"

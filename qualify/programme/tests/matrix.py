@@ -100,6 +100,7 @@ ROWS = [
         lambda c: reverse("programme:invitation_withdraw", args=[str(c.invitation.uuid)]),
         _people(302),
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     # The invitation link is public: it works for whoever holds it, and an unknown one is not found for anyone.
     page("programme:accept", lambda c: c.invite_path, {None: 200, **every(SIGNED_IN, 200)}),

@@ -68,6 +68,7 @@ ROWS = [
         lambda c: reverse("qad:version_publish", args=["3.2"]),
         {**every(SIGNED_IN, 403), "admin": 302},
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     page("qad:version_xlsx", lambda c: reverse("qad:version_xlsx", args=["3.2"]), every(SIGNED_IN, 200)),
     page(
@@ -157,6 +158,7 @@ ROWS = [
         lambda c: reverse("qad:invitation_cancel", args=[str(c.invitation.uuid)]),
         {**every(SIGNED_IN, 302), "lead_b": 404},
         method="post",
+        data=lambda c: {"confirm": "on"},
     ),
     page(
         "qad:invitation_resend",

@@ -322,7 +322,9 @@ def test_a_cancelled_invitation_stops_working(cast, final, client_for, django_ca
     link = link_in_mail()
     director = sign_up(link)
     invitation = DeclarationInvitation.objects.get()
-    page = client_for("lead_a").post(reverse("qad:invitation_cancel", args=[str(invitation.uuid)]), follow=True)
+    page = client_for("lead_a").post(
+        reverse("qad:invitation_cancel", args=[str(invitation.uuid)]), {"confirm": "on"}, follow=True
+    )
     assert "is cancelled" in page.content.decode()
     assert 'data-testid="invite-form"' in page.content.decode()  # the lead may invite someone else now
     assert "no longer works" in director.get(declaration_url()).content.decode()

@@ -222,3 +222,20 @@ def test_a_failure_after_the_copy_removes_the_stored_file(cast, qad, media, monk
         upload(cast, qad, PDF + b"body", "report.pdf", questions=["Q-3.1"])
     assert stored_files(media) == []
     assert not EvidenceFile.objects.exists() and not EvidenceLink.objects.exists()
+
+
+def test_a_closed_case_offers_no_upload_form_and_refuses_an_upload(cast, qad, media, client_for):
+    from qualify.cases.models import QualificationCase
+
+    client = client_for("lead_a")
+    overview = reverse("qad:case", args=[cast.case_a.reference])
+    upload_url = reverse("qad:evidence_upload", args=[cast.case_a.reference])
+    assert f'action="{upload_url}"' in client.get(overview).content.decode()  # open: the form is there
+    QualificationCase.objects.filter(pk=cast.case_a.pk).update(state="WITHDRAWN")  # set-up only: closed for good
+    page = client.get(overview).content.decode()
+    assert f'action="{upload_url}"' not in page and 'enctype="multipart/form-data"' not in page
+    section = client.get(reverse("qad:section", args=[cast.case_a.reference, "4.5"]))
+    assert section.status_code == 200 and 'type="file"' not in section.content.decode()
+    with pytest.raises(NotAllowed, match="withdrawn"):
+        upload(cast, qad, PDF, "late.pdf", key="lead_a")
+    assert not stored_files(media) and not EvidenceFile.objects.exists()

@@ -41,7 +41,7 @@ def test_a_snapshot_exports_to_word_with_answers_and_evidence_hashes(cast, submi
     assert "Our answer to 4.5.2." in text
     assert "SHA-256" in text
     facts = {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
-    assert facts["SHA-256"] == submission.sha256 and facts["MPID and role"] == "NWEN SUPPLIER"
+    assert facts["SHA-256"] == submission.sha256 and facts["MPID and role"] == "NWEN Supplier"  # labels, not codes
 
 
 def test_a_snapshot_exports_to_json_whose_hash_checks_out(cast, submission, client_for):
@@ -148,3 +148,43 @@ def test_excel_import_page_reports_row_errors(cast, qad, client_for):
 def test_a_file_that_is_not_a_workbook_is_refused(cast, qad):
     with pytest.raises(ValidationFailed, match="not an Excel workbook"):
         exports.read_answer_rows(b"not a workbook", {})
+
+
+ROWS = [
+    {"provider": "Gridsoft Ltd", "service": "Settlement engine", "contract_end": "2028"},
+    {"provider": "CloudCo", "service": "Hosting", "contract_end": ""},
+]
+
+
+def test_a_table_answer_is_a_real_table_with_its_headers_in_the_questions_order_in_word_and_excel(
+    cast, qad, client_for
+):
+    lead = cast.actor("lead_a")
+    # Stored with its keys in another order than the question's columns: the documents follow the question.
+    answer_save(actor=lead, response=qad, question_id="Q-1.6", value=[dict(reversed(r.items())) for r in ROWS])
+    answer_save(actor=lead, response=qad, question_id="Q-1.4", value="2026-11-30")
+    client = client_for("lead_a")
+
+    word = Document(io.BytesIO(client.get(reverse("qad:draft_export", args=[cast.case_a.reference, "docx"])).content))
+    grids = [[[c.text for c in row.cells] for row in t.rows] for t in word.tables]
+    assert [
+        ["Provider", "Service provided", "Contract end"],
+        ["Gridsoft Ltd", "Settlement engine", "2028"],
+        ["CloudCo", "Hosting", ""],
+    ] in grids
+    text = "\n".join(p.text for p in word.paragraphs)
+    assert "30 Nov 2026" in text and "2026-11-30" not in text  # a date answer in UK form
+
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("qad:draft_export", args=[cast.case_a.reference, "xlsx"])).content)
+    )
+    rows = [list(r) for r in book[exports.TABLE_SHEET].iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if str(r[0]).startswith("1.6 "))
+    assert rows[start + 1][:3] == ["Provider", "Service provided", "Contract end"]
+    assert rows[start + 2][:3] == ["Gridsoft Ltd", "Settlement engine", "2028"]
+    assert rows[start + 3][0] == "CloudCo" and rows[start + 3][1] == "Hosting"
+    # The Questions sheet keeps the JSON the import reads back.
+    questions = list(book["Questions"].iter_rows(values_only=True))
+    answer = questions[0].index("Answer")
+    cell = next(r[answer] for r in questions if r[0] == "Q-1.6")
+    assert json.loads(cell) == [dict(reversed(r.items())) for r in ROWS]

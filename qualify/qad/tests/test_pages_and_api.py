@@ -164,11 +164,17 @@ def test_the_lead_previews_and_makes_a_version_move_from_the_page(cast, qad, cli
     assert 'data-testid="change-new"' in preview and 'data-testid="change-removed"' in preview
     qad.refresh_from_db()
     assert qad.version.version == "3.2"
-    moved = client.post(url, {"to": "3.3"})
+    asked = client.post(url, {"to": "3.3"})  # moving cannot be undone: it asks first and changes nothing
+    assert 'data-testid="confirmation-page"' in asked.content.decode()
+    qad.refresh_from_db()
+    assert qad.version.version == "3.2"
+    moved = client.post(url, {"to": "3.3", "confirm": "on"})
     assert moved.status_code == 200
     qad.refresh_from_db()
     assert qad.version.version == "3.3"
-    assert client_for("contributor_a").post(url, {"to": "3.2"}).status_code == 302  # refused with a message
+    assert (
+        client_for("contributor_a").post(url, {"to": "3.2", "confirm": "on"}).status_code == 302
+    )  # refused with a message
 
 
 def test_a_section_that_does_not_apply_is_not_found(cast, qad, client_for):

@@ -183,7 +183,7 @@ ROWS = [
         lambda c: reverse("testing:proposal_decide", args=[c.proposal_b]),
         ONLY_ASSESSORS_PAGE,
         method="post",
-        data=lambda c: {"outcome": "ACCEPTED", "reasons": "matrix"},
+        data=lambda c: {"confirm": "on", "outcome": "ACCEPTED", "reasons": "matrix"},
     ),
     page("testing:reliance_providers", lambda c: reverse("testing:reliance_providers"), every(SIGNED_IN, 200)),
     page(

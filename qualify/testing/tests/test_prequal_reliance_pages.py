@@ -83,11 +83,17 @@ def test_a_proposal_is_drafted_proposed_and_decided_from_the_pages(cast, client_
     assert found.state == ProposalState.PROPOSED and found.bodies == ["DIP", "BSC", "REC"]
     for key in ("dip", "bsc"):
         client_for(key).post(
-            reverse("testing:proposal_decide", args=[found.reference]), {"outcome": "ACCEPTED", "reasons": "Fine."}
+            reverse("testing:proposal_decide", args=[found.reference]),
+            {"outcome": "ACCEPTED", "reasons": "Fine.", "confirm": "on"},
         )
     client_for("rec").post(
         reverse("testing:proposal_decide", args=[found.reference]),
-        {"outcome": "PARTLY_ACCEPTED", "accepted_covers": ["QT-006"], "reasons": "QT-005 is ours to see."},
+        {
+            "outcome": "PARTLY_ACCEPTED",
+            "accepted_covers": ["QT-006"],
+            "reasons": "QT-005 is ours to see.",
+            "confirm": "on",
+        },
     )
     page = lead.get(reverse("testing:proposal", args=[found.reference])).content.decode()
     assert "Partly accepted</strong> for QT-006" in page and "QT-005 is ours to see." in page

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -20,7 +21,7 @@ from qualify.core import guards
 from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.uploads import SizeLimitHandler
-from qualify.core.web import paginate, report_error
+from qualify.core.web import ask_first, paginate, report_error
 from qualify.qad import evidence as ev
 from qualify.testing.choices import ProposalState, RelianceOutcome
 from qualify.testing.forms import ConfirmedReasonForm, ProposalDecisionForm, ProposalEvidenceForm, ProposalForm
@@ -39,6 +40,10 @@ from qualify.testing.workflow import RELIANCE_WORKFLOW
 
 ASSESSORS = (StaffRole.BSC_ASSESSOR, StaffRole.REC_ASSESSOR, StaffRole.DIP_ASSESSOR)
 PER_PAGE = 50
+
+DECIDE_CONFIRM = (
+    "Your body's decision on the proposal is recorded once and cannot be changed; it shapes the case's scope."
+)
 
 
 def _form_error(request: HttpRequest, form: Any) -> None:
@@ -126,6 +131,7 @@ def proposal_view(request: HttpRequest, key: str) -> HttpResponse:
             }
         ),
         "decision_form": ProposalDecisionForm(covers=proposal.covers),
+        "decide_confirm": DECIDE_CONFIRM,
         "outcomes": RelianceOutcome.choices,
         "evidence_form": ProposalEvidenceForm(),
     }
@@ -215,6 +221,14 @@ def proposal_decide_view(request: HttpRequest, key: str) -> HttpResponse:
         attempt(request, lambda: can_decide_reliance(actor_of(request), proposal).enforce())
         _form_error(request, form)
         return redirect("testing:proposal", key=proposal.reference)
+    asking = ask_first(
+        request,
+        action="Record the decision",
+        consequence=DECIDE_CONFIRM,
+        back_url=reverse("testing:proposal", args=[proposal.reference]),
+    )
+    if asking is not None:
+        return asking
     data = form.cleaned_data
     record = attempt(
         request,

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -138,5 +139,7 @@ def import_apply_view(request: HttpRequest, ref: str, key: str) -> HttpResponse:
     except DomainError as error:
         report_error(request, error)
     else:
-        messages.success(request, f"{applied.rows_applied} runs recorded from {applied.source_name}.")
+        messages.success(
+            request, f"{applied.rows_applied} run{pluralize(applied.rows_applied)} recorded from {applied.source_name}."
+        )
     return redirect("testing:import_detail", ref=case.reference, key=str(found.uuid))
