@@ -18,6 +18,8 @@ urlpatterns = [
     path("", include("qualify.cases.urls")),
     path("", include("qualify.core.urls")),
     path("accounts/", include("qualify.accounts.urls")),
+    # Sign-in, second factors, sessions and single sign-on: django-allauth, each page guarded (identity_urls.py).
+    path("accounts/", include("qualify.accounts.identity_urls")),
     path("organisations/", include("qualify.participants.urls")),
     path("plan/", include("qualify.plan.urls")),
     path("library/", include("qualify.library.urls")),
