@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from qualify.accounts.forms import TokenCreateForm
 from qualify.accounts.models import ApiToken
+from qualify.accounts.reauth import is_post, second_factor_required
 from qualify.accounts.services import api_token_create, api_token_get, api_token_revoke
 from qualify.core import guards
 from qualify.core.errors import DomainError
@@ -23,6 +24,7 @@ password_reset = guards.public(allauth_views.password_reset)
 
 
 @guards.signed_in
+@second_factor_required(when=is_post)  # a new token acts without a second factor: a fresh one to create it
 def tokens(request: HttpRequest) -> HttpResponse:
     """A person's API tokens; a new token's secret is shown once, right after it is created."""
     actor = actor_of(request)
