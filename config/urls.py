@@ -1,11 +1,14 @@
 """Root URLs. Every view declares a guard (qualify.core.guards); tests walk this tree to prove it."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
 from qualify.register.hot import register_status
 
+# The admin's own password form would skip the second factor: its sign-in is allauth's (staff only once signed in).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "qualify administration"
 admin.site.site_title = "qualify admin"
 

@@ -16,6 +16,7 @@ from config.settings import base
 from conftest import PASSWORD
 from qualify.accounts.models import ApiToken, User
 from qualify.accounts.tests.mfa_helpers import enrol_totp, sign_in, signed_in, totp_code
+from qualify.audit.models import AuditEvent
 from qualify.core.roles import HUMAN_STAFF_ROLES, MembershipRole
 
 NOON = dt.datetime(2026, 11, 30, 12, 0, 5, tzinfo=dt.UTC)  # five seconds into a 30-second TOTP step
@@ -34,7 +35,7 @@ def test_sign_up_is_closed_and_creates_no_account(db):
     assert not User.objects.filter(email="stranger@x.test").exists()
 
 
-def test_a_person_enrols_an_authenticator_app_then_signs_in_with_its_code(cast):
+def test_a_person_enrols_an_authenticator_app_then_signs_in_with_its_code(cast, django_capture_on_commit_callbacks):
     client = Client()
     with time_machine.travel(NOON, tick=False):
         client.post(reverse("account_login"), {"login": "contrib@northwind.test", "password": PASSWORD})
@@ -46,10 +47,13 @@ def test_a_person_enrols_an_authenticator_app_then_signs_in_with_its_code(cast):
         secret = re.search(r'value="([A-Z2-7]{32})"', page.content.decode()).group(1)
         wrong = client.post(reverse("mfa_activate_totp"), {"code": "000000" if totp_code(secret) != "000000" else "1"})
         assert wrong.status_code == 200 and not Authenticator.objects.filter(user=cast.user("contributor_a")).exists()
-        done = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+        with django_capture_on_commit_callbacks(execute=True):
+            done = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
         assert done.status_code == 302
     kinds = set(Authenticator.objects.filter(user=cast.user("contributor_a")).values_list("type", flat=True))
     assert kinds == {Authenticator.Type.TOTP, Authenticator.Type.RECOVERY_CODES}
+    added = AuditEvent.objects.get(action="accounts.second_factor.add", changes__type="totp")
+    assert added.actor_id == cast.user("contributor_a").pk and secret not in str(added.changes)
 
     later = NOON + dt.timedelta(minutes=1)
     with time_machine.travel(later, tick=False):
@@ -139,3 +143,11 @@ def test_ending_the_other_sessions_signs_that_browser_out(cast):
     laptop.post(reverse("usersessions_list"))
     assert phone.get(reverse("cases:home")).status_code == 302
     assert laptop.get(reverse("cases:home")).status_code == 200
+
+
+def test_the_admin_site_signs_in_through_the_sites_sign_in_not_its_own_password_form(cast):
+    client = Client()
+    asked = client.get("/admin/login/?next=/admin/")
+    assert asked.status_code == 302 and asked["Location"].startswith(reverse("account_login"))
+    posted = client.post("/admin/login/", {"username": "admin@programme.test", "password": PASSWORD})
+    assert not signed_in(client) and posted.status_code == 302
