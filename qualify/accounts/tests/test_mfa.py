@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from config.settings import base
 from conftest import PASSWORD
+from qualify.accounts.adapters import webauthn_rp_id
 from qualify.accounts.models import ApiToken, User
 from qualify.accounts.tests.mfa_helpers import enrol_totp, sign_in, signed_in, totp_code
 from qualify.audit.models import AuditEvent
@@ -151,3 +152,17 @@ def test_the_admin_site_signs_in_through_the_sites_sign_in_not_its_own_password_
     assert asked.status_code == 302 and asked["Location"].startswith(reverse("account_login"))
     posted = client.post("/admin/login/", {"username": "admin@programme.test", "password": PASSWORD})
     assert not signed_in(client) and posted.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("rp_id", "site_url", "expected"),
+    [
+        ("keys.example.org", "https://qualify.example.org", "keys.example.org"),
+        ("", "https://qualify.example.org", "qualify.example.org"),
+        ("", "http://127.0.0.1:8000", "localhost"),  # an IP address cannot be a relying party
+        ("", "", "localhost"),
+    ],
+)
+def test_security_keys_are_bound_to_the_sites_host_name(rp_id, site_url, expected):
+    with override_settings(QUALIFY_WEBAUTHN_RP_ID=rp_id, QUALIFY_SITE_URL=site_url):
+        assert webauthn_rp_id("localhost:8000") == expected
