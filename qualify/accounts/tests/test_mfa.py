@@ -166,3 +166,18 @@ def test_the_admin_site_signs_in_through_the_sites_sign_in_not_its_own_password_
 def test_security_keys_are_bound_to_the_sites_host_name(rp_id, site_url, expected):
     with override_settings(QUALIFY_WEBAUTHN_RP_ID=rp_id, QUALIFY_SITE_URL=site_url):
         assert webauthn_rp_id("localhost:8000") == expected
+
+
+def test_a_sessions_last_seen_is_written_at_most_every_five_minutes(cast):
+    from allauth.usersessions.models import UserSession
+
+    client = Client()
+    with time_machine.travel(NOON, tick=False):
+        client.post(reverse("account_login"), {"login": "lead@northwind.test", "password": PASSWORD})
+        row = UserSession.objects.get(user=cast.user("lead_a"))
+    with time_machine.travel(NOON + dt.timedelta(minutes=2), tick=False):
+        client.get(reverse("core:health"))
+        assert UserSession.objects.get(pk=row.pk).last_seen_at == row.last_seen_at
+    with time_machine.travel(NOON + dt.timedelta(minutes=6), tick=False):
+        client.get(reverse("core:health"))
+        assert UserSession.objects.get(pk=row.pk).last_seen_at > row.last_seen_at
