@@ -15,6 +15,12 @@ from django.http import HttpRequest
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type information
     """Accounts are made by administrators and onboarding invitations (programme app), never by the public."""
 
+    # A failed sign-in says so in the site's words, without telling which of the two was wrong.
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "Please enter a correct email and password. The password is case-sensitive.",
+    }
+
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
 

@@ -25,6 +25,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
+from qualify.core.errors import NotAllowed
+
 V = TypeVar("V", bound=Callable[..., HttpResponseBase])
 SECOND_FACTORS = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
@@ -66,3 +68,16 @@ def second_factor_required(when: Callable[[HttpRequest], bool] = lambda request:
 
 def is_post(request: HttpRequest) -> bool:
     return request.method == "POST"
+
+
+def refuse_stale_session_call(request: HttpRequest) -> None:
+    """The same rule for an API operation: a call made with a browser session (not a bearer token, which was created
+    under a fresh second factor) by a person with a second factor who has not given it recently is refused with 403
+    ``reauthentication_required``; they give it on the site and try again."""
+    if getattr(request, "auth_user", None) is not None or not request.user.is_authenticated:
+        return
+    if not gave_second_factor_recently(request) and has_second_factor(request.user):
+        raise NotAllowed(
+            "Give your second factor again on the site (two-factor authentication) and try again within five minutes.",
+            code="reauthentication_required",
+        )

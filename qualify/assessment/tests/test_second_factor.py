@@ -41,6 +41,12 @@ def test_a_decision_half_an_hour_after_sign_in_waits_for_a_fresh_code(cast, awai
     url = reverse("assessment:decide_case", args=[awaiting.reference])
     data = {"body": "REC", "outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"}
     with time_machine.travel(LATER, tick=False):
+        api = client.post(
+            f"/api/v1/assessment/cases/{awaiting.reference}/decisions",
+            {**data, "decided_on": "2026-11-30"},
+            content_type="application/json",
+        )  # the same browser session through the API
+        assert api.status_code == 403 and api.json()["error"]["code"] == "reauthentication_required"
         asked = client.post(url, {**data, "decided_on": "2026-11-30"})
         assert asked.status_code == 302 and asked["Location"].startswith(reverse("mfa_reauthenticate"))
         assert not BoardDecision.objects.exists()
