@@ -1,11 +1,14 @@
 """Root URLs. Every view declares a guard (qualify.core.guards); tests walk this tree to prove it."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
 from qualify.register.hot import register_status
 
+# The admin's own password form would skip the second factor: its sign-in is allauth's (staff only once signed in).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "qualify administration"
 admin.site.site_title = "qualify admin"
 
@@ -18,6 +21,8 @@ urlpatterns = [
     path("", include("qualify.cases.urls")),
     path("", include("qualify.core.urls")),
     path("accounts/", include("qualify.accounts.urls")),
+    # Sign-in, second factors, sessions and single sign-on: django-allauth, each page guarded (identity_urls.py).
+    path("accounts/", include("qualify.accounts.identity_urls")),
     path("organisations/", include("qualify.participants.urls")),
     path("plan/", include("qualify.plan.urls")),
     path("library/", include("qualify.library.urls")),

@@ -1,21 +1,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from qualify.accounts.models import TokenScope
 from qualify.accounts.services import TOKEN_DEFAULT_EXPIRY_DAYS, TOKEN_EXPIRY_DAYS
 
 NEVER = "never"
-
-
-class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(
-        label="E-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
-
-    def clean_username(self) -> str:
-        return str(self.cleaned_data["username"]).strip().lower()
 
 
 SCOPE_HELP = {

@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from qualify.accounts.reauth import refuse_stale_session_call
 from qualify.assessment import permissions as perm
 from qualify.assessment import schemas, selectors, services
 from qualify.assessment.models import AgendaItem, BoardMeeting, Finding
@@ -418,6 +419,7 @@ def delete_agenda(request: HttpRequest, key: str, case: str) -> Status[None]:
     summary="Record the authority's decision on a tabled case (409 without the body's recommendation)",
 )
 def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn) -> Status[DecisionOut]:
+    refuse_stale_session_call(request)  # a board decision: a fresh second factor (issue 16)
     actor = actor_of(request)
     meeting = selectors.meeting_get(actor=actor, key=key)
     perm.can_record_decision(actor, meeting.body).enforce()
@@ -440,6 +442,7 @@ def post_decision(request: HttpRequest, key: str, case: str, payload: DecisionIn
     "the DIP Manager and the REC Code Manager give a dated decision of their own, a meeting optional",
 )
 def post_case_decision(request: HttpRequest, key: str, payload: CaseDecisionIn) -> Status[DecisionOut]:
+    refuse_stale_session_call(request)  # a board decision: a fresh second factor (issue 16)
     actor = actor_of(request)
     case = _case(actor, key)
     perm.can_record_decision(actor, payload.body).enforce()

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from qualify.accounts.reauth import refuse_stale_session_call
 from qualify.cases.models import QualificationCase
 from qualify.cases.selectors import CaseFilters, case_get, case_list, case_next_deadline, case_page, case_resumption
 from qualify.cases.services import case_transition
@@ -180,6 +181,8 @@ def get_case(request: HttpRequest, key: str) -> QualificationCase:
     summary="Move a case one step (409 when the step is not possible from its state)",
 )
 def post_transition(request: HttpRequest, key: str, payload: TransitionIn) -> QualificationCase:
+    if payload.name == "revoke":
+        refuse_stale_session_call(request)  # a revocation: a fresh second factor (issue 16)
     actor = actor_of(request)
     case = case_get(actor=actor, key=key)
     case_transition(

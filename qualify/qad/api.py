@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from qualify.accounts.reauth import refuse_stale_session_call
 from qualify.cases.models import QualificationCase
 from qualify.core.api import BoundedLimitOffsetPagination
 from qualify.core.errors import ValidationFailed
@@ -461,6 +462,7 @@ def get_declaration(request: HttpRequest, uuid: str) -> dict[str, Any]:
     summary="Declare, in person, on the invitation's snapshot (confirm must be true); the case is signed with it",
 )
 def post_declaration(request: HttpRequest, uuid: str, payload: DeclarationIn) -> Status[dict[str, Any]]:
+    refuse_stale_session_call(request)  # the director's sign-off: a fresh second factor (issue 16)
     actor = actor_of(request)
     invitation = decl.invitation_for_declarant(actor=actor, uuid=uuid)
     declaration = decl.declaration_make(

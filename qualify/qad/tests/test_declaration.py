@@ -225,6 +225,33 @@ def test_a_director_with_an_account_signs_in_and_finds_the_invitation_in_the_inb
     assert QualificationCase.objects.get(pk=case.pk).state == S.SIGNED
 
 
+def test_a_director_with_a_second_factor_gives_it_afresh_before_the_declaration_counts(
+    cast, final, client_for, django_capture_on_commit_callbacks
+):
+    from qualify.accounts.services import user_create
+    from qualify.accounts.tests.mfa_helpers import enrol_totp, sign_in, totp_code
+    from qualify.core.actor import system_actor
+
+    existing = user_create(
+        actor=system_actor("t"), email=DIRECTOR, full_name="Dana Director", password="a-Long-pass-2026"
+    )
+    secret, _codes = enrol_totp(existing)
+    case = force_state(cast.case_a, S.AGREED)
+    invite(client_for("lead_a"), case, django_capture_on_commit_callbacks)
+    director = Client()
+    signed_at = dt.datetime(2026, 11, 30, 9, 0, 5, tzinfo=dt.UTC)
+    with time_machine.travel(signed_at, tick=False):
+        sign_in(director, DIRECTOR, totp_code(secret), password="a-Long-pass-2026")
+    with time_machine.travel(signed_at + dt.timedelta(minutes=20), tick=False):
+        url = reverse("qad:declaration_declare", args=[str(DeclarationInvitation.objects.get(email=DIRECTOR).uuid)])
+        asked = director.post(url, {"position": "Chief Executive", "confirm": "on", "step": "confirmed"})
+        assert asked.status_code == 302 and asked["Location"].startswith(reverse("mfa_reauthenticate"))
+        assert not QadDeclaration.objects.exists() and QualificationCase.objects.get(pk=case.pk).state == S.AGREED
+        with django_capture_on_commit_callbacks(execute=True):
+            director.post(asked["Location"], {"code": totp_code(secret)})
+    assert QualificationCase.objects.get(pk=case.pk).state == S.SIGNED
+
+
 def test_the_lead_no_longer_signs_by_typing_a_name(cast, final, client_for, token_for):
     force_state(cast.case_a, S.AGREED)
     for key in ("lead_a", "admin"):
