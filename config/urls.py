@@ -1,9 +1,11 @@
 """Root URLs. Every view declares a guard (qualify.core.guards); tests walk this tree to prove it."""
 
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from qualify.core import guards
 from qualify.register.hot import register_status
 
 admin.site.site_header = "qualify administration"
@@ -18,6 +20,15 @@ urlpatterns = [
     path("", include("qualify.cases.urls")),
     path("", include("qualify.core.urls")),
     path("accounts/", include("qualify.accounts.urls")),
+    # --- oidc branch: allauth's OpenID Connect sign-in and callback, open to anyone (allauth checks the state; the
+    # rules of accounts.sso decide who comes in). The mfa branch's allauth.urls brings these too: keep one. ---
+    path("accounts/oidc/<str:provider_id>/login/", guards.public(oidc_views.login), name="openid_connect_login"),
+    path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        guards.public(oidc_views.callback),
+        name="openid_connect_callback",
+    ),
+    # --- end oidc branch ---
     path("organisations/", include("qualify.participants.urls")),
     path("plan/", include("qualify.plan.urls")),
     path("library/", include("qualify.library.urls")),

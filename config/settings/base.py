@@ -27,6 +27,12 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the Swagger UI assets locally (no CDN)
     "axes",
+    # --- oidc branch: the minimal allauth foundation (the mfa branch brings the full one; keep theirs on merge) ---
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    # --- end oidc branch ---
     # Before django_tasks_db: its db_worker command is qualify.core's (recovers abandoned jobs at start-up).
     "qualify.core",
     "django_tasks",
@@ -71,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "allauth.account.middleware.AccountMiddleware",  # oidc branch (the mfa branch brings it too)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,6 +133,12 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+
+# --- oidc branch: allauth's account settings for an e-mail-only user model (the mfa branch brings its own) ---
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+# --- end oidc branch ---
 
 # Failed-login throttling: five failures for one e-mail from one address lock that pair out for 15 minutes.
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -260,3 +273,13 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     },
 }
+
+# Single sign-on (issue 16): allauth's OpenID Connect apps are the identity providers a programme administrator
+# configures (accounts.IdentityProvider); the adapter admits only existing people of the provider's e-mail domains and
+# never creates an account. Passwords stay available to everyone.
+SOCIALACCOUNT_ADAPTER = "qualify.accounts.sso.QualifySocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # accounts.sso links by e-mail itself, under its own rules
+SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are needed only to sign in
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10  # seconds for each call to a provider (discovery, token, keys, userinfo)
