@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from qualify.accounts.views import oidc_callback
 from qualify.core import guards
 from qualify.register.hot import register_status
 
@@ -20,15 +21,11 @@ urlpatterns = [
     path("", include("qualify.cases.urls")),
     path("", include("qualify.core.urls")),
     path("accounts/", include("qualify.accounts.urls")),
-    # --- oidc branch: allauth's OpenID Connect sign-in and callback, open to anyone (allauth checks the state; the
-    # rules of accounts.sso decide who comes in). The mfa branch's allauth.urls brings these too: keep one. ---
+    # Single sign-on: allauth's OpenID Connect start and callback, open to anyone (allauth checks the state; the rules
+    # of accounts.sso decide who comes in). Ahead of allauth's own patterns for the same paths: the callback is ours,
+    # allauth's with the id_token's signature checked as well.
     path("accounts/oidc/<str:provider_id>/login/", guards.public(oidc_views.login), name="openid_connect_login"),
-    path(
-        "accounts/oidc/<str:provider_id>/login/callback/",
-        guards.public(oidc_views.callback),
-        name="openid_connect_callback",
-    ),
-    # --- end oidc branch ---
+    path("accounts/oidc/<str:provider_id>/login/callback/", oidc_callback, name="openid_connect_callback"),
     path("organisations/", include("qualify.participants.urls")),
     path("plan/", include("qualify.plan.urls")),
     path("library/", include("qualify.library.urls")),

@@ -20,9 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
-from allauth.socialaccount.models import SocialApp, SocialLogin
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp, SocialLogin, SocialToken
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -32,6 +36,8 @@ from qualify.audit.services import audit_record
 from qualify.core.actor import actor_for_user
 from qualify.core.roles import MACHINE_ROLES
 
+# Public-key signatures only: an id_token "signed" with "none" or with a shared secret is refused.
+_SIGNATURE_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
 # The backend that restores the session afterwards: it refuses machine clients (accounts.backends).
 SESSION_BACKEND = "qualify.accounts.backends.PeopleBackend"
 
@@ -122,3 +128,33 @@ class QualifySocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[
         sociallogin.user = user
         # What django.contrib.auth.login records for the session (allauth would pick the first backend: axes).
         user.backend = SESSION_BACKEND
+
+
+class SignatureCheckingOidcAdapter(OpenIDConnectOAuth2Adapter):  # type: ignore[misc]  # allauth ships no types
+    """allauth's OpenID Connect adapter, also checking the id_token's signature against the provider's keys.
+
+    allauth trusts an id_token it fetched from the token endpoint itself without checking its signature (OpenID
+    Connect Core 3.1.3.7 allows that over TLS) and checks its issuer, audience and expiry. We check the signature as
+    well: a sign-in then rests on the provider's published keys, not only on the channel to it.
+    """
+
+    def complete_login(self, request: HttpRequest, app: SocialApp, token: SocialToken, **kwargs: Any) -> Any:
+        id_token = kwargs["response"].get("id_token")
+        if not id_token:
+            raise OAuth2Error("The provider sent no id_token.")
+        try:
+            algorithm, key = jwtkit.fetch_key(id_token, self.openid_config["jwks_uri"], jwtkit.lookup_kid_jwk)
+            if algorithm not in _SIGNATURE_ALGORITHMS:
+                raise OAuth2Error(f"Refused id_token algorithm {algorithm[:20]!r}.")
+            jwt.decode(
+                id_token,
+                key=key,
+                algorithms=[algorithm],
+                audience=app.client_id,
+                issuer=self.openid_config["issuer"],
+                leeway=60,  # seconds of clock difference with the provider
+                options={"require": ["iss", "aud", "exp", "iat", "sub"]},
+            )
+        except (jwt.PyJWTError, KeyError) as error:
+            raise OAuth2Error("The id_token's signature does not verify.") from error
+        return super().complete_login(request, app, token, **kwargs)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import requests
 from allauth.socialaccount.adapter import get_adapter as social_adapter
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,6 +27,7 @@ from qualify.accounts.services import (
     identity_provider_set_enabled,
     identity_provider_update,
 )
+from qualify.accounts.sso import SignatureCheckingOidcAdapter
 from qualify.core import guards
 from qualify.core.errors import DomainError
 from qualify.core.requests import actor_of
@@ -126,6 +129,17 @@ def sso_start(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/sso_start.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
     )
+
+
+@guards.public
+def oidc_callback(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """Where the provider sends the person back: allauth's callback (state, PKCE, code exchange, userinfo), with the
+    id_token's signature checked too (``sso.SignatureCheckingOidcAdapter``); ``sso`` then decides who comes in."""
+    try:
+        view = OAuth2CallbackView.adapter_view(SignatureCheckingOidcAdapter(request, provider_id))
+        return view(request)  # type: ignore[no-any-return]
+    except SocialApp.DoesNotExist as missing:
+        raise Http404("No such identity provider.") from missing
 
 
 def _redirect_uri(request: HttpRequest, provider: IdentityProvider) -> str:

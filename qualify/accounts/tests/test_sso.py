@@ -45,6 +45,7 @@ def northwind(idp: LoopbackOidcProvider, cast: Any) -> Iterator[IdentityProvider
     yield configured
     idp.person = None
     idp.id_token_audience = idp.id_token_issuer = None
+    idp.sign_with_unpublished_key, idp.id_token_lifetime = False, 300
 
 
 def _to_provider(client: Client, idp: LoopbackOidcProvider, email: str) -> str:
@@ -154,10 +155,17 @@ def test_a_disabled_provider_signs_no_one_in(idp, northwind, cast):
 
 @pytest.mark.parametrize(
     ("attribute", "value"),
-    [("id_token_audience", "another-client"), ("id_token_issuer", "https://impostor.test")],
-    ids=["wrong-audience", "wrong-issuer"],
+    [
+        ("id_token_audience", "another-client"),
+        ("id_token_issuer", "https://impostor.test"),
+        ("sign_with_unpublished_key", True),
+        ("id_token_lifetime", -120),
+    ],
+    ids=["wrong-audience", "wrong-issuer", "tampered-signature", "expired"],
 )
-def test_an_id_token_for_another_client_or_from_another_issuer_is_refused(idp, northwind, cast, attribute, value):
+def test_an_id_token_for_another_client_from_another_issuer_badly_signed_or_expired_is_refused(
+    idp, northwind, cast, attribute, value
+):
     idp.person = Person(sub="nw-0001", email="lead@northwind.test")
     setattr(idp, attribute, value)
     client = Client()
