@@ -25,6 +25,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp, SocialLogin, SocialToken
+from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
 from django.http import HttpRequest
@@ -107,11 +108,15 @@ class QualifySocialAccountAdapter(DefaultSocialAccountAdapter):  # type: ignore[
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         linked = sociallogin.user if sociallogin.is_existing else None
-        decision = sso_decision(
-            provider_id=sociallogin.account.provider,
-            emails=[(a.email, bool(a.verified)) for a in sociallogin.email_addresses],
-            linked_user=linked,
-        )
+        if sociallogin.state.get("process", AuthProcess.LOGIN) != AuthProcess.LOGIN:
+            # Only signing in: no "connect" from a signed-in session (the link is made by the rules, at sign-in).
+            decision = SsoDecision(None, "Single sign-on here is only for signing in.")
+        else:
+            decision = sso_decision(
+                provider_id=sociallogin.account.provider,
+                emails=[(a.email, bool(a.verified)) for a in sociallogin.email_addresses],
+                linked_user=linked,
+            )
         if decision.user is None:
             response = render(request, "accounts/sso_refused.html", {"reason": decision.reason}, status=403)
             raise ImmediateHttpResponse(response)

@@ -184,3 +184,20 @@ def test_a_forged_callback_without_the_sessions_state_is_refused(idp, northwind,
     assert response.status_code == 401
     assert "socialaccount/authentication_error.html" in [t.name for t in response.templates]
     assert _signed_in_as(victim) is None
+
+
+def test_a_signed_in_person_cannot_connect_another_sign_in_to_their_session(idp, northwind, cast):
+    """allauth's "connect" process (linking a provider to the signed-in account) is not offered: links are made only
+    by the sign-in rules, to the account of the provider's verified e-mail."""
+    idp.person = Person(sub="nw-0001", email="lead@northwind.test")
+    client = Client()
+    client.force_login(cast.user("viewer_a"))
+    provider = northwind.app
+    start = client.post(
+        reverse("openid_connect_login", kwargs={"provider_id": provider.provider_id}), {"process": "connect"}
+    )
+    assert start.status_code == 302
+    response = _back_from_provider(client, start["Location"])
+    assert response.status_code == 403
+    assert not SocialAccount.objects.exists()
+    assert _signed_in_as(client) == str(cast.user("viewer_a").pk)
