@@ -76,6 +76,20 @@ def string_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def choice_list(name: str, default: list[str], *, allowed: list[str]) -> list[str]:
+    """Comma-separated values, each one of ``allowed``; ``none`` (or an empty value) is the empty list."""
+    value = _raw(name)
+    if value is None:
+        return list(default)
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    if [item.lower() for item in items] == ["none"]:
+        return []
+    unknown = [item for item in items if item not in allowed]
+    if unknown:
+        raise ImproperlyConfigured(f"{name}: {', '.join(unknown)} not among {', '.join(allowed)}.")
+    return items
+
+
 def integer_map(name: str, *, minimum: int = 0) -> dict[str, int]:
     """``KEY=number`` pairs separated by commas (e.g. ``INITIAL_QAD=40,QT_START=90``); empty when unset."""
     value = _raw(name)

@@ -26,6 +26,8 @@ urlpatterns = [
     # allauth's with the id_token's signature checked as well.
     path("accounts/oidc/<str:provider_id>/login/", guards.public(oidc_views.login), name="openid_connect_login"),
     path("accounts/oidc/<str:provider_id>/login/callback/", oidc_callback, name="openid_connect_callback"),
+    # Sign-in, second factors, sessions and single sign-on: django-allauth, each page guarded (identity_urls.py).
+    path("accounts/", include("qualify.accounts.identity_urls")),
     path("organisations/", include("qualify.participants.urls")),
     path("plan/", include("qualify.plan.urls")),
     path("library/", include("qualify.library.urls")),

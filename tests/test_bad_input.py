@@ -98,7 +98,7 @@ def _page_urls(row: Row, cast: Any) -> list[str]:
                     urls.append(reverse(viewname, args=[bad] * len(match.args)))
             except NoReverseMatch:
                 # A typed path (a slug, an int) cannot even hold the value: the URL resolver answers it with 404.
-                urls.append(url.replace(next(iter(match.kwargs.values()), ""), quote(bad, safe=""), 1))
+                urls.append(url.replace(str(next(iter(match.kwargs.values()), "")), quote(bad, safe=""), 1))
     urls += [_with_query(url, name, bad) for name in sorted(_page_query_names(url)) for bad in BAD_VALUES]
     return urls
 

@@ -98,9 +98,9 @@ def test_a_machine_never_signs_in_nor_keeps_a_session(cast):
     machine.set_password("correct-horse-battery-9")  # came by a password somehow (the admin site, say)
     machine.save(update_fields=["password"])
     login = reverse("accounts:login")
-    refused = Client().post(login, {"username": machine.email, "password": "correct-horse-battery-9"})
+    refused = Client().post(login, {"login": machine.email, "password": "correct-horse-battery-9"})
     assert refused.status_code == 200 and "_auth_user_id" not in refused.client.session
-    person = Client().post(login, {"username": cast.user("lead_a").email, "password": "correct-horse-battery-9"})
+    person = Client().post(login, {"login": cast.user("lead_a").email, "password": "correct-horse-battery-9"})
     assert person.status_code == 302  # the same form signs a person in
     client = Client()
     client.force_login(machine)  # a session made for it all the same is not honoured

@@ -39,22 +39,8 @@ BASE_ROWS = [
         lambda c: reverse("accounts:password_reset"),
         {None: 200, **every(SIGNED_IN, 200)},
     ),
-    Row(
-        "accounts:password_reset_done",
-        lambda c: reverse("accounts:password_reset_done"),
-        {None: 200, **every(SIGNED_IN, 200)},
-    ),
-    Row(
-        "accounts:password_reset_complete",
-        lambda c: reverse("accounts:password_reset_complete"),
-        {None: 200, **every(SIGNED_IN, 200)},
-    ),
-    Row(
-        "accounts:password_reset_confirm",
-        lambda c: reverse("accounts:password_reset_confirm", args=["MQ", "bad-token"]),
-        {None: 200, **every(SIGNED_IN, 200)},
-    ),
     page("accounts:logout", lambda c: reverse("accounts:logout"), every(SIGNED_IN, 302), method="post"),
+    # allauth's own pages (sign-in, second factors, sessions) are in qualify/accounts/tests/matrix.py.
     page(
         "cases:home",
         lambda c: reverse("cases:home"),

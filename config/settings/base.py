@@ -8,6 +8,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
 from config import env
+from qualify.core.roles import HUMAN_STAFF_ROLES, MACHINE_ROLES, MembershipRole, StaffRole
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env.string("QUALIFY_VAR_DIR", str(BASE_DIR / "var")))
@@ -24,15 +25,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's security-key and session lists say "3 minutes ago"
     "django_htmx",
     "ninja",  # serves the Swagger UI assets locally (no CDN)
     "axes",
-    # --- oidc branch: the minimal allauth foundation (the mfa branch brings the full one; keep theirs on merge) ---
-    "allauth",
-    "allauth.account",
-    "allauth.socialaccount",
-    "allauth.socialaccount.providers.openid_connect",
-    # --- end oidc branch ---
     # Before django_tasks_db: its db_worker command is qualify.core's (recovers abandoned jobs at start-up).
     "qualify.core",
     "django_tasks",
@@ -54,6 +50,15 @@ INSTALLED_APPS = [
     "qualify.oversight",
     "qualify.search",
     "qualify.demo",
+    # Sign-in, second factors and the list of one's sessions (django-allauth; docs/architecture.md "Identity"),
+    # after qualify.accounts, whose templates give its pages the site's layout.
+    # socialaccount and its OpenID Connect provider are installed for single sign-on, configured separately.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 MIDDLEWARE = [
@@ -76,8 +81,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    # Records each signed-in session (device, address, last seen) so a person can see and end their others.
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # A person whose role requires a second factor and who has none is sent to enrol before anything else.
+    "qualify.accounts.middleware.MandatoryMfaMiddleware",
     "axes.middleware.AxesMiddleware",
-    "allauth.account.middleware.AccountMiddleware",  # oidc branch (the mfa branch brings it too)
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,11 +143,35 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# --- oidc branch: allauth's account settings for an e-mail-only user model (the mfa branch brings its own) ---
+# --- Sign-in through django-allauth (docs/architecture.md "Identity") ------------------------------------------------
+# People sign in with their e-mail address and password, then a second factor when they have one. Accounts are made by
+# administrators and onboarding invitations, never by sign-up (the adapter closes it); the addresses are the ones
+# those administrators entered, so allauth's e-mail verification is off and a second factor may be added without it.
+ACCOUNT_ADAPTER = "qualify.accounts.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-# --- end oidc branch ---
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[qualify] "
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False  # a reset asked for an unknown address sends nothing (no mail to strangers)
+# Failed sign-ins are counted and locked out by django-axes (below), one mechanism with one lock-out page; allauth's own
+# failed-login limit would refuse the same attempts with a different message first.
+ACCOUNT_RATE_LIMITS = {"login_failed": ""}
+# A sensitive step (a board decision, a QAD sign-off, a new API token, a revocation) needs a sign-in or second factor
+# this recent (seconds); otherwise the person confirms again first (qualify/accounts/reauth.py).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+MFA_ADAPTER = "qualify.accounts.adapters.MfaAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_ALLOW_UNVERIFIED_EMAIL = True  # the addresses come from administrators (above)
+MFA_TOTP_ISSUER = "qualify"
+# Security keys are a second factor after the password, not a password replacement: a passkey sign-in would skip the
+# password lock-out and the per-role rules, for little gain to people who sign in a few times a week.
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
+USERSESSIONS_TRACK_ACTIVITY = True
 
 # Failed-login throttling: five failures for one e-mail from one address lock that pair out for 15 minutes.
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
@@ -146,7 +179,9 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_USERNAME_FORM_FIELD = "username"
+# allauth's sign-in form names the address "login" and hands it to the backends as "email"; the admin's form names it
+# "username": one callable reads whichever is there, lower-cased (qualify/accounts/backends.py).
+AXES_USERNAME_CALLABLE = "qualify.accounts.backends.axes_username"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"  # market deadlines are UK local time; storage is UTC
@@ -201,6 +236,19 @@ FILE_UPLOAD_TEMP_DIR = env.string("QUALIFY_UPLOAD_TEMP_DIR", "") or None
 # The address people reach the platform at, in front of every link in an e-mail (notices, invitations). Required in
 # production: ``check --deploy`` fails without it (qualify/core/checks.py); bin/start serves on 127.0.0.1:8000.
 QUALIFY_SITE_URL = env.string("QUALIFY_SITE_URL", "")
+# The WebAuthn relying party: security keys are bound to this host name. Empty: the host of QUALIFY_SITE_URL, or when
+# that is unset the host the request came to (development). Changing it makes every enrolled security key unusable.
+QUALIFY_WEBAUTHN_RP_ID = env.string("QUALIFY_WEBAUTHN_RP_ID", "")
+
+# Who must use a second factor (issue 16): staff roles (StaffRole values) and participant membership roles
+# (MembershipRole values). Default: every human staff role (qualify.core.roles.HUMAN_STAFF_ROLES) and participants'
+# qualification leads. A signed-in person holding one of them without a second factor is walked through enrolment
+# before any other page (qualify/accounts/middleware.py). "none": a second factor is optional for everyone.
+QUALIFY_MFA_REQUIRED_ROLES = env.choice_list(
+    "QUALIFY_MFA_REQUIRED_ROLES",
+    [*sorted(str(role) for role in HUMAN_STAFF_ROLES), MembershipRole.LEAD.value],
+    allowed=[role.value for role in (*StaffRole, *MembershipRole) if role.value and role not in MACHINE_ROLES],
+)
 
 # Upload limits. QAD evidence (issue 3): checked while the upload streams in; uploads are always spooled to disk (never
 # held in memory) and evidence is served only through a guarded view, never from MEDIA_URL. A gating job's events file

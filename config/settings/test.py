@@ -29,3 +29,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     DATABASES["default"]["TEST"] = {"NAME": f"test_qualify_{os.getpid()}"}  # noqa: F405
     # A test database is thrown away: commits need not wait for the disk (the transactional and browser tests commit).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"  # noqa: F405
+# A second factor is optional in tests, so the suite's force_login sessions reach every page; the identity tests turn
+# the requirement on with override_settings (qualify/accounts/tests/test_mfa.py).
+QUALIFY_MFA_REQUIRED_ROLES = []
+# The browser journeys serve on http://127.0.0.1 / localhost: WebAuthn over plain HTTP is allowed here only.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True

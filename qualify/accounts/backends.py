@@ -19,3 +19,16 @@ class PeopleBackend(ModelBackend):
         if getattr(user, "is_machine", False) or getattr(user, "staff_role", "") in MACHINE_ROLES:
             return False
         return super().user_can_authenticate(user)
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
+    """The address a sign-in attempt named, for django-axes' lock-out: allauth's form hands it to the backends as
+    ``email`` (its field is ``login``), the admin's as ``username``. Lower-cased, as accounts store it, so
+    ``LEAD@…`` and ``lead@…`` count against one lock."""
+    values = dict(credentials or {})
+    post = getattr(request, "POST", None) or {}
+    for key in ("email", "username", "login"):
+        value = values.get(key) or post.get(key)
+        if value:
+            return str(value).strip().lower()
+    return None

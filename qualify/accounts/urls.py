@@ -4,12 +4,11 @@ from qualify.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
+    # allauth's sign-in, sign-out and password reset (qualify/accounts/identity_urls.py), also by the names the site
+    # has always used, at the same addresses.
     path("login/", views.login, name="login"),
     path("logout/", views.logout, name="logout"),
-    path("password-reset/", views.password_reset, name="password_reset"),
-    path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
-    path("password-reset/<uidb64>/<token>/", views.password_reset_confirm, name="password_reset_confirm"),
-    path("password-reset/complete/", views.password_reset_complete, name="password_reset_complete"),
+    path("password/reset/", views.password_reset, name="password_reset"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<str:uuid>/revoke/", views.token_revoke, name="token_revoke"),
     path("sso/", views.sso_start, name="sso_start"),

@@ -1,20 +1,20 @@
-"""Sign-in, sign-out, password reset (Django's views, guarded and templated here) and personal API tokens."""
+"""Personal API tokens, and the site's names for allauth's sign-in, sign-out and password reset."""
 
 from __future__ import annotations
 
 import requests
+from allauth.account import views as allauth_views
 from allauth.socialaccount.adapter import get_adapter as social_adapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from qualify.accounts.forms import EmailAuthenticationForm, IdentityProviderForm, SsoStartForm, TokenCreateForm
+from qualify.accounts.forms import IdentityProviderForm, SsoStartForm, TokenCreateForm
 from qualify.accounts.models import ApiToken, IdentityProvider
 from qualify.accounts.services import (
     api_token_create,
@@ -34,34 +34,10 @@ from qualify.core.requests import actor_of
 from qualify.core.roles import StaffRole
 from qualify.core.web import confirmation_page, confirmed, report_error
 
-login = guards.public(
-    auth_views.LoginView.as_view(
-        template_name="accounts/login.html",
-        authentication_form=EmailAuthenticationForm,
-        redirect_authenticated_user=True,
-    )
-)
-logout = guards.public(auth_views.LogoutView.as_view())
-password_reset = guards.public(
-    auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset.html",
-        email_template_name="accounts/password_reset_email.txt",
-        subject_template_name="accounts/password_reset_subject.txt",
-        success_url=reverse_lazy("accounts:password_reset_done"),
-    )
-)
-password_reset_done = guards.public(
-    auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
-)
-password_reset_confirm = guards.public(
-    auth_views.PasswordResetConfirmView.as_view(
-        template_name="accounts/password_reset_confirm.html",
-        success_url=reverse_lazy("accounts:password_reset_complete"),
-    )
-)
-password_reset_complete = guards.public(
-    auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")
-)
+# allauth's views, under the names the site's links use (the same views and addresses as allauth's own names).
+login = guards.public(allauth_views.login)
+logout = guards.public(allauth_views.logout)
+password_reset = guards.public(allauth_views.password_reset)
 
 
 @guards.signed_in

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from allauth.socialaccount.models import SocialAccount
 from django.test import Client
 from django.urls import reverse
@@ -201,3 +202,34 @@ def test_a_signed_in_person_cannot_connect_another_sign_in_to_their_session(idp,
     assert response.status_code == 403
     assert not SocialAccount.objects.exists()
     assert _signed_in_as(client) == str(cast.user("viewer_a").pk)
+
+
+def test_a_person_with_a_second_factor_still_gives_it_after_single_sign_on(idp, northwind, cast):
+    """Our second-factor rules apply to single sign-on as to passwords: whatever the provider did, a person with an
+    authenticator gives it here before the session is theirs."""
+    lead = cast.user("lead_a")
+    TOTP.activate(lead, generate_totp_secret())
+    idp.person = Person(sub="nw-0001", email="lead@northwind.test")
+    client = Client()
+    response = sign_in(client, idp, "lead@northwind.test")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    assert _signed_in_as(client) is None
+
+
+def test_a_role_that_requires_a_second_factor_enrols_after_single_sign_on(idp, northwind, cast, settings):
+    settings.QUALIFY_MFA_REQUIRED_ROLES = ["LEAD"]
+    idp.person = Person(sub="nw-0001", email="lead@northwind.test")
+    client = Client()
+    assert sign_in(client, idp, "lead@northwind.test").status_code == 302
+    assert _signed_in_as(client) == str(cast.user("lead_a").pk)
+    response = client.get(reverse("cases:list"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_index")
+
+
+def test_the_sign_in_page_offers_single_sign_on_only_while_a_provider_is_on(idp, northwind, cast):
+    page = Client().get(reverse("account_login") + "?next=/plan/")
+    assert f'href="{reverse("accounts:sso_start")}?next=/plan/"' in page.content.decode()
+    identity_provider_set_enabled(actor=cast.actor("admin"), provider=northwind, enabled=False)
+    assert b"sso-link" not in Client().get(reverse("account_login")).content

@@ -205,7 +205,7 @@ class TestTheLoadedDemo:
 
     def test_the_library_holds_the_published_qualification_set_with_its_history(self, loaded):
         client = Client()
-        client.post(reverse("accounts:login"), {"username": MARKER_EMAIL, "password": "another-demo-pass-42"})
+        client.post(reverse("accounts:login"), {"login": MARKER_EMAIL, "password": "another-demo-pass-42"})
         artefacts = {a["document_number"]: a for a in client.get("/api/v1/library/artefacts?limit=200").json()["items"]}
         published = {
             "MHHS-DEL1118": "4.0",
@@ -276,7 +276,7 @@ class TestTheLoadedDemo:
         approve = case.transitions.get(name="approve")
         path = f"/api/v1/register/{case.participation.mpid}/{case.participation.role}"
         client = Client()
-        client.post(reverse("accounts:login"), {"username": MARKER_EMAIL, "password": "another-demo-pass-42"})
+        client.post(reverse("accounts:login"), {"login": MARKER_EMAIL, "password": "another-demo-pass-42"})
         on = approve.effective_date.isoformat()
         before = client.get(path, {"on": on, "known_at": (approve.at - dt.timedelta(minutes=1)).isoformat()})
         after = client.get(path, {"on": on, "known_at": (approve.at + dt.timedelta(minutes=1)).isoformat()})
@@ -294,7 +294,7 @@ class TestTheLoadedDemo:
         out = loaded
         for login in demo_logins():
             client = Client()
-            client.post(reverse("accounts:login"), {"username": login.email, "password": "another-demo-pass-42"})
+            client.post(reverse("accounts:login"), {"login": login.email, "password": "another-demo-pass-42"})
             assert "_auth_user_id" in client.session, login.email
         admin = User.objects.get(email=MARKER_EMAIL)
         assert admin.is_staff and admin.staff_role == "PROGRAMME_ADMIN"
