@@ -94,7 +94,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
             return redirect(f"{login_url}?next={next_url}" if next_url else login_url)
         provider = social_adapter(request).get_provider(request, configured.slug)
         try:
-            return provider.redirect(  # type: ignore[no-any-return]
+            response = provider.redirect(
                 request,
                 "login",
                 next_url=next_url or None,
@@ -102,6 +102,14 @@ def sso_start(request: HttpRequest) -> HttpResponse:
             )
         except requests.RequestException:
             form.add_error(None, f"{configured.name} is not answering just now. Try again, or use your password.")
+        else:
+            if response.status_code != 302:
+                return response  # type: ignore[no-any-return]  # allauth's error page
+            # Not a redirect: the Content-Security-Policy's form-action 'self' also covers where a form's answer
+            # redirects to, so the browser would refuse to follow it to the provider. A page that moves on by itself
+            # (and with a link) is a navigation, which the policy leaves alone.
+            context = {"provider": configured, "authorize_url": response["Location"]}
+            return render(request, "accounts/sso_redirect.html", context)
     return render(
         request, "accounts/sso_start.html", {"form": form, "next": next_url}, status=400 if form.errors else 200
     )
