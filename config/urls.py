@@ -1,5 +1,6 @@
 """Root URLs. Every view declares a guard (qualify.core.guards); tests walk this tree to prove it."""
 
+from allauth.account.decorators import secure_admin_login
 from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.contrib import admin
 from django.urls import include, path
@@ -9,6 +10,8 @@ from qualify.accounts.views import oidc_callback
 from qualify.core import guards
 from qualify.register.hot import register_status
 
+# The admin's own password form would skip the second factor: its sign-in is allauth's (staff only once signed in).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "qualify administration"
 admin.site.site_title = "qualify admin"
 

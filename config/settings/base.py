@@ -82,8 +82,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    # Records each signed-in session (device, address, last seen) so a person can see and end their others.
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Keeps each signed-in session's address, browser and "last seen" (allauth.usersessions) up to date, writing at
+    # most every five minutes, where allauth's own UserSessionsMiddleware would write on every request.
+    "qualify.accounts.middleware.SessionActivityMiddleware",
     # A person whose role requires a second factor and who has none is sent to enrol before anything else.
     "qualify.accounts.middleware.MandatoryMfaMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -171,7 +172,7 @@ MFA_TOTP_ISSUER = "qualify"
 # password lock-out and the per-role rules, for little gain to people who sign in a few times a week.
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_PASSKEY_SIGNUP_ENABLED = False
-USERSESSIONS_TRACK_ACTIVITY = True
+USERSESSIONS_TRACK_ACTIVITY = True  # the sessions page shows "last seen" (kept by SessionActivityMiddleware)
 
 # Single sign-on (issue 16): allauth's OpenID Connect apps are the identity providers a programme administrator
 # configures (accounts.IdentityProvider); the adapter admits only existing people of the provider's e-mail domains and

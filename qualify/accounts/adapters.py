@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -20,11 +21,17 @@ class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth sh
 
 def webauthn_rp_id(request_host: str) -> str:
     """The relying party a security key is bound to: the configured id, else the site address's host, else the host
-    this request came to (development, where neither is set)."""
+    this request came to (development, where neither is set, or the site address is an IP address such as
+    bin/start's 127.0.0.1, which WebAuthn does not accept as a relying party)."""
     if settings.QUALIFY_WEBAUTHN_RP_ID:
         return str(settings.QUALIFY_WEBAUTHN_RP_ID)
-    site_host = urlsplit(settings.QUALIFY_SITE_URL).hostname
-    return site_host or request_host.partition(":")[0]
+    site_host = urlsplit(settings.QUALIFY_SITE_URL).hostname or ""
+    try:
+        ipaddress.ip_address(site_host)
+    except ValueError:
+        if site_host:
+            return site_host
+    return request_host.partition(":")[0]
 
 
 class MfaAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no type information

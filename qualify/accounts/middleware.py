@@ -9,10 +9,12 @@ a bearer token is not a session and is not affected (a token is created on a pag
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
 from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
@@ -77,3 +79,36 @@ class MandatoryMfaMiddleware:
             "Your role requires a second factor. Add an authenticator app or a security key to continue.",
         )
         return redirect("mfa_index")
+
+
+# How often a signed-in session's "last seen" (and address and browser) is brought up to date, in seconds.
+SEEN_EVERY = 300
+_SEEN_AT = "qualify_seen_at"
+
+
+class SessionActivityMiddleware:
+    """Keeps the sessions page's "last seen" fresh at a bounded cost.
+
+    allauth's own UserSessionsMiddleware writes the session's row on every request of a signed-in person; this one
+    does so at most once every ``SEEN_EVERY`` seconds per session (the time of the last write is kept in the session),
+    so a page costs no extra query in between. The row itself is created at sign-in by allauth.usersessions.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and session.session_key:
+            seen = session.get(_SEEN_AT)
+            now = time.time()
+            if (not isinstance(seen, (int, float)) or now - seen >= SEEN_EVERY) and request.user.is_authenticated:
+                UserSession.objects.create_from_request(request)
+                session[_SEEN_AT] = now
+        return self.get_response(request)
+
+
+def mark_seen_at_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """allauth.usersessions records the session as it signs in: the next write is due ``SEEN_EVERY`` from now."""
+    if request is not None and hasattr(request, "session"):
+        request.session[_SEEN_AT] = time.time()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from qualify.accounts.forms import IdentityProviderForm, SsoStartForm, TokenCreateForm
 from qualify.accounts.models import ApiToken, IdentityProvider
+from qualify.accounts.reauth import is_post, second_factor_required
 from qualify.accounts.services import (
     api_token_create,
     api_token_get,
@@ -41,6 +42,7 @@ password_reset = guards.public(allauth_views.password_reset)
 
 
 @guards.signed_in
+@second_factor_required(when=is_post)  # a new token acts without a second factor: a fresh one to create it
 def tokens(request: HttpRequest) -> HttpResponse:
     """A person's API tokens; a new token's secret is shown once, right after it is created."""
     actor = actor_of(request)

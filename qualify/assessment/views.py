@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from qualify.accounts.reauth import second_factor_required
 from qualify.assessment import choices as ch
 from qualify.assessment import permissions as perm
 from qualify.assessment import selectors, services
@@ -409,6 +410,7 @@ def review_complete_view(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @people
+@second_factor_required()  # a board decision: a fresh second factor (issue 16)
 def decide_case_view(request: HttpRequest, key: str) -> HttpResponse:
     def act(actor: Actor, case: QualificationCase, data: dict[str, Any]) -> str:
         meeting_key = data.pop("meeting")
@@ -798,6 +800,7 @@ def agenda_remove_view(request: HttpRequest, key: str) -> HttpResponse:
 
 @require_POST
 @people
+@second_factor_required()  # a board decision: a fresh second factor (issue 16)
 def decide_view(request: HttpRequest, key: str) -> HttpResponse:
     def act(actor: Actor, meeting: BoardMeeting, data: dict[str, Any]) -> str:
         item = _agenda_item(request, meeting, data["case"])

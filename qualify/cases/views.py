@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qualify.accounts.reauth import second_factor_required
 from qualify.cases.choices import BEFORE_QUALIFIED, CaseState
 from qualify.cases.forms import TransitionForm, WaveAssignForm
 from qualify.cases.help import PROCESS, ROLE_GUIDES, state_guide
@@ -145,8 +146,13 @@ def case_detail(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
+def _is_revocation(request: HttpRequest) -> bool:
+    return request.POST.get("name") == "revoke"
+
+
 @require_POST
 @guards.signed_in
+@second_factor_required(when=_is_revocation)  # revoking a qualification: a fresh second factor (issue 16)
 def case_transition_view(request: HttpRequest, key: str) -> HttpResponse:
     case = _case_or_404(request, key)
     form = TransitionForm(request.POST)

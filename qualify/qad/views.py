@@ -24,6 +24,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from qualify.accounts.reauth import second_factor_required
 from qualify.cases.choices import CaseState
 from qualify.cases.models import QualificationCase
 from qualify.core import guards, storedfiles
@@ -750,6 +751,7 @@ def declaration_view(request: HttpRequest, uuid: str) -> HttpResponse:
 
 @require_POST
 @guards.signed_in
+@second_factor_required()  # the director's sign-off: a fresh second factor (issue 16)
 def declaration_declare_view(request: HttpRequest, uuid: str) -> HttpResponse:
     """Two steps: the form first shows what will be declared and asks to confirm; the confirmation declares."""
     invitation = _declarant_invitation(request, uuid)
