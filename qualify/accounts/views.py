@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from qualify.accounts.forms import IdentityProviderForm, SsoStartForm, TokenCreateForm
@@ -93,7 +93,7 @@ def sso_start(request: HttpRequest) -> HttpResponse:
         if configured is None:
             messages.info(request, "Your organisation does not use single sign-on here: sign in with your password.")
             login_url = reverse("accounts:login")
-            return redirect(f"{login_url}?next={next_url}" if next_url else login_url)
+            return redirect(f"{login_url}?{urlencode({'next': next_url})}" if next_url else login_url)
         provider = social_adapter(request).get_provider(request, configured.slug)
         try:
             response = provider.redirect(

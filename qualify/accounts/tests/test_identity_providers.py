@@ -223,3 +223,8 @@ def test_the_sign_in_page_sends_a_domain_without_a_provider_to_the_password_form
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:login")
+
+
+def test_the_sign_in_page_keeps_where_the_person_was_going(cast, client):
+    response = client.post(reverse("accounts:sso_start"), {"email": "lead@southbank.test", "next": "/plan/?a=1&b=2"})
+    assert response["Location"] == reverse("accounts:login") + "?next=%2Fplan%2F%3Fa%3D1%26b%3D2"
