@@ -20,7 +20,11 @@ def _check(page, name):  # type: ignore[no-untyped-def]
     screenshot(page, name)
     assert axe_violations(page) == [], name
     page.set_viewport_size(PHONE)
-    assert overflow(page) == 0, f"{name} scrolls sideways at 390 px"
+    wide = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391)
+        .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"""
+    )
+    assert overflow(page) == 0, f"{name} scrolls sideways at 390 px: {wide}"
     page.set_viewport_size({"width": 1366, "height": 900})
 
 
