@@ -1,10 +1,13 @@
 """Root URLs. Every view declares a guard (qualify.core.guards); tests walk this tree to prove it."""
 
 from allauth.account.decorators import secure_admin_login
+from allauth.socialaccount.providers.openid_connect import views as oidc_views
 from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from qualify.accounts.views import oidc_callback
+from qualify.core import guards
 from qualify.register.hot import register_status
 
 # The admin's own password form would skip the second factor: its sign-in is allauth's (staff only once signed in).
@@ -21,6 +24,11 @@ urlpatterns = [
     path("", include("qualify.cases.urls")),
     path("", include("qualify.core.urls")),
     path("accounts/", include("qualify.accounts.urls")),
+    # Single sign-on: allauth's OpenID Connect start and callback, open to anyone (allauth checks the state; the rules
+    # of accounts.sso decide who comes in). Ahead of allauth's own patterns for the same paths: the callback is ours,
+    # allauth's with the id_token's signature checked as well.
+    path("accounts/oidc/<str:provider_id>/login/", guards.public(oidc_views.login), name="openid_connect_login"),
+    path("accounts/oidc/<str:provider_id>/login/callback/", oidc_callback, name="openid_connect_callback"),
     # Sign-in, second factors, sessions and single sign-on: django-allauth, each page guarded (identity_urls.py).
     path("accounts/", include("qualify.accounts.identity_urls")),
     path("organisations/", include("qualify.participants.urls")),

@@ -177,6 +177,16 @@ MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_PASSKEY_SIGNUP_ENABLED = False
 USERSESSIONS_TRACK_ACTIVITY = True  # the sessions page shows "last seen" (kept by SessionActivityMiddleware)
 
+# Single sign-on (issue 16): allauth's OpenID Connect apps are the identity providers a programme administrator
+# configures (accounts.IdentityProvider); the adapter admits only existing people of the provider's e-mail domains and
+# never creates an account. Passwords stay available to everyone.
+SOCIALACCOUNT_ADAPTER = "qualify.accounts.sso.QualifySocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # accounts.sso links by e-mail itself, under its own rules
+SOCIALACCOUNT_STORE_TOKENS = False  # the provider's tokens are needed only to sign in
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10  # seconds for each call to a provider (discovery, token, keys, userinfo)
+
 # Failed-login throttling: five failures for one e-mail from one address lock that pair out for 15 minutes.
 AXES_FAILURE_LIMIT = env.integer("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = 0.25  # hours

@@ -7,7 +7,8 @@ visitor to sign in (allauth's ``login_required``). That is recorded here as the 
 a second time, and the permission matrix (``qualify/accounts/tests/matrix.py``) proves it for each page we expose.
 
 Pages qualify does not use answer 404: e-mail address management and e-mail confirmation (an account's address is
-the one its administrator entered, and sign-in is by that address), and the passkey sign-up.
+the one its administrator entered, and sign-in is by that address), the passkey sign-up, and single sign-on's
+connections and sign-up pages (accounts.sso links accounts itself and never signs anyone up).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ UNUSED = frozenset(
         "account_confirm_email",
         "account_signup_by_passkey",
         "mfa_signup_webauthn",
+        # Single sign-on links an account only at sign-in, by its rules (accounts/sso.py), and never signs anyone up:
+        # no page to connect or disconnect providers by hand, no social sign-up form.
+        "socialaccount_connections",
+        "socialaccount_signup",
     }
 )
 

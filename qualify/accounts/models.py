@@ -117,3 +117,56 @@ class ApiToken(models.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "active" if self.is_usable else "expired"
+
+
+class IdentityProvider(models.Model):
+    """An organisation's OpenID Connect identity provider, for single sign-on (issue 16, "Identity").
+
+    A programme administrator configures it for one or more e-mail domains: a person whose e-mail is at one of them
+    may sign in through it, as the account that already exists here for that e-mail. The provider proves who the
+    person is and nothing else: it never creates an account, a membership or a role (``accounts.sso``).
+
+    The client credentials and the provider's address are kept in allauth's ``SocialApp`` (``app``), which allauth
+    reads when it runs the sign-in; ``slug`` is that app's ``provider_id`` and so part of the redirect address given
+    to the provider, and never changes. A disabled provider keeps its configuration but signs no one in.
+    """
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=40, help_text="As people see it: “Sign in with …”.")
+    slug = models.SlugField(max_length=50, unique=True, editable=False)
+    app = models.OneToOneField(
+        "socialaccount.SocialApp", on_delete=models.PROTECT, related_name="qualify_identity_provider"
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def server_url(self) -> str:
+        return str(self.app.settings.get("server_url", ""))
+
+
+class IdentityProviderDomain(models.Model):
+    """An e-mail domain whose people sign in through ``provider``. A domain belongs to one provider at most."""
+
+    provider = models.ForeignKey(IdentityProvider, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"],
+                name="identity_provider_domain_unique",
+                violation_error_message="This e-mail domain already has an identity provider.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.domain

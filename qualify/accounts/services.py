@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
+from ipaddress import ip_address
+from urllib.parse import urlsplit
 
+from allauth.socialaccount.models import SocialApp
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.utils.text import slugify
 
-from qualify.accounts.models import ApiToken, TokenScope, User
+from qualify.accounts.models import ApiToken, IdentityProvider, IdentityProviderDomain, TokenScope, User
 from qualify.audit.services import audit_record
 from qualify.core import clock
 from qualify.core.actor import Actor
@@ -19,6 +25,7 @@ from qualify.core.errors import NotFound, ValidationFailed
 from qualify.core.ids import parse_uuid
 from qualify.core.permissions import Decision, deny
 from qualify.core.roles import HUMAN_STAFF_ROLES, MACHINE_ROLES, StaffRole
+from qualify.core.text import one_line
 
 TOKEN_PREFIX = "qfy_"  # noqa: S105  (a public marker that lets secret scanners spot our tokens)
 # How long a person's own token may last (days): offered as 30, 90 (the default) or 365 days, or never for
@@ -199,3 +206,224 @@ def api_token_get(*, actor: Actor, uuid: str) -> ApiToken:
     if token is None or not can_manage_tokens(actor, token.user).allowed:
         raise NotFound("No such token.")
     return token
+
+
+# --- Single sign-on: identity providers (issue 16) -------------------------------------------------------------
+
+OPENID_CONNECT = "openid_connect"  # allauth's provider type for every identity provider here
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_LOOPBACK_NAMES = {"localhost"}
+
+
+def can_manage_identity_providers(actor: Actor) -> Decision:
+    """Only a programme administrator configures single sign-on: it decides who may sign in as whom."""
+    if actor.is_programme_admin:
+        return Decision(True)
+    return deny("Only a programme administrator can configure single sign-on.")
+
+
+def _domains(raw: list[str]) -> list[str]:
+    """The e-mail domains, lower-cased and checked; at least one, each once."""
+    domains: list[str] = []
+    for item in raw:
+        domain = one_line(item, limit=260).lower().removeprefix("@").rstrip(".")
+        if not domain:
+            continue
+        if not _DOMAIN.match(domain):
+            raise ValidationFailed(
+                f"“{domain[:80]}” is not an e-mail domain (like example.co.uk).", details={"domains": "invalid"}
+            )
+        if domain not in domains:
+            domains.append(domain)
+    if not domains:
+        raise ValidationFailed("Name at least one e-mail domain.", details={"domains": "required"})
+    return domains
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _server_url(raw: str) -> str:
+    """The provider's issuer address. HTTPS, since the sign-in trusts what the provider answers on it; plain HTTP
+    only on this machine's loopback (a provider started by a test or a developer)."""
+    url = one_line(raw, limit=500).removesuffix("/.well-known/openid-configuration").rstrip("/")
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("https", "http") or not host or parts.query or parts.fragment or parts.username:
+        raise ValidationFailed(
+            "Give the provider's issuer address, like https://login.example.com.", details={"server_url": "invalid"}
+        )
+    if parts.scheme == "http" and not _is_loopback(host):
+        raise ValidationFailed("The provider's address must start with https://.", details={"server_url": "insecure"})
+    return url
+
+
+def _client_id(raw: str) -> str:
+    client_id = one_line(raw, limit=191)
+    if not client_id:
+        raise ValidationFailed("Give the client id the provider issued.", details={"client_id": "required"})
+    return client_id
+
+
+def _name(raw: str) -> str:
+    name = one_line(raw, limit=40)
+    if not name:
+        raise ValidationFailed("Give the provider a name people recognise.", details={"name": "required"})
+    return name
+
+
+def _free_slug(name: str) -> str:
+    base = (slugify(name) or "provider")[:40]
+    slug, n = base, 1
+    while IdentityProvider.objects.filter(slug=slug).exists() or SocialApp.objects.filter(provider_id=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _set_domains(provider: IdentityProvider, domains: list[str]) -> None:
+    taken = (
+        IdentityProviderDomain.objects.filter(domain__in=domains)
+        .exclude(provider=provider)
+        .select_related("provider")
+        .first()
+    )
+    if taken is not None:
+        raise ValidationFailed(
+            f"{taken.domain} already signs in through {taken.provider.name}.", details={"domains": "taken"}
+        )
+    provider.domains.exclude(domain__in=domains).delete()
+    have = set(provider.domains.values_list("domain", flat=True))
+    IdentityProviderDomain.objects.bulk_create(
+        [IdentityProviderDomain(provider=provider, domain=d) for d in domains if d not in have]
+    )
+
+
+def _audit_identity_provider(actor: Actor, action: str, provider: IdentityProvider, **extra: object) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        target=provider,
+        organisation_id=None,
+        changes={
+            "name": provider.name,
+            "domains": sorted(provider.domains.values_list("domain", flat=True)),
+            "server_url": provider.server_url,
+            "client_id": provider.app.client_id,
+            "enabled": provider.enabled,
+            **extra,  # never the client secret: only whether it changed
+        },
+    )
+
+
+@transaction.atomic
+def identity_provider_create(
+    *, actor: Actor, name: str, domains: list[str], server_url: str, client_id: str, client_secret: str
+) -> IdentityProvider:
+    """Configure single sign-on for the people of ``domains``. The secret is stored for allauth and never shown."""
+    can_manage_identity_providers(actor).enforce()
+    name, clean_domains = _name(name), _domains(domains)
+    url, cid = _server_url(server_url), _client_id(client_id)
+    secret = client_secret.strip()
+    if not secret or len(secret) > 191:
+        raise ValidationFailed("Give the client secret the provider issued.", details={"client_secret": "required"})
+    slug = _free_slug(name)
+    app = SocialApp.objects.create(
+        provider=OPENID_CONNECT,
+        provider_id=slug,
+        name=name,
+        client_id=cid,
+        secret=secret,
+        # PKCE on top of the client secret; the identity is read from the provider's userinfo answer.
+        settings={"server_url": url, "oauth_pkce_enabled": True},
+    )
+    provider = IdentityProvider.objects.create(name=name, slug=slug, app=app)
+    _set_domains(provider, clean_domains)
+    _audit_identity_provider(
+        actor,
+        "accounts.identity_provider.create",
+        provider,
+        client_secret="set",  # noqa: S106  (a marker, not a secret)
+    )
+    return provider
+
+
+@transaction.atomic
+def identity_provider_update(
+    *,
+    actor: Actor,
+    provider: IdentityProvider,
+    name: str,
+    domains: list[str],
+    server_url: str,
+    client_id: str,
+    client_secret: str = "",
+) -> IdentityProvider:
+    """Change a provider's name, domains, address or client; an empty ``client_secret`` keeps the stored one."""
+    can_manage_identity_providers(actor).enforce()
+    provider = IdentityProvider.objects.select_for_update().select_related("app").get(pk=provider.pk)
+    name, clean_domains = _name(name), _domains(domains)
+    url, cid = _server_url(server_url), _client_id(client_id)
+    secret = client_secret.strip()
+    if len(secret) > 191:
+        raise ValidationFailed("That client secret is too long.", details={"client_secret": "too_long"})
+    app = provider.app
+    app.name, app.client_id = name, cid
+    app.settings = {**app.settings, "server_url": url}
+    if secret:
+        app.secret = secret
+    app.save()
+    provider.name = name
+    provider.save(update_fields=["name", "updated_at"])
+    _set_domains(provider, clean_domains)
+    _audit_identity_provider(
+        actor, "accounts.identity_provider.update", provider, client_secret="changed" if secret else "kept"
+    )
+    return provider
+
+
+@transaction.atomic
+def identity_provider_set_enabled(*, actor: Actor, provider: IdentityProvider, enabled: bool) -> IdentityProvider:
+    """Switch single sign-on through ``provider`` off (its people sign in with a password meanwhile) or back on."""
+    can_manage_identity_providers(actor).enforce()
+    provider = IdentityProvider.objects.select_for_update().select_related("app").get(pk=provider.pk)
+    if provider.enabled != enabled:
+        provider.enabled = enabled
+        provider.save(update_fields=["enabled", "updated_at"])
+        action = "accounts.identity_provider.enable" if enabled else "accounts.identity_provider.disable"
+        _audit_identity_provider(actor, action, provider)
+    return provider
+
+
+def identity_provider_list(*, actor: Actor) -> QuerySet[IdentityProvider]:
+    can_manage_identity_providers(actor).enforce()
+    return IdentityProvider.objects.select_related("app").prefetch_related("domains").order_by("name")
+
+
+def identity_provider_get(*, actor: Actor, uuid: str) -> IdentityProvider:
+    """One provider, for its administrator; anyone else is told it does not exist."""
+    public_id = parse_uuid(uuid)
+    if public_id is None or not can_manage_identity_providers(actor).allowed:
+        raise NotFound("No such identity provider.")
+    provider = IdentityProvider.objects.select_related("app").prefetch_related("domains").filter(uuid=public_id).first()
+    if provider is None:
+        raise NotFound("No such identity provider.")
+    return provider
+
+
+def email_domain(email: str) -> str:
+    return email.rpartition("@")[2].strip().lower().rstrip(".")
+
+
+def identity_provider_for_email(email: str) -> IdentityProvider | None:
+    """The enabled provider that signs in the people of ``email``'s domain, if any (the sign-in page asks)."""
+    domain = email_domain(email)
+    if not domain or "@" not in email:
+        return None
+    return IdentityProvider.objects.select_related("app").filter(enabled=True, domains__domain=domain).first()

@@ -11,4 +11,9 @@ urlpatterns = [
     path("password/reset/", views.password_reset, name="password_reset"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<str:uuid>/revoke/", views.token_revoke, name="token_revoke"),
+    path("sso/", views.sso_start, name="sso_start"),
+    path("identity-providers/", views.identity_providers, name="identity_providers"),
+    path("identity-providers/new/", views.identity_provider_new, name="identity_provider_new"),
+    path("identity-providers/<str:uuid>/", views.identity_provider, name="identity_provider"),
+    path("identity-providers/<str:uuid>/enabled/", views.identity_provider_enabled, name="identity_provider_enabled"),
 ]
