@@ -186,9 +186,9 @@ API_OPERATIONS = frozenset(
     for method in ops
 )
 NARROW_SCOPES = [TokenScope.READ, TokenScope.REGISTER_GATING]
-# What a register-and-gating token reaches, by path: the register (with its import jobs) and gating, any method, and
-# the public library's reads — what a market system reaches (``tests/matrix.py::MACHINE``).
-INTEGRATION_PATHS = ("/register/", "/register-imports", "/gating/")
+# What a register-and-gating token reaches, by path: the register (with its import jobs), gating and one's webhooks,
+# any method, and the public library's reads — what a market system reaches (``tests/matrix.py::MACHINE``).
+INTEGRATION_PATHS = ("/register/", "/register-imports", "/gating/", "/webhooks")
 PUBLIC_LIBRARY_READS = ("/library/artefacts", "/library/versions/")
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from qualify.accounts.models import TokenScope
@@ -10,8 +12,8 @@ NEVER = "never"
 
 SCOPE_HELP = {
     TokenScope.READ: "Read only: it can read what you can, and change nothing.",
-    TokenScope.REGISTER_GATING: "Register and gating only: the register, gating decisions and jobs, and the "
-    "published library; nothing else.",
+    TokenScope.REGISTER_GATING: "Register and gating only: the register, gating decisions and jobs, your webhooks "
+    "and the published library; nothing else.",
     TokenScope.FULL: "Full access: everything you can do.",
 }
 
@@ -72,3 +74,14 @@ class IdentityProviderForm(forms.Form):
 
     def domain_list(self) -> list[str]:
         return str(self.cleaned_data["domains"]).replace(",", "\n").splitlines()
+
+    def settings(self) -> dict[str, Any]:
+        """The provider's settings as the create and update services take them."""
+        data = self.cleaned_data
+        return {
+            "name": data["name"],
+            "domains": self.domain_list(),
+            "server_url": data["server_url"],
+            "client_id": data["client_id"],
+            "client_secret": data["client_secret"],
+        }

@@ -8,7 +8,8 @@ a second time, and the permission matrix (``qualify/accounts/tests/matrix.py``) 
 
 Pages qualify does not use answer 404: e-mail address management and e-mail confirmation (an account's address is
 the one its administrator entered, and sign-in is by that address), the passkey sign-up, and single sign-on's
-connections and sign-up pages (accounts.sso links accounts itself and never signs anyone up).
+connections and sign-up pages (accounts.sso links accounts itself and never signs anyone up), with the old
+addresses that only redirect to them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,11 @@ UNUSED = frozenset(
 )
 
 
+def _redirect_target(pattern: URLPattern) -> str | None:
+    """The page an allauth address only redirects to (its old ``social/…`` addresses), or None."""
+    return getattr(pattern.callback, "view_initkwargs", {}).get("pattern_name")
+
+
 def guarded(patterns: Iterable[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
     """The patterns without the unused pages, every view marked with the guard ``allauth``."""
     kept: list[URLPattern | URLResolver] = []
@@ -42,7 +48,7 @@ def guarded(patterns: Iterable[URLPattern | URLResolver]) -> list[URLPattern | U
             kept.append(
                 URLResolver(pattern.pattern, inner, pattern.default_kwargs, pattern.app_name, pattern.namespace)
             )
-        elif pattern.name not in UNUSED:
+        elif pattern.name not in UNUSED and _redirect_target(pattern) not in UNUSED:
             pattern.callback.qualify_guard = "allauth"  # type: ignore[attr-defined]
             kept.append(pattern)
     return kept

@@ -70,7 +70,7 @@ class TokenScope(models.TextChoices):
 
     ``READ``: the safe methods (GET, HEAD, OPTIONS) of any operation the user may call. ``REGISTER_GATING``: the
     operations that serve market systems (those that admit machine clients, ``accounts.api_auth``: the register,
-    gating and the public library's reads), any method. ``FULL``: everything the user may do.
+    gating, the webhooks and the public library's reads), any method. ``FULL``: everything the user may do.
     """
 
     READ = "READ", "Read only"

@@ -28,7 +28,7 @@ def token_scope_allows(scope: str, *, method: str, integration: bool) -> Decisio
     """Whether a token of ``scope`` may be used for a request with ``method`` to an operation.
 
     ``integration``: the operation is one that serves market systems (it admits machine clients: the register,
-    gating and the public library's reads), which is what a register-and-gating token may call.
+    gating, one's webhooks and the public library's reads), which is what a register-and-gating token may call.
     """
     if scope == TokenScope.FULL:  # the common case first: the register's hot read asks on every request
         return ALLOW

@@ -174,14 +174,7 @@ def identity_provider_new(request: HttpRequest) -> HttpResponse:
     form = IdentityProviderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            provider = identity_provider_create(
-                actor=actor_of(request),
-                name=form.cleaned_data["name"],
-                domains=form.domain_list(),
-                server_url=form.cleaned_data["server_url"],
-                client_id=form.cleaned_data["client_id"],
-                client_secret=form.cleaned_data["client_secret"],
-            )
+            provider = identity_provider_create(actor=actor_of(request), **form.settings())
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -204,15 +197,7 @@ def identity_provider(request: HttpRequest, uuid: str) -> HttpResponse:
     form = IdentityProviderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            identity_provider_update(
-                actor=actor,
-                provider=provider,
-                name=form.cleaned_data["name"],
-                domains=form.domain_list(),
-                server_url=form.cleaned_data["server_url"],
-                client_id=form.cleaned_data["client_id"],
-                client_secret=form.cleaned_data["client_secret"],
-            )
+            identity_provider_update(actor=actor, provider=provider, **form.settings())
         except DomainError as error:
             form.add_error(None, error.message)
         else:

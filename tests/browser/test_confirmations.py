@@ -66,7 +66,7 @@ def test_each_irreversible_step_asks_in_a_dialog_and_going_back_changes_nothing(
     revoke = page.get_by_role("button", name="Revoke")
     assert "danger" in (revoke.get_attribute("class") or "")  # destructive steps look different
     revoke.click()
-    expect(dialog).to_contain_text("loses access")
+    expect(dialog).to_contain_text("refused from now on")
     assert "danger" in (dialog.locator("[data-confirm-go]").get_attribute("class") or "")
     dialog.get_by_role("button", name="Go back").click()
     assert ApiToken.objects.get(pk=token.pk).revoked_at is None

@@ -116,15 +116,20 @@ def test_a_bearer_token_does_not_lean_on_the_session_of_someone_not_enrolled(cli
     assert response.status_code == 401
 
 
+TOKEN_CHOICES = {"scope": "READ", "expires": "30"}  # the form's other fields (accounts.forms.TokenCreateForm)
+
+
 def test_creating_an_api_token_needs_a_recent_second_factor(cast):
     secret, _codes = enrol_totp(cast.user("lead_a"))
     client = Client()
     with time_machine.travel(NOON, tick=False):
         sign_in(client, "lead@northwind.test", totp_code(secret))
-        assert client.post(reverse("accounts:tokens"), {"name": "fresh"}).status_code == 200  # just given
+        assert (
+            client.post(reverse("accounts:tokens"), {"name": "fresh", **TOKEN_CHOICES}).status_code == 200
+        )  # just given
     later = NOON + dt.timedelta(minutes=10)
     with time_machine.travel(later, tick=False):
-        asked = client.post(reverse("accounts:tokens"), {"name": "stale"})
+        asked = client.post(reverse("accounts:tokens"), {"name": "stale", **TOKEN_CHOICES})
         assert asked.status_code == 302 and asked["Location"].startswith(reverse("mfa_reauthenticate"))
         assert not ApiToken.objects.filter(name="stale").exists()
         assert client.get(reverse("accounts:tokens")).status_code == 200  # reading the list needs nothing more

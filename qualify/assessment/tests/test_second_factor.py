@@ -39,7 +39,13 @@ def awaiting(cast):  # type: ignore[no-untyped-def]
 def test_a_decision_half_an_hour_after_sign_in_waits_for_a_fresh_code(cast, awaiting):
     client, secret = _signed_in_with_code(cast, "rec_decider")
     url = reverse("assessment:decide_case", args=[awaiting.reference])
-    data = {"body": "REC", "outcome": "APPROVE", "minutes": "Approved.", "effective_from": "2026-12-01"}
+    data = {
+        "body": "REC",
+        "outcome": "APPROVE",
+        "minutes": "Approved.",
+        "effective_from": "2026-12-01",
+        "confirm": "on",
+    }
     with time_machine.travel(LATER, tick=False):
         api = client.post(
             f"/api/v1/assessment/cases/{awaiting.reference}/decisions",

@@ -26,10 +26,10 @@ from typing import Any, TypeVar
 import pytest
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import connection
 
 from qualify.core.actor import system_actor
 from qualify.core.jobs import FINISHED_STATES, JobState, work_dir
+from qualify.core.tests.postgres import _postgresql_only, database_url  # noqa: F401  (the fixture applies to this module)
 from qualify.gating.models import GatingJob
 from qualify.gating.services import GATING_JOBS, gating_job_submit
 from qualify.gating.tests.jobs import events_csv
@@ -38,18 +38,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[3]
 T = TypeVar("T")
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("a real worker process shares the database only on PostgreSQL")
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    credentials = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{credentials}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture

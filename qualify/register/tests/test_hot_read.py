@@ -134,6 +134,11 @@ SKIPPED_MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Sessions' sign-in, activity and second-factor rule: the hot read answers bearer tokens only (a session goes on to
+    # the operation), and a token is not held to the second-factor rule (docs/architecture.md, Identity).
+    "allauth.account.middleware.AccountMiddleware",
+    "qualify.accounts.middleware.SessionActivityMiddleware",
+    "qualify.accounts.middleware.MandatoryMfaMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 HOT_MIDDLEWARE = "qualify.register.hot.HotReadMiddleware"

@@ -28,6 +28,7 @@ import pytest
 from django.db import connection
 
 from qualify.core.actor import system_actor
+from qualify.core.tests.postgres import database_url
 from qualify.register import snapshot
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 from qualify.register.services import register_event_record
@@ -68,12 +69,6 @@ def record(participation, date):
         source=RegisterEventSource.IMPORT,
         reference="test",
     )[0]
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    credentials = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{credentials}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 def other_session() -> psycopg.Connection:

@@ -109,16 +109,49 @@ def scope_freeze(
     previous = current_scope(case)
     if previous is not None and previous.sha256 == computed.sha256 and previous.catalogue_id == catalogue.pk:
         return previous
-    given = scope_inputs(case)
+    changes = _changes(previous, computed, catalogue)
+    return _scope_record_save(
+        actor=actor,
+        case=case,
+        previous=previous,
+        catalogue=catalogue,
+        required=list(computed.required),
+        verdicts=[{**asdict(v), "minimum_sets": list(v.minimum_sets)} for v in computed.verdicts],
+        inputs=_inputs_json(scope_inputs(case)),
+        changes=changes,
+        sha256=computed.sha256,
+        reason=reason,
+        body=body,
+        audited={"added": len(changes.get("added", [])), "removed": len(changes.get("removed", []))},
+    )
+
+
+def _scope_record_save(
+    *,
+    actor: Actor,
+    case: QualificationCase,
+    previous: ScopeRecord | None,
+    catalogue: TestCatalogue,
+    required: list[str],
+    verdicts: list[dict[str, Any]],
+    inputs: dict[str, Any],
+    sha256: str,
+    reason: str,
+    body: str,
+    audited: dict[str, Any],
+    changes: dict[str, Any] | None = None,
+) -> ScopeRecord:
+    """Record the next frozen scope of ``case`` after ``previous`` and audit it (``audited``: what the kind of
+    freezing adds to the audit event's counts)."""
     record = ScopeRecord.objects.create(
         case=case,
         sequence=(previous.sequence + 1) if previous is not None else 1,
         catalogue=catalogue,
-        required=list(computed.required),
-        verdicts=[{**asdict(v), "minimum_sets": list(v.minimum_sets)} for v in computed.verdicts],
-        inputs=_inputs_json(given),
-        changes=_changes(previous, computed, catalogue),
-        sha256=computed.sha256,
+        required=required,
+        verdicts=verdicts,
+        inputs=inputs,
+        changes=changes or {},
+        sha256=sha256,
         reason=reason.strip()[:2000],
         confirmed_at=timezone.now(),
         confirmed_by_name=actor.display_name,
@@ -133,9 +166,8 @@ def scope_freeze(
             "sequence": record.sequence,
             "catalogue": catalogue.version,
             "sha256": record.sha256,
-            "required": len(record.required),
-            "added": len(record.changes.get("added", [])),
-            "removed": len(record.changes.get("removed", [])),
+            "required": len(required),
+            **audited,
         },
     )
     return record
@@ -182,31 +214,16 @@ def scope_freeze_requalification(
         for case_id in ids
     ]
     required = sorted(case_id for case_id in ids if case_id in wanted)
-    previous = current_scope(case)
-    record = ScopeRecord.objects.create(
+    return _scope_record_save(
+        actor=actor,
         case=case,
-        sequence=(previous.sequence + 1) if previous is not None else 1,
+        previous=current_scope(case),
         catalogue=catalogue,
         required=required,
         verdicts=verdicts,
         inputs={"requalifies": first.reference, "named": sorted(wanted)},
         sha256=set_sha256(catalogue.version, required),
-        reason=reason.strip()[:2000],
-        confirmed_at=timezone.now(),
-        confirmed_by_name=actor.display_name,
-        confirmed_by_body=body,
+        reason=reason,
+        body=body,
+        audited={"requalifies": first.reference},
     )
-    audit_record(
-        actor=actor,
-        action="testing.scope_frozen",
-        target=case,
-        organisation_id=int(case.participation.organisation_id),
-        changes={
-            "sequence": record.sequence,
-            "catalogue": catalogue.version,
-            "sha256": record.sha256,
-            "required": len(required),
-            "requalifies": first.reference,
-        },
-    )
-    return record

@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from qualify.core.actor import system_actor
+from qualify.core.tests.postgres import _postgresql_only, database_url  # noqa: F401  (the fixture applies to this module)
 from qualify.register.choices import RegisterEventKind, RegisterEventSource
 from qualify.register.services import register_event_record
 from qualify.webhooks.choices import DeliveryStatus, EventKind
@@ -31,18 +31,6 @@ from qualify.webhooks.tests.receiver import receiving, verify
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture(autouse=True)
-def _postgresql_only() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("a real worker process shares the database only on PostgreSQL")
-
-
-def database_url() -> str:
-    s = connection.settings_dict
-    credentials = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{credentials}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
 @pytest.fixture
