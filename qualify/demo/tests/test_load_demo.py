@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -66,6 +67,14 @@ def load(*args: str) -> str:
     out = StringIO()
     call_command("load_demo", *args, stdout=out)
     return out.getvalue()
+
+
+def sqlite_only() -> None:
+    """The demo runs on the embedded default, SQLite (README). On PostgreSQL the loaded demo's own tests run
+    (``TestTheLoadedDemo``: a whole load, a second load changing nothing); a further whole load per case here takes
+    80 s or more there and reaches only the services the rest of the suite already runs on PostgreSQL."""
+    if connection.vendor != "sqlite":
+        pytest.skip("another whole demo load: on SQLite only (the loaded demo's tests run on PostgreSQL too)")
 
 
 def counts() -> dict[str, int]:
@@ -315,6 +324,7 @@ def test_a_weak_password_loads_nothing():
 
 @pytest.mark.django_db
 def test_a_failure_half_way_leaves_nothing_half_loaded():
+    sqlite_only()
     # The last demo organisation already exists, so loading fails near the end and must roll everything back.
     organisation_create(actor=system_actor("test"), name=ORGANISATIONS[-1].name)
     before = counts()
@@ -326,6 +336,7 @@ def test_a_failure_half_way_leaves_nothing_half_loaded():
 @pytest.mark.django_db
 @pytest.mark.parametrize("day", [dt.date(2025, 2, 1), dt.date(2028, 6, 30)])
 def test_effective_dates_are_history_on_whatever_day_the_demo_is_loaded(day):
+    sqlite_only()
     with time_machine.travel(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC), tick=False):
         load()
         today = timezone.localdate()
