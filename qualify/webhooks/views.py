@@ -44,7 +44,9 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"Webhook “{created.name}” added.")
             form = SubscriptionForm()
-    context = {"subscriptions": subscription_list(actor=actor), "form": form, "may_add": may_add, "secret": secret}
+    # The Programme sees every organisation's webhooks: a page at a time.
+    page = paginate(request, subscription_list(actor=actor))
+    context = {"subscriptions": page, "page": page, "form": form, "may_add": may_add, "secret": secret}
     return render(request, "webhooks/subscriptions.html", context)
 
 

@@ -94,3 +94,15 @@ def test_a_market_system_manages_its_own_webhooks_for_public_events_only(cast, t
         actor=cast.actor("lead_a"), name="CRM", url="https://crm.test/h", events=[EventKind.QUERY_RAISED]
     )
     assert client.get(f"/api/v1/webhooks/{theirs.uuid}", **headers).status_code == 404
+
+
+def test_the_programme_sees_every_organisations_webhooks_a_page_at_a_time(cast, client_for):
+    for n in range(51):
+        subscription_create(
+            actor=cast.actor("lead_a"), name=f"Hook {n:02d}", url="https://crm.test/h", events=[EventKind.QUERY_RAISED]
+        )
+    client = client_for("admin")
+    first = client.get(reverse("webhooks:list")).content.decode()
+    assert "Hook 49" in first and "Hook 50" not in first and "Page 1 of 2" in first
+    second = client.get(reverse("webhooks:list"), {"page": 2}).content.decode()
+    assert "Hook 50" in second and "Hook 00" not in second
